@@ -1,0 +1,44 @@
+// Checks the built package the way a user would reach it: by name, with require() and
+// import(), through the exports map; and that the browser entry contains no `ws`.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const failures = [];
+const check = (ok, message) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
+  if (!ok) failures.push(message);
+};
+
+const cjs = require('eventwire');
+check(typeof cjs.createClient === 'function', "require('eventwire').createClient is a function");
+check(typeof require('eventwire/protocol').ServerMessageSchema?.safeParse === 'function', "require('eventwire/protocol') has the schemas");
+const esm = await import('eventwire');
+check(typeof esm.createClient === 'function', "import('eventwire').createClient is a function");
+check(esm.backoff(1, esm.DEFAULT_BACKOFF, () => 0.5) === 250, 'the ESM build computes backoff');
+const proto = await import('eventwire/protocol');
+check(proto.PROTOCOL_VERSION === 1, "import('eventwire/protocol') works");
+check(require('eventwire/package.json').name === 'eventwire', 'eventwire/package.json is exported');
+
+const browserEntry = new URL('../dist/browser/index.js', import.meta.url);
+// Ask esbuild what the file really imports (strings in messages do not count).
+const { metafile } = await build({
+  entryPoints: [browserEntry.pathname],
+  bundle: true,
+  write: false,
+  metafile: true,
+  packages: 'external',
+  platform: 'browser',
+  format: 'esm',
+  logLevel: 'silent',
+});
+const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+check(imports.length === 0, `the browser entry is self-contained (imports: ${JSON.stringify(imports)})`);
+const browser = readFileSync(browserEntry, 'utf8');
+check(!/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream/.test(browser), 'the browser entry contains no ws code');
+
+if (failures.length) {
+  console.error(`${failures.length} check(s) failed`);
+  process.exit(1);
+}

@@ -1,0 +1,139 @@
+import { DecodeError } from '../errors/errors.js';
+import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
+import type {
+  ErrorMessage,
+  PingMessage,
+  PongMessage,
+  ResponseMessage,
+  SubscribedMessage,
+  UnsubscribedMessage,
+  WelcomeMessage,
+} from '../protocol/types.js';
+
+/** A control message the client reacts to. */
+export type ControlMessage =
+  | PingMessage
+  | PongMessage
+  | WelcomeMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | ErrorMessage;
+
+/** Where classified messages go. One object per client: no per-message allocation. */
+export interface MessageSink {
+  event(event: EventwireEvent): void;
+  control(message: ControlMessage): void;
+  response(message: ResponseMessage): void;
+  error(error: DecodeError): void;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * Routes one decoded JSON value to the sink. A hand-written equivalent of
+ * `ServerMessageSchema` (a property test keeps the two in agreement), because this runs
+ * for every message and must not allocate.
+ */
+export function classify(value: unknown, sink: MessageSink): void {
+  if (!isObject(value)) {
+    sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${describe(value)}`));
+    return;
+  }
+  const type = value.type;
+  if (typeof type === 'string' && CONTROL_TYPES.has(type)) {
+    if (type === 'batch') {
+      const events = value.events;
+      if (!Array.isArray(events)) {
+        sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
+        return;
+      }
+      for (let i = 0; i < events.length; i++) classifyEvent(events[i], sink);
+      return;
+    }
+    const problem = controlProblem(type, value);
+    if (problem) sink.error(new DecodeError('invalid_message', `invalid ${type} message: ${problem}`));
+    else sink.control(value as unknown as ControlMessage);
+    return;
+  }
+  if (type === undefined && value.event_type === undefined && typeof value.id === 'string') {
+    if (typeof value.success !== 'boolean') {
+      sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
+      return;
+    }
+    sink.response(value as unknown as ResponseMessage);
+    return;
+  }
+  if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
+    sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
+    return;
+  }
+  classifyEvent(value, sink);
+}
+
+function classifyEvent(value: unknown, sink: MessageSink): void {
+  if (!isObject(value)) {
+    sink.error(new DecodeError('not_object', `an event must be a JSON object, got ${describe(value)}`));
+    return;
+  }
+  const problem = eventProblem(value);
+  if (problem) {
+    sink.error(new DecodeError(problem[0], problem[1]));
+    return;
+  }
+  if (!isName(value.event_type)) value.event_type = value.type;
+  sink.event(value as unknown as EventwireEvent);
+}
+
+/** Returns [reason, message] when `v` is not a valid event, else undefined. */
+export function eventProblem(v: Obj): [string, string] | undefined {
+  const name = v.event_type;
+  if (name !== undefined && !isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
+  if (!isName(name) && !isName(v.type)) return ['no_event_name', 'an event needs a name in event_type or type'];
+  if (v.type !== undefined && !isName(v.type)) return ['invalid_event', 'type must be a non-empty string'];
+  if (typeof v.timestamp !== 'string') return ['invalid_event', 'an event needs a string timestamp'];
+  if (!('data' in v)) return ['invalid_event', 'an event needs data'];
+  if (v.metadata !== undefined && !isObject(v.metadata)) return ['invalid_event', 'metadata must be an object'];
+  const seq = v.seq;
+  if (seq !== undefined && !(typeof seq === 'number' && Number.isInteger(seq) && seq >= 0)) {
+    return ['invalid_event', 'seq must be a non-negative integer'];
+  }
+  if (v.message_id !== undefined && !isName(v.message_id))
+    return ['invalid_event', 'message_id must be a non-empty string'];
+  if (v.requires_ack !== undefined && typeof v.requires_ack !== 'boolean') {
+    return ['invalid_event', 'requires_ack must be a boolean'];
+  }
+  return undefined;
+}
+
+function controlProblem(type: string, v: Obj): string | undefined {
+  switch (type) {
+    case 'ping':
+    case 'pong':
+      return v.ts === undefined || typeof v.ts === 'number' ? undefined : 'ts must be a number';
+    case 'welcome':
+      if (typeof v.session_id !== 'string') return 'session_id must be a string';
+      if (
+        v.heartbeat_interval !== undefined &&
+        !(typeof v.heartbeat_interval === 'number' && v.heartbeat_interval > 0)
+      ) {
+        return 'heartbeat_interval must be a positive number';
+      }
+      return undefined;
+    case 'subscribed':
+    case 'unsubscribed':
+      return typeof v.id === 'string' ? undefined : 'id must be a string';
+    case 'error':
+      return typeof v.code === 'string' && typeof v.message === 'string'
+        ? undefined
+        : 'code and message must be strings';
+    default:
+      return `${type} is a client-to-server message`;
+  }
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}

@@ -1,0 +1,226 @@
+import type { EventwireError } from '../errors/base.js';
+import { OptionsError } from '../errors/errors.js';
+import type { EventwireEvent } from '../protocol/event.js';
+import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
+import type { TransportFactory } from '../transport/transport.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { type Clock, systemClock } from './clock.js';
+import type { CloseAction } from './close-policy.js';
+import type { HeartbeatOptions } from './heartbeat.js';
+import { browserSignals, type NetworkSignals } from './signals.js';
+
+/**
+ * The connection state.
+ * - `idle`: created, never connected (or `lazy` and not used yet).
+ * - `connecting`: an attempt is in flight (token, TCP, handshake, auth).
+ * - `open`: connected and authenticated.
+ * - `reconnecting`: waiting for the backoff delay (or for the network) before the next attempt.
+ * - `closed`: stopped by `close()`, a fatal close code, or exhausted retries. `connect()` restarts.
+ *
+ * @example `if (client.state === 'open') ...`
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Schemas for event data, by event name. @example `{ LogEntry: z.object({ level: z.string() }) }` */
+export type EventSchemas = Record<string, StandardSchemaV1>;
+
+/** The data type of event `K` under schemas `E`. */
+type DataOf<E extends EventSchemas, K extends string> = K extends keyof E
+  ? StandardSchemaV1.InferOutput<E[K]>
+  : unknown;
+
+/** Names a client may listen to for server events: the schema keys, or any string without schemas. */
+export type ServerEventName<E extends EventSchemas> = string extends keyof E ? string : keyof E & string;
+
+/** The event handed to listeners of `name`: data typed by its schema, else `unknown`. */
+export type ServerEvent<E extends EventSchemas, Name extends string> = EventwireEvent<Name, DataOf<E, Name>>;
+
+/**
+ * Events about the connection itself. A server event whose name is one of these keys is
+ * still delivered to `message`, but not under its own name.
+ */
+export interface LifecycleEvents {
+  /** The connection is open (and authenticated). */
+  open: { sessionId: string | undefined };
+  /** A connection or attempt ended. */
+  close: { code: number; reason: string; willReconnect: boolean };
+  /** A retry is scheduled after `delay` ms. */
+  reconnecting: { attempt: number; delay: number };
+  /** The state changed. */
+  state: { from: ConnectionState; to: ConnectionState };
+  /** Something failed; the client keeps going unless the state became `closed`. */
+  error: EventwireError;
+  /** Every event the server sent, whatever its name. */
+  message: EventwireEvent;
+}
+
+/** Listeners that may be given in `options.on`: lifecycle events, and typed server events. */
+export type InitialListeners<E extends EventSchemas> = {
+  [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
+} & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K>) => unknown });
+
+/** What `shouldRetry` is told. */
+export interface RetryContext {
+  /** The close code (1006 for a failed attempt or a dead link). */
+  code: number;
+  reason: string;
+  /** Consecutive failed attempts so far, this one included. */
+  attempt: number;
+  /** What eventwire would do on its own. */
+  action: CloseAction;
+  /** The error behind a failed attempt, if any. */
+  error?: unknown;
+}
+
+/**
+ * Options of {@link createClient}. Only `url` is required.
+ *
+ * @example
+ * ```ts
+ * createClient({ url: 'wss://events.example.com/ws', token: () => auth.getToken(), auth: 'message' });
+ * ```
+ */
+export interface ClientOptions<E extends EventSchemas = EventSchemas> {
+  /** Server URL, `ws(s)://` or `http(s)://` (converted). */
+  url: string | URL;
+  /** Credentials: a string, or a function called before every attempt so reconnects never reuse a stale token. */
+  token?: string | (() => string | Promise<string>);
+  /** How the token travels: `?token=` on the URL, or a first `{type:"auth"}` message. @default 'query' */
+  auth?: 'query' | 'message';
+  /**
+   * What marks the connection open. `'welcome'`: the server's `{type:"welcome"}` (protocol v1),
+   * so `open` means authenticated. `'none'`: the socket opening (servers of the older dialect
+   * that send no greeting; auth failures then arrive as a close after `open`).
+   * @default 'welcome'
+   */
+  handshake?: 'welcome' | 'none';
+  /** How long (ms) after the socket opens the `welcome` may take. @default 10000 */
+  handshakeTimeout?: number;
+  /** How long (ms) a connection attempt, token included, may take. @default 10000 */
+  connectTimeout?: number;
+  /** Reconnect policy; see {@link BackoffPolicy}. @default DEFAULT_BACKOFF */
+  backoff?: Partial<BackoffPolicy>;
+  /** Overrides the retry-or-stop decision for a close. @default closeAction() decides */
+  shouldRetry?: (context: RetryContext) => boolean;
+  /** Ping settings, or `false` to disable. @default { interval: 25000, timeout: 10000 } */
+  heartbeat?: Partial<HeartbeatOptions> | false;
+  /** Connect on first use (a listener for a server event, or `connect()`) instead of at once. @default false */
+  lazy?: boolean;
+  /** Standard Schema validators for event data, by name; handlers are typed from them. @default {} */
+  events?: E;
+  /** Listeners registered before anything happens, so no early event is missed. @default {} */
+  on?: InitialListeners<E>;
+  /** WebSocket constructor. @default isomorphic-ws (global WebSocket in browsers, `ws` in Node) */
+  WebSocket?: unknown;
+  /** Transport factory. @default createRwsTransport() */
+  transport?: TransportFactory;
+  /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
+  signals?: NetworkSignals | false;
+  /** Time source for timing logic (tests). @default systemClock */
+  clock?: Clock;
+  /** Random source for jitter (tests). @default Math.random */
+  random?: () => number;
+}
+
+/** @internal Options with every default applied. */
+export interface ResolvedOptions {
+  url: URL;
+  token: (() => string | Promise<string>) | undefined;
+  auth: 'query' | 'message';
+  handshake: 'welcome' | 'none';
+  handshakeTimeout: number;
+  connectTimeout: number;
+  backoff: BackoffPolicy;
+  shouldRetry: ((context: RetryContext) => boolean) | undefined;
+  heartbeat: HeartbeatOptions | undefined;
+  lazy: boolean;
+  schemas: Map<string, StandardSchemaV1>;
+  WebSocket: unknown;
+  transport: TransportFactory | undefined;
+  signals: NetworkSignals | undefined;
+  clock: Clock;
+  random: () => number;
+}
+
+/** @internal Validates and defaults the options once, at construction. */
+export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object with a url');
+  const url = parseUrl(options.url);
+  const token = options.token;
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
+    throw new OptionsError('token must be a string or a function returning one');
+  }
+  const auth = oneOf('auth', options.auth ?? 'query', ['query', 'message'] as const);
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  for (const key of ['minDelay', 'maxDelay', 'minUptime'] as const) nonNegative(`backoff.${key}`, backoff[key]);
+  if (!(backoff.factor >= 1)) throw new OptionsError(`backoff.factor must be >= 1, got ${backoff.factor}`);
+  if (backoff.maxDelay < backoff.minDelay) throw new OptionsError('backoff.maxDelay must be >= backoff.minDelay');
+  if (!(backoff.maxRetries >= 0)) throw new OptionsError('backoff.maxRetries must be >= 0');
+  oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none'] as const);
+  let heartbeat: HeartbeatOptions | undefined;
+  if (options.heartbeat !== false) {
+    heartbeat = { interval: 25_000, timeout: 10_000, ...options.heartbeat };
+    nonNegative('heartbeat.interval', heartbeat.interval);
+    positive('heartbeat.timeout', heartbeat.timeout);
+    if (heartbeat.interval === 0) heartbeat = undefined;
+  }
+  const schemas = new Map<string, StandardSchemaV1>();
+  for (const [name, schema] of Object.entries(options.events ?? {})) {
+    if (typeof schema?.['~standard']?.validate !== 'function') {
+      throw new OptionsError(`events.${name} must be a Standard Schema (zod, valibot, arktype...)`);
+    }
+    schemas.set(name, schema);
+  }
+  const resolved: ResolvedOptions = {
+    url,
+    token: typeof token === 'string' ? () => token : token,
+    auth,
+    handshake: oneOf('handshake', options.handshake ?? 'welcome', ['welcome', 'none'] as const),
+    handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
+    connectTimeout: positive('connectTimeout', options.connectTimeout ?? 10_000),
+    backoff,
+    shouldRetry: options.shouldRetry,
+    heartbeat,
+    lazy: options.lazy ?? false,
+    schemas,
+    WebSocket: options.WebSocket,
+    transport: options.transport,
+    signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+  return resolved;
+}
+
+function parseUrl(input: unknown): URL {
+  let url: URL;
+  try {
+    url = new URL(String(input));
+  } catch {
+    throw new OptionsError(`url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(String(input))}`);
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new OptionsError(`url must start with ws:// or wss://, got ${url.protocol}//`);
+  }
+  return url;
+}
+
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value))
+    throw new OptionsError(
+      `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value >= 0)) throw new OptionsError(`${name} must be a number >= 0, got ${value}`);
+  return value;
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value > 0)) throw new OptionsError(`${name} must be a number > 0, got ${value}`);
+  return value;
+}

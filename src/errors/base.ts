@@ -1,0 +1,76 @@
+/**
+ * Stable machine-readable codes carried by every error eventwire emits or throws.
+ *
+ * Why: messages change between releases; codes do not, so `switch (err.code)` is safe
+ * to write in application code and in log alerting rules.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (err) => {
+ *   if (err.code === 'ERR_AUTH') redirectToLogin();
+ * });
+ * ```
+ */
+export type ErrorCode =
+  | 'ERR_OPTIONS'
+  | 'ERR_AUTH'
+  | 'ERR_TOKEN_PROVIDER'
+  | 'ERR_RECONNECT_EXHAUSTED'
+  | 'ERR_CLOSED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_VALIDATION'
+  | 'ERR_DECODE'
+  | 'ERR_HANDLER'
+  | 'ERR_SERVER';
+
+/**
+ * The base class of every eventwire error.
+ *
+ * Why: one `instanceof` (or {@link isEventwireError}, which also works across bundle
+ * copies) separates SDK failures from everything else, and `code` is stable.
+ * `cause` carries the underlying error when there is one.
+ *
+ * @example
+ * ```ts
+ * import { isEventwireError } from 'eventwire';
+ * client.on('error', (err) => isEventwireError(err) && console.warn(err.code, err.message));
+ * ```
+ */
+const MARK = Symbol.for('eventwire.error');
+
+export class EventwireError extends Error {
+  override name = 'EventwireError';
+  /** @internal Recognises errors made by another copy of the package. */
+  readonly [MARK] = true;
+  /** Stable code for this kind of failure. @default set by each subclass */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * True for any eventwire error, also one created by another copy of the package
+ * (it compares `name` and `code`, not only the prototype chain).
+ *
+ * @example
+ * ```ts
+ * try { createClient({ url: 'nope' }) } catch (e) { if (isEventwireError(e)) console.log(e.code) }
+ * ```
+ */
+export function isEventwireError(value: unknown): value is EventwireError {
+  return (
+    value instanceof EventwireError ||
+    (value instanceof Error && (value as unknown as Record<symbol, unknown>)[MARK] === true)
+  );
+}
+
+/** @internal Builds an `isXError` guard that checks both the class and the `name`. */
+export function guardFor<T extends EventwireError>(
+  ctor: abstract new (...args: never[]) => T,
+  name: string,
+): (value: unknown) => value is T {
+  return (value: unknown): value is T => value instanceof ctor || (isEventwireError(value) && value.name === name);
+}

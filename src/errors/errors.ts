@@ -1,0 +1,217 @@
+import { EventwireError, guardFor } from './base.js';
+
+/**
+ * Thrown by `createClient()` when an option is invalid.
+ *
+ * Why: a typo in an option should fail at construction, not as a silent misbehaviour
+ * an hour later.
+ *
+ * @example
+ * ```ts
+ * createClient({ url: 'http://x' }); // throws OptionsError: url must start with ws:// or wss://
+ * ```
+ */
+export class OptionsError extends EventwireError {
+  override name = 'OptionsError';
+  constructor(message: string) {
+    super('ERR_OPTIONS', message);
+  }
+}
+
+/**
+ * The server refused the credentials (close 4003 or 1008). The client stops in state
+ * `closed` and does not retry, because retrying a rejected token only hammers the server.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => { if (isAuthError(e)) showLogin(); });
+ * ```
+ */
+export class AuthError extends EventwireError {
+  override name = 'AuthError';
+  /** The close code the server sent. */
+  readonly closeCode: number;
+  constructor(closeCode: number, reason: string) {
+    super('ERR_AUTH', `authentication rejected by the server (close ${closeCode}${reason ? `: ${reason}` : ''})`);
+    this.closeCode = closeCode;
+  }
+}
+
+/**
+ * The `token` provider threw or rejected. The attempt counts as failed and is retried
+ * with backoff; the error is emitted so you can see why.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isTokenProviderError(e) && console.warn('token refresh failed', e.cause));
+ * ```
+ */
+export class TokenProviderError extends EventwireError {
+  override name = 'TokenProviderError';
+  constructor(cause: unknown) {
+    super('ERR_TOKEN_PROVIDER', `token provider failed: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * Reconnection gave up after `backoff.maxRetries` consecutive failed attempts. The
+ * client is `closed`; `connect()` starts again from attempt 1.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isReconnectExhaustedError(e) && showRetryButton());
+ * ```
+ */
+export class ReconnectExhaustedError extends EventwireError {
+  override name = 'ReconnectExhaustedError';
+  /** How many attempts were made. */
+  readonly attempts: number;
+  constructor(attempts: number, cause?: unknown) {
+    super('ERR_RECONNECT_EXHAUSTED', `gave up reconnecting after ${attempts} attempts`, { cause });
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * The server closed the connection with a code that must not be retried (for example
+ * 1002 protocol error), or `shouldRetry` returned false.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isClosedError(e) && console.error('closed for good', e.closeCode));
+ * ```
+ */
+export class ClosedError extends EventwireError {
+  override name = 'ClosedError';
+  /** The close code that ended the connection. */
+  readonly closeCode: number;
+  constructor(closeCode: number, reason: string) {
+    super('ERR_CLOSED', `connection closed with ${closeCode}${reason ? ` (${reason})` : ''} and will not be retried`);
+    this.closeCode = closeCode;
+  }
+}
+
+/**
+ * Something did not happen in time: the auth handshake, or a request.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isTimeoutError(e) && console.warn(e.message));
+ * ```
+ */
+export class TimeoutError extends EventwireError {
+  override name = 'TimeoutError';
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message);
+  }
+}
+
+/**
+ * An event failed the schema given for its name in `options.events`. The event is not
+ * delivered to handlers.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => { if (isValidationError(e)) console.warn(e.eventType, e.issues) });
+ * ```
+ */
+export class ValidationError extends EventwireError {
+  override name = 'ValidationError';
+  /** The event name whose schema rejected it. */
+  readonly eventType: string;
+  /** The issues reported by the schema (Standard Schema format). */
+  readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }>;
+  constructor(
+    eventType: string,
+    issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }>,
+  ) {
+    super('ERR_VALIDATION', `event ${eventType} failed its schema: ${issues.map(formatIssue).join('; ')}`);
+    this.eventType = eventType;
+    this.issues = issues;
+  }
+}
+
+/**
+ * A frame from the network could not be decoded into protocol messages. The frame (or
+ * the bad member of a batch) is dropped and the connection keeps working.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isDecodeError(e) && metrics.increment('bad_frames'));
+ * ```
+ */
+export class DecodeError extends EventwireError {
+  override name = 'DecodeError';
+  /** Finer-grained reason, stable: 'invalid_json', 'not_object', 'unknown_type', 'no_event_name', ... */
+  readonly reason: string;
+  constructor(reason: string, message: string, cause?: unknown) {
+    super('ERR_DECODE', message, { cause });
+    this.reason = reason;
+  }
+}
+
+/**
+ * A handler you registered threw or rejected. Other handlers and the connection carry on.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isHandlerError(e) && report(e.cause));
+ * ```
+ */
+export class HandlerError extends EventwireError {
+  override name = 'HandlerError';
+  /** The event the handler was called for. */
+  readonly eventType: string;
+  constructor(eventType: string, cause: unknown) {
+    super('ERR_HANDLER', `a handler for ${eventType} threw: ${describe(cause)}`, { cause });
+    this.eventType = eventType;
+  }
+}
+
+/**
+ * The server sent `{type:"error"}`.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => isServerError(e) && console.warn(e.serverCode));
+ * ```
+ */
+export class ServerError extends EventwireError {
+  override name = 'ServerError';
+  /** The `code` field of the server's message. */
+  readonly serverCode: string;
+  constructor(serverCode: string, message: string) {
+    super('ERR_SERVER', `server error ${serverCode}: ${message}`);
+    this.serverCode = serverCode;
+  }
+}
+
+/** Is this an {@link OptionsError}? @example `isOptionsError(e)` */
+export const isOptionsError = guardFor(OptionsError, 'OptionsError');
+/** Is this an {@link AuthError}? @example `isAuthError(e)` */
+export const isAuthError = guardFor(AuthError, 'AuthError');
+/** Is this a {@link TokenProviderError}? @example `isTokenProviderError(e)` */
+export const isTokenProviderError = guardFor(TokenProviderError, 'TokenProviderError');
+/** Is this a {@link ReconnectExhaustedError}? @example `isReconnectExhaustedError(e)` */
+export const isReconnectExhaustedError = guardFor(ReconnectExhaustedError, 'ReconnectExhaustedError');
+/** Is this a {@link ClosedError}? @example `isClosedError(e)` */
+export const isClosedError = guardFor(ClosedError, 'ClosedError');
+/** Is this a {@link TimeoutError}? @example `isTimeoutError(e)` */
+export const isTimeoutError = guardFor(TimeoutError, 'TimeoutError');
+/** Is this a {@link ValidationError}? @example `isValidationError(e)` */
+export const isValidationError = guardFor(ValidationError, 'ValidationError');
+/** Is this a {@link DecodeError}? @example `isDecodeError(e)` */
+export const isDecodeError = guardFor(DecodeError, 'DecodeError');
+/** Is this a {@link HandlerError}? @example `isHandlerError(e)` */
+export const isHandlerError = guardFor(HandlerError, 'HandlerError');
+/** Is this a {@link ServerError}? @example `isServerError(e)` */
+export const isServerError = guardFor(ServerError, 'ServerError');
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function formatIssue(issue: { readonly message: string; readonly path?: ReadonlyArray<unknown> }): string {
+  const path = issue.path?.map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p)));
+  return path?.length ? `${path.join('.')}: ${issue.message}` : issue.message;
+}

@@ -1,0 +1,2 @@
+export { type ErrorCode, EventwireError, isEventwireError } from './base.js';
+export * from './errors.js';

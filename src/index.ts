@@ -1,0 +1,25 @@
+export { type BackoffPolicy, backoff, backoffCeiling, DEFAULT_BACKOFF, type Jitter } from './core/backoff.js';
+export { type Client, createClient } from './core/client.js';
+export { type Clock, systemClock } from './core/clock.js';
+export { type CloseAction, closeAction } from './core/close-policy.js';
+export type { Listener, TypedEmitter } from './core/emitter.js';
+export type { HeartbeatOptions } from './core/heartbeat.js';
+export type {
+  ClientOptions,
+  ConnectionState,
+  EventSchemas,
+  InitialListeners,
+  LifecycleEvents,
+  RetryContext,
+  ServerEvent,
+  ServerEventName,
+} from './core/options.js';
+export { browserSignals, type NetworkSignal, type NetworkSignals } from './core/signals.js';
+export * from './errors/index.js';
+export { CloseCode, type CloseCodeValue } from './protocol/close-codes.js';
+export type { EventwireEvent } from './protocol/event.js';
+export type { StandardSchemaV1 } from './protocol/standard-schema.js';
+export type * from './protocol/types.js';
+export { PROTOCOL_VERSION } from './protocol/version.js';
+export { createRwsTransport, type RwsConstructor, type RwsLike } from './transport/rws.js';
+export type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport/transport.js';

@@ -1,0 +1,46 @@
+import type { Client } from '../src/core/client.js';
+import type { ConnectionState, EventSchemas, LifecycleEvents } from '../src/core/options.js';
+import type { EventwireEvent } from '../src/protocol/event.js';
+
+/** Resolves with the next `type` lifecycle event of `client` that satisfies `predicate`. */
+export function next<E extends EventSchemas, K extends keyof LifecycleEvents>(
+  client: Client<E>,
+  type: K,
+  predicate: (payload: LifecycleEvents[K]) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<LifecycleEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${type}`));
+    }, timeoutMs);
+    const off = client.on(type, (payload: LifecycleEvents[K]) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+/** Resolves with the next server event named `name`. */
+export function nextEvent<E extends EventSchemas>(client: Client<E>, name: string, timeoutMs = 10_000) {
+  const untyped = client as unknown as Client;
+  return new Promise<EventwireEvent>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name}`));
+    }, timeoutMs);
+    const off = untyped.on(name, (ev) => {
+      clearTimeout(timer);
+      off();
+      resolve(ev);
+    });
+  });
+}
+
+/** Resolves when the client reaches `state`. */
+export function reach<E extends EventSchemas>(client: Client<E>, state: ConnectionState, timeoutMs?: number): Promise<void> {
+  if (client.state === state) return Promise.resolve();
+  return next(client, 'state', (s) => s.to === state, timeoutMs).then(() => undefined);
+}

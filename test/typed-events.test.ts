@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import * as z from 'zod/mini';
+import { type Client, createClient, type EventwireEvent, isHandlerError, isValidationError } from '../src/index.js';
+import { startServer } from './fixtures/server.js';
+import { next, nextEvent, reach } from './helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+function track<T extends { close(): unknown }>(x: T): T {
+  cleanups.push(() => x.close());
+  return x;
+}
+
+const events = {
+  TaskStatusChanged: z.object({ task_id: z.string(), status: z.enum(['Pending', 'Running', 'Failed', 'Done']) }),
+  MetricUpdate: z.object({ name: z.string(), value: z.number() }),
+};
+
+describe('typed events (Standard Schema)', () => {
+  it('types handlers from the schemas (compile-time)', () => {
+    const client = createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false });
+    expectTypeOf(client).toEqualTypeOf<Client<typeof events>>();
+    client.on('TaskStatusChanged', (ev) => {
+      expectTypeOf(ev.data.status).toEqualTypeOf<'Pending' | 'Running' | 'Failed' | 'Done'>();
+      expectTypeOf(ev.event_type).toEqualTypeOf<'TaskStatusChanged'>();
+    });
+    client.on('MetricUpdate', (ev) => expectTypeOf(ev.data.value).toBeNumber());
+    client.on('state', ({ from, to }) => {
+      expectTypeOf(from).toEqualTypeOf<'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'>();
+      expectTypeOf(to).toEqualTypeOf(from);
+    });
+    client.on('message', (ev) => expectTypeOf(ev).toEqualTypeOf<EventwireEvent>());
+    // @ts-expect-error: not an event of this client
+    client.on('NoSuchEvent', () => {});
+    // @ts-expect-error: data is typed, `progress` does not exist on TaskStatusChanged
+    client.on('TaskStatusChanged', (ev) => ev.data.progress);
+    // @ts-expect-error: lifecycle payloads are typed too
+    client.on('reconnecting', (r) => r.nope);
+    expectTypeOf(client.on('open', () => {})).toEqualTypeOf<() => void>();
+    client.close();
+  });
+
+  it('without schemas, any name is allowed and data is unknown', () => {
+    const client = createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false });
+    client.on('Anything', (ev) => {
+      expectTypeOf(ev.data).toBeUnknown();
+      expectTypeOf(ev.event_type).toEqualTypeOf<'Anything'>();
+    });
+    client.close();
+  });
+
+  it('options.on is typed for lifecycle and schema events', () => {
+    const client = createClient({
+      url: 'ws://127.0.0.1:1',
+      events,
+      lazy: true,
+      signals: false,
+      on: {
+        MetricUpdate: (ev) => expectTypeOf(ev.data.name).toBeString(),
+        error: (e) => expectTypeOf(e.code).toBeString(),
+      },
+    });
+    client.close();
+  });
+
+  it('delivers valid events with parsed data and rejects invalid ones with a ValidationError', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, events, signals: false }));
+    await reach(client, 'open');
+    const seen: unknown[] = [];
+    client.on('TaskStatusChanged', (ev) => void seen.push(ev.data));
+    const error = next(client, 'error');
+    server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 't1', status: 'Exploded' } });
+    const err = await error;
+    expect(isValidationError(err)).toBe(true);
+    if (!isValidationError(err)) return;
+    expect(err.eventType).toBe('TaskStatusChanged');
+    expect(err.issues[0]?.path).toEqual(['status']);
+    const good = nextEvent(client, 'TaskStatusChanged');
+    server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 't1', status: 'Running' } });
+    await good;
+    expect(seen).toEqual([{ task_id: 't1', status: 'Running' }]); // the invalid one never reached a handler
+  });
+
+  it('a throwing or rejecting handler surfaces as HandlerError and stops nothing else', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await reach(client, 'open');
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    client.on('Tick', () => {
+      throw new Error('boom');
+    });
+    client.on('Tick', async () => {
+      throw new Error('async boom');
+    });
+    const got: number[] = [];
+    client.on('Tick', (ev) => void got.push(ev.seq ?? -1));
+    const second = new Promise<void>((resolve) => client.on('Tick', (ev) => ev.seq === 2 && resolve()));
+    server.publish({ event_type: 'Tick' });
+    server.publish({ event_type: 'Tick' });
+    await second;
+    await new Promise((r) => setImmediate(r)); // let the async handler's rejection land
+    expect(got).toEqual([1, 2]);
+    expect(errors.filter(isHandlerError)).toHaveLength(4);
+    expect(client.state).toBe('open');
+  });
+});
