@@ -51,10 +51,16 @@ export function provisioningWorkload(seed = 1) {
     }
     if (roll < 0.8) {
       const level = pick(LEVELS);
-      return { event_type: 'LogEntry', data: { level, host: pick(HOSTS), message: `${level.toLowerCase()} line ${messageNo++}` } };
+      return {
+        event_type: 'LogEntry',
+        data: { level, host: pick(HOSTS), message: `${level.toLowerCase()} line ${messageNo++}` },
+      };
     }
     if (roll < 0.95) {
-      return { event_type: 'MetricUpdate', data: { name: 'cpu', host: pick(HOSTS), value: Math.round(random() * 1000) / 10 } };
+      return {
+        event_type: 'MetricUpdate',
+        data: { name: 'cpu', host: pick(HOSTS), value: Math.round(random() * 1000) / 10 },
+      };
     }
     return { event_type: 'SystemHealthUpdate', data: { status: random() < 0.9 ? 'healthy' : 'degraded' } };
   };

@@ -13,7 +13,10 @@ const check = (ok, message) => {
 
 const cjs = require('eventwire');
 check(typeof cjs.createClient === 'function', "require('eventwire').createClient is a function");
-check(typeof require('eventwire/protocol').ServerMessageSchema?.safeParse === 'function', "require('eventwire/protocol') has the schemas");
+check(
+  typeof require('eventwire/protocol').ServerMessageSchema?.safeParse === 'function',
+  "require('eventwire/protocol') has the schemas",
+);
 const esm = await import('eventwire');
 check(typeof esm.createClient === 'function', "import('eventwire').createClient is a function");
 check(esm.backoff(1, esm.DEFAULT_BACKOFF, () => 0.5) === 250, 'the ESM build computes backoff');
@@ -36,7 +39,10 @@ const { metafile } = await build({
 const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
 check(imports.length === 0, `the browser entry is self-contained (imports: ${JSON.stringify(imports)})`);
 const browser = readFileSync(browserEntry, 'utf8');
-check(!/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream/.test(browser), 'the browser entry contains no ws code');
+check(
+  !/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream/.test(browser),
+  'the browser entry contains no ws code',
+);
 
 if (failures.length) {
   console.error(`${failures.length} check(s) failed`);

@@ -40,7 +40,11 @@ export function nextEvent<E extends EventSchemas>(client: Client<E>, name: strin
 }
 
 /** Resolves when the client reaches `state`. */
-export function reach<E extends EventSchemas>(client: Client<E>, state: ConnectionState, timeoutMs?: number): Promise<void> {
+export function reach<E extends EventSchemas>(
+  client: Client<E>,
+  state: ConnectionState,
+  timeoutMs?: number,
+): Promise<void> {
   if (client.state === state) return Promise.resolve();
   return next(client, 'state', (s) => s.to === state, timeoutMs).then(() => undefined);
 }
