@@ -1,17 +1,9 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
+import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { next, nextEvent, reach } from './helpers.js';
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-function track<T extends { close(): unknown }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
 
 describe('connect', () => {
   let server: ReferenceServer;

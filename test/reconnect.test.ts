@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backoffCeiling,
   createClient,
@@ -8,17 +8,10 @@ import {
   type LifecycleEvents,
   type NetworkSignal,
 } from '../src/index.js';
+import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { next, reach } from './helpers.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-function track<T extends { close(): unknown }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('reconnect', () => {

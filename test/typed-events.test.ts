@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod/mini';
 import { type Client, createClient, type EventwireEvent, isHandlerError, isValidationError } from '../src/index.js';
+import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { next, nextEvent, reach } from './helpers.js';
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-function track<T extends { close(): unknown }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
 
 const events = {
   TaskStatusChanged: z.object({ task_id: z.string(), status: z.enum(['Pending', 'Running', 'Failed', 'Done']) }),
