@@ -2,18 +2,8 @@
  * A simulated provisioning workload: tasks moving through their states, workflow
  * progress, logs at several levels, metrics and health. Deterministic for a given seed.
  */
+import { seeded } from '../test/fixtures/random.js';
 import type { PublishInput } from '../test/fixtures/server.js';
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATES = ['Pending', 'Running', 'Running', 'Done'] as const;
 const LEVELS = ['DEBUG', 'INFO', 'INFO', 'INFO', 'WARN', 'ERROR'] as const;
@@ -21,7 +11,7 @@ const HOSTS = ['db-01', 'web-02', 'cache-03', 'queue-04'];
 
 /** Returns a generator of the next event to publish. */
 export function provisioningWorkload(seed = 1) {
-  const random = mulberry32(seed);
+  const random = seeded(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const tasks = new Map<string, { step: number; progress: number }>();
   let taskNo = 0;

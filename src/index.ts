@@ -1,7 +1,8 @@
 export { type BackoffPolicy, backoff, backoffCeiling, DEFAULT_BACKOFF, type Jitter } from './core/backoff.js';
-export { type Client, createClient } from './core/client.js';
+export { type Client, type ClientStats, createClient, type SendResult } from './core/client.js';
 export { type Clock, systemClock } from './core/clock.js';
 export { type CloseAction, closeAction } from './core/close-policy.js';
+export type { AckableEvent, AckMode } from './core/delivery.js';
 export type { Listener, TypedEmitter } from './core/emitter.js';
 export type { HeartbeatOptions } from './core/heartbeat.js';
 export type {
@@ -14,10 +15,19 @@ export type {
   ServerEvent,
   ServerEventName,
 } from './core/options.js';
+export type { RequestOptions } from './core/requests.js';
 export { browserSignals, type NetworkSignal, type NetworkSignals } from './core/signals.js';
+export type {
+  OverflowPolicy,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEvents,
+  SubscriptionState,
+} from './core/subscription.js';
 export * from './errors/index.js';
 export { CloseCode, type CloseCodeValue } from './protocol/close-codes.js';
 export type { EventwireEvent } from './protocol/event.js';
+export type { FilterScalar, Filters } from './protocol/filters.js';
 export type { StandardSchemaV1 } from './protocol/standard-schema.js';
 export type * from './protocol/types.js';
 export { PROTOCOL_VERSION } from './protocol/version.js';

@@ -122,7 +122,17 @@ function controlProblem(type: string, v: Obj): string | undefined {
         return 'heartbeat_interval must be a positive number';
       }
       return undefined;
-    case 'subscribed':
+    case 'subscribed': {
+      if (typeof v.id !== 'string') return 'id must be a string';
+      if (v.seq !== undefined && !(typeof v.seq === 'number' && Number.isInteger(v.seq) && v.seq >= 0)) {
+        return 'seq must be a non-negative integer';
+      }
+      const gap = v.gap as Obj | undefined;
+      if (gap !== undefined && !(isObject(gap) && typeof gap.from === 'number' && typeof gap.to === 'number')) {
+        return 'gap must be {from, to}';
+      }
+      return undefined;
+    }
     case 'unsubscribed':
       return typeof v.id === 'string' ? undefined : 'id must be a string';
     case 'error':

@@ -5,18 +5,19 @@ import {
   AuthError,
   ClosedError,
   DecodeError,
+  FilterError,
   HandlerError,
   ReconnectExhaustedError,
   ServerError,
   TimeoutError,
   TokenProviderError,
-  ValidationError,
 } from '../errors/errors.js';
-import type { EventwireEvent } from '../protocol/event.js';
+import { parseFilters } from '../protocol/filters.js';
 import { createRwsTransport } from '../transport/rws.js';
 import type { Transport } from '../transport/transport.js';
 import { backoff } from './backoff.js';
 import { closeAction } from './close-policy.js';
+import { createDelivery, isLifecycleName } from './delivery.js';
 import { createEmitter, type Listener } from './emitter.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import {
@@ -28,7 +29,30 @@ import {
   type ServerEvent,
   type ServerEventName,
 } from './options.js';
+import { createRequestTracker, type RequestOptions } from './requests.js';
 import type { NetworkSignal } from './signals.js';
+import {
+  createSubscription,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionControl,
+  type SubscriptionHost,
+} from './subscription.js';
+
+/** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
+export type SendResult = 'sent' | 'queued' | 'refused';
+
+/** Sizes of the client's bounded structures, for dashboards and leak checks. @example `client.stats().queued` */
+export interface ClientStats {
+  /** Live subscriptions. */
+  subscriptions: number;
+  /** Requests awaiting a response (sent or not). */
+  pendingRequests: number;
+  /** Messages and requests waiting in the outbox for the link to open. */
+  queued: number;
+  /** Entries in the dedupe windows (bounded by `dedupeWindow`). */
+  dedupe: { messageIds: number; seqs: number };
+}
 
 /**
  * A connection to an eventwire server.
@@ -58,11 +82,26 @@ export interface Client<E extends EventSchemas = EventSchemas> {
   connect(): void;
   /** Drops the current link and connects again at once; from `closed` it is `connect()`. */
   reconnect(): void;
-  /** Ends everything: no reconnect, no timer or listener on the environment left. */
+  /** Ends everything: no reconnect, no timer or listener on the environment left. Pending requests reject. */
   close(code?: number, reason?: string): void;
+  /**
+   * Subscribes to events by name (`[]` or `'*'`: all), with optional filters and a resume
+   * point. Throws a `FilterError` naming the key for a bad filter. Survives reconnects.
+   */
+  subscribe<K extends ServerEventName<E>>(
+    events: K | readonly K[],
+    options?: SubscribeOptions,
+  ): Subscription<ServerEvent<E, K>>;
+  /**
+   * Calls a server method. Resolves with its result; rejects with `RequestError`,
+   * `TimeoutError`, `AbortError`, or `QueueFullError` when the outbox is full while offline.
+   */
+  request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): Promise<T>;
+  /** Sends a message without waiting for an answer: sent now, queued until open, or refused. */
+  send(message: object): SendResult;
+  /** Sizes of the client's bounded structures. */
+  stats(): ClientStats;
 }
-
-const LIFECYCLE = new Set<string>(['open', 'close', 'reconnecting', 'state', 'error', 'message']);
 
 /**
  * Creates a client. Options are validated here: a bad option throws an `OptionsError`.
@@ -103,6 +142,9 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   let attemptToken: string | undefined;
   let attemptError: unknown;
   let stopSignals: (() => void) | undefined;
+  let subscriptionCounter = 0;
+  const subscriptions = new Map<string, SubscriptionControl>();
+  const queue: string[] = [];
 
   const setState = (to: ConnectionState) => {
     const from = state;
@@ -113,6 +155,46 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   const live = () => state === 'connecting' || state === 'open';
 
   const send = (message: object) => transport.send(JSON.stringify(message));
+  const useLink = () => {
+    if (state === 'idle') client.connect();
+  };
+
+  const requests = createRequestTracker({
+    clock,
+    timeout: opts.requestTimeout,
+    limit: opts.outboxSize,
+    isOpen: () => state === 'open',
+    send: (frame) => transport.send(frame),
+    hasRoom: () => queue.length + requests.unsent < opts.outboxSize,
+    onFirstUse: useLink,
+  });
+
+  const delivery = createDelivery({
+    emitter,
+    schemas: opts.schemas,
+    subscriptions,
+    acks: opts.acks,
+    window: opts.dedupeWindow,
+    sendAck: (messageId) => {
+      // Unsent acks need no queue: the server re-delivers what was not acked, and the
+      // client acks the duplicate.
+      if (state === 'open') send({ type: 'ack', message_id: messageId });
+    },
+    reportError: (error) => reportError(error),
+  });
+
+  const subscriptionHost: SubscriptionHost = {
+    subscribe(control) {
+      subscriptions.set(control.id, control);
+      if (state === 'open') send(control.subscribeMessage());
+      else useLink();
+    },
+    unsubscribe(control) {
+      subscriptions.delete(control.id);
+      if (state === 'open') send({ type: 'unsubscribe', id: control.id });
+    },
+    reportError: (error) => reportError(error),
+  };
 
   const resolveUrl = async (): Promise<string> => {
     attemptToken = undefined;
@@ -147,9 +229,9 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     });
 
   const sink: MessageSink = {
-    event: deliver,
+    event: delivery.deliver,
     control,
-    response() {},
+    response: requests.response,
     error: reportError,
   };
 
@@ -192,6 +274,10 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       });
     }
     setState('open');
+    // Order matters: subscriptions first, then requests (their ids unchanged), then queued sends.
+    for (const control of subscriptions.values()) send(control.subscribeMessage());
+    requests.flush();
+    while (queue.length > 0 && transport.send(queue[0] as string)) queue.shift();
     emitter.emit('open', { sessionId });
   }
 
@@ -210,31 +296,19 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
         }
         if (state === 'connecting') becomeOpen();
         return;
-      case 'error':
-        reportError(new ServerError(message.code, message.message));
+      case 'subscribed':
+        subscriptions.get(message.id)?.confirmed(message);
         return;
+      case 'error': {
+        const error = new ServerError(message.code, message.message);
+        const subscription = message.id === undefined ? undefined : subscriptions.get(message.id);
+        if (subscription) subscription.fail(error);
+        else reportError(error);
+        return;
+      }
       default:
         return;
     }
-  }
-
-  function deliver(event: EventwireEvent) {
-    const name = event.event_type;
-    const schema = opts.schemas.get(name);
-    if (schema) {
-      const result = schema['~standard'].validate(event.data);
-      if (result instanceof Promise) {
-        reportError(new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }]));
-        return;
-      }
-      if (result.issues) {
-        reportError(new ValidationError(name, result.issues));
-        return;
-      }
-      event.data = result.value;
-    }
-    emitter.emit('message', event);
-    if (!LIFECYCLE.has(name)) emitter.emit(name, event);
   }
 
   /** A connection or attempt ended: decide retry, refresh or stop. */
@@ -282,11 +356,14 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     heartbeat?.stop();
     heartbeat = undefined;
     sessionId = undefined;
+    for (const control of subscriptions.values()) control.disconnected();
   }
 
   function stop(error: EventwireError) {
     stopEverything();
     setState('closed');
+    requests.rejectAll(error);
+    queue.length = 0;
     reportError(error);
   }
 
@@ -322,12 +399,12 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     },
     on(type: string, listener: Listener<never>) {
       const off = emitter.on(type, listener as Listener<unknown>);
-      if (opts.lazy && state === 'idle' && !LIFECYCLE.has(type)) client.connect();
+      if (opts.lazy && state === 'idle' && !isLifecycleName(type)) client.connect();
       return off;
     },
     once(type: string, listener: Listener<never>) {
       const off = emitter.once(type, listener as Listener<unknown>);
-      if (opts.lazy && state === 'idle' && !LIFECYCLE.has(type)) client.connect();
+      if (opts.lazy && state === 'idle' && !isLifecycleName(type)) client.connect();
       return off;
     },
     connect() {
@@ -353,7 +430,37 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       stopEverything();
       transport.close(code, reason);
       setState('closed');
+      requests.rejectAll(new ClosedError(code, reason || 'client closed'));
+      queue.length = 0;
       if (wasOpen) emitter.emit('close', { code, reason, willReconnect: false });
+    },
+    subscribe(events, subscribeOptions = {}) {
+      const names = (typeof events === 'string' ? [events] : [...events]) as string[];
+      if (names.some((n) => typeof n !== 'string')) throw new FilterError('events must be a name or a list of names');
+      const filters = parseFilters(subscribeOptions.filters);
+      const id = `sub-${++subscriptionCounter}`;
+      return createSubscription(id, names, filters, subscribeOptions, subscriptionHost).handle as never;
+    },
+    request<T>(method: string, params?: unknown, requestOptions?: RequestOptions) {
+      if (state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
+      return requests.request(method, params, requestOptions) as Promise<T>;
+    },
+    send(message) {
+      if (state === 'closed') return 'refused';
+      const frame = JSON.stringify(message);
+      if (state === 'open' && transport.send(frame)) return 'sent';
+      if (queue.length + requests.unsent >= opts.outboxSize) return 'refused';
+      queue.push(frame);
+      useLink();
+      return 'queued';
+    },
+    stats() {
+      return {
+        subscriptions: subscriptions.size,
+        pendingRequests: requests.size,
+        queued: queue.length + requests.unsent,
+        dedupe: delivery.stats(),
+      };
     },
   };
 

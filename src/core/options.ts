@@ -6,6 +6,7 @@ import type { TransportFactory } from '../transport/transport.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloseAction } from './close-policy.js';
+import type { AckMode } from './delivery.js';
 import type { HeartbeatOptions } from './heartbeat.js';
 import { browserSignals, type NetworkSignals } from './signals.js';
 
@@ -114,6 +115,14 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   WebSocket?: unknown;
   /** Transport factory. @default createRwsTransport() */
   transport?: TransportFactory;
+  /** Default request timeout in ms. @default 30000 */
+  requestTimeout?: number;
+  /** Messages and requests held while disconnected; beyond it they are refused (`QueueFullError`). @default 1000 */
+  outboxSize?: number;
+  /** How events with `requires_ack` are acknowledged; see {@link AckMode}. @default 'auto' */
+  acks?: AckMode;
+  /** Size of each dedupe window (message ids, seqs): re-deliveries within it are recognised. @default 10000 */
+  dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
   signals?: NetworkSignals | false;
   /** Time source for timing logic (tests). @default systemClock */
@@ -138,6 +147,10 @@ export interface ResolvedOptions {
   WebSocket: unknown;
   transport: TransportFactory | undefined;
   signals: NetworkSignals | undefined;
+  requestTimeout: number;
+  outboxSize: number;
+  acks: AckMode;
+  dedupeWindow: number;
   clock: Clock;
   random: () => number;
 }
@@ -186,6 +199,10 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     WebSocket: options.WebSocket,
     transport: options.transport,
     signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
+    requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
+    outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
+    acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
+    dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };

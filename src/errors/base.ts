@@ -21,7 +21,11 @@ export type ErrorCode =
   | 'ERR_VALIDATION'
   | 'ERR_DECODE'
   | 'ERR_HANDLER'
-  | 'ERR_SERVER';
+  | 'ERR_SERVER'
+  | 'ERR_FILTER'
+  | 'ERR_REQUEST'
+  | 'ERR_ABORTED'
+  | 'ERR_QUEUE_FULL';
 
 /**
  * The base class of every eventwire error.

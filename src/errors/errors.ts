@@ -186,6 +186,78 @@ export class ServerError extends EventwireError {
   }
 }
 
+/**
+ * Thrown by `subscribe()` for invalid filters; the message names the offending key.
+ *
+ * @example
+ * ```ts
+ * client.subscribe('LogEntry', { filters: { 'a..b': 1 } }); // FilterError: filter key "a..b": empty path segment
+ * ```
+ */
+export class FilterError extends EventwireError {
+  override name = 'FilterError';
+  constructor(message: string) {
+    super('ERR_FILTER', message);
+  }
+}
+
+/**
+ * A server request failed: the server answered `{success:false, error}`.
+ *
+ * @example
+ * ```ts
+ * try { await client.request('tasks.retry', { id }) } catch (e) { if (isRequestError(e)) toast(e.serverCode) }
+ * ```
+ */
+export class RequestError extends EventwireError {
+  override name = 'RequestError';
+  /** The server's error code. */
+  readonly serverCode: string;
+  /** The method that was called. */
+  readonly method: string;
+  constructor(method: string, serverCode: string, message: string) {
+    super('ERR_REQUEST', `${method} failed: ${serverCode}: ${message}`);
+    this.serverCode = serverCode;
+    this.method = method;
+  }
+}
+
+/**
+ * A request was cancelled through its `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * const ctl = new AbortController();
+ * client.request('report.build', {}, { signal: ctl.signal }).catch((e) => isAbortError(e) && console.log('cancelled'));
+ * ctl.abort();
+ * ```
+ */
+export class AbortError extends EventwireError {
+  override name = 'AbortError';
+  constructor(reason?: unknown) {
+    super('ERR_ABORTED', 'the operation was aborted', { cause: reason });
+  }
+}
+
+/**
+ * A bounded queue is full: the outbox while disconnected, or a subscription's iterator
+ * buffer that its consumer does not drain. Nothing is dropped silently: this is the signal.
+ *
+ * @example
+ * ```ts
+ * client.request('x', {}).catch((e) => isQueueFullError(e) && retryLater());
+ * ```
+ */
+export class QueueFullError extends EventwireError {
+  override name = 'QueueFullError';
+  /** The limit that was reached. */
+  readonly limit: number;
+  constructor(what: string, limit: number) {
+    super('ERR_QUEUE_FULL', `${what} is full (${limit} entries)`);
+    this.limit = limit;
+  }
+}
+
 /** Is this an {@link OptionsError}? @example `isOptionsError(e)` */
 export const isOptionsError = guardFor(OptionsError, 'OptionsError');
 /** Is this an {@link AuthError}? @example `isAuthError(e)` */
@@ -204,6 +276,14 @@ export const isValidationError = guardFor(ValidationError, 'ValidationError');
 export const isDecodeError = guardFor(DecodeError, 'DecodeError');
 /** Is this a {@link HandlerError}? @example `isHandlerError(e)` */
 export const isHandlerError = guardFor(HandlerError, 'HandlerError');
+/** Is this a {@link FilterError}? @example `isFilterError(e)` */
+export const isFilterError = guardFor(FilterError, 'FilterError');
+/** Is this a {@link RequestError}? @example `isRequestError(e)` */
+export const isRequestError = guardFor(RequestError, 'RequestError');
+/** Is this an {@link AbortError}? @example `isAbortError(e)` */
+export const isAbortError = guardFor(AbortError, 'AbortError');
+/** Is this a {@link QueueFullError}? @example `isQueueFullError(e)` */
+export const isQueueFullError = guardFor(QueueFullError, 'QueueFullError');
 /** Is this a {@link ServerError}? @example `isServerError(e)` */
 export const isServerError = guardFor(ServerError, 'ServerError');
 

@@ -7,6 +7,7 @@
  * agreement with these schemas).
  */
 import * as z from 'zod/mini';
+import { FiltersSchema } from './filters.js';
 
 export { PROTOCOL_VERSION } from './version.js';
 
@@ -62,11 +63,19 @@ export const WelcomeMessageSchema = z.object({
   server_time: z.optional(z.string()),
 });
 
-/** Server confirms a subscription. @example `{ type: 'subscribed', id: 'sub-1', events: ['LogEntry'] }` */
+/**
+ * Server confirms a subscription. `seq` is the stream head when it was registered; `gap`
+ * says which seqs it could not replay (the client emits `gap` on the subscription). The
+ * replay, if any, follows this message.
+ *
+ * @example `{ type: 'subscribed', id: 'sub-1', events: ['LogEntry'], seq: 1200, gap: { from: 1001, to: 1099 } }`
+ */
 export const SubscribedMessageSchema = z.object({
   type: z.literal('subscribed'),
   id: z.string(),
   events: z.optional(z.array(z.string())),
+  seq: z.optional(z.number().check(z.int(), z.nonnegative())),
+  gap: z.optional(z.object({ from: z.number(), to: z.number() })),
 });
 
 /** Server confirms an unsubscribe. @example `{ type: 'unsubscribed', id: 'sub-1' }` */
@@ -95,8 +104,7 @@ export const ResponseMessageSchema = z.object({
 /** Credentials sent as the first message in `message` auth mode. @example `{ type: 'auth', token: 'abc' }` */
 export const AuthMessageSchema = z.object({ type: z.literal('auth'), token: z.string() });
 
-/** Filters of a subscription; see PROTOCOL.md for the language. @example `{ status: ['Running', 'Failed'] }` */
-export const FiltersSchema = record;
+export { FiltersSchema } from './filters.js';
 
 /**
  * Client asks for events by name, with optional filters and a resume point.

@@ -1,0 +1,315 @@
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import {
+  type AckableEvent,
+  createClient,
+  type EventwireEvent,
+  isAbortError,
+  isQueueFullError,
+  isRequestError,
+  isTimeoutError,
+  type Subscription,
+} from '../src/index.js';
+import { compileFilters, type Filters } from '../src/protocol/filters.js';
+import { track } from './cleanup.js';
+import { seeded } from './fixtures/random.js';
+import { type ReferenceServer, startServer } from './fixtures/server.js';
+import { reach } from './helpers.js';
+
+const quick = { minDelay: 5, maxDelay: 25 };
+const active = (sub: Subscription) =>
+  new Promise<void>((r) => (sub.state === 'active' ? r() : sub.on('state', ({ to }) => to === 'active' && r())));
+
+/**
+ * Publishes `total` events (every 7th requires an ack) while dropping every connection
+ * `drops` times at random points; returns what was published.
+ */
+async function churn(server: ReferenceServer, total: number, drops: number, seed: number) {
+  const random = seeded(seed);
+  const dropAt = new Set<number>();
+  while (dropAt.size < drops) dropAt.add(1 + Math.floor(random() * (total - 1)));
+  const statuses = ['Pending', 'Running', 'Failed', 'Done'];
+  const published: EventwireEvent[] = [];
+  for (let i = 1; i <= total; i++) {
+    const ack = i % 7 === 0;
+    published.push(
+      server.publish({
+        event_type: i % 3 === 0 ? 'LogEntry' : 'TaskStatusChanged',
+        data: { n: i, status: statuses[Math.floor(random() * 4)], level: random() < 0.5 ? 'ERROR' : 'INFO' },
+        ...(ack ? { message_id: `m-${i}`, requires_ack: true } : {}),
+      }),
+    );
+    if (dropAt.has(i)) {
+      // drop a live link, not a client already reconnecting
+      if (!server.connections.some((c) => c.authed)) await once(server, 'authed');
+      server.dropAll();
+    }
+    if (i % 50 === 0) await new Promise((r) => setImmediate(r)); // let the client read and reconnect
+  }
+  return published;
+}
+
+/** Records what a subscription's handler sees; `until(n)` resolves once it saw n events. */
+function record(sub: Subscription) {
+  const seqs: number[] = [];
+  const events: EventwireEvent[] = [];
+  let wanted = Number.POSITIVE_INFINITY;
+  let reached = () => {};
+  sub.on((ev) => {
+    seqs.push(ev.seq as number);
+    events.push(ev);
+    if (seqs.length >= wanted) reached();
+  });
+  return {
+    seqs,
+    events,
+    until(n: number) {
+      wanted = n;
+      return seqs.length >= n ? Promise.resolve() : new Promise<void>((r) => (reached = r));
+    },
+  };
+}
+
+function expectedFor(published: EventwireEvent[], names: string[], filters: Filters) {
+  const match = compileFilters(filters);
+  return published.filter((e) => names.includes(e.event_type) && match(e)).map((e) => e.seq as number);
+}
+
+describe('exactly once, in order, across reconnects', () => {
+  it('5,000 events (a share with requires_ack), 20 random drops: every matching event once, in seq order', async () => {
+    const server = track(await startServer({ bufferSize: 10_000, ackTimeout: 200 }));
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    const filters = { status: ['Running', 'Failed'] };
+    const sub = client.subscribe(['TaskStatusChanged'], { filters });
+    const seen = record(sub);
+    await active(sub);
+    const published = await churn(server, 5_000, 20, 42);
+    const expected = expectedFor(published, ['TaskStatusChanged'], filters);
+    await seen.until(expected.length);
+    expect(server.history.length).toBeGreaterThanOrEqual(21);
+    expect(seen.seqs).toEqual(expected);
+    expect(seen.events.every((e) => e.event_type === 'TaskStatusChanged' && compileFilters(filters)(e))).toBe(true);
+    // every ack-requiring event it saw was acked in the end (the others were never sent to it)
+    const mustAck = seen.events.filter((e) => e.requires_ack).map((e) => e.message_id as string);
+    expect(mustAck.length).toBeGreaterThan(50);
+    await vitestWaitFor(() => mustAck.every((id) => !server.unacked.includes(id)));
+  });
+
+  it('two subscriptions whose filters overlap each get their own events exactly once', async () => {
+    const server = track(await startServer({ bufferSize: 10_000, ackTimeout: 200 }));
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    const fa = { status: ['Running', 'Failed'] };
+    const fb = { level: 'ERROR' };
+    const a = client.subscribe(['TaskStatusChanged'], { filters: fa });
+    const b = client.subscribe(['TaskStatusChanged', 'LogEntry'], { filters: fb });
+    const ra = record(a);
+    const rb = record(b);
+    await Promise.all([active(a), active(b)]);
+    const published = await churn(server, 3_000, 20, 7);
+    const ea = expectedFor(published, ['TaskStatusChanged'], fa);
+    const eb = expectedFor(published, ['TaskStatusChanged', 'LogEntry'], fb);
+    const overlap = ea.filter((s) => eb.includes(s));
+    expect(overlap.length).toBeGreaterThan(100); // the filters really overlap
+    await Promise.all([ra.until(ea.length), rb.until(eb.length)]);
+    expect(ra.seqs).toEqual(ea);
+    expect(rb.seqs).toEqual(eb);
+  });
+
+  it('a gap larger than the server buffer yields exactly one gap event with its bounds', async () => {
+    const server = track(await startServer({ bufferSize: 50 }));
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    const sub = client.subscribe('Tick');
+    await active(sub);
+    const seen = record(sub);
+    for (let i = 0; i < 10; i++) server.publish({ event_type: 'Tick' });
+    await seen.until(10);
+    const gaps: Array<{ from: number; to: number }> = [];
+    sub.on('gap', (g) => void gaps.push(g));
+    await server.stop(true);
+    for (let i = 0; i < 200; i++) server.publish({ event_type: 'Tick' }); // seqs 11..210; the buffer keeps 161..210
+    await server.start();
+    await seen.until(60);
+    expect(gaps).toEqual([{ from: 11, to: 160 }]);
+    expect(seen.seqs.slice(10)).toEqual(Array.from({ length: 50 }, (_, i) => 161 + i));
+    expect(sub.cursor).toBe(210);
+  });
+});
+
+describe('acks, server to client', () => {
+  it("mode 'auto' acks once every handler returned, awaiting async ones", async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    let release = () => {};
+    let syncRan = false;
+    client.on('Critical', () => {
+      syncRan = true;
+    });
+    sub.on(() => new Promise<void>((r) => (release = r)));
+    server.publish({ event_type: 'Critical', message_id: 'm-1', requires_ack: true });
+    await vitestWaitFor(() => syncRan);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual([]); // the async handler has not finished
+    const acked = once(server, 'message');
+    release();
+    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-1' });
+  });
+
+  it("mode 'manual' hands the handler event.ack()", async () => {
+    const server = track(await startServer({ ackTimeout: 5_000 }));
+    const client = track(createClient({ url: server.url, acks: 'manual', signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    const got = new Promise<AckableEvent>((r) => sub.on((ev) => r(ev as AckableEvent)));
+    server.publish({ event_type: 'Critical', message_id: 'm-7', requires_ack: true });
+    const ev = await got;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual([]);
+    const acked = once(server, 'message');
+    ev.ack?.();
+    ev.ack?.(); // idempotent
+    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-7' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual(['m-7']);
+  });
+
+  it('re-deliveries after a lost ack reach no handler twice and are acked again', async () => {
+    const server = track(await startServer({ ackTimeout: 50 }));
+    const client = track(createClient({ url: server.url, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    let calls = 0;
+    sub.on(() => void calls++);
+    server.ignoreNextAck(); // the first ack is lost: the server re-sends the event 50 ms later
+    server.publish({ event_type: 'Critical', message_id: 'm-9', requires_ack: true });
+    await vitestWaitFor(() => server.acks.length === 2);
+    expect(server.acks).toEqual(['m-9', 'm-9']);
+    expect(server.unacked).toEqual([]);
+    expect(calls).toBe(1);
+  });
+
+  it('the message-id dedupe window stays bounded', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, dedupeWindow: 100, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    const all = record(sub);
+    for (let i = 1; i <= 2_000; i++)
+      server.publish({ event_type: 'Critical', message_id: `m-${i}`, requires_ack: true });
+    await all.until(2_000);
+    const { dedupe } = client.stats();
+    expect(dedupe.messageIds).toBeLessThanOrEqual(100);
+    expect(dedupe.seqs).toBeLessThanOrEqual(100);
+    await vitestWaitFor(() => server.unacked.length === 0);
+  });
+});
+
+describe('requests', () => {
+  it('resolves with the result, correlated by id', async () => {
+    const server = track(await startServer({ methods: { add: (p) => (p as number[]).reduce((a, b) => a + b, 0) } }));
+    const client = track(createClient({ url: server.url, signals: false }));
+    const [a, b] = await Promise.all([client.request<number>('add', [1, 2]), client.request('echo', { x: 1 })]);
+    expect(a).toBe(3);
+    expect(b).toEqual({ x: 1 });
+  });
+
+  it('{success:false} rejects with a RequestError', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const error = await client.request('nope').catch((e) => e);
+    expect(isRequestError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_REQUEST', serverCode: 'unknown_method', method: 'nope' });
+  });
+
+  it('requests made during an outage wait in the outbox and resolve after the reconnect, after the subscriptions', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    const sub = client.subscribe('Tick');
+    await active(sub);
+    await server.stop(true);
+    await reach(client, 'reconnecting');
+    const pending = client.request('echo', 'during outage');
+    expect(client.stats().queued).toBe(1);
+    await server.start();
+    expect(await pending).toBe('during outage');
+    const order = server.history.at(-1)?.received.map((m) => ('type' in m ? m.type : 'request'));
+    expect(order?.indexOf('subscribe')).toBeLessThan(order?.indexOf('request') ?? -1);
+    expect(client.stats()).toMatchObject({ pendingRequests: 0, queued: 0 });
+  });
+
+  it('a request whose response is lost is re-sent with the same id and runs once on the server', async () => {
+    let ran = 0;
+    const server = track(await startServer({ methods: { charge: () => ++ran } }));
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    await reach(client, 'open');
+    server.loseNextResponse();
+    const result = await client.request('charge', { amount: 10 });
+    expect(result).toBe(1);
+    expect(ran).toBe(1);
+    expect(server.history).toHaveLength(2);
+    const ids = server.history.map((c) => c.received.find((m) => 'method' in m));
+    expect(ids[0]).toEqual(ids[1]);
+  });
+
+  it('a timeout rejects with TimeoutError and leaves nothing pending', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await reach(client, 'open');
+    server.freeze();
+    const error = await client.request('echo', 1, { timeout: 50 }).catch((e) => e);
+    expect(isTimeoutError(error)).toBe(true);
+    expect(client.stats().pendingRequests).toBe(0);
+  });
+
+  it('an aborted signal rejects with AbortError and leaves nothing pending', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await reach(client, 'open');
+    server.freeze();
+    const controller = new AbortController();
+    const promise = client.request('echo', 1, { signal: controller.signal });
+    controller.abort();
+    expect(isAbortError(await promise.catch((e) => e))).toBe(true);
+    const already = await client.request('echo', 1, { signal: AbortSignal.abort() }).catch((e) => e);
+    expect(isAbortError(already)).toBe(true);
+    expect(client.stats().pendingRequests).toBe(0);
+  });
+
+  it('a full outbox rejects with QueueFullError; send() reports sent, queued or refused', async () => {
+    const server = track(await startServer());
+    const url = server.url;
+    await server.stop();
+    const client = track(createClient({ url, outboxSize: 2, backoff: quick, signals: false }));
+    expect(client.send({ type: 'ping' })).toBe('queued');
+    const queued = client.request('echo', 'queued');
+    const error = await client.request('echo', 'overflow').catch((e) => e);
+    expect(isQueueFullError(error)).toBe(true);
+    expect(client.send({ type: 'ping' })).toBe('refused');
+    await server.start();
+    expect(await queued).toBe('queued');
+    await reach(client, 'open');
+    expect(client.send({ type: 'ping' })).toBe('sent');
+    client.close();
+    expect(client.send({ type: 'ping' })).toBe('refused');
+  });
+
+  it('close() rejects pending requests', async () => {
+    const server = track(await startServer());
+    const client = createClient({ url: server.url, signals: false });
+    await reach(client, 'open');
+    server.freeze();
+    const pending = client.request('echo', 1);
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(client.stats().pendingRequests).toBe(0);
+  });
+});
+
+async function vitestWaitFor(condition: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
