@@ -9,6 +9,7 @@ import type {
   UnsubscribedMessage,
   WelcomeMessage,
 } from '../protocol/types.js';
+import { hasProtoKey } from './json.js';
 
 /** A control message the client reacts to. */
 export type ControlMessage =
@@ -37,7 +38,7 @@ const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 
  * `ServerMessageSchema` (a property test keeps the two in agreement), because this runs
  * for every message and must not allocate.
  */
-export function classify(value: unknown, sink: MessageSink): void {
+export function classify(value: unknown, sink: MessageSink, suspect = false): void {
   if (!isObject(value)) {
     sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${describe(value)}`));
     return;
@@ -50,7 +51,11 @@ export function classify(value: unknown, sink: MessageSink): void {
         sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
         return;
       }
-      for (let i = 0; i < events.length; i++) classifyEvent(events[i], sink);
+      for (let i = 0; i < events.length; i++) classifyEvent(events[i], sink, suspect);
+      return;
+    }
+    if (suspect && hasProtoKey(value)) {
+      sink.error(forbidden());
       return;
     }
     const problem = controlProblem(type, value);
@@ -63,6 +68,10 @@ export function classify(value: unknown, sink: MessageSink): void {
       sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
       return;
     }
+    if (suspect && hasProtoKey(value)) {
+      sink.error(forbidden());
+      return;
+    }
     sink.response(value as unknown as ResponseMessage);
     return;
   }
@@ -70,10 +79,14 @@ export function classify(value: unknown, sink: MessageSink): void {
     sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
     return;
   }
-  classifyEvent(value, sink);
+  classifyEvent(value, sink, suspect);
 }
 
-function classifyEvent(value: unknown, sink: MessageSink): void {
+function forbidden(): DecodeError {
+  return new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped');
+}
+
+function classifyEvent(value: unknown, sink: MessageSink, suspect: boolean): void {
   if (!isObject(value)) {
     sink.error(new DecodeError('not_object', `an event must be a JSON object, got ${describe(value)}`));
     return;
@@ -81,6 +94,10 @@ function classifyEvent(value: unknown, sink: MessageSink): void {
   const problem = eventProblem(value);
   if (problem) {
     sink.error(new DecodeError(problem[0], problem[1]));
+    return;
+  }
+  if (suspect && hasProtoKey(value)) {
+    sink.error(forbidden());
     return;
   }
   if (!isName(value.event_type)) value.event_type = value.type;

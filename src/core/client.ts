@@ -1,10 +1,9 @@
-import { type ControlMessage, classify, type MessageSink } from '../codec/classify.js';
-import { decodeFrame } from '../codec/decode.js';
+import type { ControlMessage, MessageSink } from '../codec/classify.js';
+import { createInbox } from '../codec/inbox.js';
 import { EventwireError } from '../errors/base.js';
 import {
   AuthError,
   ClosedError,
-  DecodeError,
   FilterError,
   HandlerError,
   ReconnectExhaustedError,
@@ -154,7 +153,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   };
   const live = () => state === 'connecting' || state === 'open';
 
-  const send = (message: object) => transport.send(JSON.stringify(message));
+  const send = (message: object) => transport.send(opts.codec.encode(message));
   const useLink = () => {
     if (state === 'idle') client.connect();
   };
@@ -165,6 +164,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     limit: opts.outboxSize,
     isOpen: () => state === 'open',
     send: (frame) => transport.send(frame),
+    encode: (message) => opts.codec.encode(message),
     hasRoom: () => queue.length + requests.unsent < opts.outboxSize,
     onFirstUse: useLink,
   });
@@ -210,6 +210,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       }
       if (opts.auth === 'query') url.searchParams.set('token', attemptToken);
     }
+    for (const [key, value] of opts.params) url.searchParams.set(key, value);
     return url.toString();
   };
 
@@ -235,6 +236,8 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     error: reportError,
   };
 
+  const inbox = createInbox(opts.codec, sink);
+
   const transport: Transport = (opts.transport ?? createRwsTransport())(
     { url: resolveUrl, connectTimeout: opts.connectTimeout, WebSocket: opts.WebSocket },
     {
@@ -250,9 +253,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       onMessage(data) {
         if (!live()) return;
         heartbeat?.received();
-        const value = decodeFrame(data);
-        if (value instanceof DecodeError) reportError(value);
-        else classify(value, sink);
+        inbox.receive(data);
       },
       onClose(code, reason, error) {
         if (live()) ended(code, reason, attemptError ?? error);
@@ -447,7 +448,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     },
     send(message) {
       if (state === 'closed') return 'refused';
-      const frame = JSON.stringify(message);
+      const frame = opts.codec.encode(message);
       if (state === 'open' && transport.send(frame)) return 'sent';
       if (queue.length + requests.unsent >= opts.outboxSize) return 'refused';
       queue.push(frame);

@@ -1,3 +1,5 @@
+import type { Codec } from '../codec/codec.js';
+import { jsonCodec } from '../codec/json.js';
 import type { EventwireError } from '../errors/base.js';
 import { OptionsError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -125,6 +127,18 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
   signals?: NetworkSignals | false;
+  /** Ask the server for gzip-compressed binary frames (`compression=true` on the URL). @default false */
+  compression?: boolean;
+  /** Ask the server to batch up to this many events a frame (`batch_size=N`). @default the server's choice */
+  batchSize?: number;
+  /** Ask the server to flush a batch after this many ms (`batch_interval=MS`). @default the server's choice */
+  batchInterval?: number;
+  /** Largest frame accepted, after inflation, in bytes; larger ones are dropped with a `DecodeError`. @default 16 MiB */
+  maxMessageBytes?: number;
+  /** Deepest JSON nesting accepted in a frame. @default 64 */
+  maxDepth?: number;
+  /** Frame format. @default jsonCodec({ maxMessageBytes, maxDepth }) */
+  codec?: Codec;
   /** Time source for timing logic (tests). @default systemClock */
   clock?: Clock;
   /** Random source for jitter (tests). @default Math.random */
@@ -147,6 +161,9 @@ export interface ResolvedOptions {
   WebSocket: unknown;
   transport: TransportFactory | undefined;
   signals: NetworkSignals | undefined;
+  codec: Codec;
+  /** Query parameters added to every attempt's URL (negotiation). */
+  params: Array<[string, string]>;
   requestTimeout: number;
   outboxSize: number;
   acks: AckMode;
@@ -199,6 +216,13 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     WebSocket: options.WebSocket,
     transport: options.transport,
     signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
+    codec:
+      options.codec ??
+      jsonCodec({
+        maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024),
+        maxDepth: positive('maxDepth', options.maxDepth ?? 64),
+      }),
+    params: negotiation(options),
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
@@ -207,6 +231,19 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     random: options.random ?? Math.random,
   };
   return resolved;
+}
+
+function negotiation(options: ClientOptions<EventSchemas>): Array<[string, string]> {
+  const params: Array<[string, string]> = [];
+  if (options.compression) params.push(['compression', 'true']);
+  if (options.batchSize !== undefined) {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new OptionsError('batchSize must be an integer >= 1');
+    params.push(['batch_size', String(options.batchSize)]);
+  }
+  if (options.batchInterval !== undefined)
+    params.push(['batch_interval', String(nonNegative('batchInterval', options.batchInterval))]);
+  return params;
 }
 
 function parseUrl(input: unknown): URL {

@@ -46,6 +46,7 @@ export function createRequestTracker(deps: {
   /** Whether the link is open now. */
   isOpen(): boolean;
   send(frame: string): boolean;
+  encode(message: object): string;
   /** Room left in the outbox for one more unsent item. */
   hasRoom(): boolean;
   limit: number;
@@ -86,7 +87,7 @@ export function createRequestTracker(deps: {
         };
         const entry: Pending = {
           method,
-          frame: JSON.stringify(params === undefined ? { id, method } : { id, method, params }),
+          frame: deps.encode(params === undefined ? { id, method } : { id, method, params }),
           sent: false,
           timer: deps.clock.setTimeout(() => {
             settle(id, entry);

@@ -1,0 +1,109 @@
+import { DecodeError } from '../errors/errors.js';
+import type { Codec, DecodeFlags } from './codec.js';
+import { gunzipCapped, isGzip } from './gzip.js';
+
+/**
+ * Limits of the JSON codec.
+ * @example `jsonCodec({ maxMessageBytes: 1 << 20 })`
+ */
+export interface JsonCodecOptions {
+  /** Largest frame, after inflation, in bytes. @default 16 MiB */
+  maxMessageBytes?: number;
+  /** Deepest nesting of objects and arrays in one frame. @default 64 */
+  maxDepth?: number;
+  /** Verify the CRC-32 of gzip frames. @default true */
+  checkCrc?: boolean;
+}
+
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The protocol's own format: text frames are JSON; binary frames are UTF-8 JSON, or gzip
+ * (recognised by its magic bytes) of UTF-8 JSON, inflated under a hard cap.
+ *
+ * @example
+ * ```ts
+ * createClient({ url, codec: jsonCodec({ maxMessageBytes: 4 << 20, maxDepth: 32 }) });
+ * ```
+ */
+export function jsonCodec(options: JsonCodecOptions = {}): Codec {
+  const cap = options.maxMessageBytes ?? 16 * 1024 * 1024;
+  const maxDepth = options.maxDepth ?? 64;
+  const checkCrc = options.checkCrc ?? true;
+  return {
+    decode(frame, flags) {
+      let text: string;
+      if (typeof frame === 'string') {
+        // A UTF-16 length over the cap is certainly over it in UTF-8 bytes too.
+        if (frame.length > cap)
+          return new DecodeError('too_large', `text frame of ${frame.length} chars is over maxMessageBytes (${cap})`);
+        text = frame;
+      } else {
+        let bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+        if (bytes.length > cap)
+          return new DecodeError('too_large', `binary frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`);
+        if (isGzip(bytes)) {
+          const inflated = gunzipCapped(bytes, cap, checkCrc);
+          if (inflated instanceof DecodeError) return inflated;
+          bytes = inflated;
+        }
+        try {
+          text = utf8.decode(bytes);
+        } catch (cause) {
+          return new DecodeError('invalid_utf8', 'binary frame is not valid UTF-8', cause);
+        }
+      }
+      if (tooDeep(text, maxDepth)) return new DecodeError('too_deep', `JSON nested deeper than maxDepth (${maxDepth})`);
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (cause) {
+        return new DecodeError('invalid_json', `frame is not valid JSON: ${(cause as Error).message}`, cause);
+      }
+      // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
+      flags.suspect = text.includes('__proto__') || text.includes('\\u');
+      return value;
+    },
+    encode: (message) => JSON.stringify(message),
+  };
+}
+
+/**
+ * Whether `text` nests objects/arrays deeper than `limit`. Cheap in the common case: a
+ * frame with no more than `limit` opening brackets cannot be too deep, and counting them
+ * uses the engine's native `indexOf`; only frames with many brackets are scanned.
+ */
+function tooDeep(text: string, limit: number): boolean {
+  let openers = 0;
+  for (let i = text.indexOf('{'); i !== -1 && openers <= limit; i = text.indexOf('{', i + 1)) openers++;
+  for (let i = text.indexOf('['); i !== -1 && openers <= limit; i = text.indexOf('[', i + 1)) openers++;
+  if (openers <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** @internal Whether a parsed value holds an own `__proto__` key anywhere (bounded by the depth already checked). */
+export function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasProtoKey(item)) return true;
+    return false;
+  }
+  if (Object.hasOwn(value, '__proto__')) return true;
+  for (const key in value) if (hasProtoKey((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+export type { DecodeFlags };
