@@ -114,7 +114,7 @@ export function eventProblem(v: Obj): [string, string] | undefined {
   if (!('data' in v)) return ['invalid_event', 'an event needs data'];
   if (v.metadata !== undefined && !isObject(v.metadata)) return ['invalid_event', 'metadata must be an object'];
   const seq = v.seq;
-  if (seq !== undefined && !(typeof seq === 'number' && Number.isInteger(seq) && seq >= 0)) {
+  if (seq !== undefined && !(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) {
     return ['invalid_event', 'seq must be a non-negative integer'];
   }
   if (v.message_id !== undefined && !isName(v.message_id))
@@ -141,7 +141,10 @@ function controlProblem(type: string, v: Obj): string | undefined {
       return undefined;
     case 'subscribed': {
       if (typeof v.id !== 'string') return 'id must be a string';
-      if (v.seq !== undefined && !(typeof v.seq === 'number' && Number.isInteger(v.seq) && v.seq >= 0)) {
+      if (v.events !== undefined && !(Array.isArray(v.events) && v.events.every((e) => typeof e === 'string'))) {
+        return 'events must be a list of names';
+      }
+      if (v.seq !== undefined && !(typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0)) {
         return 'seq must be a non-negative integer';
       }
       const gap = v.gap as Obj | undefined;
@@ -153,6 +156,7 @@ function controlProblem(type: string, v: Obj): string | undefined {
     case 'unsubscribed':
       return typeof v.id === 'string' ? undefined : 'id must be a string';
     case 'error':
+      if (v.id !== undefined && typeof v.id !== 'string') return 'id must be a string';
       return typeof v.code === 'string' && typeof v.message === 'string'
         ? undefined
         : 'code and message must be strings';

@@ -27,6 +27,12 @@ export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean):
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declaredCrc = view.getUint32(bytes.length - 8, true);
   const declaredSize = view.getUint32(bytes.length - 4, true);
+  if (declaredSize > bytes.length * MAX_RATIO) {
+    return new DecodeError(
+      'bad_trailer',
+      `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
+    );
+  }
   if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
 
   let output: Uint8Array;
@@ -55,6 +61,7 @@ export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean):
 function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeError {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let held = 0;
   let over = false;
   let ended = false;
   const inflater = new Gunzip((chunk, final) => {
@@ -66,6 +73,7 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
       return;
     }
     chunks.push(chunk);
+    held = total;
     if (final) ended = true;
   });
   try {
@@ -76,7 +84,7 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
   } catch (cause) {
     return new DecodeError('bad_gzip', `corrupt gzip frame: ${(cause as Error).message}`, cause);
   }
-  if (over) return tooLarge(total, cap, 'inflates to more than');
+  if (over) return tooLarge(total, cap, 'inflates to more than', held);
   if (!ended) return new DecodeError('bad_gzip', 'gzip frame is truncated');
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const output = new Uint8Array(total);
@@ -88,6 +96,11 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
   return output;
 }
 
-function tooLarge(size: number, cap: number, verb: string): DecodeError {
-  return new DecodeError('too_large', `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`);
+function tooLarge(size: number, cap: number, verb: string, held = 0): DecodeError {
+  return new DecodeError(
+    'too_large',
+    `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`,
+    undefined,
+    held,
+  );
 }

@@ -142,11 +142,18 @@ export class ValidationError extends EventwireError {
  */
 export class DecodeError extends EventwireError {
   override name = 'DecodeError';
-  /** Finer-grained reason, stable: 'invalid_json', 'not_object', 'unknown_type', 'no_event_name', ... */
+  /**
+   * Finer-grained reason, stable: `invalid_utf8`, `invalid_json`, `not_object`, `unknown_type`,
+   * `no_event_name`, `invalid_event`, `invalid_message`, `invalid_batch`, `bad_gzip`,
+   * `bad_trailer`, `bad_crc`, `too_large`, `too_deep`, `forbidden_key`, `unsupported_frame`.
+   */
   readonly reason: string;
-  constructor(reason: string, message: string, cause?: unknown) {
+  /** For `too_large` from inflation: the inflated bytes held when it stopped (never over the cap). */
+  readonly held: number | undefined;
+  constructor(reason: string, message: string, cause?: unknown, held?: number) {
     super('ERR_DECODE', message, { cause });
     this.reason = reason;
+    this.held = held;
   }
 }
 
