@@ -74,14 +74,12 @@ const validEvent = fc.record({
   ),
 });
 
-const wireEvent = fc
-  .tuple(validEvent, fc.nat(), fc.boolean())
-  .map(([e, seq, ack]) => ({
-    ...e,
-    timestamp: '2026-11-22T10:00:00Z',
-    seq,
-    ...(ack ? { message_id: `m-${seq}`, requires_ack: true } : {}),
-  }));
+const wireEvent = fc.tuple(validEvent, fc.nat(), fc.boolean()).map(([e, seq, ack]) => ({
+  ...e,
+  timestamp: '2026-11-22T10:00:00Z',
+  seq,
+  ...(ack ? { message_id: `m-${seq}`, requires_ack: true } : {}),
+}));
 
 const frameArb: fc.Arbitrary<string | Uint8Array> = fc.oneof(
   wireEvent.map((e) => JSON.stringify(e)),
