@@ -1,0 +1,112 @@
+/**
+ * Micro-benchmark of the hot path: frame -> events -> handlers, in one process, no
+ * sockets. Every figure is a ratio to a baseline measured in the same run (JSON.parse of
+ * the same frame), because absolute times drift on shared machines.
+ *   npm run bench:decode
+ */
+import { gzipSync } from 'node:zlib';
+import type { MessageSink } from '../src/codec/classify.js';
+import { createInbox } from '../src/codec/inbox.js';
+import { jsonCodec } from '../src/codec/json.js';
+import { createDelivery } from '../src/core/delivery.js';
+import { createEmitter } from '../src/core/emitter.js';
+import { createSubscription, type SubscriptionControl } from '../src/core/subscription.js';
+
+const EVENTS = 200_000;
+const statuses = ['Pending', 'Running', 'Failed', 'Done'];
+const events = Array.from({ length: 1000 }, (_, i) => ({
+  event_type: 'TaskStatusChanged',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  data: { task_id: `task-${i}`, status: statuses[i % 4], host: 'db-01', progress: i % 100, note: 'x'.repeat(40) },
+  metadata: { region: 'eu-west-1' },
+  seq: i + 1,
+}));
+
+function pipeline() {
+  let count = 0;
+  const emitter = createEmitter<Record<string, unknown>>(() => {});
+  const subscriptions = new Map<string, SubscriptionControl>();
+  const host = {
+    subscribe: (c: SubscriptionControl) => subscriptions.set(c.id, c),
+    unsubscribe() {},
+    reportError() {},
+  };
+  const sub = createSubscription('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
+  sub.confirmed({ type: 'subscribed', id: 's' });
+  sub.handle.on(() => void count++);
+  const delivery = createDelivery({
+    emitter,
+    schemas: new Map(),
+    subscriptions,
+    acks: 'auto',
+    window: 10_000,
+    sendAck() {},
+    reportError() {},
+  });
+  let seq = 0;
+  const sink: MessageSink = {
+    event(ev) {
+      ev.seq = ++seq; // a fresh stream position, so the dedupe never drops
+      delivery.deliver(ev);
+    },
+    control() {},
+    response() {},
+    error(e) {
+      throw e;
+    },
+  };
+  return { inbox: createInbox(jsonCodec(), sink), count: () => count };
+}
+
+function measure(
+  label: string,
+  frames: Array<string | Uint8Array>,
+  perFrame: number,
+  run: (f: string | Uint8Array) => void,
+) {
+  const rounds = Math.ceil(EVENTS / perFrame / frames.length);
+  for (let i = 0; i < 2; i++) for (const f of frames) run(f); // warm up
+  const samples: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) for (const f of frames) run(f);
+    const ns = Number(process.hrtime.bigint() - start);
+    samples.push((rounds * frames.length * perFrame) / (ns / 1e9));
+  }
+  samples.sort((a, b) => a - b);
+  return { label, eventsPerSecond: samples[2] as number };
+}
+
+const single = events.map((e) => JSON.stringify(e));
+const batches: string[] = [];
+for (let i = 0; i < events.length; i += 50)
+  batches.push(JSON.stringify({ type: 'batch', events: events.slice(i, i + 50) }));
+const gzipped = batches.map((b) => new Uint8Array(gzipSync(b)));
+
+const results = [
+  measure('baseline: JSON.parse of one-event frames', single, 1, (f) => JSON.parse(f as string)),
+  (() => {
+    const p = pipeline();
+    return measure('eventwire: one-event text frames -> filtered subscription', single, 1, (f) => p.inbox.receive(f));
+  })(),
+  (() => {
+    const p = pipeline();
+    return measure('eventwire: batches of 50 (text)', batches, 50, (f) => p.inbox.receive(f));
+  })(),
+  (() => {
+    const p = pipeline();
+    return measure('eventwire: batches of 50, gzip (fflate fast path, CRC checked)', gzipped, 50, (f) =>
+      p.inbox.receive(f),
+    );
+  })(),
+];
+
+const base = results[0]?.eventsPerSecond ?? 1;
+console.log(`node ${process.version}; ${EVENTS.toLocaleString()} events a sample, median of 5\n`);
+console.log('| path | events/s | ratio to baseline |');
+console.log('|---|---:|---:|');
+for (const r of results) {
+  console.log(
+    `| ${r.label} | ${Math.round(r.eventsPerSecond).toLocaleString()} | ${(r.eventsPerSecond / base).toFixed(2)}x |`,
+  );
+}
