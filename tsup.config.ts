@@ -2,8 +2,13 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // Node and bundlers: ESM + CJS + types; dependencies stay external.
-    entry: { index: 'src/index.ts', protocol: 'src/protocol/index.ts' },
+    // Node and bundlers: ESM + CJS + types; dependencies (and react) stay external.
+    entry: {
+      index: 'src/index.ts',
+      protocol: 'src/protocol/index.ts',
+      svelte: 'src/adapters/svelte.ts',
+      react: 'src/adapters/react.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -11,12 +16,21 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     treeshake: true,
+    external: ['react'],
   },
   {
-    // Browsers without a bundler (and the `browser` export condition): one self-contained
-    // ES module. isomorphic-ws resolves through its `browser` field to the global
-    // WebSocket, so `ws` never enters this file.
-    entry: { index: 'src/index.ts' },
+    // The `eventwire` command (Node only).
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+  },
+  {
+    // Browsers without a bundler (and the `browser` export condition): self-contained ES
+    // modules. isomorphic-ws resolves through its `browser` field to the global WebSocket,
+    // so `ws` never enters these files.
+    entry: { index: 'src/index.ts', svelte: 'src/adapters/svelte.ts' },
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',

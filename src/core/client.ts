@@ -92,6 +92,14 @@ export interface Client<E extends EventSchemas = EventSchemas> {
     options?: SubscribeOptions,
   ): Subscription<ServerEvent<E, K>>;
   /**
+   * The same as `subscribe()`, named for scripts: `for await (const ev of client.stream('LogEntry'))`.
+   * The iterator's buffer is bounded (`bufferSize`); leaving the loop unsubscribes.
+   */
+  stream<K extends ServerEventName<E>>(
+    events: K | readonly K[],
+    options?: SubscribeOptions,
+  ): Subscription<ServerEvent<E, K>>;
+  /**
    * Calls a server method. Resolves with its result; rejects with `RequestError`,
    * `TimeoutError`, `AbortError`, or `QueueFullError` when the outbox is full while offline.
    */
@@ -441,6 +449,9 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       const filters = parseFilters(subscribeOptions.filters);
       const id = `sub-${++subscriptionCounter}`;
       return createSubscription(id, names, filters, subscribeOptions, subscriptionHost).handle as never;
+    },
+    stream(events, streamOptions) {
+      return client.subscribe(events, streamOptions);
     },
     request<T>(method: string, params?: unknown, requestOptions?: RequestOptions) {
       if (state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));

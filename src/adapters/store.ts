@@ -1,0 +1,147 @@
+import type { Client } from '../core/client.js';
+import type { ConnectionState, EventSchemas } from '../core/options.js';
+import type { EventwireEvent } from '../protocol/event.js';
+import type { Filters } from '../protocol/filters.js';
+
+/**
+ * A readable store: the Svelte store contract (`subscribe(run)` calls `run` at once with the
+ * current value and returns the unsubscriber) plus `get()` for `useSyncExternalStore`.
+ *
+ * @example
+ * ```ts
+ * const state = connectionState(client);
+ * const stop = state.subscribe((s) => console.log(s));
+ * ```
+ */
+export interface ReadableStore<T> {
+  subscribe(run: (value: T) => void): () => void;
+  /** The current value, without subscribing. */
+  get(): T;
+}
+
+/** Options shared by the stores. */
+export interface StoreOptions {
+  /** How long (ms) a store keeps its subscription after its last subscriber leaves. @default 100 */
+  releaseDelay?: number;
+}
+
+/**
+ * @internal A store that starts its source on the first subscriber and stops it
+ * `releaseDelay` ms after the last one leaves (a resubscribe in between cancels the stop,
+ * which is what keeps React StrictMode's mount-unmount-mount on one subscription).
+ */
+export function createStore<T>(
+  initial: T,
+  start: (set: (value: T) => void) => () => void,
+  { releaseDelay = 100 }: StoreOptions = {},
+): ReadableStore<T> {
+  let value = initial;
+  const runs = new Set<(value: T) => void>();
+  let stop: (() => void) | undefined;
+  let releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  const set = (next: T) => {
+    if (Object.is(next, value)) return;
+    value = next;
+    for (const run of [...runs]) run(value);
+  };
+  return {
+    get: () => value,
+    subscribe(run) {
+      runs.add(run);
+      clearTimeout(releaseTimer);
+      releaseTimer = undefined;
+      if (!stop) stop = start(set);
+      run(value);
+      return () => {
+        if (!runs.delete(run) || runs.size > 0) return;
+        releaseTimer = setTimeout(() => {
+          releaseTimer = undefined;
+          if (runs.size > 0) return;
+          stop?.();
+          stop = undefined;
+        }, releaseDelay);
+      };
+    },
+  };
+}
+
+/**
+ * The client's connection state as a store. The first subscriber connects an idle (lazy)
+ * client.
+ * @example `$: badge = $state` with `const state = connectionState(client)`
+ */
+export function connectionState<E extends EventSchemas>(
+  client: Client<E>,
+  options?: StoreOptions,
+): ReadableStore<ConnectionState> {
+  return createStore<ConnectionState>(
+    client.state,
+    (set) => {
+      const off = client.on('state', ({ to }) => set(to));
+      set(client.state);
+      if (client.state === 'idle') client.connect();
+      return off;
+    },
+    options,
+  );
+}
+
+/** Options of the event stores. */
+export interface EventStoreOptions extends StoreOptions {
+  /** Subscription filters (PROTOCOL.md §6). @default {} */
+  filters?: Filters;
+}
+
+/**
+ * The latest event of a name (matching the filters), or undefined before the first. It
+ * subscribes on its first subscriber and unsubscribes after its last.
+ * @example `const task = latestEvent(client, 'TaskStatusChanged', { filters: { status: 'Failed' } })`
+ */
+export function latestEvent<E extends EventSchemas>(
+  client: Client<E>,
+  name: string,
+  options: EventStoreOptions = {},
+): ReadableStore<EventwireEvent | undefined> {
+  return createStore<EventwireEvent | undefined>(
+    undefined,
+    (set) => {
+      const sub = (client as unknown as Client).subscribe(name, { filters: options.filters });
+      sub.on((ev) => set(ev));
+      return () => sub.unsubscribe();
+    },
+    options,
+  );
+}
+
+/** Options of {@link eventList}. */
+export interface EventListOptions extends EventStoreOptions {
+  /** How many events the rolling list keeps (the newest last). @default 100 */
+  limit?: number;
+}
+
+/**
+ * A bounded rolling list of the events of a name (matching the filters), newest last. Each
+ * change is a new array, so identity comparisons (React, Svelte) see it.
+ * @example `const logs = eventList(client, 'LogEntry', { limit: 200, filters: { level: 'ERROR' } })`
+ */
+export function eventList<E extends EventSchemas>(
+  client: Client<E>,
+  name: string,
+  options: EventListOptions = {},
+): ReadableStore<readonly EventwireEvent[]> {
+  const limit = options.limit ?? 100;
+  const empty: readonly EventwireEvent[] = [];
+  return createStore<readonly EventwireEvent[]>(
+    empty,
+    (set) => {
+      let list = empty;
+      const sub = (client as unknown as Client).subscribe(name, { filters: options.filters });
+      sub.on((ev) => {
+        list = list.length >= limit ? [...list.slice(list.length - limit + 1), ev] : [...list, ev];
+        set(list);
+      });
+      return () => sub.unsubscribe();
+    },
+    options,
+  );
+}

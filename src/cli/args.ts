@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import type { FilterScalar, Filters } from '../protocol/filters.js';
+
+export const HELP = `Usage: eventwire tail <url> [options]
+
+Prints the events of an eventwire server as they arrive: one JSON object a line on
+stdout (NDJSON) and nothing else; connection status goes to stderr. Ctrl-C closes the
+connection cleanly and exits 0.
+
+Options:
+  --token T            credentials, sent as ?token=T (or in the first message with --auth message)
+  --token-env VAR      read the token from the environment variable VAR (keeps it out of ps)
+  --auth MODE          how the token travels: query (default) or message
+  --events a,b         event names to subscribe to (default: all)
+  --filter key=value   keep events whose data.key equals value; repeat a key for "one of";
+                       metadata.key reaches metadata; values are JSON when they parse
+                       (200, true, null, "200"), else strings
+  --since ISO|seq      start from an ISO time or after a seq, replaying what the server kept
+  --format json|pretty json (default): NDJSON; pretty: one readable line per event
+  --compression        ask the server for gzip-compressed frames
+  --batch-size N       ask the server to batch up to N events a frame
+  --max-retries N      give up after N failed reconnects in a row (default: never)
+  -h, --help           show this help
+
+Exit codes: 0 after Ctrl-C; 1 usage error or other failure; 2 authentication rejected;
+3 reconnect attempts exhausted.`;
+
+export interface TailArgs {
+  url: string;
+  token: string | undefined;
+  auth: 'query' | 'message';
+  events: string[];
+  filters: Filters;
+  since: string | number | undefined;
+  format: 'json' | 'pretty';
+  compression: boolean;
+  batchSize: number | undefined;
+  maxRetries: number | undefined;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `eventwire tail` arguments; throws a UsageError with a one-line reason. */
+export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      token: { type: 'string' },
+      'token-env': { type: 'string' },
+      auth: { type: 'string' },
+      events: { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      since: { type: 'string' },
+      format: { type: 'string' },
+      compression: { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      'max-retries': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const [command, url, ...rest] = positionals;
+  if (command !== 'tail')
+    throw new UsageError(
+      command ? `unknown command "${command}" (try: eventwire tail <url>)` : 'missing command: eventwire tail <url>',
+    );
+  if (!url) throw new UsageError('missing <url>: eventwire tail ws://host:port');
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (values.token !== undefined && values['token-env'] !== undefined)
+    throw new UsageError('give --token or --token-env, not both');
+  let token = values.token;
+  if (values['token-env'] !== undefined) {
+    token = env[values['token-env']];
+    if (!token) throw new UsageError(`environment variable ${values['token-env']} is not set`);
+  }
+  const format = values.format ?? 'json';
+  if (format !== 'json' && format !== 'pretty')
+    throw new UsageError(`--format must be json or pretty, got "${format}"`);
+  const auth = values.auth ?? 'query';
+  if (auth !== 'query' && auth !== 'message') throw new UsageError(`--auth must be query or message, got "${auth}"`);
+  return {
+    url,
+    token,
+    auth,
+    events: values.events
+      ? values.events
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+    filters: parseFilterFlags(values.filter ?? []),
+    since: values.since === undefined ? undefined : /^\d+$/.test(values.since) ? Number(values.since) : values.since,
+    format,
+    compression: values.compression ?? false,
+    batchSize: integer('--batch-size', values['batch-size']),
+    maxRetries: integer('--max-retries', values['max-retries']),
+  };
+}
+
+function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function parseFilterFlags(flags: string[]): Filters {
+  const filters: Filters = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--filter takes key=value, got "${flag}"`);
+    const key = flag.slice(0, eq);
+    const value = scalar(flag.slice(eq + 1));
+    const existing = filters[key];
+    filters[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return filters;
+}
+
+function scalar(text: string): FilterScalar {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      return value;
+  } catch {
+    // not JSON: a plain string
+  }
+  return text;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * The `eventwire` command. `eventwire tail <url>` prints events as NDJSON on stdout and
+ * status on stderr; see `eventwire --help`.
+ */
+import { once } from 'node:events';
+import { createClient } from '../core/client.js';
+import type { EventwireError } from '../errors/base.js';
+import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
+import { HELP, parseTailArgs, UsageError } from './args.js';
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseTailArgs>;
+  try {
+    args = parseTailArgs(argv, process.env);
+  } catch (error) {
+    const message =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? (error as Error).message
+        : String(error);
+    process.stderr.write(`eventwire: ${message}\n(see eventwire --help)\n`);
+    return 1;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const status = (line: string) => process.stderr.write(`eventwire: ${line}\n`);
+  let fatal: EventwireError | undefined;
+  const client = createClient({
+    url: args.url,
+    token: args.token,
+    auth: args.auth,
+    compression: args.compression,
+    batchSize: args.batchSize,
+    backoff: args.maxRetries === undefined ? undefined : { maxRetries: args.maxRetries },
+    lazy: true,
+    on: {
+      state: ({ to }) => {
+        if (to === 'connecting') status(`connecting to ${args.url}`);
+        if (to === 'open') status(`open${client.sessionId ? ` (session ${client.sessionId})` : ''}`);
+      },
+      reconnecting: ({ attempt, delay }) => status(`reconnecting: attempt ${attempt} in ${Math.round(delay)} ms`),
+      error: (error) => {
+        if (client.state === 'closed') fatal = error;
+        else status(`${error.code}: ${error.message}`);
+      },
+    },
+  });
+  const stream = client.stream(args.events, { filters: args.filters, since: args.since, bufferSize: 10_000 });
+  const stop = () => stream.unsubscribe();
+  client.on('state', ({ to }) => to === 'closed' && stop());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    for await (const event of stream) {
+      const line =
+        args.format === 'json'
+          ? JSON.stringify(event)
+          : `${event.seq ?? '-'} ${event.timestamp} ${event.event_type} ${JSON.stringify(event.data)}`;
+      if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+    }
+  } catch (error) {
+    fatal ??= error as EventwireError;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    client.close();
+  }
+  if (!fatal) {
+    status('closed');
+    return 0;
+  }
+  status(fatal.message);
+  return isAuthError(fatal) ? 2 : isReconnectExhaustedError(fatal) ? 3 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`eventwire: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

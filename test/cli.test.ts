@@ -1,0 +1,158 @@
+/** `eventwire tail`, run as a real process (the built dist/cli.js) against the reference server. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const waitFor = async (stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(out[stream])) {
+      if (Date.now() > deadline) throw new Error(`no ${pattern} on ${stream}: ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  cleanupChild(child);
+  return { child, out, exited, waitFor };
+}
+
+const children = new Set<ChildProcess>();
+function cleanupChild(child: ChildProcess) {
+  children.add(child);
+  child.on('close', () => children.delete(child));
+  track({ close: () => child.exitCode === null && child.kill('SIGKILL') });
+}
+
+describe('eventwire tail', () => {
+  it('--help explains every flag', async () => {
+    const { out, exited } = run(['--help']);
+    expect(await exited).toBe(0);
+    for (const flag of [
+      '--token',
+      '--token-env',
+      '--events',
+      '--filter',
+      '--since',
+      '--format',
+      '--compression',
+      '--auth',
+      '--batch-size',
+      '--max-retries',
+    ]) {
+      expect(out.stdout).toContain(flag);
+    }
+  });
+
+  it('prints NDJSON on stdout and nothing else, status on stderr; SIGINT exits 0', async () => {
+    const server = track(await startServer({ tokens: ['t'] }));
+    const tail = run(
+      [
+        'tail',
+        server.url,
+        '--token-env',
+        'EW_TOKEN',
+        '--events',
+        'LogEntry',
+        '--filter',
+        'level=ERROR',
+        '--filter',
+        'level=WARN',
+        '--compression',
+      ],
+      { EW_TOKEN: 't' },
+    );
+    await tail.waitFor('stderr', /open \(session s-1\)/);
+    await new Promise<void>((r) =>
+      server.connections[0]?.subscriptions.size ? r() : server.once('message', () => r()),
+    );
+    for (const level of ['INFO', 'ERROR', 'DEBUG', 'WARN', 'ERROR'])
+      server.publish({ event_type: 'LogEntry', data: { level } });
+    server.publish({ event_type: 'MetricUpdate', data: { level: 'ERROR' } });
+    await tail.waitFor('stdout', /(.*\n){3}/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    const lines = tail.out.stdout.trimEnd().split('\n');
+    const events = lines.map((l) => JSON.parse(l)); // every stdout line parses as JSON
+    expect(events.map((e) => e.data.level)).toEqual(['ERROR', 'WARN', 'ERROR']);
+    expect(events.every((e) => e.event_type === 'LogEntry')).toBe(true);
+    expect(tail.out.stderr).toMatch(/connecting to ws:\/\/127\.0\.0\.1/);
+    expect(tail.out.stderr).toMatch(/closed\n$/);
+    expect(server.history[0]?.url).toContain('compression=true');
+  });
+
+  it('reports each reconnect attempt with its delay on stderr, and resumes', async () => {
+    const server = track(await startServer());
+    const tail = run(['tail', server.url]);
+    await tail.waitFor('stderr', /open/);
+    server.publish({ event_type: 'A' });
+    await tail.waitFor('stdout', /"A"/);
+    await server.restart({ downtime: 200 });
+    await tail.waitFor('stderr', /reconnecting: attempt 1 in \d+ ms/);
+    await tail.waitFor('stderr', /open(.|\n)*open/);
+    server.publish({ event_type: 'B' });
+    await tail.waitFor('stdout', /"B"/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(
+      tail.out.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).event_type),
+    ).toEqual(['A', 'B']);
+  });
+
+  it('--since replays what the server kept, --format pretty prints one line per event', async () => {
+    const server = track(await startServer());
+    for (let i = 0; i < 5; i++) server.publish({ event_type: 'Tick', data: { i } });
+    const tail = run(['tail', server.url, '--since', '2', '--format', 'pretty']);
+    await tail.waitFor('stdout', /(.*\n){3}/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(
+      tail.out.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['3', '4', '5']);
+  });
+
+  it('a bad token exits non-zero with a one-line reason', async () => {
+    const server = track(await startServer({ tokens: ['good'] }));
+    const tail = run(['tail', server.url, '--token', 'bad']);
+    expect(await tail.exited).toBe(2);
+    expect(tail.out.stdout).toBe('');
+    const last = tail.out.stderr.trimEnd().split('\n').at(-1);
+    expect(last).toBe('eventwire: authentication rejected by the server (close 4003: invalid token)');
+  });
+
+  it('exhausted retries exit 3; usage errors exit 1', async () => {
+    const server = await startServer();
+    const url = server.url;
+    await server.close();
+    const tail = run(['tail', url, '--max-retries', '1']);
+    expect(await tail.exited).toBe(3);
+    expect(tail.out.stderr.trimEnd().split('\n').at(-1)).toMatch(/gave up reconnecting after 1 attempts/);
+    const bad = run(['tail']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.out.stderr).toMatch(/missing <url>/);
+    const unknown = run(['tail', url, '--nope']);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.out.stderr).toMatch(/Unknown option '--nope'/);
+  });
+});
+
+// a leftover child would keep the runner alive
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
