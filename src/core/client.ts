@@ -162,7 +162,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   const live = () => state === 'connecting' || state === 'open';
 
   const send = (message: object) => transport.send(opts.codec.encode(message));
-  const useLink = () => {
+  const connectIfIdle = () => {
     if (state === 'idle') client.connect();
   };
 
@@ -174,7 +174,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     send: (frame) => transport.send(frame),
     encode: (message) => opts.codec.encode(message),
     hasRoom: () => queue.length + requests.unsent < opts.outboxSize,
-    onFirstUse: useLink,
+    onFirstUse: connectIfIdle,
   });
 
   const delivery = createDelivery({
@@ -195,7 +195,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
     subscribe(control) {
       subscriptions.set(control.id, control);
       if (state === 'open') send(control.subscribeMessage());
-      else useLink();
+      else connectIfIdle();
     },
     unsubscribe(control) {
       subscriptions.delete(control.id);
@@ -463,7 +463,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
       if (state === 'open' && transport.send(frame)) return 'sent';
       if (queue.length + requests.unsent >= opts.outboxSize) return 'refused';
       queue.push(frame);
-      useLink();
+      connectIfIdle();
       return 'queued';
     },
     stats() {
