@@ -1,6 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { svelteCompiler } from './test/fixtures/svelte/plugin.js';
 
 export default defineConfig({
+  plugins: [svelteCompiler()],
+  resolve: {
+    // svelte's `mount` lives in its client build; only `svelte` itself needs the browser entry
+    alias: [
+      {
+        find: /^svelte$/,
+        replacement: fileURLToPath(new URL('./node_modules/svelte/src/index-client.js', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

@@ -47,10 +47,10 @@ export function createStore<T>(
   return {
     get: () => value,
     subscribe(run) {
-      runs.add(run);
       clearTimeout(releaseTimer);
       releaseTimer = undefined;
       if (!stop) stop = start(set);
+      runs.add(run);
       run(value);
       return () => {
         if (!runs.delete(run) || runs.size > 0) return;

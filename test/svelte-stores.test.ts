@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { connectionState, eventList, latestEvent } from '../src/adapters/svelte.js';
+import { createClient, type EventwireEvent } from '../src/index.js';
+import { track } from './cleanup.js';
+import { type ReferenceServer, startServer } from './fixtures/server.js';
+
+const subscribesOf = (server: ReferenceServer) =>
+  server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'subscribe').length;
+const unsubscribesOf = (server: ReferenceServer) =>
+  server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'unsubscribe').length;
+async function until(condition: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('Svelte store contract', () => {
+  it('subscribe() calls run at once with the current value and returns the unsubscriber', () => {
+    const client = track(
+      createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false, backoff: { minDelay: 1000 } }),
+    );
+    const store = eventList(client, 'X');
+    const values: unknown[] = [];
+    const unsubscribe = store.subscribe((v) => values.push(v));
+    expect(values).toEqual([[]]); // synchronously, before returning
+    expect(typeof unsubscribe).toBe('function');
+    unsubscribe();
+    unsubscribe(); // idempotent
+  });
+
+  it('connectionState connects a lazy client on the first subscriber and follows its state', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, lazy: true, signals: false }));
+    const store = connectionState(client);
+    expect(server.history).toHaveLength(0);
+    const seen: string[] = [];
+    const stop = store.subscribe((s) => seen.push(s));
+    await until(() => seen.at(-1) === 'open');
+    expect(seen).toEqual(['connecting', 'open']); // subscribing connected it, synchronously
+    expect(store.get()).toBe('open');
+    stop();
+  });
+
+  it('event stores share one subscription among subscribers and release it after the last, debounced', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, lazy: true, signals: false }));
+    const latest = latestEvent(client, 'Task', { filters: { status: 'Failed' }, releaseDelay: 50 });
+    const a: Array<EventwireEvent | undefined> = [];
+    const b: Array<EventwireEvent | undefined> = [];
+    const stopA = latest.subscribe((v) => a.push(v));
+    const stopB = latest.subscribe((v) => b.push(v));
+    await until(() => client.stats().subscriptions === 1 && subscribesOf(server) === 1);
+    await until(() => server.connections[0]?.subscriptions.size === 1);
+    server.publish({ event_type: 'Task', data: { status: 'Running' } });
+    server.publish({ event_type: 'Task', data: { status: 'Failed', n: 1 } });
+    await until(() => a.length === 2);
+    expect(a[1]?.data).toEqual({ status: 'Failed', n: 1 });
+    expect(b.map((v) => v?.seq)).toEqual(a.map((v) => v?.seq));
+
+    stopA();
+    stopB();
+    const again = latest.subscribe(() => {}); // back within the debounce: the same subscription
+    await new Promise((r) => setTimeout(r, 80));
+    expect(subscribesOf(server)).toBe(1);
+    expect(client.stats().subscriptions).toBe(1);
+    again();
+    await until(() => client.stats().subscriptions === 0);
+    await until(() => unsubscribesOf(server) === 1);
+  });
+
+  it('eventList keeps a bounded rolling list, newest last, a new array on each change', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, lazy: true, signals: false }));
+    const list = eventList(client, 'Log', { limit: 3 });
+    const snapshots: Array<readonly EventwireEvent[]> = [];
+    const stop = list.subscribe((v) => snapshots.push(v));
+    await until(() => server.connections[0]?.subscriptions.size === 1);
+    for (let i = 1; i <= 5; i++) server.publish({ event_type: 'Log', data: { i } });
+    await until(() => snapshots.at(-1)?.length === 3 && (snapshots.at(-1)?.[2]?.data as { i: number }).i === 5);
+    expect(snapshots.at(-1)?.map((e) => (e.data as { i: number }).i)).toEqual([3, 4, 5]);
+    expect(new Set(snapshots).size).toBe(snapshots.length); // every change is a new array
+    stop();
+  });
+});
