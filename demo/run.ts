@@ -1,26 +1,29 @@
 /**
- * `npm run demo`: starts the reference server publishing a simulated provisioning
- * workload, and a Node client printing what it receives. Every 15 s the server restarts,
- * to show the client reconnecting. Ctrl-C stops both. `--duration=SECONDS` stops by itself.
+ * `npm run demo`: the reference server publishing a simulated provisioning workload, a
+ * dashboard page built on the SDK at http://127.0.0.1:PORT/, and a Node client printing a
+ * line per event. The server restarts every 30 s so the reconnect can be watched.
+ * Ctrl-C stops it; `--duration=SECONDS` stops it by itself; PORT fixes the port.
  */
 import { createClient, isEventwireError } from '../src/index.js';
-import { startServer } from '../test/fixtures/server.js';
-import { provisioningWorkload } from './workload.js';
+import { DEMO_TOKEN, startDemo } from './server.js';
 
 const duration = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 0);
-const server = await startServer({ tokens: ['demo-token'], port: Number(process.env.PORT ?? 0) });
-const nextEvent = provisioningWorkload();
-const publisher = setInterval(() => server.publish(nextEvent()), 250);
-const restarter = setInterval(() => {
-  console.log('\x1b[33m[server] restarting (down for 1 s)\x1b[0m');
-  void server.restart({ downtime: 1_000 });
-}, 15_000);
+const demo = await startDemo({ port: Number(process.env.PORT ?? 0) });
+const { server } = demo;
+console.log(`\x1b[1meventwire demo\x1b[0m
+  dashboard:  ${demo.dashboardUrl}
+  websocket:  ${server.url}  (token "${DEMO_TOKEN}")
+  tail it:    npx eventwire tail ${server.url} --token ${DEMO_TOKEN}   (after npm run build)
+`);
 
-console.log(`[server] reference server on ${server.url}`);
+const restarter = setInterval(() => {
+  console.log('\x1b[33m[server] restarting (down for 2 s)\x1b[0m');
+  void server.restart({ downtime: 2_000 });
+}, 30_000);
 
 const client = createClient({
   url: server.url,
-  token: async () => 'demo-token',
+  token: async () => DEMO_TOKEN,
   heartbeat: { interval: 5_000, timeout: 3_000 },
   on: {
     state: ({ from, to }) => console.log(`\x1b[36m[client] ${from} -> ${to}\x1b[0m`),
@@ -28,20 +31,17 @@ const client = createClient({
     error: (e) => console.log(`[client] error ${isEventwireError(e) ? e.code : ''}: ${e.message}`),
   },
 });
-
 client.on('message', (ev) => {
-  const data = JSON.stringify(ev.data);
-  console.log(`#${String(ev.seq).padStart(4)} ${ev.event_type.padEnd(22)} ${data}`);
+  console.log(`#${String(ev.seq).padStart(5)} ${ev.event_type.padEnd(22)} ${JSON.stringify(ev.data)}`);
 });
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  clearInterval(publisher);
   clearInterval(restarter);
   client.close();
-  await server.close();
+  await demo.stop();
   console.log('[demo] stopped');
 }
 process.on('SIGINT', stop);
