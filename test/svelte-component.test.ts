@@ -36,8 +36,12 @@ describe('a compiled Svelte 5 component', () => {
     ]) {
       server.publish({ event_type: 'LogEntry', data: { level, msg } });
     }
-    await until(() => target.querySelector('#logs')?.textContent?.replace(/\s/g, '') === 'cde');
+    await until(() => target.querySelectorAll('#logs li').length === 3);
+    expect([...target.querySelectorAll('#logs li')].map((li) => li.textContent)).toEqual(['c', 'd', 'e']);
+    expect(target.querySelector('#state')?.textContent).toBe('open');
+    expect(client.stats().subscriptions).toBe(1);
     unmount(component);
     await until(() => client.stats().subscriptions === 0);
+    expect(client.stats().subscriptions).toBe(0);
   });
 });
