@@ -55,7 +55,8 @@ function pipeline() {
       throw e;
     },
   };
-  return { inbox: createInbox(jsonCodec(), sink), count: () => count };
+  const inbox = createInbox(jsonCodec(), sink);
+  return { receive: (frame: string | Uint8Array) => inbox.receive(frame), count: () => count };
 }
 
 function measure(
@@ -77,36 +78,28 @@ function measure(
   return { label, eventsPerSecond: samples[2] as number };
 }
 
-const single = events.map((e) => JSON.stringify(e));
-const batches: string[] = [];
-for (let i = 0; i < events.length; i += 50)
-  batches.push(JSON.stringify({ type: 'batch', events: events.slice(i, i + 50) }));
-const gzipped = batches.map((b) => new Uint8Array(gzipSync(b)));
+/** Runs the micro-benchmark; returns rows with events/s and the ratio to the JSON.parse baseline. */
+export function runDecodeBench() {
+  const single = events.map((e) => JSON.stringify(e));
+  const batches: string[] = [];
+  for (let i = 0; i < events.length; i += 50)
+    batches.push(JSON.stringify({ type: 'batch', events: events.slice(i, i + 50) }));
+  const gzipped = batches.map((b) => new Uint8Array(gzipSync(b)));
+  const results = [
+    measure('baseline: JSON.parse of one-event frames', single, 1, (f) => JSON.parse(f as string)),
+    measure('one-event text frames -> filtered subscription', single, 1, pipeline().receive),
+    measure('batches of 50 (text)', batches, 50, pipeline().receive),
+    measure('batches of 50, gzip (CRC checked)', gzipped, 50, pipeline().receive),
+  ];
+  const base = results[0]?.eventsPerSecond ?? 1;
+  return results.map((r) => ({ ...r, ratio: r.eventsPerSecond / base }));
+}
 
-const results = [
-  measure('baseline: JSON.parse of one-event frames', single, 1, (f) => JSON.parse(f as string)),
-  (() => {
-    const p = pipeline();
-    return measure('eventwire: one-event text frames -> filtered subscription', single, 1, (f) => p.inbox.receive(f));
-  })(),
-  (() => {
-    const p = pipeline();
-    return measure('eventwire: batches of 50 (text)', batches, 50, (f) => p.inbox.receive(f));
-  })(),
-  (() => {
-    const p = pipeline();
-    return measure('eventwire: batches of 50, gzip (fflate fast path, CRC checked)', gzipped, 50, (f) =>
-      p.inbox.receive(f),
-    );
-  })(),
-];
-
-const base = results[0]?.eventsPerSecond ?? 1;
-console.log(`node ${process.version}; ${EVENTS.toLocaleString()} events a sample, median of 5\n`);
-console.log('| path | events/s | ratio to baseline |');
-console.log('|---|---:|---:|');
-for (const r of results) {
-  console.log(
-    `| ${r.label} | ${Math.round(r.eventsPerSecond).toLocaleString()} | ${(r.eventsPerSecond / base).toFixed(2)}x |`,
-  );
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`node ${process.version}; ${EVENTS.toLocaleString()} events a sample, median of 5\n`);
+  console.log('| path | events/s | ratio to baseline |');
+  console.log('|---|---:|---:|');
+  for (const r of runDecodeBench()) {
+    console.log(`| ${r.label} | ${Math.round(r.eventsPerSecond).toLocaleString()} | ${r.ratio.toFixed(2)}x |`);
+  }
 }

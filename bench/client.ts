@@ -1,0 +1,139 @@
+/**
+ * One benchmark client run (its own process). Prints one JSON result line.
+ *   tsx bench/client.ts <kind> <scenario> <feeder-port>
+ * kind: throughput | latency | memory; scenario: raw | eventwire | eventwire-zod |
+ * eventwire-batch | eventwire-gzip | socketio | rws
+ */
+import ReconnectingWebSocket from 'reconnecting-websocket';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
+import * as z from 'zod/mini';
+import { createClient } from '../src/index.js';
+
+const [kind = 'throughput', scenario = 'raw', port = '0'] = process.argv.slice(2);
+const COUNT = Number(process.env.BENCH_EVENTS ?? 200_000);
+const base = `ws://127.0.0.1:${port}`;
+const statuses = ['Pending', 'Running', 'Failed', 'Done'];
+
+type Sink = (data: { seq?: number; data?: { sent_ns?: string } }) => void;
+
+/** Opens one consumer of `scenario`; calls `sink` per event; resolves a closer once connected. */
+async function open(query: string, sink: Sink): Promise<() => void> {
+  if (scenario === 'raw') {
+    const ws = new WebSocket(`${base}/?mode=plain&${query}`);
+    ws.on('message', (m) => sink(JSON.parse(m.toString())));
+    await new Promise((r) => ws.once('open', r));
+    return () => ws.close();
+  }
+  if (scenario === 'rws') {
+    const rws = new ReconnectingWebSocket(`${base}/?mode=plain&${query}`, [], { WebSocket });
+    rws.addEventListener('message', (e) => sink(JSON.parse(String((e as MessageEvent).data))));
+    await new Promise((r) => rws.addEventListener('open', r));
+    return () => rws.close();
+  }
+  if (scenario === 'socketio') {
+    const socket = io(`${base}/?${query}&mode=socketio`, { transports: ['websocket'], reconnection: false });
+    socket.on('TaskStatusChanged', sink);
+    await new Promise((r) => socket.once('connect', () => r(undefined)));
+    return () => socket.close();
+  }
+  const batch = scenario === 'eventwire-batch' || scenario === 'eventwire-gzip';
+  const client = createClient({
+    url: `${base}/?mode=eventwire&${query}${batch ? '&batch=50' : ''}${scenario === 'eventwire-gzip' ? '&gzip=1' : ''}`,
+    signals: false,
+    events:
+      scenario === 'eventwire-zod'
+        ? {
+            TaskStatusChanged: z.object({
+              task_id: z.string(),
+              status: z.string(),
+              host: z.string(),
+              progress: z.number(),
+            }),
+          }
+        : {},
+  });
+  const sub = client.subscribe('TaskStatusChanged', { filters: { status: statuses } });
+  sub.on((ev) => sink(ev as never));
+  await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
+  return () => client.close();
+}
+
+async function throughput() {
+  let n = 0;
+  let done = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  // Timed from the first event: the feeder encodes its frames after the connection opens.
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  const close = await open(`count=${COUNT}`, () => {
+    if (++n === 1) {
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+    }
+    if (n === COUNT) done();
+  });
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  close();
+  return {
+    eventsPerSecond: COUNT / seconds,
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / COUNT,
+    rssMB: process.memoryUsage().rss / 2 ** 20,
+  };
+}
+
+async function latency() {
+  const total = Number(process.env.BENCH_LATENCY_EVENTS ?? 10_000);
+  const samples: number[] = [];
+  let done = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const close = await open(`count=${total}&rate=1`, (ev) => {
+    const sent = ev.data?.sent_ns;
+    if (sent) samples.push(Number(process.hrtime.bigint() - BigInt(sent)) / 1e6);
+    if (samples.length === total) done();
+  });
+  await finished;
+  close();
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
+  return { p50: at(0.5), p99: at(0.99), max: samples.at(-1) as number };
+}
+
+async function memory() {
+  const clients = Number(process.env.BENCH_CLIENTS ?? 1000);
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
+  const before = process.memoryUsage();
+  const closers: Array<() => void> = [];
+  for (let i = 0; i < clients; i += 50) {
+    closers.push(
+      ...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => open('hold=1', () => {})))),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
+  const after = process.memoryUsage();
+  for (const c of closers) c();
+  return {
+    heapKBPerClient: (after.heapUsed - before.heapUsed) / 1024 / clients,
+    rssKBPerClient: (after.rss - before.rss) / 1024 / clients,
+  };
+}
+
+const run = { throughput, latency, memory }[kind as 'throughput'];
+run().then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify({ kind, scenario, ...result })}\n`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);
