@@ -9,11 +9,13 @@
  */
 export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
-  readonly #ring: Array<K | undefined>;
+  /** Keys in insertion order; grows to `limit`, then wraps (so an idle client holds almost nothing). */
+  readonly #ring: K[] = [];
+  readonly #limit: number;
   #next = 0;
 
   constructor(limit: number) {
-    this.#ring = new Array<K | undefined>(Math.max(1, Math.floor(limit)));
+    this.#limit = Math.max(1, Math.floor(limit));
   }
 
   get size(): number {
@@ -30,17 +32,19 @@ export class BoundedMap<K, V> {
 
   set(key: K, value: V): void {
     if (!this.#map.has(key)) {
-      const evicted = this.#ring[this.#next];
-      if (evicted !== undefined) this.#map.delete(evicted);
-      this.#ring[this.#next] = key;
-      this.#next = (this.#next + 1) % this.#ring.length;
+      if (this.#ring.length < this.#limit) this.#ring.push(key);
+      else {
+        this.#map.delete(this.#ring[this.#next] as K);
+        this.#ring[this.#next] = key;
+        this.#next = (this.#next + 1) % this.#limit;
+      }
     }
     this.#map.set(key, value);
   }
 
   clear(): void {
     this.#map.clear();
-    this.#ring.fill(undefined);
+    this.#ring.length = 0;
     this.#next = 0;
   }
 }

@@ -95,22 +95,21 @@ export function createDelivery(deps: {
         };
       }
 
-      // Client-level listeners: once per seq. Subscriptions: once per seq each (their cursors).
+      // Client-level listeners: once per seq (tracked only while there are such listeners).
+      // Subscriptions: once per seq each (their cursors).
       let delivered = false;
       let handed = false;
       let pending: PromiseLike<unknown>[] | undefined;
-      if (seq === undefined || !seen.has(seq)) {
-        if (seq !== undefined) seen.set(seq, true);
-        delivered = true;
-        handed = emitter.count('message') > 0;
-        const a = emitter.emit('message', event);
-        pending = collect(pending, a);
-        if (!LIFECYCLE.has(name)) {
-          handed ||= emitter.count(name) > 0;
-          const b = emitter.emit(name, event);
-          pending = collect(pending, b);
+      const named = !LIFECYCLE.has(name);
+      if (emitter.count('message') > 0 || (named && emitter.count(name) > 0)) {
+        if (seq === undefined || !seen.has(seq)) {
+          if (seq !== undefined) seen.set(seq, true);
+          delivered = true;
+          handed = true;
+          pending = collect(pending, emitter.emit('message', event));
+          if (named) pending = collect(pending, emitter.emit(name, event));
         }
-      }
+      } else delivered = subscriptions.size === 0; // nobody listens: handled, as far as acks go
       for (const sub of subscriptions.values()) {
         if (!sub.matches(name, event)) continue;
         const result = sub.deliver(event, messageId !== undefined);
