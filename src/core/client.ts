@@ -51,6 +51,8 @@ export interface ClientStats {
   queued: number;
   /** Entries in the dedupe windows (bounded by `dedupeWindow`). */
   dedupe: { messageIds: number; seqs: number };
+  /** Listeners registered on the client, all events together. */
+  listeners: number;
 }
 
 /**
@@ -472,6 +474,7 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
         pendingRequests: requests.size,
         queued: queue.length + requests.unsent,
         dedupe: delivery.stats(),
+        listeners: emitter.total(),
       };
     },
   };

@@ -29,6 +29,8 @@ export interface EmitterHost<Events extends Record<string, unknown>> extends Typ
    */
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Promise<unknown> | undefined;
   count(type: keyof Events & string): number;
+  /** All listeners, every type. */
+  total(): number;
   clear(): void;
 }
 
@@ -83,6 +85,11 @@ export function createEmitter<Events extends Record<string, unknown>>(
     },
     count(type) {
       return bus.all.get(type)?.length ?? 0;
+    },
+    total() {
+      let n = 0;
+      for (const list of bus.all.values()) n += list.length;
+      return n;
     },
     clear() {
       bus.all.clear();
