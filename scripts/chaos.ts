@@ -92,7 +92,8 @@ ${chaos.connections} connections in all.
 ${chaos.perSubscription.map((s, i) => `| ${['TaskStatusChanged status in [Running, Failed]', 'TaskStatusChanged+LogEntry level=ERROR', 'all names, metadata.region=eu'][i]} | ${s.expected} | ${s.delivered} | ${s.lost} | ${s.duplicated} | ${s.ordered ? 'yes' : 'NO'} |`).join('\n')}
 
 Published: ${chaos.published}. Gaps reported: ${chaos.gaps.length} (the server's buffer held every event, so none was due).
-Acks still awaited by the server at the end: ${chaos.unackedLeft}.
+Acks still awaited by the server at the end: ${chaos.unackedLeft}, all of them events that no subscription
+matched, which the server therefore never sent (it re-sends an unacked event only where a subscription wants it).
 
 ## Detection of blackholed links
 

@@ -15,6 +15,7 @@ it('a short chaos run: nothing lost or doubled, order kept, blackholes detected 
     expect(sub).toMatchObject({ lost: 0, duplicated: 0, ordered: true });
     expect(sub.delivered).toBe(sub.expected);
   }
+  expect(report.unackedWanted).toBe(0); // every delivered event that required an ack was acked
   expect(report.gaps).toEqual([]); // the server's buffer held everything
   for (const ms of report.detections) expect(ms).toBeLessThanOrEqual(report.detectionBudgetMs);
   expect(report.requests.hung).toBe(0);
