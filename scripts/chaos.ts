@@ -36,6 +36,9 @@ check(
   chaos.requests.hung === 0 && chaos.requests.rejectedOther === 0,
   'every request resolved or rejected with a typed error',
 );
+check(chaos.unackedWanted === 0, `every delivered event that required an ack was acked (${chaos.unackedWanted} left)`);
+const injectedFaults = Object.values(chaos.faults).reduce((a, b) => a + b, 0);
+check(injectedFaults === 200, `200 faults injected (${injectedFaults})`);
 
 log('leaks...');
 const leaks = await runLeaks();
