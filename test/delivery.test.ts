@@ -14,7 +14,7 @@ import { compileFilters, type Filters } from '../src/protocol/filters.js';
 import { track } from './cleanup.js';
 import { seeded } from './fixtures/random.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { reach } from './helpers.js';
+import { eventually, reach } from './helpers.js';
 
 const quick = { minDelay: 5, maxDelay: 25 };
 const active = (sub: Subscription) =>
@@ -92,7 +92,7 @@ describe('exactly once, in order, across reconnects', () => {
     // every ack-requiring event it saw was acked in the end (the others were never sent to it)
     const mustAck = seen.events.filter((e) => e.requires_ack).map((e) => e.message_id as string);
     expect(mustAck.length).toBeGreaterThan(50);
-    await vitestWaitFor(() => mustAck.every((id) => !server.unacked.includes(id)));
+    await eventually(() => mustAck.every((id) => !server.unacked.includes(id)));
   });
 
   it('two subscriptions whose filters overlap each get their own events exactly once', async () => {
@@ -148,7 +148,7 @@ describe('acks, server to client', () => {
     });
     sub.on(() => new Promise<void>((r) => (release = r)));
     server.publish({ event_type: 'Critical', message_id: 'm-1', requires_ack: true });
-    await vitestWaitFor(() => syncRan);
+    await eventually(() => syncRan);
     await new Promise((r) => setTimeout(r, 30));
     expect(server.acks).toEqual([]); // the async handler has not finished
     const acked = once(server, 'message');
@@ -183,7 +183,7 @@ describe('acks, server to client', () => {
     sub.on(() => void calls++);
     server.ignoreNextAck(); // the first ack is lost: the server re-sends the event 50 ms later
     server.publish({ event_type: 'Critical', message_id: 'm-9', requires_ack: true });
-    await vitestWaitFor(() => server.acks.length === 2);
+    await eventually(() => server.acks.length === 2);
     expect(server.acks).toEqual(['m-9', 'm-9']);
     expect(server.unacked).toEqual([]);
     expect(calls).toBe(1);
@@ -201,7 +201,7 @@ describe('acks, server to client', () => {
     const { dedupe } = client.stats();
     expect(dedupe.messageIds).toBeLessThanOrEqual(100);
     expect(dedupe.seqs).toBeLessThanOrEqual(100);
-    await vitestWaitFor(() => server.unacked.length === 0);
+    await eventually(() => server.unacked.length === 0);
   });
 });
 
@@ -305,11 +305,3 @@ describe('requests', () => {
     expect(client.stats().pendingRequests).toBe(0);
   });
 });
-
-async function vitestWaitFor(condition: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -4,7 +4,7 @@ import { createClient, type DecodeError, type EventwireEvent, isDecodeError, isH
 import { track } from './cleanup.js';
 import { gzipBomb } from './fixtures/gzip-bomb.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { next, nextEvent, reach } from './helpers.js';
+import { eventually, next, nextEvent, reach } from './helpers.js';
 
 const event = (name: string, data: unknown = {}) => ({ event_type: name, timestamp: '2026-11-22T10:00:00Z', data });
 
@@ -65,7 +65,7 @@ describe('negotiation', () => {
     }
     await done;
     expect(got).toEqual([0, 2, 4, 6, 8]);
-    await vi_waitFor(() => server.acks.length === 5);
+    await eventually(() => server.acks.length === 5);
     expect(server.acks.sort()).toEqual(['j-0', 'j-2', 'j-4', 'j-6', 'j-8']);
   });
 });
@@ -233,11 +233,3 @@ describe('a gzip bomb', () => {
     expect(performance.now() - started).toBeLessThan(5_000); // it stopped early, it did not inflate 1 GiB
   }, 60_000);
 });
-
-async function vi_waitFor(condition: () => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -48,3 +48,15 @@ export function reach<E extends EventSchemas>(
   if (client.state === state) return Promise.resolve();
   return next(client, 'state', (s) => s.to === state, timeoutMs).then(() => undefined);
 }
+
+/**
+ * Resolves once `condition()` holds, checking every 5 ms; rejects after `timeoutMs`. For
+ * state that no event announces (the server's side of a connection, counters).
+ */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -3,18 +3,12 @@ import { connectionState, eventList, latestEvent } from '../src/adapters/svelte.
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
+import { eventually } from './helpers.js';
 
 const subscribesOf = (server: ReferenceServer) =>
   server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'subscribe').length;
 const unsubscribesOf = (server: ReferenceServer) =>
   server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'unsubscribe').length;
-async function until(condition: () => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('Svelte store contract', () => {
   it('subscribe() calls run at once with the current value and returns the unsubscriber', () => {
@@ -37,7 +31,7 @@ describe('Svelte store contract', () => {
     expect(server.history).toHaveLength(0);
     const seen: string[] = [];
     const stop = store.subscribe((s) => seen.push(s));
-    await until(() => seen.at(-1) === 'open');
+    await eventually(() => seen.at(-1) === 'open');
     expect(seen).toEqual(['connecting', 'open']); // subscribing connected it, synchronously
     expect(store.get()).toBe('open');
     stop();
@@ -51,11 +45,11 @@ describe('Svelte store contract', () => {
     const b: Array<EventwireEvent | undefined> = [];
     const stopA = latest.subscribe((v) => a.push(v));
     const stopB = latest.subscribe((v) => b.push(v));
-    await until(() => client.stats().subscriptions === 1 && subscribesOf(server) === 1);
-    await until(() => server.connections[0]?.subscriptions.size === 1);
+    await eventually(() => client.stats().subscriptions === 1 && subscribesOf(server) === 1);
+    await eventually(() => server.connections[0]?.subscriptions.size === 1);
     server.publish({ event_type: 'Task', data: { status: 'Running' } });
     server.publish({ event_type: 'Task', data: { status: 'Failed', n: 1 } });
-    await until(() => a.length === 2);
+    await eventually(() => a.length === 2);
     expect(a[1]?.data).toEqual({ status: 'Failed', n: 1 });
     expect(b.map((v) => v?.seq)).toEqual(a.map((v) => v?.seq));
 
@@ -66,8 +60,8 @@ describe('Svelte store contract', () => {
     expect(subscribesOf(server)).toBe(1);
     expect(client.stats().subscriptions).toBe(1);
     again();
-    await until(() => client.stats().subscriptions === 0);
-    await until(() => unsubscribesOf(server) === 1);
+    await eventually(() => client.stats().subscriptions === 0);
+    await eventually(() => unsubscribesOf(server) === 1);
   });
 
   it('eventList keeps a bounded rolling list, newest last, a new array on each change', async () => {
@@ -76,10 +70,10 @@ describe('Svelte store contract', () => {
     const list = eventList(client, 'Log', { limit: 3 });
     const snapshots: Array<readonly EventwireEvent[]> = [];
     const stop = list.subscribe((v) => snapshots.push(v));
-    await until(() => server.connections[0]?.subscriptions.size === 1);
+    await eventually(() => server.connections[0]?.subscriptions.size === 1);
     for (let i = 1; i <= 5; i++) server.publish({ event_type: 'Log', data: { i } });
     const lastI = () => (snapshots.at(-1)?.[2]?.data as { i: number } | undefined)?.i;
-    await until(() => lastI() === 5);
+    await eventually(() => lastI() === 5);
     expect(snapshots.at(-1)?.map((e) => (e.data as { i: number }).i)).toEqual([3, 4, 5]);
     expect(new Set(snapshots).size).toBe(snapshots.length); // every change is a new array
     stop();
