@@ -3,7 +3,29 @@ import { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
 
 /** Deflate cannot expand data by more than about 1032:1. */
-const MAX_RATIO = 1032;
+export const MAX_RATIO = 1032;
+
+/**
+ * Inflates one untrusted gzip member under a hard cap and checks its trailer. The default
+ * is fflate's ({@link gunzipCapped}); in Node the package's `#inflate` import resolves to
+ * `node:zlib` (`inflate-zlib.ts`), which is faster and checks the trailer itself.
+ * @example `jsonCodec({ inflate: gunzipCapped })`
+ */
+export type Inflate = (bytes: Uint8Array, cap: number, checkCrc: boolean) => Uint8Array | DecodeError;
+
+/** @internal Cheap checks of the trailer's declared size, before any inflation. */
+export function trailerProblem(bytes: Uint8Array, cap: number): DecodeError | undefined {
+  if (bytes.length < 18) return new DecodeError('bad_gzip', 'gzip frame is truncated');
+  const declaredSize = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
+  if (declaredSize > bytes.length * MAX_RATIO) {
+    return new DecodeError(
+      'bad_trailer',
+      `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
+    );
+  }
+  if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
+  return undefined;
+}
 /** Input is fed to the streaming inflater in slices this big, bounding each output burst. */
 const SLICE = 4096;
 
@@ -96,7 +118,8 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
   return output;
 }
 
-function tooLarge(size: number, cap: number, verb: string, held = 0): DecodeError {
+/** @internal */
+export function tooLarge(size: number, cap: number, verb: string, held = 0): DecodeError {
   return new DecodeError(
     'too_large',
     `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`,

@@ -1,6 +1,8 @@
+// `#inflate`: node:zlib under the `node` condition, fflate elsewhere (package.json "imports").
+import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
 import type { Codec, DecodeFlags } from './codec.js';
-import { gunzipCapped, isGzip } from './gzip.js';
+import { type Inflate, isGzip } from './gzip.js';
 
 /**
  * Limits of the JSON codec.
@@ -11,8 +13,10 @@ export interface JsonCodecOptions {
   maxMessageBytes?: number;
   /** Deepest nesting of objects and arrays in one frame. @default 64 */
   maxDepth?: number;
-  /** Verify the CRC-32 of gzip frames. @default true */
+  /** Verify the CRC-32 of gzip frames (zlib always does). @default true */
   checkCrc?: boolean;
+  /** The gzip inflater. @default node:zlib in Node, fflate elsewhere */
+  inflate?: Inflate;
 }
 
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
@@ -30,6 +34,7 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const cap = options.maxMessageBytes ?? 16 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
   const checkCrc = options.checkCrc ?? true;
+  const inflate = options.inflate ?? defaultInflate;
   return {
     decode(frame, flags) {
       let text: string;
@@ -43,7 +48,7 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         if (bytes.length > cap)
           return new DecodeError('too_large', `binary frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`);
         if (isGzip(bytes)) {
-          const inflated = gunzipCapped(bytes, cap, checkCrc);
+          const inflated = inflate(bytes, cap, checkCrc);
           if (inflated instanceof DecodeError) return inflated;
           bytes = inflated;
         }
