@@ -30,12 +30,16 @@ export default defineConfig([
     // Browsers without a bundler (and the `browser` export condition): self-contained ES
     // modules. isomorphic-ws resolves through its `browser` field to the global WebSocket,
     // so `ws` never enters these files.
-    entry: { index: 'src/index.ts', svelte: 'src/adapters/svelte.ts' },
+    entry: { index: 'src/index.ts', svelte: 'src/adapters/svelte.ts', react: 'src/adapters/react.ts' },
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',
-    noExternal: [/.*/],
+    // Everything is bundled but react, which the app provides (one copy of React).
+    noExternal: [/^(?!react$).*/],
+    external: ['react'],
+    // One file per entry, loadable as it is from a page: no shared chunks.
+    splitting: false,
     minify: true,
     sourcemap: true,
     treeshake: true,

@@ -24,6 +24,23 @@ const proto = await import('eventwire/protocol');
 check(proto.PROTOCOL_VERSION === 1, "import('eventwire/protocol') works");
 check(require('eventwire/package.json').name === 'eventwire', 'eventwire/package.json is exported');
 
+for (const entry of ['svelte', 'react']) {
+  const { metafile: m } = await build({
+    entryPoints: [new URL(`../dist/browser/${entry}.js`, import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    metafile: true,
+    packages: 'external',
+    platform: 'browser',
+    format: 'esm',
+    logLevel: 'silent',
+  });
+  const imports = Object.values(m.outputs).flatMap((o) => o.imports.map((i) => i.path));
+  check(
+    imports.every((i) => i === 'react'),
+    `dist/browser/${entry}.js imports nothing but react (${JSON.stringify(imports)})`,
+  );
+}
 const browserEntry = new URL('../dist/browser/index.js', import.meta.url);
 // Ask esbuild what the file really imports (strings in messages do not count).
 const { metafile } = await build({
