@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { track } from './cleanup.js';
-import { startServer } from './fixtures/server.js';
+import { type ReferenceServer, startServer } from './fixtures/server.js';
+import { eventually } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -26,6 +27,9 @@ function run(args: string[], env: Record<string, string> = {}) {
   cleanupChild(child);
   return { child, out, exited, waitFor };
 }
+
+/** Whether the newest connection has its subscription registered. */
+const subscribed = (server: ReferenceServer) => (server.connections.at(-1)?.subscriptions.size ?? 0) > 0;
 
 const children = new Set<ChildProcess>();
 function cleanupChild(child: ChildProcess) {
@@ -73,9 +77,7 @@ describe('eventwire tail', () => {
       { EW_TOKEN: 't' },
     );
     await tail.waitFor('stderr', /open \(session s-1\)/);
-    await new Promise<void>((r) =>
-      server.connections[0]?.subscriptions.size ? r() : server.once('message', () => r()),
-    );
+    await eventually(() => subscribed(server)); // a new subscription is live from its confirmation
     for (const level of ['INFO', 'ERROR', 'DEBUG', 'WARN', 'ERROR'])
       server.publish({ event_type: 'LogEntry', data: { level } });
     server.publish({ event_type: 'MetricUpdate', data: { level: 'ERROR' } });
@@ -95,11 +97,13 @@ describe('eventwire tail', () => {
     const server = track(await startServer());
     const tail = run(['tail', server.url]);
     await tail.waitFor('stderr', /open/);
+    await eventually(() => subscribed(server));
     server.publish({ event_type: 'A' });
     await tail.waitFor('stdout', /"A"/);
     await server.restart({ downtime: 200 });
     await tail.waitFor('stderr', /reconnecting: attempt 1 in \d+ ms/);
     await tail.waitFor('stderr', /open(.|\n)*open/);
+    await eventually(() => subscribed(server)); // resubscribed on the new connection
     server.publish({ event_type: 'B' });
     await tail.waitFor('stdout', /"B"/);
     tail.child.kill('SIGINT');
