@@ -24,9 +24,10 @@ const proto = await import('eventwire/protocol');
 check(proto.PROTOCOL_VERSION === 1, "import('eventwire/protocol') works");
 check(require('eventwire/package.json').name === 'eventwire', 'eventwire/package.json is exported');
 
-for (const entry of ['svelte', 'react']) {
-  const { metafile: m } = await build({
-    entryPoints: [new URL(`../dist/browser/${entry}.js`, import.meta.url).pathname],
+/** What a built file really imports, as esbuild resolves it (strings in messages do not count). */
+async function importsOf(url) {
+  const { metafile } = await build({
+    entryPoints: [url.pathname],
     bundle: true,
     write: false,
     metafile: true,
@@ -35,25 +36,18 @@ for (const entry of ['svelte', 'react']) {
     format: 'esm',
     logLevel: 'silent',
   });
-  const imports = Object.values(m.outputs).flatMap((o) => o.imports.map((i) => i.path));
+  return Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+}
+
+for (const entry of ['svelte', 'react']) {
+  const imports = await importsOf(new URL(`../dist/browser/${entry}.js`, import.meta.url));
   check(
     imports.every((i) => i === 'react'),
     `dist/browser/${entry}.js imports nothing but react (${JSON.stringify(imports)})`,
   );
 }
 const browserEntry = new URL('../dist/browser/index.js', import.meta.url);
-// Ask esbuild what the file really imports (strings in messages do not count).
-const { metafile } = await build({
-  entryPoints: [browserEntry.pathname],
-  bundle: true,
-  write: false,
-  metafile: true,
-  packages: 'external',
-  platform: 'browser',
-  format: 'esm',
-  logLevel: 'silent',
-});
-const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+const imports = await importsOf(browserEntry);
 check(imports.length === 0, `the browser entry is self-contained (imports: ${JSON.stringify(imports)})`);
 const browser = readFileSync(browserEntry, 'utf8');
 check(
