@@ -28,6 +28,9 @@ function run(args: string[], env: Record<string, string> = {}) {
   return { child, out, exited, waitFor };
 }
 
+/** The lines a run printed on stdout. */
+const stdoutLines = (tail: { out: { stdout: string } }) => tail.out.stdout.trimEnd().split('\n');
+
 /** Whether the newest connection has its subscription registered. */
 const subscribed = (server: ReferenceServer) => (server.connections.at(-1)?.subscriptions.size ?? 0) > 0;
 
@@ -84,7 +87,7 @@ describe('eventwire tail', () => {
     await tail.waitFor('stdout', /(.*\n){3}/);
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
-    const lines = tail.out.stdout.trimEnd().split('\n');
+    const lines = stdoutLines(tail);
     const events = lines.map((l) => JSON.parse(l)); // every stdout line parses as JSON
     expect(events.map((e) => e.data.level)).toEqual(['ERROR', 'WARN', 'ERROR']);
     expect(events.every((e) => e.event_type === 'LogEntry')).toBe(true);
@@ -108,12 +111,7 @@ describe('eventwire tail', () => {
     await tail.waitFor('stdout', /"B"/);
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
-    expect(
-      tail.out.stdout
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l).event_type),
-    ).toEqual(['A', 'B']);
+    expect(stdoutLines(tail).map((l) => JSON.parse(l).event_type)).toEqual(['A', 'B']);
   });
 
   it('--since replays what the server kept, --format pretty prints one line per event', async () => {
@@ -123,12 +121,7 @@ describe('eventwire tail', () => {
     await tail.waitFor('stdout', /(.*\n){3}/);
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
-    expect(
-      tail.out.stdout
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.split(' ')[0]),
-    ).toEqual(['3', '4', '5']);
+    expect(stdoutLines(tail).map((l) => l.split(' ')[0])).toEqual(['3', '4', '5']);
   });
 
   it('a bad token exits non-zero with a one-line reason', async () => {

@@ -105,7 +105,7 @@ function classifyEvent(value: unknown, sink: MessageSink, suspect: boolean): voi
 }
 
 /** Returns [reason, message] when `v` is not a valid event, else undefined. */
-export function eventProblem(v: Obj): [string, string] | undefined {
+function eventProblem(v: Obj): [string, string] | undefined {
   const name = v.event_type;
   if (name !== undefined && !isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
   if (!isName(name) && !isName(v.type)) return ['no_event_name', 'an event needs a name in event_type or type'];

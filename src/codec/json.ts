@@ -117,5 +117,3 @@ export function hasProtoKey(value: unknown): boolean {
   for (const key in value) if (hasProtoKey((value as Record<string, unknown>)[key])) return true;
   return false;
 }
-
-export type { DecodeFlags };

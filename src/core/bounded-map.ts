@@ -41,10 +41,4 @@ export class BoundedMap<K, V> {
     }
     this.#map.set(key, value);
   }
-
-  clear(): void {
-    this.#map.clear();
-    this.#ring.length = 0;
-    this.#next = 0;
-  }
 }

@@ -31,7 +31,6 @@ export interface EmitterHost<Events extends Record<string, unknown>> extends Typ
   count(type: keyof Events & string): number;
   /** All listeners, every type. */
   total(): number;
-  clear(): void;
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -90,9 +89,6 @@ export function createEmitter<Events extends Record<string, unknown>>(
       let n = 0;
       for (const list of bus.all.values()) n += list.length;
       return n;
-    },
-    clear() {
-      bus.all.clear();
     },
   };
   return host;
