@@ -1,22 +1,39 @@
 import { defineConfig } from 'tsup';
 
+/** The gzip inflater is chosen where the package is consumed (package.json "imports"), never at build time. */
+const inflate = { '#inflate': './src/codec/inflate-fflate.ts' };
+
 export default defineConfig([
   {
-    // Node and bundlers: ESM + CJS + types; dependencies (and react) stay external.
+    // Node and bundlers: ESM + CJS + types, with shared chunks, so that `eventwire`,
+    // `eventwire/react` and `eventwire/svelte` hold one copy of the core between them.
+    // Dependencies, `#inflate` and node builtins stay imports.
     entry: {
       index: 'src/index.ts',
       protocol: 'src/protocol/index.ts',
       svelte: 'src/adapters/svelte.ts',
       react: 'src/adapters/react.ts',
+      rws: 'src/transport/rws.ts',
+      'inflate-zlib': 'src/codec/inflate-zlib.ts',
+      'inflate-fflate': 'src/codec/inflate-fflate.ts',
     },
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: {
+      entry: {
+        index: 'src/index.ts',
+        protocol: 'src/protocol/index.ts',
+        svelte: 'src/adapters/svelte.ts',
+        react: 'src/adapters/react.ts',
+        rws: 'src/transport/rws.ts',
+      },
+    },
+    splitting: true,
     sourcemap: true,
     clean: true,
-    target: 'node20',
-    platform: 'node',
+    target: 'es2022',
+    platform: 'neutral',
     treeshake: true,
-    external: ['react'],
+    external: ['#inflate', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
   },
   {
     // The `eventwire` command (Node only).
@@ -25,23 +42,25 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
+    esbuildOptions(options) {
+      options.alias = { '#inflate': './src/codec/inflate-zlib.ts' };
+    },
   },
   {
-    // Browsers without a bundler (and the `browser` export condition): self-contained ES
-    // modules. isomorphic-ws resolves through its `browser` field to the global WebSocket,
-    // so `ws` never enters these files.
-    entry: { index: 'src/index.ts', svelte: 'src/adapters/svelte.ts', react: 'src/adapters/react.ts' },
+    // Pages without a bundler: one self-contained, minified ES module (the global WebSocket,
+    // fflate for gzip), loadable as it is with <script type="module">.
+    entry: { eventwire: 'src/index.ts' },
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',
-    // Everything is bundled but react, which the app provides (one copy of React).
-    noExternal: [/^(?!react$).*/],
-    external: ['react'],
-    // One file per entry, loadable as it is from a page: no shared chunks.
+    noExternal: [/.*/],
     splitting: false,
     minify: true,
     sourcemap: true,
     treeshake: true,
+    esbuildOptions(options) {
+      options.alias = inflate;
+    },
   },
 ]);

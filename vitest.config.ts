@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // svelte's `mount` lives in its client build; only `svelte` itself needs the browser entry
     alias: [
+      // Node's inflater, from source (the package.json "imports" map points at dist/)
+      { find: /^#inflate$/, replacement: fileURLToPath(new URL('./src/codec/inflate-zlib.ts', import.meta.url)) },
       {
         find: /^svelte$/,
         replacement: fileURLToPath(new URL('./node_modules/svelte/src/index-client.js', import.meta.url)),

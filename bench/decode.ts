@@ -6,11 +6,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { MessageSink } from '../src/codec/classify.js';
-import { createInbox } from '../src/codec/inbox.js';
+import { Inbox } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { createDelivery } from '../src/core/delivery.js';
 import { createEmitter } from '../src/core/emitter.js';
-import { createSubscription, type SubscriptionControl } from '../src/core/subscription.js';
+import { type SubscriptionHost, SubscriptionImpl } from '../src/core/subscription.js';
 
 const EVENTS = 200_000;
 const statuses = ['Pending', 'Running', 'Failed', 'Done'];
@@ -25,15 +25,16 @@ const events = Array.from({ length: 1000 }, (_, i) => ({
 function pipeline() {
   let count = 0;
   const emitter = createEmitter<Record<string, unknown>>(() => {});
-  const subscriptions = new Map<string, SubscriptionControl>();
-  const host = {
-    subscribe: (c: SubscriptionControl) => subscriptions.set(c.id, c),
-    unsubscribe() {},
+  const subscriptions = new Map<string, SubscriptionImpl>();
+  const host: SubscriptionHost = {
+    attach: (s) => void subscriptions.set(s.id, s),
+    detach() {},
     reportError() {},
+    encode: JSON.stringify,
   };
-  const sub = createSubscription('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
+  const sub = new SubscriptionImpl('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
   sub.confirmed({ type: 'subscribed', id: 's' });
-  sub.handle.on(() => void count++);
+  sub.on(() => void count++);
   const delivery = createDelivery({
     emitter,
     schemas: new Map(),
@@ -55,7 +56,7 @@ function pipeline() {
       throw e;
     },
   };
-  const inbox = createInbox(jsonCodec(), sink);
+  const inbox = new Inbox(jsonCodec(), sink);
   return { receive: (frame: string | Uint8Array) => inbox.receive(frame), count: () => count };
 }
 

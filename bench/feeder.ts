@@ -4,7 +4,7 @@
  * each client needs: plain JSON, eventwire's protocol (welcome, subscribed, batches, gzip),
  * or socket.io's wire format over the websocket transport.
  *   tsx bench/feeder.ts  -> prints {"port": N} and serves until stdin closes.
- * Query: ?mode=plain|eventwire|socketio&count=N&batch=N&gzip=1&rate=PER_MS&hold=1
+ * Query: ?mode=plain|eventwire|socketio&count=N&batch=N&gzip=1&rate=PER_MS&hold=1&start=open
  */
 import { gzipSync } from 'node:zlib';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -55,6 +55,7 @@ wss.on('connection', (ws, req) => {
     });
   } else if (mode === 'eventwire') {
     ws.send(JSON.stringify({ type: 'welcome', session_id: 'bench', heartbeat_interval: 25_000, protocol: 1 }));
+    if (q.get('start') === 'open') start(); // a client listening with client.on() subscribes to nothing
     ws.on('message', (m) => {
       const msg = JSON.parse(m.toString()) as { type?: string; id?: string; since?: number };
       if (msg.type === 'ping') ws.send('{"type":"pong"}');

@@ -4,7 +4,7 @@
  * baseline measured in the same run (a bare `ws` client doing JSON.parse), because
  * absolute times drift on shared machines. Targets print PASS or MISS: goals, not tests.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runDecodeBench } from './decode.js';
 import { herd, timeToFirstEvent } from './reconnect.js';
@@ -21,41 +21,44 @@ const started = Date.now();
 
 const feeder = await startFeeder();
 type Row = Record<string, number | string>;
-/** Best of `runs` (the least disturbed run), since the machine is shared. */
-async function best(kind: string, scenario: string, key: string, higherIsBetter: boolean, runs = 2): Promise<Row> {
-  let bestRow: Row | undefined;
-  for (let i = 0; i < runs; i++) {
-    const row = await runClient(kind, scenario, feeder.port, { BENCH_EVENTS: String(EVENTS) });
-    const better =
-      !bestRow || (higherIsBetter ? Number(row[key]) > Number(bestRow[key]) : Number(row[key]) < Number(bestRow[key]));
-    if (better) bestRow = row;
-  }
-  return bestRow as Row;
-}
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 log('throughput...');
 const scenarios = [
   ['raw', 'raw `ws` + JSON.parse (the limit)'],
-  ['eventwire', 'eventwire: filtered subscription, counting handler'],
+  ['eventwire-on', 'eventwire: `client.on(name)`, counting handler'],
+  ['eventwire-sub', 'eventwire: filtered subscription, counting handler'],
   ['eventwire-zod', 'eventwire + a zod/mini schema on the event data'],
   ['eventwire-batch', 'eventwire, batch_size=50'],
   ['eventwire-gzip', 'eventwire, batch_size=50 + gzip'],
   ['socketio', 'socket.io-client 4 (websocket transport)'],
   ['rws', 'bare reconnecting-websocket + JSON.parse'],
 ] as const;
+// Round-robin, best of RUNS per client (the least disturbed run): the machine is shared, and
+// interleaving keeps a slow minute from landing on one client only.
 const throughput = new Map<string, Row>();
-for (const [scenario] of scenarios)
-  throughput.set(scenario, await best('throughput', scenario, 'eventsPerSecond', true));
+for (let run = 0; run < RUNS; run++) {
+  for (const [scenario] of scenarios) {
+    const row = await runClient('throughput', scenario, feeder.port, { BENCH_EVENTS: String(EVENTS) });
+    const previous = throughput.get(scenario);
+    if (!previous || Number(row.eventsPerSecond) > Number(previous.eventsPerSecond)) throughput.set(scenario, row);
+  }
+}
 
 log('latency...');
 const latency = new Map<string, Row>();
-for (const scenario of ['raw', 'eventwire', 'socketio'])
+for (const scenario of ['raw', 'eventwire-on', 'socketio'])
   latency.set(scenario, await runClient('latency', scenario, feeder.port));
 
 log('memory...');
 const memory = new Map<string, Row>();
-for (const scenario of ['raw', 'eventwire', 'socketio'])
-  memory.set(scenario, await runClient('memory', scenario, feeder.port));
+const memoryScenarios = [
+  ['raw', 'raw `ws`'],
+  ['eventwire', 'eventwire, idle (default heartbeat on)'],
+  ['eventwire-sub', 'eventwire, one filtered subscription'],
+  ['socketio', 'socket.io-client 4'],
+] as const;
+for (const [scenario] of memoryScenarios) memory.set(scenario, await runClient('memory', scenario, feeder.port));
 await feeder.stop();
 
 log('reconnect...');
@@ -72,21 +75,40 @@ const micro = runDecodeBench();
 const t = (s: string) => throughput.get(s) as Row;
 const eps = (s: string) => Number(t(s).eventsPerSecond);
 const cpu = (s: string) => Number(t(s).cpuMicrosPerEvent);
-const core = sizeRows[0] as { gzip: number };
+const size = (i: number) => (sizeRows[i] as { gzip: number }).gzip / 1024;
+const heap = (s: string) => Number(memory.get(s)?.heapKBPerClient);
 const targets = [
-  ['eventwire >= 0.85x raw ws events/s (filtered subscription)', eps('eventwire') / eps('raw'), 0.85, true],
-  ["eventwire client CPU per event <= 0.6x socket.io-client's", cpu('eventwire') / cpu('socketio'), 0.6, false],
-  ['batched (50) >= 1.4x unbatched eventwire events/s', eps('eventwire-batch') / eps('eventwire'), 1.4, true],
-  ['batched + gzip >= 1.2x unbatched eventwire events/s', eps('eventwire-gzip') / eps('eventwire'), 1.2, true],
-  ['p99 latency <= 1.2x raw ws', Number(latency.get('eventwire')?.p99) / Number(latency.get('raw')?.p99), 1.2, false],
-  ['idle heap per connected client <= 8 KB', Number(memory.get('eventwire')?.heapKBPerClient), 8, false],
-  ['core browser entry <= 12 KB min+gzip', core.gzip / 1024, 12, false],
+  ['`client.on(name)` events/s >= 0.90x raw ws', eps('eventwire-on') / eps('raw'), 0.9, true],
+  ['filtered subscription events/s >= 0.85x raw ws', eps('eventwire-sub') / eps('raw'), 0.85, true],
+  ["client CPU per event (`client.on`) <= 0.50x socket.io-client's", cpu('eventwire-on') / cpu('socketio'), 0.5, false],
+  ['batched (50) >= 1.4x unbatched events/s (subscription)', eps('eventwire-batch') / eps('eventwire-sub'), 1.4, true],
+  ['batched + gzip >= 1.2x unbatched events/s (subscription)', eps('eventwire-gzip') / eps('eventwire-sub'), 1.2, true],
+  [
+    'p99 latency (`client.on`) <= 1.2x raw ws',
+    Number(latency.get('eventwire-on')?.p99) / Number(latency.get('raw')?.p99),
+    1.2,
+    false,
+  ],
+  ['idle heap per connected client, KB', heap('eventwire'), 8, false],
+  ['idle heap with one filtered subscription, KB', heap('eventwire-sub'), 10, false],
+  ['browser core, `import { createClient }`, KB min+gzip', size(0), 12, false],
+  ['eventwire + eventwire/react over the core, KB', size(2) - size(0), 2, false],
+  ['eventwire + eventwire/svelte over the core, KB', size(3) - size(0), 1, false],
+  [
+    'copies of the client in a React or Svelte app bundle',
+    Math.max(Number(sizeRows[2]?.clients), Number(sizeRows[3]?.clients)),
+    1,
+    false,
+  ],
 ] as const;
 
 const histogram = (buckets: Array<[number, number]>, total: number) =>
   buckets
     .map(([b, n]) => `${String(b * 100).padStart(6)} ms ${'#'.repeat(Math.max(1, Math.round((n / total) * 60)))} ${n}`)
     .join('\n');
+
+/** Where the bytes and the time go, for the targets still missed (see BENCHMARKS.md's analysis). */
+const notes = readFileSync(new URL('./analysis.md', import.meta.url), 'utf8').trim();
 
 const md = `# Benchmarks
 
@@ -107,9 +129,11 @@ BENCH_EVENTS=50000 npm run bench   # a quicker run
 |---|---:|---:|---|
 ${targets.map(([label, value, goal, higher]) => `| ${label} | ${fmt(value, 2)} | ${higher ? '>=' : '<='} ${goal} | ${verdict(higher ? value >= goal : value <= goal)} |`).join('\n')}
 
+${notes}
+
 ## Throughput
 
-${fmt(EVENTS)} events of about 200 bytes each, sent as fast as the client drains them (best of 2 runs).
+${fmt(EVENTS)} events of about 200 bytes each, sent as fast as the client drains them (best of ${RUNS} runs, taken round-robin).
 
 | client | events/s | client CPU µs/event | RSS MB | ratio to raw ws |
 |---|---:|---:|---:|---:|
@@ -121,7 +145,7 @@ One event per ms for 10 s, publish to handler (stamped with the monotonic clock,
 
 | client | p50 ms | p99 ms | max ms | p99 ratio to raw ws |
 |---|---:|---:|---:|---:|
-${['raw', 'eventwire', 'socketio']
+${['raw', 'eventwire-on', 'socketio']
   .map((s) => {
     const r = latency.get(s) as Row;
     return `| ${s} | ${fmt(Number(r.p50), 3)} | ${fmt(Number(r.p99), 3)} | ${fmt(Number(r.max), 3)} | ${fmt(Number(r.p99) / Number(latency.get('raw')?.p99), 2)}x |`;
@@ -130,14 +154,15 @@ ${['raw', 'eventwire', 'socketio']
 
 ## Memory
 
-1,000 idle connected clients in one process (heap after GC).
+1,000 idle connected clients in one process (heap after GC), the built package loaded by plain
+\`node\` (no TypeScript loader in the measured process).
 
 | client | heap KB per client | RSS KB per client |
 |---|---:|---:|
-${['raw', 'eventwire', 'socketio']
-  .map((s) => {
+${memoryScenarios
+  .map(([s, label]) => {
     const r = memory.get(s) as Row;
-    return `| ${s} | ${fmt(Number(r.heapKBPerClient), 1)} | ${fmt(Number(r.rssKBPerClient), 1)} |`;
+    return `| ${label} | ${fmt(Number(r.heapKBPerClient), 1)} | ${fmt(Number(r.rssKBPerClient), 1)} |`;
   })
   .join('\n')}
 
@@ -162,11 +187,13 @@ ${histogram(herdNone.buckets, herdNone.attempts)}
 
 ## Size
 
-esbuild --bundle --minify (browser, ESM), then gzip -9; everything each entry imports included.
+What an app ships: esbuild --bundle --minify (browser, ESM) of the built package imported by
+name, then gzip -9; everything each import pulls in included. "clients" counts the copies of
+the client in the bundle.
 
-| bundle | min bytes | min+gzip bytes |
-|---|---:|---:|
-${sizeRows.map((r) => `| ${r.name} | ${fmt(r.min)} | ${fmt(r.gzip)} |`).join('\n')}
+| bundle | min bytes | min+gzip bytes | clients |
+|---|---:|---:|---:|
+${sizeRows.map((r) => `| ${r.name} | ${fmt(r.min)} | ${fmt(r.gzip)} | ${r.clients} |`).join('\n')}
 
 ## Hot path micro-benchmark
 

@@ -25,7 +25,8 @@ export async function startFeeder(port = 0): Promise<{ port: number; stop(): Pro
 /** Runs one client process; resolves with its JSON result. */
 export function runClient(kind: string, scenario: string, port: number, env: Record<string, string> = {}) {
   return new Promise<Record<string, number | string>>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', ...TSX, 'bench/client.ts', kind, scenario, String(port)], {
+    // plain node on the built package: no TypeScript loader in the measured process
+    const child = spawn(process.execPath, ['--expose-gc', 'bench/client.mjs', kind, scenario, String(port)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, ...env },
     });

@@ -26,6 +26,8 @@ export async function startDemo({ port = 0, ratePerSecond = 8, seed = 1 } = {}):
     platform: 'browser',
     target: 'es2022',
     minify: false,
+    // browsers inflate gzip with fflate (tsconfig's path for #inflate is Node's)
+    alias: { '#inflate': new URL('../src/codec/inflate-fflate.ts', import.meta.url).pathname },
     logLevel: 'silent',
   });
   const appJs = bundle.outputFiles[0]?.text ?? '';

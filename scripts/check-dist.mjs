@@ -1,5 +1,6 @@
 // Checks the built package the way a user would reach it: by name, with require() and
-// import(), through the exports map; and that the browser entry contains no `ws`.
+// import(), through the exports map; and that the file for pages without a bundler carries no
+// `ws`, `node:` import or zod.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -34,25 +35,29 @@ async function importsOf(url) {
     packages: 'external',
     platform: 'browser',
     format: 'esm',
+    tsconfigRaw: '{}',
     logLevel: 'silent',
   });
   return Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
 }
 
 for (const entry of ['svelte', 'react']) {
-  const imports = await importsOf(new URL(`../dist/browser/${entry}.js`, import.meta.url));
+  const imports = await importsOf(new URL(`../dist/${entry}.js`, import.meta.url));
   check(
-    imports.every((i) => i === 'react'),
-    `dist/browser/${entry}.js imports nothing but react (${JSON.stringify(imports)})`,
+    imports.every((i) => i === 'react' || i.startsWith('./chunk-') || i === '#inflate' || !i.startsWith('.')),
+    `dist/${entry}.js shares the core's chunks (${JSON.stringify(imports)})`,
   );
 }
-const browserEntry = new URL('../dist/browser/index.js', import.meta.url);
+const browserEntry = new URL('../dist/browser/eventwire.js', import.meta.url);
 const imports = await importsOf(browserEntry);
-check(imports.length === 0, `the browser entry is self-contained (imports: ${JSON.stringify(imports)})`);
+check(
+  imports.length === 0,
+  `the file for pages without a bundler is self-contained (imports: ${JSON.stringify(imports)})`,
+);
 const browser = readFileSync(browserEntry, 'utf8');
 check(
-  !/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream/.test(browser),
-  'the browser entry contains no ws code',
+  !/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream|node:|_zod/.test(browser),
+  'the browser file contains no ws code, node: import or zod',
 );
 
 if (failures.length) {

@@ -14,7 +14,8 @@ try {
   const tarball = join(dir, JSON.parse(out)[0].filename);
   console.log(`packed ${tarball}`);
   execFileSync('npx', ['publint', tarball, '--strict'], { stdio: 'inherit' });
-  execFileSync('npx', ['attw', tarball, '--profile', 'node16', '--exclude-entrypoints', 'package.json'], {
+  // `eventwire/browser` is the one ES module file for <script type="module"> pages: no CJS twin by design.
+  execFileSync('npx', ['attw', tarball, '--profile', 'node16', '--exclude-entrypoints', 'package.json', 'browser'], {
     stdio: 'inherit',
   });
 } finally {

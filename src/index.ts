@@ -1,7 +1,18 @@
+export type { Codec, DecodeFlags } from './codec/codec.js';
+export type { Inflate } from './codec/gzip.js';
+export { type JsonCodecOptions, jsonCodec } from './codec/json.js';
 export { type BackoffPolicy, backoff, backoffCeiling, DEFAULT_BACKOFF, type Jitter } from './core/backoff.js';
 export { type Client, type ClientStats, createClient, type SendResult } from './core/client.js';
 export { type Clock, systemClock } from './core/clock.js';
-export { type CloseAction, closeAction } from './core/close-policy.js';
+export type { RetryContext } from './core/decide.js';
+export {
+  type CloseAction,
+  type CloseFacts,
+  closeAction,
+  type Decision,
+  decide,
+  type RetryPolicy,
+} from './core/decide.js';
 export type { AckableEvent, AckMode } from './core/delivery.js';
 export type { Listener, TypedEmitter } from './core/emitter.js';
 export type { HeartbeatOptions } from './core/heartbeat.js';
@@ -11,7 +22,6 @@ export type {
   EventSchemas,
   InitialListeners,
   LifecycleEvents,
-  RetryContext,
   ServerEvent,
   ServerEventName,
 } from './core/options.js';
@@ -31,5 +41,5 @@ export type { FilterScalar, Filters } from './protocol/filters.js';
 export type { StandardSchemaV1 } from './protocol/standard-schema.js';
 export type * from './protocol/types.js';
 export { PROTOCOL_VERSION } from './protocol/version.js';
-export { createRwsTransport, type RwsConstructor, type RwsLike } from './transport/rws.js';
 export type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport/transport.js';
+export { createWebSocketTransport } from './transport/websocket.js';

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MessageSink } from '../src/codec/classify.js';
-import { createInbox } from '../src/codec/inbox.js';
+import { Inbox } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { CONTROL_TYPES } from '../src/protocol/event.js';
@@ -108,7 +108,7 @@ const frameArb: fc.Arbitrary<string | Uint8Array> = fc.oneof(
 describe('decoder properties', () => {
   it('random bytes and random JSON never throw, and never yield a message that fails its schema', () => {
     const { sink, counts } = checkingSink();
-    const inbox = createInbox(jsonCodec({ maxMessageBytes: 1 << 20 }), sink);
+    const inbox = new Inbox(jsonCodec({ maxMessageBytes: 1 << 20 }), sink);
     fc.assert(
       fc.property(frameArb, (frame) => {
         inbox.receive(frame);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../src/index.js';
+import { createClient, isTimeoutError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { next, nextEvent, reach } from './helpers.js';
@@ -25,6 +25,31 @@ describe('connect', () => {
     expect(conn?.url).not.toContain('token');
     expect(conn?.received[0]).toEqual({ type: 'auth', token: 't2' });
     expect(client.sessionId).toBe(`s-${conn?.id}`);
+  });
+
+  it('one connect timeout covers the token provider: a slow token fails the attempt at connectTimeout', async () => {
+    server = track(await startServer({ tokens: ['late', 'fresh'] }));
+    let calls = 0;
+    let lateToken: (t: string) => void = () => {};
+    const client = track(
+      createClient({
+        url: server.url,
+        signals: false,
+        connectTimeout: 200,
+        backoff: { minDelay: 5, maxDelay: 20 },
+        token: () => (++calls === 1 ? new Promise<string>((r) => (lateToken = r)) : 'fresh'),
+      }),
+    );
+    const started = performance.now();
+    const error = await next(client, 'error');
+    expect(isTimeoutError(error)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await next(client, 'open');
+    lateToken('late'); // the abandoned attempt's token arrives: nothing uses it
+    const probe = nextEvent(client, 'Probe');
+    server.publish({ event_type: 'Probe', data: {} }); // a round trip after it proves time passed
+    await probe;
+    expect(server.history.map((c) => c.token)).toEqual(['fresh']);
   });
 
   it('delivers published events to `message` and to the event name', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileFilters, FiltersSchema, parseFilters } from '../src/protocol/filters.js';
+import { compileFilters, parseFilters } from '../src/protocol/filters.js';
+import { FiltersSchema } from '../src/protocol/filters-schema.js';
 
 const ev = (data: unknown, extra: Record<string, unknown> = {}) => ({
   timestamp: '2026-11-22T10:00:00.000Z',

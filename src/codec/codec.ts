@@ -16,6 +16,7 @@ export interface Codec {
   /**
    * Decodes one frame into a JSON-like value: one message, or a batch message. Returns a
    * `DecodeError` (or throws; a throw is wrapped into one) for a frame it cannot decode.
+   * `flags.text` tells a text frame handed over as bytes (`ws` in Node) from a binary one;
    * `flags.suspect` may be set to ask the core to look for `__proto__` keys in the result.
    */
   decode(frame: string | ArrayBuffer | Uint8Array, flags: DecodeFlags): unknown;
@@ -23,8 +24,10 @@ export interface Codec {
   encode(message: object): string;
 }
 
-/** Hints a codec gives the core about the value it returned. */
+/** What the core tells a codec about a frame, and what the codec tells the core back. */
 export interface DecodeFlags {
+  /** In: the frame arrived as a text frame (its bytes are UTF-8 JSON, never gzip). */
+  text: boolean;
   /** The frame may hold a `__proto__` key: the core checks each message before using it. */
   suspect: boolean;
 }

@@ -1,7 +1,7 @@
 // `#inflate`: node:zlib under the `node` condition, fflate elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
-import type { Codec, DecodeFlags } from './codec.js';
+import type { Codec } from './codec.js';
 import { type Inflate, isGzip } from './gzip.js';
 
 /**
@@ -38,7 +38,17 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   return {
     decode(frame, flags) {
       let text: string;
-      if (typeof frame === 'string') {
+      if (flags.text && typeof frame !== 'string') {
+        // A text frame as bytes (`ws`, told to skip its own UTF-8 check): bytes are the unit of the cap.
+        const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+        if (bytes.length > cap)
+          return new DecodeError('too_large', `text frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`);
+        try {
+          text = utf8.decode(bytes);
+        } catch (cause) {
+          return new DecodeError('invalid_utf8', 'text frame is not valid UTF-8', cause);
+        }
+      } else if (typeof frame === 'string') {
         // A UTF-16 length over the cap is certainly over it in UTF-8 bytes too.
         if (frame.length > cap)
           return new DecodeError('too_large', `text frame of ${frame.length} chars is over maxMessageBytes (${cap})`);

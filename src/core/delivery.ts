@@ -4,7 +4,7 @@ import type { EventwireEvent } from '../protocol/event.js';
 import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
 import { BoundedMap } from './bounded-map.js';
 import { collect, type EmitterHost } from './emitter.js';
-import type { SubscriptionControl } from './subscription.js';
+import type { SubscriptionImpl } from './subscription.js';
 
 /**
  * How events that carry `requires_ack` are acknowledged.
@@ -34,8 +34,8 @@ export interface Delivery {
 /** @internal */
 export function createDelivery(deps: {
   emitter: EmitterHost<Record<string, unknown>>;
-  schemas: ReadonlyMap<string, StandardSchemaV1>;
-  subscriptions: ReadonlyMap<string, SubscriptionControl>;
+  schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
+  subscriptions: ReadonlyMap<string, SubscriptionImpl>;
   acks: AckMode;
   window: number;
   sendAck(messageId: string): void;
@@ -44,8 +44,11 @@ export function createDelivery(deps: {
   const { emitter, subscriptions } = deps;
   /** message_id -> 'done' (acked) or 'pending' (handlers running / manual ack awaited). */
   const handled = new BoundedMap<string, 'done' | 'pending'>(deps.window);
-  /** Seqs already given to client-level listeners. */
-  const seen = new BoundedMap<number, true>(deps.window);
+  /**
+   * The last seq given to client-level listeners: like a subscription's cursor, a seq at or
+   * below it (a replay, a re-delivery) is not given again. Advanced only while they listen.
+   */
+  let cursor: number | undefined;
 
   const ack = (messageId: string) => {
     handled.set(messageId, 'done');
@@ -53,7 +56,7 @@ export function createDelivery(deps: {
   };
 
   const validate = (event: EventwireEvent, name: string): boolean => {
-    const schema = deps.schemas.get(name);
+    const schema = deps.schemas?.get(name);
     if (!schema) return true;
     const result = schema['~standard'].validate(event.data);
     if (result instanceof Promise) {
@@ -95,15 +98,14 @@ export function createDelivery(deps: {
         };
       }
 
-      // Client-level listeners: once per seq (tracked only while there are such listeners).
-      // Subscriptions: once per seq each (their cursors).
+      // Client-level listeners and subscriptions: once per seq each (their cursors).
       let delivered = false;
       let handed = false;
       let pending: PromiseLike<unknown>[] | undefined;
       const named = !LIFECYCLE.has(name);
       if (emitter.count('message') > 0 || (named && emitter.count(name) > 0)) {
-        if (seq === undefined || !seen.has(seq)) {
-          if (seq !== undefined) seen.set(seq, true);
+        if (seq === undefined || cursor === undefined || seq > cursor) {
+          if (seq !== undefined) cursor = seq;
           delivered = true;
           handed = true;
           pending = collect(pending, emitter.emit('message', event));
@@ -133,6 +135,6 @@ export function createDelivery(deps: {
       if (status === undefined) handled.set(messageId, 'pending');
       Promise.all(pending).then(() => ack(messageId));
     },
-    stats: () => ({ messageIds: handled.size, seqs: seen.size }),
+    stats: () => ({ messageIds: handled.size, seqs: cursor === undefined ? 0 : 1 }),
   };
 }

@@ -1,5 +1,3 @@
-import mitt from 'mitt';
-
 /** A listener; it may return a promise, whose rejection is reported like a throw. */
 export type Listener<T> = (payload: T) => unknown;
 
@@ -37,61 +35,100 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
- * mitt stores the listeners, with two guarantees mitt does not give: a listener that throws
- * (or rejects) reaches `onListenerError` instead of breaking the emit loop or the socket
- * loop behind it, and each listener is wrapped once at registration, not per event.
+ * The client's emitter. Listeners live in a Map of arrays made on the first listener, with
+ * two guarantees a bare event bus does not give: a listener that throws (or rejects) reaches
+ * `onListenerError` instead of breaking the emit loop or the socket loop behind it, and each
+ * listener is wrapped once at registration, not per event.
+ *
+ * Why not mitt (the package first chosen): each mitt instance is four closures around a Map,
+ * 480 bytes measured before any listener, against 193 for the Map alone, and every client and
+ * subscription has an emitter. The idle-heap target (8 KB a client) could not afford it, and
+ * mitt's `emit` swallows nothing, so its listeners needed this wrapper anyway.
+ *
+ * @example
+ * ```ts
+ * const emitter = createEmitter((type, error) => console.error(type, error));
+ * emitter.on('tick', (n) => console.log(n));
+ * emitter.emit('tick', 1);
+ * ```
  */
 export function createEmitter<Events extends Record<string, unknown>>(
-  onListenerError: (type: string, error: unknown) => void,
+  onListenerError: ListenerErrorSink | ((type: string, error: unknown) => void),
 ): EmitterHost<Events> {
-  const bus = mitt<Record<string, unknown>>();
-  const guard = (type: string, listener: Listener<never>): Wrapped => {
-    const fail = (error: unknown) => onListenerError(type, error);
-    return (payload) => {
+  return new Emitter<Events>(
+    typeof onListenerError === 'function' ? { listenerFailed: onListenerError } : onListenerError,
+  );
+}
+
+/** @internal Where listener failures go (an object, so an owner can be its own sink). */
+export interface ListenerErrorSink {
+  listenerFailed(type: string, error: unknown): void;
+}
+
+class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Events> {
+  readonly #sink: ListenerErrorSink;
+  #listeners: Map<string, Wrapped[]> | undefined;
+
+  constructor(sink: ListenerErrorSink) {
+    this.#sink = sink;
+  }
+
+  on<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
+    const sink = this.#sink;
+    const wrapped: Wrapped = (payload) => {
       try {
         const result = (listener as Listener<unknown>)(payload);
-        if (isThenable(result)) return result.then(undefined, fail);
+        if (isThenable(result)) return result.then(undefined, (error: unknown) => sink.listenerFailed(type, error));
       } catch (error) {
-        fail(error);
+        sink.listenerFailed(type, error);
       }
       return undefined;
     };
-  };
-  const host: EmitterHost<Events> = {
-    on(type, listener) {
-      const wrapped = guard(type, listener as Listener<never>);
-      bus.on(type, wrapped);
-      return () => bus.off(type, wrapped);
-    },
-    once(type, listener) {
-      const off = host.on(type, (payload) => {
-        off();
-        return listener(payload);
-      });
-      return off;
-    },
-    emit(type, payload) {
-      const listeners = bus.all.get(type) as Wrapped[] | undefined;
-      if (!listeners || listeners.length === 0) return undefined;
-      let pending: PromiseLike<unknown>[] | undefined;
-      // A copy, as mitt does: a listener may add or remove listeners while we iterate.
-      for (const listener of listeners.length === 1 ? listeners : listeners.slice()) {
-        const result = listener(payload);
-        pending = collect(pending, result);
-      }
-      if (!pending) return undefined;
-      return pending.length === 1 ? Promise.resolve(pending[0]) : Promise.all(pending);
-    },
-    count(type) {
-      return bus.all.get(type)?.length ?? 0;
-    },
-    total() {
-      let n = 0;
-      for (const list of bus.all.values()) n += list.length;
-      return n;
-    },
-  };
-  return host;
+    // Copy on write: an emit in progress keeps the array it started with, so a listener added
+    // (or re-added) during an emit runs from the next emit on.
+    this.#listeners ??= new Map();
+    const list = this.#listeners.get(type);
+    this.#listeners.set(type, list ? [...list, wrapped] : [wrapped]);
+    return () => this.#off(type, wrapped);
+  }
+
+  once<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
+    const off = this.on(type, (payload) => {
+      off();
+      return listener(payload);
+    });
+    return off;
+  }
+
+  emit<K extends keyof Events & string>(type: K, payload: Events[K]): Promise<unknown> | undefined {
+    const listeners = this.#listeners?.get(type);
+    if (!listeners) return undefined;
+    let pending: PromiseLike<unknown>[] | undefined;
+    for (const listener of listeners) pending = collect(pending, listener(payload));
+    if (!pending) return undefined;
+    return pending.length === 1 ? Promise.resolve(pending[0]) : Promise.all(pending);
+  }
+
+  count(type: keyof Events & string): number {
+    return this.#listeners?.get(type)?.length ?? 0;
+  }
+
+  total(): number {
+    let n = 0;
+    if (this.#listeners) for (const list of this.#listeners.values()) n += list.length;
+    return n;
+  }
+
+  #off(type: string, wrapped: Wrapped): void {
+    const list = this.#listeners?.get(type);
+    if (!list?.includes(wrapped)) return;
+    if (list.length === 1) this.#listeners?.delete(type);
+    else
+      this.#listeners?.set(
+        type,
+        list.filter((l) => l !== wrapped),
+      );
+  }
 }
 
 /** @internal Appends a promise to a lazily allocated list (no array for the sync case). */

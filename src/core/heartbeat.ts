@@ -45,63 +45,75 @@ export interface Heartbeat {
  * ```
  */
 export function createHeartbeat(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo): Heartbeat {
-  let alive = true;
-  let lastPingAt = clock.now();
-  let timer: unknown;
-  let rtt: number | undefined;
-  let stopped = options.interval <= 0;
+  return new HeartbeatTimer(options, clock, io);
+}
 
-  const schedule = (ms: number) => {
-    clock.clearTimeout(timer);
-    timer = clock.setTimeout(tick, Math.max(0, ms));
-  };
+/** One timer and a few numbers per connection; the methods live on the prototype. */
+class HeartbeatTimer implements Heartbeat {
+  readonly #options: HeartbeatOptions;
+  readonly #clock: Clock;
+  readonly #io: HeartbeatIo;
+  readonly #tick = () => this.#check();
+  #alive = true;
+  #lastPingAt: number;
+  #timer: unknown;
+  #stopped: boolean;
+  rtt: number | undefined;
 
-  const sendPing = () => {
-    alive = false;
-    lastPingAt = clock.now();
-    io.ping();
-    schedule(Math.min(options.timeout, options.interval));
-  };
-
-  function tick() {
-    if (stopped) return;
-    const now = clock.now();
-    if (!alive) {
-      const silent = now - lastPingAt;
-      if (silent >= options.timeout) {
-        stopped = true;
-        io.dead(silent);
-      } else {
-        schedule(options.timeout - silent);
-      }
-      return;
-    }
-    const due = lastPingAt + options.interval - now;
-    if (due <= 0) sendPing();
-    else schedule(due);
+  constructor(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#io = io;
+    this.#lastPingAt = clock.now();
+    this.#stopped = options.interval <= 0;
+    if (!this.#stopped) this.#schedule(options.interval);
   }
 
-  if (!stopped) schedule(options.interval);
+  received(): void {
+    this.#alive = true;
+  }
 
-  return {
-    received() {
-      alive = true;
-    },
-    pong() {
-      alive = true;
-      rtt = clock.now() - lastPingAt;
-    },
-    check() {
-      if (stopped) return;
-      if (alive) sendPing();
-      else tick();
-    },
-    stop() {
-      stopped = true;
-      clock.clearTimeout(timer);
-    },
-    get rtt() {
-      return rtt;
-    },
-  };
+  pong(): void {
+    this.#alive = true;
+    this.rtt = this.#clock.now() - this.#lastPingAt;
+  }
+
+  check(): void {
+    if (this.#stopped) return;
+    if (this.#alive) this.#ping();
+    else this.#check();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#clock.clearTimeout(this.#timer);
+  }
+
+  #schedule(ms: number): void {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, ms));
+  }
+
+  #ping(): void {
+    this.#alive = false;
+    this.#lastPingAt = this.#clock.now();
+    this.#io.ping();
+    this.#schedule(Math.min(this.#options.timeout, this.#options.interval));
+  }
+
+  #check(): void {
+    if (this.#stopped) return;
+    const now = this.#clock.now();
+    if (!this.#alive) {
+      const silent = now - this.#lastPingAt;
+      if (silent >= this.#options.timeout) {
+        this.#stopped = true;
+        this.#io.dead(silent);
+      } else this.#schedule(this.#options.timeout - silent);
+      return;
+    }
+    const due = this.#lastPingAt + this.#options.interval - now;
+    if (due <= 0) this.#ping();
+    else this.#schedule(due);
+  }
 }

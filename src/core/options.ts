@@ -5,9 +5,10 @@ import { OptionsError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
 import type { TransportFactory } from '../transport/transport.js';
+import { createWebSocketTransport } from '../transport/websocket.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
-import type { CloseAction } from './close-policy.js';
+import type { RetryContext } from './decide.js';
 import type { AckMode } from './delivery.js';
 import type { HeartbeatOptions } from './heartbeat.js';
 import { browserSignals, type NetworkSignals } from './signals.js';
@@ -62,18 +63,7 @@ export type InitialListeners<E extends EventSchemas> = {
   [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
 } & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K>) => unknown });
 
-/** What `shouldRetry` is told. */
-export interface RetryContext {
-  /** The close code (1006 for a failed attempt or a dead link). */
-  code: number;
-  reason: string;
-  /** Consecutive failed attempts so far, this one included. */
-  attempt: number;
-  /** What eventwire would do on its own. */
-  action: CloseAction;
-  /** The error behind a failed attempt, if any. */
-  error?: unknown;
-}
+export type { RetryContext } from './decide.js';
 
 /**
  * Options of {@link createClient}. Only `url` is required.
@@ -113,9 +103,9 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   events?: E;
   /** Listeners registered before anything happens, so no early event is missed. @default {} */
   on?: InitialListeners<E>;
-  /** WebSocket constructor. @default isomorphic-ws (global WebSocket in browsers, `ws` in Node) */
+  /** WebSocket constructor. @default `ws` in Node (through isomorphic-ws), the global WebSocket elsewhere */
   WebSocket?: unknown;
-  /** Transport factory. @default createRwsTransport() */
+  /** Transport factory. @default createWebSocketTransport */
   transport?: TransportFactory;
   /** Default request timeout in ms. @default 30000 */
   requestTimeout?: number;
@@ -147,8 +137,11 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
 
 /** @internal Options with every default applied. */
 export interface ResolvedOptions {
-  url: URL;
-  token: (() => string | Promise<string>) | undefined;
+  /** The URL as given (http(s) turned into ws(s)); see {@link attemptUrl}. */
+  url: string;
+  /** Negotiation parameters added to every attempt's URL. */
+  params: ReadonlyArray<readonly [string, string]>;
+  token: string | (() => string | Promise<string>) | undefined;
   auth: 'query' | 'message';
   handshake: 'welcome' | 'none';
   handshakeTimeout: number;
@@ -157,13 +150,14 @@ export interface ResolvedOptions {
   shouldRetry: ((context: RetryContext) => boolean) | undefined;
   heartbeat: HeartbeatOptions | undefined;
   lazy: boolean;
-  schemas: Map<string, StandardSchemaV1>;
+  /** Event schemas by name; undefined when none were given. */
+  schemas: Map<string, StandardSchemaV1> | undefined;
   WebSocket: unknown;
-  transport: TransportFactory | undefined;
+  transport: TransportFactory;
   signals: NetworkSignals | undefined;
   codec: Codec;
-  /** Query parameters added to every attempt's URL (negotiation). */
-  params: Array<[string, string]>;
+  maxPayload: number;
+  headers: Record<string, string> | undefined;
   requestTimeout: number;
   outboxSize: number;
   acks: AckMode;
@@ -172,10 +166,55 @@ export interface ResolvedOptions {
   random: () => number;
 }
 
+const KNOWN = new Set([
+  'url',
+  'token',
+  'auth',
+  'handshake',
+  'handshakeTimeout',
+  'connectTimeout',
+  'backoff',
+  'shouldRetry',
+  'heartbeat',
+  'lazy',
+  'events',
+  'on',
+  'WebSocket',
+  'transport',
+  'requestTimeout',
+  'outboxSize',
+  'acks',
+  'dedupeWindow',
+  'signals',
+  'compression',
+  'batchSize',
+  'batchInterval',
+  'maxMessageBytes',
+  'maxDepth',
+  'codec',
+  'clock',
+  'random',
+]);
+
+/** One codec per distinct cap pair, shared by every client that uses it (they hold no state). */
+const codecs = new Map<string, Codec>();
+const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
+  const key = `${maxMessageBytes}/${maxDepth}`;
+  let codec = codecs.get(key);
+  if (!codec) {
+    codec = jsonCodec({ maxMessageBytes, maxDepth });
+    codecs.set(key, codec);
+  }
+  return codec;
+};
+
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object with a url');
-  const url = parseUrl(options.url);
+  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
+  if (unknown.length > 0)
+    throw new OptionsError(`unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+  const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new OptionsError('token must be a string or a function returning one');
@@ -194,16 +233,20 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     positive('heartbeat.timeout', heartbeat.timeout);
     if (heartbeat.interval === 0) heartbeat = undefined;
   }
-  const schemas = new Map<string, StandardSchemaV1>();
+  let schemas: Map<string, StandardSchemaV1> | undefined;
   for (const [name, schema] of Object.entries(options.events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function') {
       throw new OptionsError(`events.${name} must be a Standard Schema (zod, valibot, arktype...)`);
     }
+    schemas ??= new Map();
     schemas.set(name, schema);
   }
-  const resolved: ResolvedOptions = {
-    url,
-    token: typeof token === 'string' ? () => token : token,
+  const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024);
+  const maxDepth = positive('maxDepth', options.maxDepth ?? 64);
+  return {
+    url: base,
+    params: negotiation(options),
+    token,
     auth,
     handshake: oneOf('handshake', options.handshake ?? 'welcome', ['welcome', 'none'] as const),
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
@@ -214,15 +257,13 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     lazy: options.lazy ?? false,
     schemas,
     WebSocket: options.WebSocket,
-    transport: options.transport,
+    transport: options.transport ?? createWebSocketTransport,
     signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
-    codec:
-      options.codec ??
-      jsonCodec({
-        maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024),
-        maxDepth: positive('maxDepth', options.maxDepth ?? 64),
-      }),
-    params: negotiation(options),
+    codec: options.codec ?? sharedCodec(maxPayload, maxDepth),
+    // ws buffers a whole frame before anyone sees it: a frame over the cap but within this
+    // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
+    maxPayload: 2 * maxPayload + 65_536,
+    headers: undefined,
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
@@ -230,10 +271,22 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };
-  return resolved;
 }
 
-function negotiation(options: ClientOptions<EventSchemas>): Array<[string, string]> {
+/** @internal The URL of one attempt: the token (query auth) and negotiation parameters added. */
+export function attemptUrl(options: ResolvedOptions, token: string | undefined): string {
+  const byQuery = token !== undefined && options.auth === 'query';
+  if (options.params.length === 0 && !byQuery) return options.url;
+  const url = new URL(options.url);
+  if (byQuery) url.searchParams.set('token', token);
+  for (const [key, value] of options.params) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+const NO_PARAMS: ReadonlyArray<readonly [string, string]> = [];
+
+function negotiation(options: ClientOptions<EventSchemas>): ReadonlyArray<readonly [string, string]> {
+  if (!options.compression && options.batchSize === undefined && options.batchInterval === undefined) return NO_PARAMS;
   const params: Array<[string, string]> = [];
   if (options.compression) params.push(['compression', 'true']);
   if (options.batchSize !== undefined) {
@@ -246,7 +299,7 @@ function negotiation(options: ClientOptions<EventSchemas>): Array<[string, strin
   return params;
 }
 
-function parseUrl(input: unknown): URL {
+function parseUrl(input: unknown): string {
   let url: URL;
   try {
     url = new URL(String(input));
@@ -258,7 +311,7 @@ function parseUrl(input: unknown): URL {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new OptionsError(`url must start with ws:// or wss://, got ${url.protocol}//`);
   }
-  return url;
+  return url.toString();
 }
 
 function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {

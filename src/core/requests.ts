@@ -2,6 +2,7 @@ import type { EventwireError } from '../errors/base.js';
 import { AbortError, QueueFullError, RequestError, TimeoutError } from '../errors/errors.js';
 import type { ResponseMessage } from '../protocol/types.js';
 import type { Clock } from './clock.js';
+import { type Held, Lane, type Outbox } from './outbox.js';
 
 /**
  * Options of `client.request()`.
@@ -14,120 +15,105 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-interface Pending {
-  method: string;
-  frame: string;
-  sent: boolean;
+/** A request awaiting its answer: held in the outbox (lane Request) until then. */
+class PendingRequest implements Held {
+  link = 0;
   timer: unknown;
-  resolve(value: unknown): void;
-  reject(error: EventwireError): void;
-  cleanup(): void;
+  constructor(
+    readonly id: string,
+    readonly method: string,
+    readonly text: string,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: EventwireError) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly onAbort: () => void,
+  ) {}
+  get lane(): typeof Lane.Request {
+    return Lane.Request;
+  }
+  frame(): string {
+    return this.text;
+  }
 }
 
-/** @internal Correlates requests and responses by id, across reconnects. */
-export interface RequestTracker {
-  request(method: string, params: unknown, options?: RequestOptions): Promise<unknown>;
-  /** Settles the request a response answers; false when no request waits for it. */
-  response(message: ResponseMessage): boolean;
-  /** Sends every pending request (unsent ones, and in-flight ones with their same id). */
-  flush(): void;
-  /** Rejects every pending request. */
-  rejectAll(error: EventwireError): void;
-  /** Requests waiting to be sent. */
-  readonly unsent: number;
+/**
+ * @internal Correlates requests and responses by id, across reconnects. Each request waits in
+ * the outbox, which sends it now or on the next link, and again with the same id on every
+ * later link until it is answered, times out or is aborted.
+ */
+export class RequestTracker {
+  readonly #pending = new Map<string, PendingRequest>();
+  readonly #prefix = Math.random().toString(36).slice(2, 8);
+  #counter = 0;
+
+  constructor(
+    private readonly deps: {
+      clock: Clock;
+      timeout: number;
+      outbox: Outbox;
+      encode(message: object): string;
+      limit: number;
+    },
+  ) {}
+
   /** All pending requests. */
-  readonly size: number;
-}
+  get size(): number {
+    return this.#pending.size;
+  }
 
-/** @internal */
-export function createRequestTracker(deps: {
-  clock: Clock;
-  timeout: number;
-  /** Whether the link is open now. */
-  isOpen(): boolean;
-  send(frame: string): boolean;
-  encode(message: object): string;
-  /** Room left in the outbox for one more unsent item. */
-  hasRoom(): boolean;
-  limit: number;
-  onFirstUse(): void;
-}): RequestTracker {
-  const pending = new Map<string, Pending>();
-  const prefix = Math.random().toString(36).slice(2, 8);
-  let counter = 0;
-  let unsent = 0;
-
-  const settle = (id: string, entry: Pending) => {
-    pending.delete(id);
-    if (!entry.sent) unsent--;
-    deps.clock.clearTimeout(entry.timer);
-    entry.cleanup();
-  };
-
-  const transmit = (entry: Pending) => {
-    if (!deps.send(entry.frame)) return;
-    if (!entry.sent) unsent--;
-    entry.sent = true;
-  };
-
-  return {
-    request(method, params, options = {}) {
-      deps.onFirstUse();
-      return new Promise((resolve, reject) => {
-        const { signal } = options;
-        if (signal?.aborted) return reject(new AbortError(signal.reason));
-        if (!deps.isOpen() && !deps.hasRoom()) return reject(new QueueFullError('the outbox', deps.limit));
-        const id = `${prefix}-${++counter}`;
-        const timeout = options.timeout ?? deps.timeout;
-        const onAbort = () => {
-          const entry = pending.get(id);
-          if (!entry) return;
-          settle(id, entry);
-          reject(new AbortError(signal?.reason));
-        };
-        const entry: Pending = {
-          method,
-          frame: deps.encode(params === undefined ? { id, method } : { id, method, params }),
-          sent: false,
-          timer: deps.clock.setTimeout(() => {
-            settle(id, entry);
-            reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
-          }, timeout),
-          resolve,
-          reject,
-          cleanup: () => signal?.removeEventListener('abort', onAbort),
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(id, entry);
-        unsent++;
-        if (deps.isOpen()) transmit(entry);
-      });
-    },
-    response(message) {
-      const entry = pending.get(message.id);
-      if (!entry) return false;
-      settle(message.id, entry);
-      if (message.success) entry.resolve(message.result);
-      else
-        entry.reject(
-          new RequestError(entry.method, message.error?.code ?? 'unknown', message.error?.message ?? 'request failed'),
-        );
-      return true;
-    },
-    flush() {
-      for (const entry of pending.values()) transmit(entry);
-    },
-    rejectAll(error) {
-      for (const [id, entry] of [...pending]) {
-        settle(id, entry);
-        entry.reject(error);
+  request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const { deps } = this;
+    return new Promise((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(new AbortError(signal.reason));
+      const id = `${this.#prefix}-${++this.#counter}`;
+      const timeout = options.timeout ?? deps.timeout;
+      const onAbort = () => {
+        const entry = this.#pending.get(id);
+        if (!entry) return;
+        this.#settle(entry);
+        reject(new AbortError(signal?.reason));
+      };
+      const text = deps.encode(params === undefined ? { id, method } : { id, method, params });
+      const entry = new PendingRequest(id, method, text, resolve, reject, signal, onAbort);
+      this.#pending.set(id, entry);
+      if (!deps.outbox.hold(entry)) {
+        this.#pending.delete(id);
+        return reject(new QueueFullError('the outbox', deps.limit));
       }
-    },
-    get unsent() {
-      return unsent;
-    },
-    get size() {
-      return pending.size;
-    },
-  };
+      entry.timer = deps.clock.setTimeout(() => {
+        this.#settle(entry);
+        reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+      }, timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Settles the request a response answers; false when no request waits for it. */
+  response(message: ResponseMessage): boolean {
+    const entry = this.#pending.get(message.id);
+    if (!entry) return false;
+    this.#settle(entry);
+    if (message.success) entry.resolve(message.result);
+    else
+      entry.reject(
+        new RequestError(entry.method, message.error?.code ?? 'unknown', message.error?.message ?? 'request failed'),
+      );
+    return true;
+  }
+
+  /** Rejects every pending request. */
+  rejectAll(error: EventwireError): void {
+    for (const entry of [...this.#pending.values()]) {
+      this.#settle(entry);
+      entry.reject(error);
+    }
+  }
+
+  #settle(entry: PendingRequest): void {
+    this.#pending.delete(entry.id);
+    this.deps.outbox.release(entry);
+    this.deps.clock.clearTimeout(entry.timer);
+    entry.signal?.removeEventListener('abort', entry.onAbort);
+  }
 }

@@ -1,9 +1,10 @@
 import type { EventwireError } from '../errors/base.js';
 import { QueueFullError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
-import { compileFilters, type FilterPredicate, type Filters, subscriptionMatches } from '../protocol/filters.js';
+import { compileFilters, type FilterPredicate, type Filters } from '../protocol/filters.js';
 import type { SubscribedMessage } from '../protocol/types.js';
-import { collect, createEmitter, type Listener } from './emitter.js';
+import { collect, createEmitter, type EmitterHost, type Listener } from './emitter.js';
+import { type Held, Lane } from './outbox.js';
 
 /**
  * - `pending`: asked for, not yet confirmed on the current connection (or disconnected).
@@ -82,26 +83,142 @@ export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extend
   unsubscribe(): void;
 }
 
-/** @internal What the client sees of a subscription. */
-export interface SubscriptionControl {
-  readonly handle: Subscription;
-  readonly id: string;
-  readonly live: boolean;
-  /** The subscribe message for the current connection. */
-  subscribeMessage(): object;
-  matches(name: string, event: EventwireEvent): boolean;
-  /** Delivers if new for this subscription; returns a promise when a handler is async. */
-  deliver(event: EventwireEvent, needsAck: boolean): PromiseLike<unknown> | undefined | false;
-  confirmed(message: SubscribedMessage): void;
-  disconnected(): void;
-  fail(error: EventwireError): void;
-}
-
 /** @internal The client's side of the contract. */
 export interface SubscriptionHost {
-  subscribe(control: SubscriptionControl): void;
-  unsubscribe(control: SubscriptionControl): void;
+  /** The subscription starts: hold its subscribe message in the outbox. */
+  attach(sub: SubscriptionImpl): void;
+  /** It ended: release it and tell the server. */
+  detach(sub: SubscriptionImpl): void;
   reportError(error: EventwireError): void;
+  encode(message: object): string;
+}
+
+type Feed = (event: EventwireEvent, needsAck: boolean) => Promise<unknown> | undefined;
+
+/**
+ * @internal A subscription: the handle users hold, and what the client routes events to.
+ * Its subscribe message waits in the outbox (lane Subscribe) and is sent again, with the
+ * cursor as `since`, on every new link. Listeners and iterators are allocated on first use.
+ */
+export class SubscriptionImpl implements Subscription, Held {
+  readonly id: string;
+  readonly events: readonly string[];
+  readonly filters: Readonly<Filters>;
+  link = 0;
+  /** undefined: every name; a string: one name (no Set for the common case). */
+  readonly #names: ReadonlySet<string> | string | undefined;
+  readonly #predicate: FilterPredicate | undefined;
+  readonly #options: SubscribeOptions;
+  readonly #host: SubscriptionHost;
+  #state: SubscriptionState = 'pending';
+  #cursor: number | undefined;
+  #emitter: EmitterHost<Record<string, unknown>> | undefined;
+  #feeds: Set<Feed> | undefined;
+  #enders: Set<(error?: unknown) => void> | undefined;
+
+  constructor(
+    id: string,
+    events: readonly string[],
+    filters: Filters,
+    options: SubscribeOptions,
+    host: SubscriptionHost,
+  ) {
+    this.id = id;
+    this.events = events;
+    this.filters = filters;
+    this.#names =
+      events.length === 0 || events.includes('*') ? undefined : events.length === 1 ? events[0] : new Set(events);
+    this.#predicate = Object.keys(filters).length > 0 ? compileFilters(filters) : undefined;
+    this.#options = options;
+    this.#host = host;
+    this.#cursor = typeof options.since === 'number' ? options.since : undefined;
+    host.attach(this);
+  }
+
+  get lane(): typeof Lane.Subscribe {
+    return Lane.Subscribe;
+  }
+  get state(): SubscriptionState {
+    return this.#state;
+  }
+  get cursor(): number | undefined {
+    return this.#cursor;
+  }
+
+  on(typeOrHandler: string | Listener<never>, listener?: Listener<never>): () => void {
+    this.#emitter ??= createEmitter((_type, cause) => this.#host.reportError(cause as EventwireError));
+    if (typeof typeOrHandler === 'function') return this.#emitter.on('event', typeOrHandler as Listener<unknown>);
+    return this.#emitter.on(typeOrHandler, listener as Listener<unknown>);
+  }
+
+  unsubscribe(): void {
+    if (this.#state === 'unsubscribed') return;
+    this.#setState('unsubscribed');
+    this.#host.detach(this);
+    if (this.#enders) for (const end of [...this.#enders]) end();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<EventwireEvent> {
+    this.#feeds ??= new Set();
+    this.#enders ??= new Set();
+    return iterate(this, this.#feeds, this.#enders, this.#options, this.#host);
+  }
+
+  /** The subscribe message for the current link: resumes after the cursor. */
+  frame(): string {
+    const since = this.#cursor ?? this.#options.since;
+    const message: Record<string, unknown> = { type: 'subscribe', id: this.id, events: [...this.events] };
+    if (this.#predicate) message.filters = this.filters;
+    if (since !== undefined) message.since = since;
+    return this.#host.encode(message);
+  }
+
+  matches(name: string, event: EventwireEvent): boolean {
+    const names = this.#names;
+    return (
+      this.#state === 'active' &&
+      (names === undefined || (typeof names === 'string' ? names === name : names.has(name))) &&
+      (this.#predicate === undefined || this.#predicate(event))
+    );
+  }
+
+  /** Delivers if new for this subscription; returns a promise when a handler is async, false when not new. */
+  deliver(event: EventwireEvent, needsAck: boolean): PromiseLike<unknown> | undefined | false {
+    const seq = event.seq;
+    if (seq !== undefined) {
+      if (this.#cursor !== undefined && seq <= this.#cursor) return false; // a replay or re-delivery
+      this.#cursor = seq;
+    }
+    let pending: PromiseLike<unknown>[] | undefined;
+    if (this.#emitter) pending = collect(pending, this.#emitter.emit('event', event));
+    if (this.#feeds) for (const feed of this.#feeds) pending = collect(pending, feed(event, needsAck));
+    if (!pending) return undefined;
+    return pending.length === 1 ? pending[0] : Promise.all(pending);
+  }
+
+  confirmed(message: SubscribedMessage): void {
+    if (this.#state === 'unsubscribed') return;
+    if (message.gap) this.#emitter?.emit('gap', message.gap);
+    if (this.#cursor === undefined && typeof message.seq === 'number' && typeof this.#options.since !== 'string')
+      this.#cursor = message.seq;
+    this.#setState('active');
+  }
+
+  disconnected(): void {
+    if (this.#state === 'active') this.#setState('pending');
+  }
+
+  fail(error: EventwireError): void {
+    this.#emitter?.emit('error', error);
+    this.#host.reportError(error);
+  }
+
+  #setState(to: SubscriptionState): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#emitter?.emit('state', { from, to });
+  }
 }
 
 interface Waiter<Ev> {
@@ -109,169 +226,78 @@ interface Waiter<Ev> {
   reject(error: unknown): void;
 }
 
-/** @internal */
-export function createSubscription(
-  id: string,
-  events: readonly string[],
-  filters: Filters,
+/** An async iterator over a subscription's events, with a bounded buffer. */
+function iterate(
+  sub: SubscriptionImpl,
+  feeds: Set<Feed>,
+  enders: Set<(error?: unknown) => void>,
   options: SubscribeOptions,
   host: SubscriptionHost,
-): SubscriptionControl {
-  const names = new Set(events);
-  const predicate: FilterPredicate = compileFilters(filters);
+): AsyncIterator<EventwireEvent> {
   const bufferSize = options.bufferSize ?? 1000;
   const overflow = options.overflow ?? 'error';
-  let state: SubscriptionState = 'pending';
-  let cursor: number | undefined = typeof options.since === 'number' ? options.since : undefined;
-  const emitter = createEmitter<Record<string, unknown>>((_type, cause) => host.reportError(cause as EventwireError));
-  const feeds = new Set<(event: EventwireEvent, needsAck: boolean) => Promise<unknown> | undefined>();
-  const enders = new Set<(error?: unknown) => void>();
-
-  const setState = (to: SubscriptionState) => {
-    const from = state;
-    if (from === to) return;
-    state = to;
-    emitter.emit('state', { from, to });
+  const buffer: Array<{ event: EventwireEvent; taken?: () => void }> = [];
+  let waiter: Waiter<EventwireEvent> | undefined;
+  let failure: unknown;
+  let finished = false;
+  let dropping = false;
+  const end = (error?: unknown) => {
+    if (finished) return;
+    finished = true;
+    failure = error;
+    feeds.delete(feed);
+    enders.delete(end);
+    if (waiter && buffer.length === 0) {
+      const w = waiter;
+      waiter = undefined;
+      if (error) w.reject(error);
+      else w.resolve({ value: undefined, done: true });
+    }
   };
-
-  const iterate = (): AsyncIterator<EventwireEvent> => {
-    const buffer: Array<{ event: EventwireEvent; taken?: () => void }> = [];
-    let waiter: Waiter<EventwireEvent> | undefined;
-    let failure: unknown;
-    let finished = false;
-    let dropping = false;
-    const end = (error?: unknown) => {
-      if (finished) return;
-      finished = true;
-      failure = error;
-      feeds.delete(feed);
-      enders.delete(end);
-      if (waiter && buffer.length === 0) {
-        const w = waiter;
-        waiter = undefined;
-        if (error) w.reject(error);
-        else w.resolve({ value: undefined, done: true });
-      }
-    };
-    const feed = (event: EventwireEvent, needsAck: boolean): Promise<unknown> | undefined => {
-      if (waiter) {
-        const w = waiter;
-        waiter = undefined;
-        w.resolve({ value: event, done: false });
+  const feed: Feed = (event, needsAck) => {
+    if (waiter) {
+      const w = waiter;
+      waiter = undefined;
+      w.resolve({ value: event, done: false });
+      return undefined;
+    }
+    if (buffer.length >= bufferSize) {
+      const error = new QueueFullError(`the iterator buffer of subscription ${sub.id}`, bufferSize);
+      if (overflow === 'error') {
+        end(error);
+        sub.unsubscribe();
+        host.reportError(error);
         return undefined;
       }
-      if (buffer.length >= bufferSize) {
-        const error = new QueueFullError(`the iterator buffer of subscription ${id}`, bufferSize);
-        if (overflow === 'error') {
-          end(error);
-          control.handle.unsubscribe();
-          host.reportError(error);
-          return undefined;
-        }
-        buffer.shift()?.taken?.();
-        if (!dropping) host.reportError(error);
-        dropping = true;
-      } else dropping = false;
-      if (!needsAck) {
-        buffer.push({ event });
-        return undefined;
-      }
-      return new Promise<void>((taken) => buffer.push({ event, taken }));
-    };
-    feeds.add(feed);
-    enders.add(end);
-    return {
-      next() {
-        const entry = buffer.shift();
-        if (entry) {
-          entry.taken?.();
-          return Promise.resolve({ value: entry.event, done: false });
-        }
-        if (finished) return failure ? Promise.reject(failure) : Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve, reject) => {
-          waiter = { resolve, reject };
-        });
-      },
-      return() {
-        for (const entry of buffer.splice(0)) entry.taken?.();
-        end();
-        control.handle.unsubscribe();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
+      buffer.shift()?.taken?.();
+      if (!dropping) host.reportError(error);
+      dropping = true;
+    } else dropping = false;
+    if (!needsAck) {
+      buffer.push({ event });
+      return undefined;
+    }
+    return new Promise<void>((taken) => buffer.push({ event, taken }));
   };
-
-  const handle: Subscription = {
-    id,
-    events: [...events],
-    filters,
-    get state() {
-      return state;
-    },
-    get cursor() {
-      return cursor;
-    },
-    on(typeOrHandler: string | Listener<never>, listener?: Listener<never>) {
-      if (typeof typeOrHandler === 'function') return emitter.on('event', typeOrHandler as Listener<unknown>);
-      return emitter.on(typeOrHandler, listener as Listener<unknown>);
-    },
-    unsubscribe() {
-      if (state === 'unsubscribed') return;
-      setState('unsubscribed');
-      host.unsubscribe(control);
-      for (const end of [...enders]) end();
-    },
-    [Symbol.asyncIterator]: iterate,
-  } as Subscription;
-
-  const control: SubscriptionControl = {
-    handle,
-    id,
-    get live() {
-      return state !== 'unsubscribed';
-    },
-    subscribeMessage() {
-      const since = cursor ?? options.since;
-      return {
-        type: 'subscribe',
-        id,
-        events: [...events],
-        ...(Object.keys(filters).length > 0 ? { filters } : {}),
-        ...(since !== undefined ? { since } : {}),
-      };
-    },
-    matches: (name, event) => state === 'active' && subscriptionMatches(names, predicate, name, event),
-    deliver(event, needsAck) {
-      const seq = event.seq;
-      if (seq !== undefined) {
-        if (cursor !== undefined && seq <= cursor) return false; // already delivered (a replay or re-delivery)
-        cursor = seq;
+  feeds.add(feed);
+  enders.add(end);
+  return {
+    next() {
+      const entry = buffer.shift();
+      if (entry) {
+        entry.taken?.();
+        return Promise.resolve({ value: entry.event, done: false });
       }
-      let pending: PromiseLike<unknown>[] | undefined;
-      const result = emitter.emit('event', event);
-      if (result) pending = [result];
-      for (const feed of feeds) {
-        const taken = feed(event, needsAck);
-        pending = collect(pending, taken);
-      }
-      if (!pending) return undefined;
-      return pending.length === 1 ? pending[0] : Promise.all(pending);
+      if (finished) return failure ? Promise.reject(failure) : Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => {
+        waiter = { resolve, reject };
+      });
     },
-    confirmed(message) {
-      if (state === 'unsubscribed') return;
-      if (message.gap) emitter.emit('gap', message.gap);
-      if (cursor === undefined && typeof message.seq === 'number' && typeof options.since !== 'string')
-        cursor = message.seq;
-      setState('active');
-    },
-    disconnected() {
-      if (state === 'active') setState('pending');
-    },
-    fail(error) {
-      emitter.emit('error', error);
-      host.reportError(error);
+    return() {
+      for (const entry of buffer.splice(0)) entry.taken?.();
+      end();
+      sub.unsubscribe();
+      return Promise.resolve({ value: undefined, done: true });
     },
   };
-  host.subscribe(control);
-  return control;
 }

@@ -12,7 +12,6 @@
  * - Path segments `__proto__`, `constructor` and `prototype` are rejected, and lookups read
  *   own properties only, so a filter can neither reach nor pollute a prototype.
  */
-import * as z from 'zod/mini';
 import { FilterError } from '../errors/errors.js';
 
 /** A value a filter compares with. @example `'Running'` */
@@ -32,40 +31,14 @@ export interface FilterableEvent {
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-const MAX_KEYS = 32;
+/** @internal Limits of a filter object, shared with the zod schema in `eventwire/protocol`. */
+export const MAX_KEYS = 32;
 const MAX_DEPTH = 8;
-const MAX_CHOICES = 256;
+/** @internal */
+export const MAX_CHOICES = 256;
 
-const scalar = z.union([
-  z.string(),
-  z.number().check(z.refine(Number.isFinite, 'must be finite')),
-  z.boolean(),
-  z.null(),
-]);
-
-/**
- * The zod schema of {@link Filters}. Its messages name the offending key.
- * @example `FiltersSchema.safeParse({ level: 'ERROR' }).success // true`
- */
-export const FiltersSchema = z
-  .record(
-    z.string().check(
-      z.refine((key) => keyProblem(key) === undefined, {
-        error: (issue) => `filter key ${JSON.stringify(issue.input)}: ${keyProblem(String(issue.input))}`,
-      }),
-    ),
-    z.union([scalar, z.array(scalar).check(z.maxLength(MAX_CHOICES))], {
-      error: `must be a string, finite number, boolean or null, or an array of at most ${MAX_CHOICES} of them`,
-    }),
-  )
-  .check(
-    z.refine((filters) => Object.keys(filters).length <= MAX_KEYS, `at most ${MAX_KEYS} filter keys`),
-    z.refine((filters) => sinceProblem(filters) === undefined, {
-      error: (issue) => `filter key "since": ${sinceProblem(issue.input as Record<string, unknown>)}`,
-    }),
-  );
-
-function keyProblem(key: string): string | undefined {
+/** @internal Why a filter key is refused, if it is. */
+export function keyProblem(key: string): string | undefined {
   const segments = key.split('.');
   if (segments.length > MAX_DEPTH) return `a path has at most ${MAX_DEPTH} segments`;
   if (segments.some((s) => s.length === 0)) return 'empty path segment';
@@ -74,7 +47,8 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function sinceProblem(filters: Record<string, unknown>): string | undefined {
+/** @internal Why a filter's `since` is refused, if it is. */
+export function sinceProblem(filters: Record<string, unknown>): string | undefined {
   if (!Object.hasOwn(filters, 'since')) return undefined;
   const since = filters.since;
   if (typeof since === 'number')
@@ -83,8 +57,18 @@ function sinceProblem(filters: Record<string, unknown>): string | undefined {
   return 'must be an ISO time string or a seq number';
 }
 
+/** @internal What a filter value may be. */
+export const VALUE_RULE = `must be a string, finite number, boolean or null, or an array of at most ${MAX_CHOICES} of them`;
+
+const isScalar = (v: unknown): v is FilterScalar =>
+  typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
+
 /**
- * Validates filters, throwing a {@link FilterError} that names the bad key.
+ * Validates filters, throwing a {@link FilterError} that names the bad key, and returns a
+ * copy (later changes to the caller's object do not reach the subscription). Hand-written,
+ * so that the core carries no schema library; a property test keeps it equal to
+ * `FiltersSchema` of `eventwire/protocol`.
+ *
  * @example `parseFilters({ 'metadata.region': 'eu' })`
  */
 export function parseFilters(input: unknown): Filters {
@@ -92,23 +76,20 @@ export function parseFilters(input: unknown): Filters {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new FilterError('filters must be an object of key: value or key: [values]');
   }
-  // Own keys first: a literal `__proto__` key is invisible to most checks.
-  for (const key of Object.keys(input)) {
+  const keys = Object.keys(input);
+  const filters: Filters = {};
+  for (const key of keys) {
     const problem = keyProblem(key);
     if (problem) throw new FilterError(`filter key ${JSON.stringify(key)}: ${problem}`);
+    const value = (input as Record<string, unknown>)[key];
+    if (isScalar(value)) filters[key] = value;
+    else if (Array.isArray(value) && value.length <= MAX_CHOICES && value.every(isScalar)) filters[key] = [...value];
+    else throw new FilterError(`filter key ${JSON.stringify(key)}: ${VALUE_RULE}`);
   }
-  const result = FiltersSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = issue?.path[0];
-    const message = issue?.message ?? 'invalid filters';
-    throw new FilterError(
-      key !== undefined && !message.startsWith('filter key')
-        ? `filter key ${JSON.stringify(key)}: ${message}`
-        : message,
-    );
-  }
-  return result.data as Filters;
+  if (keys.length > MAX_KEYS) throw new FilterError(`at most ${MAX_KEYS} filter keys`);
+  const since = sinceProblem(filters);
+  if (since) throw new FilterError(`filter key "since": ${since}`);
+  return filters;
 }
 
 /** A compiled filter: one predicate, paths split once. */

@@ -7,7 +7,7 @@
  * agreement with these schemas).
  */
 import * as z from 'zod/mini';
-import { FiltersSchema } from './filters.js';
+import { FiltersSchema } from './filters-schema.js';
 
 export { PROTOCOL_VERSION } from './version.js';
 
@@ -104,7 +104,7 @@ export const ResponseMessageSchema = z.object({
 /** Credentials sent as the first message in `message` auth mode. @example `{ type: 'auth', token: 'abc' }` */
 export const AuthMessageSchema = z.object({ type: z.literal('auth'), token: z.string() });
 
-export { FiltersSchema } from './filters.js';
+export { FiltersSchema } from './filters-schema.js';
 
 /**
  * Client asks for events by name, with optional filters and a resume point.

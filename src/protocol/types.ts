@@ -1,35 +1,118 @@
-import type * as z from 'zod/mini';
-import type * as S from './schemas.js';
+/**
+ * Protocol v1's messages as plain TypeScript types. Written out (not inferred from the zod
+ * schemas) so that the core and its type declarations need no zod; a type test keeps each
+ * equal to what its schema in `schemas.ts` infers.
+ */
+import type { Filters } from './filters.js';
 
 /** An event as it travels on the wire. @example `const ev: EventMessage = JSON.parse(frame)` */
-export type EventMessage = z.infer<typeof S.EventMessageSchema>;
+export type EventMessage = {
+  event_type?: string | undefined;
+  type?: string | undefined;
+  timestamp: string;
+  data: unknown;
+  metadata?: Record<string, unknown> | undefined;
+  seq?: number | undefined;
+  message_id?: string | undefined;
+  requires_ack?: boolean | undefined;
+  [key: string]: unknown;
+};
 /** @see BatchMessageSchema @example `{ type: 'batch', events: [] } satisfies BatchMessage` */
-export type BatchMessage = z.infer<typeof S.BatchMessageSchema>;
+export type BatchMessage = {
+  type: 'batch';
+  events: EventMessage[];
+};
 /** @see PingMessageSchema @example `{ type: 'ping' } satisfies PingMessage` */
-export type PingMessage = z.infer<typeof S.PingMessageSchema>;
+export type PingMessage = {
+  type: 'ping';
+  ts?: number | undefined;
+};
 /** @see PongMessageSchema @example `{ type: 'pong' } satisfies PongMessage` */
-export type PongMessage = z.infer<typeof S.PongMessageSchema>;
+export type PongMessage = {
+  type: 'pong';
+  ts?: number | undefined;
+};
 /** @see WelcomeMessageSchema @example `{ type: 'welcome', session_id: 's' } satisfies WelcomeMessage` */
-export type WelcomeMessage = z.infer<typeof S.WelcomeMessageSchema>;
+export type WelcomeMessage = {
+  type: 'welcome';
+  session_id: string;
+  heartbeat_interval?: number | undefined;
+  protocol?: number | undefined;
+  server_time?: string | undefined;
+};
 /** @see SubscribedMessageSchema @example `{ type: 'subscribed', id: 'a' } satisfies SubscribedMessage` */
-export type SubscribedMessage = z.infer<typeof S.SubscribedMessageSchema>;
+export type SubscribedMessage = {
+  type: 'subscribed';
+  id: string;
+  events?: string[] | undefined;
+  seq?: number | undefined;
+  gap?: { from: number; to: number } | undefined;
+};
 /** @see UnsubscribedMessageSchema @example `{ type: 'unsubscribed', id: 'a' } satisfies UnsubscribedMessage` */
-export type UnsubscribedMessage = z.infer<typeof S.UnsubscribedMessageSchema>;
+export type UnsubscribedMessage = {
+  type: 'unsubscribed';
+  id: string;
+};
 /** @see ErrorMessageSchema @example `{ type: 'error', code: 'x', message: 'y' } satisfies ErrorMessage` */
-export type ErrorMessage = z.infer<typeof S.ErrorMessageSchema>;
+export type ErrorMessage = {
+  type: 'error';
+  code: string;
+  message: string;
+  id?: string | undefined;
+};
 /** @see ResponseMessageSchema @example `{ id: 'r', success: true } satisfies ResponseMessage` */
-export type ResponseMessage = z.infer<typeof S.ResponseMessageSchema>;
+export type ResponseMessage = {
+  id: string;
+  success: boolean;
+  result?: unknown;
+  error?: { code: string; message: string } | undefined;
+};
 /** @see AuthMessageSchema @example `{ type: 'auth', token: 't' } satisfies AuthMessage` */
-export type AuthMessage = z.infer<typeof S.AuthMessageSchema>;
+export type AuthMessage = {
+  type: 'auth';
+  token: string;
+};
 /** @see SubscribeMessageSchema @example `{ type: 'subscribe', id: 'a', events: [] } satisfies SubscribeMessage` */
-export type SubscribeMessage = z.infer<typeof S.SubscribeMessageSchema>;
+export type SubscribeMessage = {
+  type: 'subscribe';
+  id: string;
+  events: string[];
+  filters?: Filters | undefined;
+  since?: string | number | undefined;
+};
 /** @see UnsubscribeMessageSchema @example `{ type: 'unsubscribe', id: 'a' } satisfies UnsubscribeMessage` */
-export type UnsubscribeMessage = z.infer<typeof S.UnsubscribeMessageSchema>;
+export type UnsubscribeMessage = {
+  type: 'unsubscribe';
+  id: string;
+};
 /** @see AckMessageSchema @example `{ type: 'ack', message_id: 'm' } satisfies AckMessage` */
-export type AckMessage = z.infer<typeof S.AckMessageSchema>;
+export type AckMessage = {
+  type: 'ack';
+  message_id: string;
+};
 /** @see RequestMessageSchema @example `{ id: 'r', method: 'm' } satisfies RequestMessage` */
-export type RequestMessage = z.infer<typeof S.RequestMessageSchema>;
+export type RequestMessage = {
+  id: string;
+  method: string;
+  params?: unknown;
+};
 /** Any server-to-client message. @example `function onFrame(m: ServerMessage) {}` */
-export type ServerMessage = z.infer<typeof S.ServerMessageSchema>;
+export type ServerMessage =
+  | BatchMessage
+  | PingMessage
+  | PongMessage
+  | WelcomeMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | ErrorMessage
+  | ResponseMessage
+  | EventMessage;
 /** Any client-to-server message. @example `function send(m: ClientMessage) {}` */
-export type ClientMessage = z.infer<typeof S.ClientMessageSchema>;
+export type ClientMessage =
+  | AuthMessage
+  | PingMessage
+  | PongMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | AckMessage
+  | RequestMessage;

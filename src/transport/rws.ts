@@ -1,3 +1,10 @@
+/**
+ * `eventwire/rws`: eventwire over a socket with the reconnecting-websocket API, for an app
+ * that already uses one. Not the default transport: reconnecting-websocket 4.4.0 is
+ * abandoned with open defects (upstream #183, #125, #165, #134), and both it and its
+ * maintained fork partysocket clone every message and keep state of their own per client.
+ * Install `partysocket` (or `reconnecting-websocket`) yourself; both are optional peers.
+ */
 import WebSocket from 'isomorphic-ws';
 import ReconnectingWebSocket from 'partysocket/ws';
 import type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport.js';
@@ -20,13 +27,14 @@ export type RwsConstructor = new (
 ) => RwsLike;
 
 const OPEN = 1;
+/** The client owns the connect timeout; the library's own is pushed out of the way (2^31-1 ms). */
+const NO_TIMEOUT = 2_147_483_647;
 
 /**
  * A transport over the reconnecting-websocket API (partysocket's maintained fork by
  * default). The client drives every attempt with `reconnect()` so that its own backoff,
- * jitter and close-code policy apply; the library is held to one attempt per call
- * (`maxRetries: 0`), and gives the guarded socket lifecycle: connect timeout, errors of
- * abandoned sockets absorbed, URL-provider failures caught.
+ * jitter, timeouts and close-code policy apply; the library is held to one attempt per call
+ * (`maxRetries: 0`, no timeout of its own).
  *
  * reconnecting-websocket reports a failed attempt as a synthetic close 1000 followed, in
  * the same tick, by an error event (or the error alone when no socket was created). The
@@ -35,6 +43,7 @@ const OPEN = 1;
  * @param Rws - the class to drive @default partysocket/ws
  * @example
  * ```ts
+ * import { createRwsTransport } from 'eventwire/rws';
  * createClient({ url, transport: createRwsTransport() });
  * ```
  */
@@ -42,14 +51,15 @@ export function createRwsTransport(
   Rws: RwsConstructor = ReconnectingWebSocket as unknown as RwsConstructor,
 ): TransportFactory {
   return (config: TransportConfig, events: TransportEvents): Transport => {
-    const rws = new Rws(config.url, undefined, {
+    let url = '';
+    const rws = new Rws(async () => url, undefined, {
       WebSocket: config.WebSocket ?? WebSocket,
       startClosed: true,
       maxRetries: 0,
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
       maxEnqueuedMessages: 0,
-      connectionTimeout: config.connectTimeout,
+      connectionTimeout: NO_TIMEOUT,
       minUptime: 0,
     });
     rws.binaryType = 'arraybuffer';
@@ -76,7 +86,7 @@ export function createRwsTransport(
       if (!muted) events.onOpen();
     });
     rws.addEventListener('message', (event) => {
-      if (!muted) events.onMessage((event as MessageEvent).data);
+      if (!muted) events.onMessage((event as MessageEvent).data, false);
     });
     rws.addEventListener('close', (event) => {
       const { code, reason } = event as CloseEvent;
@@ -98,16 +108,16 @@ export function createRwsTransport(
     };
 
     return {
-      connect: () => quietly(() => rws.reconnect()),
+      connect(next) {
+        url = next;
+        quietly(() => rws.reconnect());
+      },
       send(data) {
         if (rws.readyState !== OPEN) return false;
         rws.send(data);
         return true;
       },
       close: (code = 1000, reason = '') => quietly(() => rws.close(code, reason)),
-      get isOpen() {
-        return rws.readyState === OPEN;
-      },
     };
   };
 }

@@ -1,47 +1,54 @@
 /**
- * What a transport reports to the client. Exactly one `onClose` ends every `connect()`
- * that was not cancelled by the client itself (via `connect()` again or `close()`).
+ * What a transport reports to the client, for its current socket only: events of a socket
+ * the client has replaced (by `connect()` again or `close()`) are never reported.
  */
 export interface TransportEvents {
+  /** The socket opened. */
   onOpen(): void;
-  onMessage(data: unknown): void;
-  /** The attempt or connection ended. `error` is set when it failed rather than closed. */
-  onClose(code: number, reason: string, error?: unknown): void;
+  /**
+   * A frame arrived: a string, or bytes (`text` tells a text frame given as bytes, as `ws`
+   * delivers them, from a binary one), or a `Blob` (browsers with binaryType 'blob').
+   */
+  onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void;
+  /**
+   * The attempt or connection ended; exactly once per `connect()`. `error` is set when it
+   * failed rather than closed; `status` when the server answered the upgrade with HTTP.
+   */
+  onClose(code: number, reason: string, error?: unknown, status?: number): void;
 }
 
 /**
- * The socket seen by the client: it opens, sends, closes and reports; it owns no policy.
- * Reconnect timing, auth and state live in the client.
+ * The socket seen by the client: it opens, sends, closes and reports, one socket per attempt;
+ * it owns no policy. Reconnect timing, timeouts, auth and state live in the client.
  *
  * @example
  * ```ts
- * const t = factory({ url: async () => 'ws://127.0.0.1:8080', connectTimeout: 10_000 }, events);
- * t.connect();
+ * const transport = createWebSocketTransport({ maxPayload: 1 << 20 }, events);
+ * transport.connect('ws://127.0.0.1:8080/?token=t');
  * ```
  */
 export interface Transport {
-  /** Starts one connection attempt, abandoning the current socket or attempt if any. */
-  connect(): void;
-  /** Sends a frame if the socket is open; returns whether it was handed to the socket. */
+  /** Opens one socket to `url` (already resolved: token and parameters in it), dropping the current one. */
+  connect(url: string): void;
+  /** Sends a frame if the socket is open; returns whether the socket took it. */
   send(data: string): boolean;
-  /** Closes the socket or attempt. No event is reported for it. */
+  /** Closes the current socket. Nothing more is reported for it. */
   close(code?: number, reason?: string): void;
-  /** True while the socket is open. */
-  readonly isOpen: boolean;
 }
 
 /** How a transport is configured for one client. */
 export interface TransportConfig {
-  /** Resolves the URL of each attempt (the token is fetched here). */
-  url: () => Promise<string>;
-  /** A connection attempt that has not opened by then fails (ms). */
-  connectTimeout: number;
-  /** The WebSocket constructor to use. @default isomorphic-ws: global WebSocket in browsers, `ws` in Node */
+  /** The WebSocket constructor. @default globalThis.WebSocket, or `ws` in Node */
   WebSocket?: unknown;
+  /** Largest frame the socket may buffer, in bytes (enforced where the socket supports it: `ws`). */
+  maxPayload: number;
+  /** Headers on the upgrade request (where the socket supports them: `ws` in Node). @default none */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
- * Builds a transport. Swap it to run eventwire over another socket implementation.
+ * Builds a transport. Swap it to run eventwire over another socket implementation (see the
+ * `eventwire/rws` adapter for one).
  *
  * @example
  * ```ts

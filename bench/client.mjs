@@ -1,24 +1,25 @@
 /**
  * One benchmark client run (its own process). Prints one JSON result line.
- *   tsx bench/client.ts <kind> <scenario> <feeder-port>
- * kind: throughput | latency | memory; scenario: raw | eventwire | eventwire-zod |
- * eventwire-batch | eventwire-gzip | socketio | rws
+ *   node --expose-gc bench/client.mjs <kind> <scenario> <feeder-port>
+ * kind: throughput | latency | memory; scenario: raw | eventwire-on | eventwire |
+ * eventwire-sub | eventwire-zod | eventwire-batch | eventwire-gzip | socketio | rws
+ *
+ * Plain JavaScript run by plain Node, importing `eventwire` by name: the built package users
+ * install, with no TypeScript loader in the process (tsx's keepNames alone doubled idle heap).
  */
+import { createClient } from 'eventwire';
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import * as z from 'zod/mini';
-import { createClient } from '../src/index.js';
 
 const [kind = 'throughput', scenario = 'raw', port = '0'] = process.argv.slice(2);
 const COUNT = Number(process.env.BENCH_EVENTS ?? 200_000);
 const base = `ws://127.0.0.1:${port}`;
 const statuses = ['Pending', 'Running', 'Failed', 'Done'];
 
-type Sink = (data: { seq?: number; data?: { sent_ns?: string } }) => void;
-
 /** Opens one consumer of `scenario`; calls `sink` per event; resolves a closer once connected. */
-async function open(query: string, sink: Sink): Promise<() => void> {
+async function open(query, sink) {
   if (scenario === 'raw') {
     const ws = new WebSocket(`${base}/?mode=plain&${query}`);
     ws.on('message', (m) => sink(JSON.parse(m.toString())));
@@ -27,7 +28,7 @@ async function open(query: string, sink: Sink): Promise<() => void> {
   }
   if (scenario === 'rws') {
     const rws = new ReconnectingWebSocket(`${base}/?mode=plain&${query}`, [], { WebSocket });
-    rws.addEventListener('message', (e) => sink(JSON.parse(String((e as MessageEvent).data))));
+    rws.addEventListener('message', (e) => sink(JSON.parse(String(e.data))));
     await new Promise((r) => rws.addEventListener('open', r));
     return () => rws.close();
   }
@@ -38,8 +39,10 @@ async function open(query: string, sink: Sink): Promise<() => void> {
     return () => socket.close();
   }
   const batch = scenario === 'eventwire-batch' || scenario === 'eventwire-gzip';
+  // `client.on(name)` and a bare idle client get their events without subscribing
+  const listens = scenario === 'eventwire-on' || scenario === 'eventwire';
   const client = createClient({
-    url: `${base}/?mode=eventwire&${query}${batch ? '&batch=50' : ''}${scenario === 'eventwire-gzip' ? '&gzip=1' : ''}`,
+    url: `${base}/?mode=eventwire&${query}${batch ? '&batch=50' : ''}${scenario === 'eventwire-gzip' ? '&gzip=1' : ''}${listens ? '&start=open' : ''}`,
     signals: false,
     events:
       scenario === 'eventwire-zod'
@@ -53,16 +56,23 @@ async function open(query: string, sink: Sink): Promise<() => void> {
           }
         : {},
   });
+  if (listens) {
+    if (scenario === 'eventwire-on') client.on('TaskStatusChanged', sink);
+    await new Promise((r) => {
+      const off = client.on('open', () => r(off()));
+    });
+    return () => client.close();
+  }
   const sub = client.subscribe('TaskStatusChanged', { filters: { status: statuses } });
-  sub.on((ev) => sink(ev as never));
-  await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
+  sub.on(sink);
+  await new Promise((r) => sub.on('state', ({ to }) => to === 'active' && r()));
   return () => client.close();
 }
 
 async function throughput() {
   let n = 0;
   let done = () => {};
-  const finished = new Promise<void>((r) => (done = r));
+  const finished = new Promise((r) => (done = r));
   // Timed from the first event: the feeder encodes its frames after the connection opens.
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
@@ -86,9 +96,9 @@ async function throughput() {
 
 async function latency() {
   const total = Number(process.env.BENCH_LATENCY_EVENTS ?? 10_000);
-  const samples: number[] = [];
+  const samples = [];
   let done = () => {};
-  const finished = new Promise<void>((r) => (done = r));
+  const finished = new Promise((r) => (done = r));
   const close = await open(`count=${total}&rate=1`, (ev) => {
     const sent = ev.data?.sent_ns;
     if (sent) samples.push(Number(process.hrtime.bigint() - BigInt(sent)) / 1e6);
@@ -97,18 +107,18 @@ async function latency() {
   await finished;
   close();
   samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
-  return { p50: at(0.5), p99: at(0.99), max: samples.at(-1) as number };
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50: at(0.5), p99: at(0.99), max: samples.at(-1) };
 }
 
 async function memory() {
   const clients = Number(process.env.BENCH_CLIENTS ?? 1000);
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  const gc = globalThis.gc ?? (() => {});
   gc();
   await new Promise((r) => setTimeout(r, 100));
   gc();
   const before = process.memoryUsage();
-  const closers: Array<() => void> = [];
+  const closers = [];
   for (let i = 0; i < clients; i += 50) {
     closers.push(
       ...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, () => open('hold=1', () => {})))),
@@ -126,13 +136,13 @@ async function memory() {
   };
 }
 
-const run = { throughput, latency, memory }[kind as 'throughput'];
+const run = { throughput, latency, memory }[kind];
 run().then(
   (result) => {
     process.stdout.write(`${JSON.stringify({ kind, scenario, ...result })}\n`);
     process.exit(0);
   },
-  (error: unknown) => {
+  (error) => {
     process.stderr.write(`${String(error)}\n`);
     process.exit(1);
   },

@@ -1,0 +1,268 @@
+import { EventwireError } from '../errors/base.js';
+import { TimeoutError, TokenProviderError } from '../errors/errors.js';
+import type { Transport, TransportEvents } from '../transport/transport.js';
+import { decide } from './decide.js';
+import { createHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
+import { attemptUrl, type ConnectionState, type LifecycleEvents, type ResolvedOptions } from './options.js';
+import type { Outbox } from './outbox.js';
+import type { NetworkSignal } from './signals.js';
+
+/** @internal What the connection needs from the client around it. */
+export interface ConnectionHost {
+  readonly options: ResolvedOptions;
+  readonly outbox: Outbox;
+  emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void;
+  report(error: EventwireError): void;
+  /** A frame from the current link. */
+  frame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void;
+  /** The link went down (subscriptions fall back to pending). */
+  linkLost(): void;
+  /** The client stopped for good; `error` is what stopped it, undefined for `close()`. */
+  stopped(error: EventwireError | undefined, code: number, reason: string): void;
+}
+
+/**
+ * @internal The connection's state machine: attempts, timers, token, heartbeat, network
+ * signals and the retry decision ({@link decide}). One timer slot serves the phase the
+ * link is in (retry delay, connect timeout, greeting timeout); the heartbeat has its own.
+ * Every attempt has an id: a token, socket or timer that belongs to an older attempt finds
+ * a newer id and is ignored.
+ */
+export class Connection implements TransportEvents, HeartbeatIo {
+  state: ConnectionState = 'idle';
+  sessionId: string | undefined;
+  heartbeat: Heartbeat | undefined;
+  /** The token of the current attempt (for an auth message). */
+  token: string | undefined;
+  readonly #host: ConnectionHost;
+  readonly #transport: Transport;
+  #id = 0;
+  #attempt = 0;
+  #lastWasRefresh = false;
+  #openedAt = 0;
+  #timer: unknown;
+  #waitingForNetwork = false;
+  #stopSignals: (() => void) | undefined;
+
+  constructor(host: ConnectionHost) {
+    this.#host = host;
+    const { options } = host;
+    this.#transport = options.transport(
+      { WebSocket: options.WebSocket, maxPayload: options.maxPayload, headers: options.headers },
+      this,
+    );
+  }
+
+  // TransportEvents: the current socket's events (the transport drops those of older ones).
+
+  onOpen(): void {
+    this.#socketOpen();
+  }
+
+  onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
+    if (this.heartbeat) this.heartbeat.received();
+    this.#host.frame(data, text);
+  }
+
+  onClose(code: number, reason: string, error?: unknown): void {
+    this.#ended(this.#id, code, reason, error);
+  }
+
+  // HeartbeatIo: the running heartbeat belongs to the current link (it is stopped with it).
+
+  ping(): void {
+    this.#transport.send(this.#host.options.codec.encode({ type: 'ping' }));
+  }
+
+  dead(silent: number): void {
+    this.#transport.close(4000, 'heartbeat timeout');
+    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
+  }
+
+  /** Whether a link is up or being made. */
+  get live(): boolean {
+    return this.state === 'connecting' || this.state === 'open';
+  }
+
+  /** Sends a frame on the link as it is now (pings, pongs); false when there is none. */
+  send(frame: string): boolean {
+    return this.#transport.send(frame);
+  }
+
+  connect(): void {
+    if (this.state !== 'idle' && this.state !== 'closed') return;
+    this.#attempt = 0;
+    this.#lastWasRefresh = false;
+    this.#stopSignals = this.#host.options.signals?.subscribe((signal) => this.#signal(signal));
+    this.#start();
+  }
+
+  reconnect(): void {
+    if (this.state === 'idle' || this.state === 'closed') {
+      this.connect();
+      return;
+    }
+    this.#linkDown();
+    this.#attempt = 0;
+    this.#transport.close(4000, 'reconnect');
+    this.#start();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'idle' || this.state === 'closed') {
+      this.#setState('closed');
+      return;
+    }
+    const wasOpen = this.state === 'open';
+    this.#halt();
+    this.#transport.close(code, reason);
+    this.#setState('closed');
+    this.#host.stopped(undefined, code, reason);
+    if (wasOpen) this.#host.emit('close', { code, reason, willReconnect: false });
+  }
+
+  /** The greeting arrived (or, with no greeting expected, the socket opened). */
+  greeted(sessionId: string | undefined, heartbeatInterval: number | undefined): void {
+    this.sessionId = sessionId;
+    const heartbeat = this.#host.options.heartbeat;
+    if (heartbeatInterval !== undefined && heartbeat)
+      heartbeat.interval = Math.min(heartbeat.interval, heartbeatInterval);
+    if (this.state === 'connecting') this.#open();
+  }
+
+  #start(): void {
+    const { options } = this.#host;
+    const { clock } = options;
+    clock.clearTimeout(this.#timer);
+    this.#waitingForNetwork = false;
+    this.#setState('connecting');
+    const id = ++this.#id;
+    this.token = undefined;
+    this.#timer = clock.setTimeout(
+      () => this.#fail(id, 'connect timeout', new TimeoutError(`no connection within ${options.connectTimeout} ms`)),
+      options.connectTimeout,
+    );
+    if (options.token === undefined) {
+      this.#transport.connect(attemptUrl(options, undefined));
+      return;
+    }
+    let token: string | Promise<string>;
+    try {
+      token = typeof options.token === 'string' ? options.token : options.token();
+    } catch (cause) {
+      queueMicrotask(() => this.#fail(id, 'token provider failed', new TokenProviderError(cause)));
+      return;
+    }
+    Promise.resolve(token).then(
+      (value) => {
+        if (id !== this.#id) return;
+        if (typeof value !== 'string') {
+          const error = new TypeError(`token provider returned ${typeof value}`);
+          this.#fail(id, 'token provider failed', new TokenProviderError(error));
+          return;
+        }
+        this.token = value;
+        this.#transport.connect(attemptUrl(options, value));
+      },
+      (cause: unknown) => this.#fail(id, 'token provider failed', new TokenProviderError(cause)),
+    );
+  }
+
+  #fail(id: number, reason: string, error: EventwireError): void {
+    if (id !== this.#id || this.state !== 'connecting') return;
+    this.#transport.close(4000, reason);
+    this.#ended(id, 1006, reason, error);
+  }
+
+  #socketOpen(): void {
+    if (this.state !== 'connecting') return;
+    const { options, outbox } = this.#host;
+    options.clock.clearTimeout(this.#timer);
+    outbox.socketOpen();
+    if (options.handshake === 'none') {
+      this.#open();
+      return;
+    }
+    const id = this.#id;
+    this.#timer = options.clock.setTimeout(
+      () => this.#fail(id, 'handshake timeout', new TimeoutError(`no welcome within ${options.handshakeTimeout} ms`)),
+      options.handshakeTimeout,
+    );
+  }
+
+  #open(): void {
+    const { options, outbox } = this.#host;
+    options.clock.clearTimeout(this.#timer);
+    this.#openedAt = options.clock.now();
+    if (options.heartbeat) this.heartbeat = createHeartbeat(options.heartbeat, options.clock, this);
+    this.#setState('open');
+    outbox.ready();
+    this.#host.emit('open', { sessionId: this.sessionId });
+  }
+
+  /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
+  #ended(id: number, code: number, reason: string, error?: unknown): void {
+    if (id !== this.#id || !this.live) return;
+    const { options } = this.#host;
+    const uptime = this.state === 'open' ? options.clock.now() - this.#openedAt : undefined;
+    this.#linkDown();
+    const decision = decide(
+      { code, reason, error, attempt: this.#attempt, uptime, lastWasRefresh: this.#lastWasRefresh },
+      options,
+    );
+    this.#attempt = decision.attempt;
+    this.#lastWasRefresh = decision.lastWasRefresh;
+    if (error instanceof EventwireError) this.#host.report(error);
+    if (decision.hookError) this.#host.report(decision.hookError);
+    const stop = 'stop' in decision ? decision.stop : undefined;
+    this.#host.emit('close', { code, reason, willReconnect: stop === undefined });
+    if (stop) {
+      this.#halt();
+      this.#setState('closed');
+      this.#host.stopped(stop, code, reason);
+      this.#host.report(stop);
+      return;
+    }
+    this.#setState('reconnecting');
+    const delay = 'retryIn' in decision ? decision.retryIn : 0;
+    this.#host.emit('reconnecting', { attempt: this.#attempt, delay });
+    if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
+    else this.#timer = options.clock.setTimeout(() => this.#start(), delay);
+  }
+
+  #linkDown(): void {
+    this.#id++;
+    this.#host.options.clock.clearTimeout(this.#timer);
+    this.heartbeat?.stop();
+    this.heartbeat = undefined;
+    this.sessionId = undefined;
+    this.#host.outbox.down();
+    this.#host.linkLost();
+  }
+
+  #halt(): void {
+    this.#linkDown();
+    this.#waitingForNetwork = false;
+    this.#stopSignals?.();
+    this.#stopSignals = undefined;
+  }
+
+  #setState(to: ConnectionState): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.#host.emit('state', { from, to });
+  }
+
+  #signal(signal: NetworkSignal): void {
+    if (signal === 'offline') {
+      if (this.state === 'reconnecting' && !this.#waitingForNetwork) {
+        this.#host.options.clock.clearTimeout(this.#timer);
+        this.#waitingForNetwork = true;
+      } else this.heartbeat?.check();
+      return;
+    }
+    if (this.state === 'reconnecting' && (signal === 'online' || this.#waitingForNetwork)) this.#start();
+    else this.heartbeat?.check();
+  }
+}

@@ -1,0 +1,141 @@
+import type { EventwireError } from '../errors/base.js';
+import { AuthError, ClosedError, HandlerError, ReconnectExhaustedError } from '../errors/errors.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { type BackoffPolicy, backoff } from './backoff.js';
+
+/**
+ * What the client does after a connection ends with a given close code.
+ * - `retry`: reconnect after a backoff delay.
+ * - `refresh`: fetch a fresh token and reconnect at once (4001).
+ * - `auth`: stop in `closed` with an `AuthError` (4003, 1008).
+ * - `fatal`: stop in `closed` with a `ClosedError` (1002, 1003, 1007, 1010, 4400).
+ *
+ * @example `closeAction(4001) // 'refresh'`
+ */
+export type CloseAction = 'retry' | 'refresh' | 'auth' | 'fatal';
+
+const AUTH = new Set<number>([CloseCode.Forbidden, CloseCode.PolicyViolation]);
+const FATAL = new Set<number>([CloseCode.ProtocolError, CloseCode.UnsupportedData, 1007, 1010, 4400]);
+
+/**
+ * What protocol v1 does on its own for a close code: the table {@link decide} starts from.
+ *
+ * Why a table: the client's retry decision, the reference server and the docs read the same
+ * codes, so none of them can drift.
+ *
+ * @example
+ * ```ts
+ * closeAction(1006); // 'retry'
+ * closeAction(4003); // 'auth'
+ * ```
+ */
+export function closeAction(code: number): CloseAction {
+  if (code === CloseCode.TokenExpired) return 'refresh';
+  if (AUTH.has(code)) return 'auth';
+  if (FATAL.has(code)) return 'fatal';
+  return 'retry';
+}
+
+/**
+ * What `shouldRetry` is told.
+ * @example `shouldRetry: ({ code, attempt }) => code !== 4000 && attempt < 5`
+ */
+export interface RetryContext {
+  /** The close code (1006 for a failed attempt or a dead link). */
+  code: number;
+  reason: string;
+  /** Consecutive failed attempts so far, this one included. */
+  attempt: number;
+  /** What eventwire would do on its own. */
+  action: CloseAction;
+  /** The error behind a failed attempt, if any. */
+  error?: unknown;
+}
+
+/**
+ * The facts of one close or failed attempt, as the connection hands them to {@link decide}.
+ * @example `{ code: 4001, reason: 'token expired', attempt: 0, uptime: 60_000, lastWasRefresh: false }`
+ */
+export interface CloseFacts {
+  code: number;
+  reason: string;
+  /** The error behind a failed attempt (token provider, timeout, network), if any. */
+  error?: unknown;
+  /** Consecutive failed attempts before this one. */
+  attempt: number;
+  /** How long (ms) the link was open; undefined when the attempt never opened. */
+  uptime: number | undefined;
+  /** Whether an immediate token refresh was already spent since the link was last stable. */
+  lastWasRefresh: boolean;
+}
+
+/**
+ * The policy {@link decide} applies: the client's resolved options carry these fields.
+ * @example `{ backoff: DEFAULT_BACKOFF, random: Math.random, shouldRetry: ({ code }) => code !== 4009 }`
+ */
+export interface RetryPolicy {
+  backoff: BackoffPolicy;
+  random: () => number;
+  shouldRetry?: ((context: RetryContext) => boolean) | undefined;
+  /** The close-code table. @default closeAction */
+  classify?: ((code: number) => CloseAction) | undefined;
+}
+
+/**
+ * What to do next, with the state to carry into the next {@link CloseFacts}.
+ * @example `if ('stop' in decision) report(decision.stop); else setTimeout(connect, decision.retryIn);`
+ */
+export type Decision = (
+  | { /** Reconnect after this many ms. */ retryIn: number }
+  | { /** Stop in `closed` and report this. */ stop: EventwireError }
+) & {
+  /** Consecutive failed attempts, this one included. */
+  attempt: number;
+  /** The next close's `lastWasRefresh`. */
+  lastWasRefresh: boolean;
+  /** `shouldRetry` threw: report it (the table's answer was used). */
+  hookError?: EventwireError;
+};
+
+/**
+ * The one decision after every close or failed attempt: retry (after how long), refresh the
+ * token, or stop with the error to report. Pure: no clock, no socket, so it is tested as a
+ * table (close code x attempt x uptime).
+ *
+ * - A link that stayed open `minUptime` or longer resets the failure count and the refresh rule.
+ * - A token refresh (4001) reconnects at once once per stable link: until a link stays open
+ *   `minUptime` again, later refreshes wait their backoff delay, so a server that rejects every
+ *   fresh token meets backoff, not a loop.
+ * - `shouldRetry` overrides the table; if it throws, the table's answer stands and the error
+ *   is returned as `hookError` for the client to report.
+ * - More than `backoff.maxRetries` consecutive failures stop with `ReconnectExhaustedError`.
+ *
+ * @example
+ * ```ts
+ * decide({ code: 1006, reason: '', attempt: 0, uptime: undefined, lastWasRefresh: false }, policy);
+ * // { retryIn: 0..500, attempt: 1, lastWasRefresh: false }
+ * ```
+ */
+export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
+  const { code, reason, error } = facts;
+  const fresh = facts.uptime !== undefined && facts.uptime >= policy.backoff.minUptime;
+  const attempt = fresh ? 1 : facts.attempt + 1;
+  const lastWasRefresh = fresh ? false : facts.lastWasRefresh;
+  let action = (policy.classify ?? closeAction)(code);
+  let hookError: EventwireError | undefined;
+  if (policy.shouldRetry) {
+    try {
+      const retry = policy.shouldRetry({ code, reason, attempt, action, error });
+      if (!retry) action = action === 'auth' ? 'auth' : 'fatal';
+      else if (action === 'auth' || action === 'fatal') action = 'retry';
+    } catch (cause) {
+      hookError = new HandlerError('shouldRetry', cause);
+    }
+  }
+  const carry = hookError ? { attempt, lastWasRefresh, hookError } : { attempt, lastWasRefresh };
+  if (action === 'auth') return { stop: new AuthError(code, reason), ...carry };
+  if (action === 'fatal') return { stop: new ClosedError(code, reason), ...carry };
+  if (attempt > policy.backoff.maxRetries) return { stop: new ReconnectExhaustedError(attempt - 1, error), ...carry };
+  if (action === 'refresh' && !lastWasRefresh) return { retryIn: 0, ...carry, lastWasRefresh: true };
+  return { retryIn: backoff(attempt, policy.backoff, policy.random), ...carry };
+}

@@ -1,0 +1,169 @@
+/**
+ * Lanes of the outbox, flushed in this order when a link opens: the auth message first
+ * (before the server's greeting, on the bare socket), then subscriptions, acks, requests
+ * (with their ids unchanged) and plain `send()`s.
+ */
+export const Lane = { Auth: 0, Subscribe: 1, Ack: 2, Request: 3, Send: 4 } as const;
+/** One of {@link Lane}. */
+export type Lane = (typeof Lane)[keyof typeof Lane];
+
+/**
+ * @internal A message the outbox keeps across links and sends again on each new one (the
+ * auth message, a subscription, a request awaiting its answer) until its owner releases it.
+ */
+export interface Held {
+  readonly lane: Lane;
+  /** The link it was last sent on; the outbox writes it (0: none yet). */
+  link: number;
+  /** Its frame for the current link, or undefined to send nothing on this one. */
+  frame(): string | undefined;
+}
+
+/** @internal Where the outbox sends: the transport's answer says whether the socket took the frame. */
+export interface OutboxLink {
+  transmit(frame: string): boolean;
+}
+
+/** Lanes whose waiting messages count against `outboxSize`: what a user queued. */
+const counted = (lane: Lane) => lane >= Lane.Ack;
+
+/**
+ * @internal The one queue of everything that waits for the link, bounded by `outboxSize`
+ * (the only place that limit is applied) and drained in lane order. It sends through
+ * `transmit` and stops at the first frame the transport refuses, keeping it and everything
+ * behind it for the next link. Lanes are allocated on first use: an idle client holds none.
+ */
+export class Outbox {
+  readonly #limit: number;
+  readonly #link: OutboxLink;
+  /** Held messages by lane (auth, subscriptions, requests). */
+  readonly #held: Array<Set<Held> | undefined> = [];
+  /** One-shot frames by lane (unsubscribes, acks, sends). */
+  readonly #queued: Array<string[] | undefined> = [];
+  /** 0: no socket; 1: socket open (auth lane only); 2: link ready (every lane). */
+  #level = 0;
+  /** The current link (held messages carry the one they were last sent on; 0: none). */
+  #linkId = 1;
+  /** Counted messages not sent on the current link. */
+  #waiting = 0;
+  /** A flush stopped early: new messages must queue behind what waits. */
+  #stalled = false;
+
+  constructor(limit: number, link: OutboxLink) {
+    this.#limit = limit;
+    this.#link = link;
+  }
+
+  /** Counted messages waiting for a link (`stats().queued`). */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** Whether one more counted message fits. */
+  hasRoom(): boolean {
+    return this.#waiting < this.#limit;
+  }
+
+  /** Sends a one-shot frame now, or queues it for the link; refuses it when the outbox is full. */
+  push(lane: Lane, frame: string): 'sent' | 'queued' | 'refused' {
+    if (this.#level === 2 && !this.#stalled && this.#link.transmit(frame)) return 'sent';
+    const count = counted(lane);
+    if (count && !this.hasRoom()) return 'refused';
+    if (count) this.#waiting++;
+    const queue = this.#queued[lane] ?? [];
+    this.#queued[lane] = queue;
+    queue.push(frame);
+    this.#stalled ||= this.#level === 2;
+    return 'queued';
+  }
+
+  /** Keeps `entry` until {@link release}, sending it on this link (when ready) and on every new one. */
+  hold(entry: Held): boolean {
+    const count = counted(entry.lane);
+    if (count && !this.hasRoom()) return false;
+    const held = this.#held[entry.lane] ?? new Set();
+    this.#held[entry.lane] = held;
+    held.add(entry);
+    entry.link = 0;
+    if (count) this.#waiting++;
+    if (this.#level >= (entry.lane === Lane.Auth ? 1 : 2) && !this.#stalled) this.#sendHeld(entry, count);
+    return true;
+  }
+
+  /** Forgets a held message. */
+  release(entry: Held): void {
+    if (this.#held[entry.lane]?.delete(entry) && counted(entry.lane) && entry.link !== this.#linkId) this.#waiting--;
+  }
+
+  /** A socket opened: a new link, on which only the auth lane may flow yet. */
+  socketOpen(): void {
+    this.#level = 1;
+    this.#linkId++;
+    this.#recount();
+    this.flush();
+  }
+
+  /** The link is ready (greeting received, or none expected): everything flows. */
+  ready(): void {
+    this.#level = 2;
+    this.flush();
+  }
+
+  /** The link is gone: held messages will be sent again on the next one. */
+  down(): void {
+    this.#level = 0;
+    this.#stalled = false;
+    this.#linkId++;
+    this.#recount();
+  }
+
+  /** Drops every one-shot frame (the client closed for good). Held messages stay with their owners. */
+  clearQueued(): void {
+    this.#queued.length = 0;
+    this.#recount();
+  }
+
+  /** Sends what waits, in lane order, as far as the level and the transport allow. */
+  flush(): void {
+    this.#stalled = false;
+    for (let lane = 0; lane <= Lane.Send; lane++) {
+      if (lane > Lane.Auth && this.#level < 2) return;
+      const held = this.#held[lane];
+      if (held) {
+        for (const entry of held) {
+          if (entry.link !== this.#linkId && !this.#sendHeld(entry, counted(lane as Lane))) return;
+        }
+      }
+      const queue = this.#queued[lane];
+      while (queue && queue.length > 0) {
+        if (!this.#link.transmit(queue[0] as string)) {
+          this.#stalled = true;
+          return;
+        }
+        queue.shift();
+        if (counted(lane as Lane)) this.#waiting--;
+      }
+    }
+  }
+
+  #sendHeld(entry: Held, count: boolean): boolean {
+    const frame = entry.frame();
+    if (frame !== undefined && !this.#link.transmit(frame)) {
+      this.#stalled = true;
+      return false;
+    }
+    entry.link = this.#linkId;
+    if (count) this.#waiting--;
+    return true;
+  }
+
+  #recount(): void {
+    let waiting = 0;
+    for (let lane = Lane.Ack; lane <= Lane.Send; lane++) {
+      waiting += this.#queued[lane]?.length ?? 0;
+      const held = this.#held[lane];
+      if (held) for (const entry of held) if (entry.link !== this.#linkId) waiting++;
+    }
+    this.#waiting = waiting;
+  }
+}

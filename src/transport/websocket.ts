@@ -1,0 +1,124 @@
+import IsoWebSocket from 'isomorphic-ws';
+import type { Transport, TransportConfig, TransportEvents } from './transport.js';
+
+/** The parts of a WebSocket (browser API, or `ws` in Node) the transport uses. */
+interface SocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` only: close the TCP connection at once. */
+  terminate?(): void;
+  /** `ws` only: its EventEmitter API, which hands over Buffers and the text/binary flag. */
+  on?(type: string, listener: (...args: never[]) => void): void;
+  onopen?: (() => void) | null;
+  onmessage?: ((event: { data: string | ArrayBuffer | Blob }) => void) | null;
+  onclose?: ((event: { code: number; reason: string }) => void) | null;
+  onerror?: ((event: unknown) => void) | null;
+}
+type SocketClass = new (url: string, protocols?: string | string[], options?: object) => SocketLike;
+
+const OPEN = 1;
+const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/**
+ * The WebSocket class to use: the `WebSocket` option, else `ws` in Node (which takes the
+ * byte cap, leaves UTF-8 checking to the codec and sends headers, none of which the
+ * global WebSocket of Node 22+ can), else the global `WebSocket` (browsers, Deno, Bun).
+ */
+function socketClass(option: unknown): SocketClass {
+  if (option !== undefined) return option as SocketClass;
+  const global = (globalThis as { WebSocket?: unknown }).WebSocket;
+  return (inNode || global === undefined ? IsoWebSocket : global) as unknown as SocketClass;
+}
+
+/**
+ * eventwire's transport: one WebSocket per `connect()`, nothing else. Each socket's
+ * callbacks carry the attempt id they were made for, and are ignored once the client has
+ * moved on to another attempt (or closed), so a late event of an abandoned socket never
+ * reaches the client. With `ws` it listens through `ws.on()` and receives Buffers as they
+ * are (no `MessageEvent` per frame), and tells `ws` the frame cap (`maxPayload`).
+ *
+ * @param config - the WebSocket class, the byte cap and upgrade headers
+ * @param events - where the current socket's open, frames and close go
+ * @default the transport every client uses unless `options.transport` names another
+ * @example
+ * ```ts
+ * createClient({ url, transport: (config, events) => createWebSocketTransport(config, events) });
+ * ```
+ */
+export function createWebSocketTransport(config: TransportConfig, events: TransportEvents): Transport {
+  const Socket = socketClass(config.WebSocket);
+  const nodeApi = typeof Socket.prototype?.on === 'function';
+  let attempt = 0;
+  let socket: SocketLike | undefined;
+
+  /** Leaves the current socket: its events are ignored from now on. */
+  const leave = (code: number, reason: string) => {
+    attempt++;
+    const old = socket;
+    socket = undefined;
+    if (!old) return;
+    if (old.readyState !== OPEN && old.terminate) return old.terminate();
+    try {
+      old.close(code, reason);
+    } catch {
+      old.close(); // a code this socket refuses (1005, 1006...): close plainly
+    }
+  };
+
+  return {
+    connect(url) {
+      leave(1000, '');
+      const id = ++attempt;
+      const current = () => id === attempt;
+      let failure: unknown;
+      let status: number | undefined;
+      const ended = (code: number, reason: string) => {
+        if (!current()) return;
+        socket = undefined;
+        events.onClose(code, reason, failure, status);
+      };
+      let ws: SocketLike;
+      try {
+        ws = nodeApi
+          ? new Socket(url, undefined, {
+              maxPayload: config.maxPayload,
+              skipUTF8Validation: true,
+              ...(config.headers ? { headers: config.headers } : {}),
+            })
+          : new Socket(url);
+      } catch (error) {
+        queueMicrotask(() => {
+          failure = error;
+          ended(1006, String((error as Error)?.message ?? error));
+        });
+        return;
+      }
+      socket = ws;
+      if (nodeApi && ws.on) {
+        ws.on('open', () => current() && events.onOpen());
+        ws.on('message', (data: Uint8Array, binary: boolean) => current() && events.onMessage(data, !binary));
+        ws.on('error', (error: Error) => (failure ??= error));
+        ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number }) => {
+          status = res.statusCode;
+          failure = new Error(`the server answered the upgrade with HTTP ${status}`);
+          ws.terminate?.();
+        });
+        ws.on('close', (code: number, reason: Uint8Array) => ended(code, String(reason)));
+      } else {
+        ws.binaryType = 'arraybuffer';
+        ws.onopen = () => current() && events.onOpen();
+        ws.onmessage = (event) => current() && events.onMessage(event.data, false);
+        ws.onerror = () => (failure ??= new Error('WebSocket error'));
+        ws.onclose = (event) => ended(event.code, event.reason);
+      }
+    },
+    send(data) {
+      if (socket?.readyState !== OPEN) return false;
+      socket.send(data);
+      return true;
+    },
+    close: (code = 1000, reason = '') => leave(code, reason),
+  };
+}

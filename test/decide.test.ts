@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CloseFacts,
+  DEFAULT_BACKOFF,
+  type Decision,
+  decide,
+  isAuthError,
+  isClosedError,
+  isHandlerError,
+  isReconnectExhaustedError,
+  type RetryPolicy,
+} from '../src/index.js';
+
+/** No jitter, 100 ms doubling to 1.6 s, 5 retries, 1 s of uptime makes a link stable. */
+const policy: RetryPolicy = {
+  backoff: { ...DEFAULT_BACKOFF, minDelay: 100, maxDelay: 1_600, jitter: 'none', maxRetries: 5, minUptime: 1_000 },
+  random: () => 0.5,
+};
+
+const facts = (f: Partial<CloseFacts>): CloseFacts => ({
+  code: 1006,
+  reason: '',
+  attempt: 0,
+  uptime: undefined,
+  lastWasRefresh: false,
+  ...f,
+});
+
+/** What a decision says, in one comparable string. */
+const verdict = (d: Decision): string => {
+  if ('retryIn' in d) return `retry ${d.retryIn} #${d.attempt}${d.lastWasRefresh ? ' refreshed' : ''}`;
+  const kind = isAuthError(d.stop)
+    ? 'auth'
+    : isClosedError(d.stop)
+      ? 'closed'
+      : isReconnectExhaustedError(d.stop)
+        ? 'exhausted'
+        : 'other';
+  return `stop ${kind} #${d.attempt}`;
+};
+
+describe('decide(): close code x attempt x uptime -> decision', () => {
+  // [code, failed attempts before, uptime (undefined: never opened), lastWasRefresh, expected]
+  const table: Array<[number, number, number | undefined, boolean, string]> = [
+    // network failures back off, doubling, capped, until the budget is spent
+    [1006, 0, undefined, false, 'retry 100 #1'],
+    [1006, 1, undefined, false, 'retry 200 #2'],
+    [1006, 4, undefined, false, 'retry 1600 #5'],
+    [1006, 5, undefined, false, 'stop exhausted #6'],
+    // a link that stayed up minUptime starts the count again; a short one does not
+    [1006, 5, 1_000, false, 'retry 100 #1'],
+    [1006, 3, 999, false, 'retry 800 #4'],
+    [1001, 0, 60_000, false, 'retry 100 #1'],
+    [1000, 2, undefined, false, 'retry 400 #3'],
+    [1011, 0, undefined, false, 'retry 100 #1'],
+    // token expired: refresh at once, once per stable link; then backoff
+    [4001, 0, 60_000, false, 'retry 0 #1 refreshed'],
+    [4001, 1, 10, true, 'retry 200 #2 refreshed'],
+    [4001, 2, undefined, true, 'retry 400 #3 refreshed'],
+    [4001, 3, 5_000, true, 'retry 0 #1 refreshed'],
+    [4001, 5, 10, true, 'stop exhausted #6'],
+    // credentials refused: stop with AuthError, whatever the count
+    [4003, 0, undefined, false, 'stop auth #1'],
+    [1008, 3, 60_000, false, 'stop auth #1'],
+    // protocol errors: stop with ClosedError
+    [1002, 0, undefined, false, 'stop closed #1'],
+    [1003, 0, 10, false, 'stop closed #1'],
+    [1007, 2, undefined, false, 'stop closed #3'],
+    [4400, 0, undefined, false, 'stop closed #1'],
+  ];
+  for (const [code, attempt, uptime, lastWasRefresh, expected] of table) {
+    it(`${code} after ${attempt} failures, up ${uptime ?? 'never'}${lastWasRefresh ? ', refreshed' : ''}: ${expected}`, () => {
+      expect(verdict(decide(facts({ code, attempt, uptime, lastWasRefresh }), policy))).toBe(expected);
+    });
+  }
+
+  it('shouldRetry overrides the table both ways, and is told what the table says', () => {
+    const seen: unknown[] = [];
+    const never: RetryPolicy = {
+      ...policy,
+      shouldRetry: (c) => {
+        seen.push(c);
+        return false;
+      },
+    };
+    const always: RetryPolicy = { ...policy, shouldRetry: () => true };
+    expect(verdict(decide(facts({ code: 1006 }), never))).toBe('stop closed #1');
+    expect(verdict(decide(facts({ code: 4003 }), never))).toBe('stop auth #1'); // stays an auth failure
+    expect(verdict(decide(facts({ code: 4003 }), always))).toBe('retry 100 #1');
+    expect(verdict(decide(facts({ code: 4001 }), always))).toBe('retry 0 #1 refreshed');
+    expect(verdict(decide(facts({ code: 1006, attempt: 5 }), always))).toBe('stop exhausted #6'); // the budget holds
+    expect(seen).toEqual([
+      { code: 1006, reason: '', attempt: 1, action: 'retry', error: undefined },
+      { code: 4003, reason: '', attempt: 1, action: 'auth', error: undefined },
+    ]);
+  });
+
+  it('a shouldRetry that throws leaves the table in charge and is returned to be reported', () => {
+    const d = decide(facts({ code: 1006 }), {
+      ...policy,
+      shouldRetry: () => {
+        throw new Error('bug in app code');
+      },
+    });
+    expect(verdict(d)).toBe('retry 100 #1');
+    expect(isHandlerError(d.hookError)).toBe(true);
+  });
+
+  it('full jitter draws the delay from [0, ceiling] with the random source given', () => {
+    const jittered: RetryPolicy = { ...policy, backoff: { ...policy.backoff, jitter: 'full' }, random: () => 0.25 };
+    expect(verdict(decide(facts({ attempt: 2 }), jittered))).toBe('retry 100 #3');
+  });
+});
