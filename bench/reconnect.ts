@@ -3,7 +3,7 @@
  * - time from the server being back up to the first event delivered, default policy;
  * - the herd: N clients reconnecting after a restart, attempts per 100 ms, full jitter vs none.
  */
-import { createClient, type Jitter } from 'eventwire';
+import { createClient, type Jitter } from '../src/index.js';
 import { startFeeder } from './spawn.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
