@@ -3,6 +3,15 @@ import { defineConfig } from 'tsup';
 /** The gzip inflater is chosen where the package is consumed (package.json "imports"), never at build time. */
 const inflate = { '#inflate': './src/codec/inflate-fflate.ts' };
 
+/** The public entry points (each with its type declarations). */
+const entries = {
+  index: 'src/index.ts',
+  protocol: 'src/protocol/index.ts',
+  svelte: 'src/adapters/svelte.ts',
+  react: 'src/adapters/react.ts',
+  rws: 'src/transport/rws.ts',
+};
+
 export default defineConfig([
   {
     // Node and bundlers: ESM + CJS + types, with shared chunks, so that `eventwire`,
