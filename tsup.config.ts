@@ -18,24 +18,12 @@ export default defineConfig([
     // `eventwire/react` and `eventwire/svelte` hold one copy of the core between them.
     // Dependencies, `#inflate` and node builtins stay imports.
     entry: {
-      index: 'src/index.ts',
-      protocol: 'src/protocol/index.ts',
-      svelte: 'src/adapters/svelte.ts',
-      react: 'src/adapters/react.ts',
-      rws: 'src/transport/rws.ts',
+      ...entries,
       'inflate-zlib': 'src/codec/inflate-zlib.ts',
       'inflate-fflate': 'src/codec/inflate-fflate.ts',
     },
     format: ['esm', 'cjs'],
-    dts: {
-      entry: {
-        index: 'src/index.ts',
-        protocol: 'src/protocol/index.ts',
-        svelte: 'src/adapters/svelte.ts',
-        react: 'src/adapters/react.ts',
-        rws: 'src/transport/rws.ts',
-      },
-    },
+    dts: { entry: entries },
     splitting: true,
     sourcemap: true,
     clean: true,
