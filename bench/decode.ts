@@ -5,12 +5,13 @@
  *   npm run bench:decode
  */
 import { gzipSync } from 'node:zlib';
-import type { MessageSink } from '../src/codec/classify.js';
 import { Inbox } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { createDelivery } from '../src/core/delivery.js';
 import { createEmitter } from '../src/core/emitter.js';
 import { type SubscriptionHost, SubscriptionImpl } from '../src/core/subscription.js';
+import type { DialectSink } from '../src/dialects/dialect.js';
+import { eventwire } from '../src/dialects/eventwire.js';
 
 const EVENTS = 200_000;
 const statuses = ['Pending', 'Running', 'Failed', 'Done'];
@@ -31,9 +32,10 @@ function pipeline() {
     detach() {},
     reportError() {},
     encode: JSON.stringify,
+    dialect: eventwire(),
   };
   const sub = new SubscriptionImpl('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
-  sub.confirmed({ type: 'subscribed', id: 's' });
+  sub.confirmed(undefined, undefined);
   sub.on(() => void count++);
   const delivery = createDelivery({
     emitter,
@@ -45,18 +47,24 @@ function pipeline() {
     reportError() {},
   });
   let seq = 0;
-  const sink: MessageSink = {
+  const none = () => {};
+  const sink: DialectSink = {
     event(ev) {
       ev.seq = ++seq; // a fresh stream position, so the dedupe never drops
       delivery.deliver(ev);
     },
-    control() {},
-    response() {},
+    greeting: none,
+    authFailed: none,
+    ping: none,
+    pong: none,
+    subscribed: none,
+    response: () => false,
+    serverError: none,
     error(e) {
       throw e;
     },
   };
-  const inbox = new Inbox(jsonCodec(), sink);
+  const inbox = new Inbox(jsonCodec(), eventwire(), sink);
   return { receive: (frame: string | Uint8Array) => inbox.receive(frame), count: () => count };
 }
 

@@ -1,33 +1,46 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MessageSink } from '../src/codec/classify.js';
 import { Inbox } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
+import type { DialectSink } from '../src/dialects/dialect.js';
+import { eventwire } from '../src/dialects/eventwire.js';
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { CONTROL_TYPES } from '../src/protocol/event.js';
 import { EventMessageSchema, ResponseMessageSchema, ServerMessageSchema } from '../src/protocol/schemas.js';
 import { startServer } from './fixtures/server.js';
 import { reach } from './helpers.js';
 
-/** A sink that checks everything the decoder yields against the protocol's zod schemas. */
+/**
+ * A sink that checks everything the eventwire dialect's reader yields against the protocol's
+ * zod schemas (each report is rebuilt into the message it stands for).
+ */
 function checkingSink() {
   const counts = { events: 0, controls: 0, responses: 0, errors: 0 };
-  const sink: MessageSink = {
+  const control = (msg: Record<string, unknown>) => {
+    counts.controls++;
+    const clean = Object.fromEntries(Object.entries(msg).filter(([, v]) => v !== undefined));
+    if (!ServerMessageSchema.safeParse(clean).success)
+      throw new Error(`invalid control yielded: ${JSON.stringify(clean)}`);
+  };
+  const sink: DialectSink = {
     event(ev) {
       counts.events++;
       const parsed = EventMessageSchema.safeParse(ev);
       if (!parsed.success) throw new Error(`invalid event yielded: ${JSON.stringify(ev)}: ${parsed.error.message}`);
     },
-    control(msg) {
-      counts.controls++;
-      if (!ServerMessageSchema.safeParse(msg).success)
-        throw new Error(`invalid control yielded: ${JSON.stringify(msg)}`);
-    },
-    response(msg) {
+    greeting: (session_id, heartbeat_interval) => control({ type: 'welcome', session_id, heartbeat_interval }),
+    authFailed: () => control({ type: 'auth_failed' }),
+    ping: (reply) => control({ type: 'ping', ts: (reply as { ts?: unknown }).ts }),
+    pong: () => control({ type: 'pong' }),
+    subscribed: (id, seq, gap) => control({ type: 'subscribed', id, seq, gap }),
+    serverError: (code, message, id) => control({ type: 'error', code, message, id }),
+    response(id, _byMethod, success, result, error) {
       counts.responses++;
+      const msg = Object.fromEntries(Object.entries({ id, success, result, error }).filter(([, v]) => v !== undefined));
       if (!ResponseMessageSchema.safeParse(msg).success)
         throw new Error(`invalid response yielded: ${JSON.stringify(msg)}`);
+      return true;
     },
     error() {
       counts.errors++;
@@ -108,7 +121,7 @@ const frameArb: fc.Arbitrary<string | Uint8Array> = fc.oneof(
 describe('decoder properties', () => {
   it('random bytes and random JSON never throw, and never yield a message that fails its schema', () => {
     const { sink, counts } = checkingSink();
-    const inbox = new Inbox(jsonCodec({ maxMessageBytes: 1 << 20 }), sink);
+    const inbox = new Inbox(jsonCodec({ maxMessageBytes: 1 << 20 }), eventwire(), sink);
     fc.assert(
       fc.property(frameArb, (frame) => {
         inbox.receive(frame);

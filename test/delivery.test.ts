@@ -123,7 +123,7 @@ describe('exactly once, in order, across reconnects', () => {
     const seen = record(sub);
     for (let i = 0; i < 10; i++) server.publish({ event_type: 'Tick' });
     await seen.until(10);
-    const gaps: Array<{ from: number; to: number }> = [];
+    const gaps: Array<{ from?: number; to?: number }> = [];
     sub.on('gap', (g) => void gaps.push(g));
     await server.stop(true);
     for (let i = 0; i < 200; i++) server.publish({ event_type: 'Tick' }); // seqs 11..210; the buffer keeps 161..210

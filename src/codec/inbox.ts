@@ -1,24 +1,29 @@
+import type { Dialect, DialectSink } from '../dialects/dialect.js';
 import { DecodeError } from '../errors/errors.js';
-import { classify, type MessageSink } from './classify.js';
 import type { Codec, DecodeFlags } from './codec.js';
+import { hasProtoKey } from './json.js';
 
 const hasBlob = typeof Blob !== 'undefined';
 
 /**
- * @internal Takes frames in arrival order, decodes each once, and classifies the result.
+ * @internal Takes frames in arrival order, decodes each once, applies the guards no dialect
+ * may skip (the codec's size, UTF-8 and depth checks; `__proto__` keys), and hands the value
+ * to the dialect to read.
  * Frames are decoded synchronously, except a `Blob` (which browsers deliver when a socket's
  * binaryType is 'blob'), read asynchronously; frames behind it wait their turn, so order is
  * kept.
  */
 export class Inbox {
   readonly #codec: Codec;
-  readonly #sink: MessageSink;
+  readonly #dialect: Dialect;
+  readonly #sink: DialectSink;
   readonly #flags: DecodeFlags = { text: false, suspect: false };
   #queue: Promise<void> | undefined;
   #queued = 0;
 
-  constructor(codec: Codec, sink: MessageSink) {
+  constructor(codec: Codec, dialect: Dialect, sink: DialectSink) {
     this.#codec = codec;
+    this.#dialect = dialect;
     this.#sink = sink;
   }
 
@@ -52,7 +57,17 @@ export class Inbox {
           : new DecodeError('codec_failed', `the codec threw: ${String(cause)}`, cause);
     }
     if (value instanceof DecodeError) this.#sink.error(value);
-    else classify(value, this.#sink, flags.suspect);
+    else if (flags.suspect && hasProtoKey(value))
+      this.#sink.error(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
+    else {
+      try {
+        this.#dialect.read(value, this.#sink);
+      } catch (cause) {
+        this.#sink.error(
+          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
+        );
+      }
+    }
   }
 
   #later(frame: unknown, text: boolean): void {

@@ -1,8 +1,8 @@
 import { EventwireError } from '../errors/base.js';
-import { TimeoutError, TokenProviderError } from '../errors/errors.js';
+import { AuthError, TimeoutError, TokenProviderError } from '../errors/errors.js';
 import type { Transport, TransportEvents } from '../transport/transport.js';
 import { decide } from './decide.js';
-import { createHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
+import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
 import { attemptUrl, type ConnectionState, type LifecycleEvents, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import type { NetworkSignal } from './signals.js';
@@ -17,6 +17,8 @@ export interface ConnectionHost {
   frame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void;
   /** The link went down (subscriptions fall back to pending). */
   linkLost(): void;
+  /** The event names the client listens to, or undefined for all (some dialects put them on the URL). */
+  interest(): readonly string[] | undefined;
   /** The client stopped for good; `error` is what stopped it, undefined for `close()`. */
   stopped(error: EventwireError | undefined, code: number, reason: string): void;
 }
@@ -41,6 +43,10 @@ export class Connection implements TransportEvents, HeartbeatIo {
   #lastWasRefresh = false;
   #openedAt = 0;
   #timer: unknown;
+  /** The socket of the current attempt is open (the link may still await its greeting). */
+  #socketUp = false;
+  /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
+  #probe: 'client' | 'ws' | 'none' = 'none';
   #waitingForNetwork = false;
   #stopSignals: (() => void) | undefined;
 
@@ -64,14 +70,22 @@ export class Connection implements TransportEvents, HeartbeatIo {
     this.#host.frame(data, text);
   }
 
-  onClose(code: number, reason: string, error?: unknown): void {
-    this.#ended(this.#id, code, reason, error);
+  onClose(code: number, reason: string, error?: unknown, status?: number): void {
+    this.#ended(this.#id, code, reason, error, status);
+  }
+
+  onPong(): void {
+    this.heartbeat?.pong();
   }
 
   // HeartbeatIo: the running heartbeat belongs to the current link (it is stopped with it).
 
   ping(): void {
-    this.#transport.send(this.#host.options.codec.encode({ type: 'ping' }));
+    if (this.#probe === 'ws') this.#transport.ping?.();
+    else if (this.#probe === 'client') {
+      const ping = this.#host.options.dialect.ping();
+      if (ping) this.#transport.send(this.#host.options.codec.encode(ping));
+    }
   }
 
   dead(silent: number): void {
@@ -84,8 +98,9 @@ export class Connection implements TransportEvents, HeartbeatIo {
     return this.state === 'connecting' || this.state === 'open';
   }
 
-  /** Sends a frame on the link as it is now (pings, pongs); false when there is none. */
+  /** Sends a frame on the link as it is now; false when there is none. */
   send(frame: string): boolean {
+    if (this.#probe === 'none') this.heartbeat?.received(); // servers that restart their ping timer on client frames
     return this.#transport.send(frame);
   }
 
@@ -121,13 +136,25 @@ export class Connection implements TransportEvents, HeartbeatIo {
     if (wasOpen) this.#host.emit('close', { code, reason, willReconnect: false });
   }
 
-  /** The greeting arrived (or, with no greeting expected, the socket opened). */
+  /** The greeting arrived: the link is open, with what it says of the session. */
   greeted(sessionId: string | undefined, heartbeatInterval: number | undefined): void {
     this.sessionId = sessionId;
     const heartbeat = this.#host.options.heartbeat;
     if (heartbeatInterval !== undefined && heartbeat)
       heartbeat.interval = Math.min(heartbeat.interval, heartbeatInterval);
-    if (this.state === 'connecting') this.#open();
+    if (this.state === 'connecting' && this.#socketUp) this.#open();
+  }
+
+  /** Any message but the greeting: with an optional greeting, the link is open from now on. */
+  openIfWaiting(): void {
+    if (this.state === 'connecting' && this.#socketUp && this.#host.options.greeting !== 'required') this.#open();
+  }
+
+  /** The server refused the credentials on an open socket (an auth command's answer). */
+  refused(reason: string): void {
+    if (!this.live) return;
+    this.#transport.close(1000, 'authentication refused');
+    this.#ended(this.#id, 4003, reason);
   }
 
   #start(): void {
@@ -143,7 +170,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
       options.connectTimeout,
     );
     if (options.token === undefined) {
-      this.#transport.connect(attemptUrl(options, undefined));
+      this.#transport.connect(attemptUrl(options, undefined, this.#host.interest()));
       return;
     }
     let token: string | Promise<string>;
@@ -162,7 +189,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
           return;
         }
         this.token = value;
-        this.#transport.connect(attemptUrl(options, value));
+        this.#transport.connect(attemptUrl(options, value, this.#host.interest()));
       },
       (cause: unknown) => this.#fail(id, 'token provider failed', new TokenProviderError(cause)),
     );
@@ -178,36 +205,61 @@ export class Connection implements TransportEvents, HeartbeatIo {
     if (this.state !== 'connecting') return;
     const { options, outbox } = this.#host;
     options.clock.clearTimeout(this.#timer);
+    this.#socketUp = true;
     outbox.socketOpen();
-    if (options.handshake === 'none') {
+    if (options.greeting === 'none') {
       this.#open();
       return;
     }
     const id = this.#id;
-    this.#timer = options.clock.setTimeout(
-      () => this.#fail(id, 'handshake timeout', new TimeoutError(`no welcome within ${options.handshakeTimeout} ms`)),
-      options.handshakeTimeout,
-    );
+    this.#timer =
+      options.greeting === 'required'
+        ? options.clock.setTimeout(
+            () =>
+              this.#fail(
+                id,
+                'handshake timeout',
+                new TimeoutError(
+                  `no greeting from the ${options.dialect.name} server within ${options.handshakeTimeout} ms`,
+                ),
+              ),
+            options.handshakeTimeout,
+          )
+        : options.clock.setTimeout(() => this.openIfWaiting(), options.dialect.greetingGrace);
   }
 
   #open(): void {
     const { options, outbox } = this.#host;
     options.clock.clearTimeout(this.#timer);
     this.#openedAt = options.clock.now();
-    if (options.heartbeat) this.heartbeat = createHeartbeat(options.heartbeat, options.clock, this);
+    this.#startLiveness();
     this.#setState('open');
     outbox.ready();
     this.#host.emit('open', { sessionId: this.sessionId });
   }
 
+  /** Starts the heartbeat the dialect's liveness calls for (none with `heartbeat: false`). */
+  #startLiveness(): void {
+    const { options } = this.#host;
+    const heartbeat = options.heartbeat;
+    let liveness = options.dialect.liveness;
+    if (liveness.mode === 'ws') liveness = this.#transport.ping?.() ? liveness : liveness.fallback;
+    if (!heartbeat || liveness.mode === 'none') return;
+    this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
+    this.heartbeat =
+      liveness.mode === 'server'
+        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: heartbeat.timeout }, options.clock, this)
+        : createHeartbeat(heartbeat, options.clock, this);
+  }
+
   /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
-  #ended(id: number, code: number, reason: string, error?: unknown): void {
+  #ended(id: number, code: number, reason: string, error?: unknown, status?: number): void {
     if (id !== this.#id || !this.live) return;
     const { options } = this.#host;
     const uptime = this.state === 'open' ? options.clock.now() - this.#openedAt : undefined;
     this.#linkDown();
     const decision = decide(
-      { code, reason, error, attempt: this.#attempt, uptime, lastWasRefresh: this.#lastWasRefresh },
+      { code, reason, error, status, attempt: this.#attempt, uptime, lastWasRefresh: this.#lastWasRefresh },
       options,
     );
     this.#attempt = decision.attempt;
@@ -232,9 +284,11 @@ export class Connection implements TransportEvents, HeartbeatIo {
 
   #linkDown(): void {
     this.#id++;
+    this.#socketUp = false;
     this.#host.options.clock.clearTimeout(this.#timer);
     this.heartbeat?.stop();
     this.heartbeat = undefined;
+    this.#probe = 'none';
     this.sessionId = undefined;
     this.#host.outbox.down();
     this.#host.linkLost();

@@ -1,14 +1,13 @@
-import type { ControlMessage, MessageSink } from '../codec/classify.js';
 import { Inbox } from '../codec/inbox.js';
+import type { Dialect, DialectSink } from '../dialects/dialect.js';
 import type { EventwireError } from '../errors/base.js';
 import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
-import type { ResponseMessage } from '../protocol/types.js';
 import type { ClientStats, SendResult } from './client.js';
 import type { ConnectionHost } from './connection.js';
 import { Connection } from './connection.js';
-import { createDelivery, type Delivery } from './delivery.js';
+import { createDelivery, type Delivery, isLifecycleName } from './delivery.js';
 import { createEmitter, type EmitterHost, type ListenerErrorSink } from './emitter.js';
 import type { LifecycleEvents, ResolvedOptions } from './options.js';
 import { type Held, Lane, Outbox, type OutboxLink } from './outbox.js';
@@ -21,8 +20,9 @@ import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from '
  * (events to listeners and subscriptions, acks) and requests. Delivery and requests are made
  * on first use, so an idle client holds neither.
  */
-export class ClientCore implements ConnectionHost, MessageSink, SubscriptionHost, OutboxLink, ListenerErrorSink {
+export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost, OutboxLink, ListenerErrorSink {
   readonly options: ResolvedOptions;
+  readonly dialect: Dialect;
   readonly emitter: EmitterHost<Record<string, unknown>>;
   readonly outbox: Outbox;
   readonly connection: Connection;
@@ -34,9 +34,10 @@ export class ClientCore implements ConnectionHost, MessageSink, SubscriptionHost
 
   constructor(options: ResolvedOptions) {
     this.options = options;
+    this.dialect = options.dialect;
     this.emitter = createEmitter(this);
     this.outbox = new Outbox(options.outboxSize, this);
-    this.#inbox = new Inbox(options.codec, this);
+    this.#inbox = new Inbox(options.codec, options.dialect, this);
     this.connection = new Connection(this);
     if (options.auth === 'message' && options.token) this.outbox.hold(new AuthMessage(this));
   }
@@ -77,56 +78,77 @@ export class ClientCore implements ConnectionHost, MessageSink, SubscriptionHost
     for (const sub of this.subscriptions.values()) sub.disconnected();
   }
 
+  interest(): readonly string[] | undefined {
+    const names = new Set<string>();
+    for (const sub of this.subscriptions.values()) {
+      if (sub.events.length === 0 || sub.events.includes('*')) return undefined;
+      for (const name of sub.events) names.add(name);
+    }
+    if (this.emitter.count('message') > 0) return undefined;
+    for (const name of this.emitter.types()) if (!isLifecycleName(name)) names.add(name);
+    return names.size === 0 ? undefined : [...names];
+  }
+
   stopped(error: EventwireError | undefined, code: number, reason: string): void {
     this.#requests?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
     this.outbox.clearQueued();
   }
 
-  // MessageSink
+  // DialectSink: what the dialect read in a frame
 
   event(event: EventwireEvent): void {
+    this.connection.openIfWaiting();
     this.#delivery ??= createDelivery({
       emitter: this.emitter,
       schemas: this.options.schemas,
       subscriptions: this.subscriptions,
       acks: this.options.acks,
       window: this.options.dedupeWindow,
-      sendAck: (messageId) => this.outbox.push(Lane.Ack, this.encode({ type: 'ack', message_id: messageId })),
+      sendAck: (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
       reportError: (error) => this.report(error),
     });
     this.#delivery.deliver(event);
   }
 
-  control(message: ControlMessage): void {
-    switch (message.type) {
-      case 'ping':
-        this.connection.send(
-          this.encode(message.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: message.ts }),
-        );
-        return;
-      case 'pong':
-        this.connection.heartbeat?.pong();
-        return;
-      case 'welcome':
-        this.connection.greeted(message.session_id, message.heartbeat_interval);
-        return;
-      case 'subscribed':
-        this.subscriptions.get(message.id)?.confirmed(message);
-        return;
-      case 'error': {
-        const error = new ServerError(message.code, message.message);
-        const sub = message.id === undefined ? undefined : this.subscriptions.get(message.id);
-        if (sub) sub.fail(error);
-        else this.report(error);
-        return;
-      }
-      default:
-        return;
-    }
+  greeting(sessionId?: string, heartbeatInterval?: number): void {
+    this.connection.greeted(sessionId, heartbeatInterval);
   }
 
-  response(message: ResponseMessage): void {
-    this.#requests?.response(message);
+  authFailed(reason: string): void {
+    this.connection.refused(reason);
+  }
+
+  ping(reply?: object): void {
+    this.connection.openIfWaiting();
+    if (reply) this.connection.send(this.encode(reply));
+  }
+
+  pong(): void {
+    this.connection.heartbeat?.pong();
+  }
+
+  subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
+    this.connection.openIfWaiting();
+    this.subscriptions.get(id)?.confirmed(seq, gap);
+  }
+
+  response(
+    key: string,
+    byMethod: boolean,
+    ok: boolean,
+    result: unknown,
+    error?: { code: string; message: string },
+  ): boolean {
+    this.connection.openIfWaiting();
+    return this.#requests?.response(key, byMethod, ok, result, error) ?? false;
+  }
+
+  serverError(code: string, message: string, id?: string): void {
+    this.connection.openIfWaiting();
+    const error = new ServerError(code, message);
+    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+    if (sub) sub.fail(error);
+    else this.report(error);
   }
 
   error(error: EventwireError): void {
@@ -165,12 +187,21 @@ export class ClientCore implements ConnectionHost, MessageSink, SubscriptionHost
       clock: o.clock,
       timeout: o.requestTimeout,
       outbox: this.outbox,
-      encode: (message) => this.encode(message),
+      frame: (id, method, params) => {
+        const message = this.dialect.request(id, method, params);
+        return message && this.encode(message);
+      },
+      dialect: this.dialect.name,
       limit: o.outboxSize,
     });
     const result = this.#requests.request(method, params, options);
     this.connectIfIdle();
     return result;
+  }
+
+  /** Sends a dialect's one-shot message (if it has one for this). */
+  #sendOnce(lane: Lane, message: object | undefined): void {
+    if (message) this.outbox.push(lane, this.encode(message));
   }
 
   send(message: object): SendResult {
@@ -203,6 +234,6 @@ class AuthMessage implements Held {
   }
   frame(): string | undefined {
     const token = this.#core.connection.token;
-    return token === undefined ? undefined : this.#core.encode({ type: 'auth', token });
+    return token === undefined ? undefined : this.#core.encode(this.#core.dialect.auth(token));
   }
 }

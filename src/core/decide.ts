@@ -61,6 +61,8 @@ export interface CloseFacts {
   reason: string;
   /** The error behind a failed attempt (token provider, timeout, network), if any. */
   error?: unknown;
+  /** The HTTP status the server answered the upgrade with, if it refused it. */
+  status?: number | undefined;
   /** Consecutive failed attempts before this one. */
   attempt: number;
   /** How long (ms) the link was open; undefined when the attempt never opened. */
@@ -77,8 +79,8 @@ export interface RetryPolicy {
   backoff: BackoffPolicy;
   random: () => number;
   shouldRetry?: ((context: RetryContext) => boolean) | undefined;
-  /** The close-code table. @default closeAction */
-  classify?: ((code: number) => CloseAction) | undefined;
+  /** The close-code table (the dialect's). @default closeAction */
+  classify?: ((code: number, status: number | undefined) => CloseAction) | undefined;
 }
 
 /**
@@ -121,7 +123,7 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   const fresh = facts.uptime !== undefined && facts.uptime >= policy.backoff.minUptime;
   const attempt = fresh ? 1 : facts.attempt + 1;
   const lastWasRefresh = fresh ? false : facts.lastWasRefresh;
-  let action = (policy.classify ?? closeAction)(code);
+  let action = (policy.classify ?? closeAction)(code, facts.status);
   let hookError: EventwireError | undefined;
   if (policy.shouldRetry) {
     try {

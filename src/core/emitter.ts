@@ -27,6 +27,8 @@ export interface EmitterHost<Events extends Record<string, unknown>> extends Typ
    */
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Promise<unknown> | undefined;
   count(type: keyof Events & string): number;
+  /** The types that have listeners. */
+  types(): Iterable<string>;
   /** All listeners, every type. */
   total(): number;
 }
@@ -107,6 +109,10 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     for (const listener of listeners) pending = collect(pending, listener(payload));
     if (!pending) return undefined;
     return pending.length === 1 ? Promise.resolve(pending[0]) : Promise.all(pending);
+  }
+
+  types(): Iterable<string> {
+    return this.#listeners?.keys() ?? [];
   }
 
   count(type: keyof Events & string): number {

@@ -48,6 +48,69 @@ export function createHeartbeat(options: HeartbeatOptions, clock: Clock, io: Hea
   return new HeartbeatTimer(options, clock, io);
 }
 
+/**
+ * Liveness for servers that ping on their own schedule: the client sends nothing, and the
+ * link is dead once nothing has gone either way for `interval` (the server's ping period)
+ * plus `timeout`. Frames the client sends count too, for servers that restart their ping
+ * timer on them. A flag is set per frame; the clock is read once per `timeout`.
+ *
+ * @example
+ * ```ts
+ * createServerPacedHeartbeat({ interval: 30_000, timeout: 10_000 }, systemClock, { ping() {}, dead: () => reconnect() });
+ * ```
+ */
+export function createServerPacedHeartbeat(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo): Heartbeat {
+  return new ServerPaced(options, clock, io);
+}
+
+class ServerPaced implements Heartbeat {
+  readonly #options: HeartbeatOptions;
+  readonly #clock: Clock;
+  readonly #io: HeartbeatIo;
+  readonly #tick = () => this.check();
+  #seen = false;
+  #lastSeen: number;
+  #timer: unknown;
+  #stopped = false;
+  readonly rtt = undefined;
+
+  constructor(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#io = io;
+    this.#lastSeen = clock.now();
+    this.#timer = clock.setTimeout(this.#tick, options.timeout);
+  }
+
+  received(): void {
+    this.#seen = true;
+  }
+
+  pong(): void {
+    this.#seen = true;
+  }
+
+  check(): void {
+    if (this.#stopped) return;
+    const now = this.#clock.now();
+    if (this.#seen) {
+      this.#seen = false;
+      this.#lastSeen = now;
+    } else if (now - this.#lastSeen >= this.#options.interval + this.#options.timeout) {
+      this.#stopped = true;
+      this.#io.dead(now - this.#lastSeen);
+      return;
+    }
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(this.#tick, this.#options.timeout);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#clock.clearTimeout(this.#timer);
+  }
+}
+
 /** One timer and a few numbers per connection; the methods live on the prototype. */
 class HeartbeatTimer implements Heartbeat {
   readonly #options: HeartbeatOptions;

@@ -1,5 +1,7 @@
 import type { Codec } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { eventwire } from '../dialects/eventwire.js';
 import type { EventwireError } from '../errors/base.js';
 import { OptionsError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -8,7 +10,7 @@ import type { TransportFactory } from '../transport/transport.js';
 import { createWebSocketTransport } from '../transport/websocket.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
-import type { RetryContext } from './decide.js';
+import type { CloseAction, RetryContext } from './decide.js';
 import type { AckMode } from './delivery.js';
 import type { HeartbeatOptions } from './heartbeat.js';
 import { browserSignals, type NetworkSignals } from './signals.js';
@@ -78,16 +80,21 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   url: string | URL;
   /** Credentials: a string, or a function called before every attempt so reconnects never reuse a stale token. */
   token?: string | (() => string | Promise<string>);
-  /** How the token travels: `?token=` on the URL, or a first `{type:"auth"}` message. @default 'query' */
+  /**
+   * The server's wire format: eventwire's protocol v1, or one of `eventwire/dialects`
+   * (`provisioning()`, `querri()`, `forge()`, `mdb()`, `buster()`), or your own.
+   * @default eventwire()
+   */
+  dialect?: Dialect;
+  /** How the token travels: on the URL, or in a first message. @default the dialect's (`'query'` for protocol v1) */
   auth?: 'query' | 'message';
   /**
-   * What marks the connection open. `'welcome'`: the server's `{type:"welcome"}` (protocol v1),
-   * so `open` means authenticated. `'none'`: the socket opening (servers of the older dialect
-   * that send no greeting; auth failures then arrive as a close after `open`).
-   * @default 'welcome'
+   * What marks the connection open. `'welcome'`: wait for the dialect's greeting (protocol v1:
+   * `{type:"welcome"}`), so `open` means authenticated. `'none'`: the socket opening.
+   * @default the dialect's: for protocol v1, the welcome if it comes, else the first frame, else 1 s of silence
    */
   handshake?: 'welcome' | 'none';
-  /** How long (ms) after the socket opens the `welcome` may take. @default 10000 */
+  /** How long (ms) after the socket opens a required greeting may take. @default 10000 */
   handshakeTimeout?: number;
   /** How long (ms) a connection attempt, token included, may take. @default 10000 */
   connectTimeout?: number;
@@ -139,11 +146,15 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
 export interface ResolvedOptions {
   /** The URL as given (http(s) turned into ws(s)); see {@link attemptUrl}. */
   url: string;
-  /** Negotiation parameters added to every attempt's URL. */
-  params: ReadonlyArray<readonly [string, string]>;
+  dialect: Dialect;
+  /** The close-code table of the dialect (for {@link decide}). */
+  classify: (code: number, status: number | undefined) => CloseAction;
+  compression: boolean;
+  batchSize: number | undefined;
+  batchInterval: number | undefined;
   token: string | (() => string | Promise<string>) | undefined;
   auth: 'query' | 'message';
-  handshake: 'welcome' | 'none';
+  greeting: 'required' | 'optional' | 'none';
   handshakeTimeout: number;
   connectTimeout: number;
   backoff: BackoffPolicy;
@@ -168,6 +179,7 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set([
   'url',
+  'dialect',
   'token',
   'auth',
   'handshake',
@@ -219,7 +231,10 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new OptionsError('token must be a string or a function returning one');
   }
-  const auth = oneOf('auth', options.auth ?? 'query', ['query', 'message'] as const);
+  const dialect = options.dialect ?? eventwire();
+  if (typeof dialect?.read !== 'function') throw new OptionsError('dialect must be a Dialect (see eventwire/dialects)');
+  const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message'] as const);
+  const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none'] as const);
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
   for (const key of ['minDelay', 'maxDelay', 'minUptime'] as const) nonNegative(`backoff.${key}`, backoff[key]);
   if (!(backoff.factor >= 1)) throw new OptionsError(`backoff.factor must be >= 1, got ${backoff.factor}`);
@@ -243,12 +258,17 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   }
   const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024);
   const maxDepth = positive('maxDepth', options.maxDepth ?? 64);
+  negotiation(options);
   return {
     url: base,
-    params: negotiation(options),
+    dialect,
+    classify: (code, status) => dialect.close(code, status),
+    compression: options.compression === true,
+    batchSize: options.batchSize,
+    batchInterval: options.batchInterval,
     token,
     auth,
-    handshake: oneOf('handshake', options.handshake ?? 'welcome', ['welcome', 'none'] as const),
+    greeting: handshake === 'welcome' ? 'required' : handshake === 'none' ? 'none' : dialect.greeting,
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
     connectTimeout: positive('connectTimeout', options.connectTimeout ?? 10_000),
     backoff,
@@ -273,30 +293,30 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   };
 }
 
-/** @internal The URL of one attempt: the token (query auth) and negotiation parameters added. */
-export function attemptUrl(options: ResolvedOptions, token: string | undefined): string {
-  const byQuery = token !== undefined && options.auth === 'query';
-  if (options.params.length === 0 && !byQuery) return options.url;
+/** @internal The URL of one attempt: the dialect's parameters (token, events, negotiation) added. */
+export function attemptUrl(
+  options: ResolvedOptions,
+  token: string | undefined,
+  events: readonly string[] | undefined,
+): string {
+  const params = options.dialect.params({
+    token: options.auth === 'query' ? token : undefined,
+    events,
+    compression: options.compression,
+    batchSize: options.batchSize,
+    batchInterval: options.batchInterval,
+  });
+  if (params.length === 0) return options.url;
   const url = new URL(options.url);
-  if (byQuery) url.searchParams.set('token', token);
-  for (const [key, value] of options.params) url.searchParams.set(key, value);
+  for (const [key, value] of params) url.searchParams.set(key, value);
   return url.toString();
 }
 
-const NO_PARAMS: ReadonlyArray<readonly [string, string]> = [];
-
-function negotiation(options: ClientOptions<EventSchemas>): ReadonlyArray<readonly [string, string]> {
-  if (!options.compression && options.batchSize === undefined && options.batchInterval === undefined) return NO_PARAMS;
-  const params: Array<[string, string]> = [];
-  if (options.compression) params.push(['compression', 'true']);
-  if (options.batchSize !== undefined) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
-      throw new OptionsError('batchSize must be an integer >= 1');
-    params.push(['batch_size', String(options.batchSize)]);
-  }
-  if (options.batchInterval !== undefined)
-    params.push(['batch_interval', String(nonNegative('batchInterval', options.batchInterval))]);
-  return params;
+/** Validates the negotiation options (the dialect names them on the URL). */
+function negotiation(options: ClientOptions<EventSchemas>): void {
+  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1))
+    throw new OptionsError('batchSize must be an integer >= 1');
+  if (options.batchInterval !== undefined) nonNegative('batchInterval', options.batchInterval);
 }
 
 function parseUrl(input: unknown): string {

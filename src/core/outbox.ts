@@ -15,8 +15,10 @@ export interface Held {
   readonly lane: Lane;
   /** The link it was last sent on; the outbox writes it (0: none yet). */
   link: number;
-  /** Its frame for the current link, or undefined to send nothing on this one. */
-  frame(): string | undefined;
+  /** Its frame(s) for the current link, or undefined to send nothing on this one. */
+  frame(): string | string[] | undefined;
+  /** Called once it went out on a link (all its frames taken by the socket). */
+  sent?(): void;
 }
 
 /** @internal Where the outbox sends: the transport's answer says whether the socket took the frame. */
@@ -148,12 +150,15 @@ export class Outbox {
 
   #sendHeld(entry: Held, count: boolean): boolean {
     const frame = entry.frame();
-    if (frame !== undefined && !this.#link.transmit(frame)) {
+    if (
+      typeof frame === 'string' ? !this.#link.transmit(frame) : frame && !frame.every((f) => this.#link.transmit(f))
+    ) {
       this.#stalled = true;
       return false;
     }
     entry.link = this.#linkId;
     if (count) this.#waiting--;
+    entry.sent?.();
     return true;
   }
 

@@ -1,6 +1,5 @@
 import type { EventwireError } from '../errors/base.js';
 import { AbortError, QueueFullError, RequestError, TimeoutError } from '../errors/errors.js';
-import type { ResponseMessage } from '../protocol/types.js';
 import type { Clock } from './clock.js';
 import { type Held, Lane, type Outbox } from './outbox.js';
 
@@ -51,7 +50,10 @@ export class RequestTracker {
       clock: Clock;
       timeout: number;
       outbox: Outbox;
-      encode(message: object): string;
+      /** The request's frame in the dialect's words, or undefined when the server takes no requests. */
+      frame(id: string, method: string, params: unknown): string | undefined;
+      /** The dialect's name, for the refusal. */
+      dialect: string;
       limit: number;
     },
   ) {}
@@ -74,7 +76,10 @@ export class RequestTracker {
         this.#settle(entry);
         reject(new AbortError(signal?.reason));
       };
-      const text = deps.encode(params === undefined ? { id, method } : { id, method, params });
+      const text = deps.frame(id, method, params);
+      if (text === undefined) {
+        return reject(new RequestError(method, 'unsupported', `the ${deps.dialect} dialect has no requests`));
+      }
       const entry = new PendingRequest(id, method, text, resolve, reject, signal, onAbort);
       this.#pending.set(id, entry);
       if (!deps.outbox.hold(entry)) {
@@ -89,17 +94,28 @@ export class RequestTracker {
     });
   }
 
-  /** Settles the request a response answers; false when no request waits for it. */
-  response(message: ResponseMessage): boolean {
-    const entry = this.#pending.get(message.id);
+  /**
+   * Settles the request a response answers, found by its id, or (`byMethod`, for dialects
+   * without ids) the oldest pending request for that method. False when none waits for it.
+   */
+  response(
+    key: string,
+    byMethod: boolean,
+    ok: boolean,
+    result: unknown,
+    error: { code: string; message: string } | undefined,
+  ): boolean {
+    const entry = byMethod ? this.#oldest(key) : this.#pending.get(key);
     if (!entry) return false;
     this.#settle(entry);
-    if (message.success) entry.resolve(message.result);
-    else
-      entry.reject(
-        new RequestError(entry.method, message.error?.code ?? 'unknown', message.error?.message ?? 'request failed'),
-      );
+    if (ok) entry.resolve(result);
+    else entry.reject(new RequestError(entry.method, error?.code ?? 'unknown', error?.message ?? 'request failed'));
     return true;
+  }
+
+  #oldest(method: string): PendingRequest | undefined {
+    for (const entry of this.#pending.values()) if (entry.method === method) return entry;
+    return undefined;
   }
 
   /** Rejects every pending request. */

@@ -1,8 +1,8 @@
+import type { Dialect, SubscriptionSpec } from '../dialects/dialect.js';
 import type { EventwireError } from '../errors/base.js';
 import { QueueFullError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters } from '../protocol/filters.js';
-import type { SubscribedMessage } from '../protocol/types.js';
 import { collect, createEmitter, type EmitterHost, type Listener } from './emitter.js';
 import { type Held, Lane } from './outbox.js';
 
@@ -44,8 +44,12 @@ export interface SubscribeOptions {
 export interface SubscriptionEvents<Ev> {
   /** An event that matched this subscription, delivered once, in seq order. */
   event: Ev;
-  /** The server could not replay seqs `from`..`to` (inclusive): refetch your state. */
-  gap: { from: number; to: number };
+  /**
+   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive), or,
+   * with both absent, it cannot replay at all and the link was lost (dialects without
+   * resume). Refetch your state.
+   */
+  gap: { from?: number; to?: number };
   /** The state changed. */
   state: { from: SubscriptionState; to: SubscriptionState };
   /** Something about this subscription failed (overflow, server refusal). */
@@ -91,6 +95,7 @@ export interface SubscriptionHost {
   detach(sub: SubscriptionImpl): void;
   reportError(error: EventwireError): void;
   encode(message: object): string;
+  readonly dialect: Dialect;
 }
 
 type Feed = (event: EventwireEvent, needsAck: boolean) => Promise<unknown> | undefined;
@@ -100,7 +105,7 @@ type Feed = (event: EventwireEvent, needsAck: boolean) => Promise<unknown> | und
  * Its subscribe message waits in the outbox (lane Subscribe) and is sent again, with the
  * cursor as `since`, on every new link. Listeners and iterators are allocated on first use.
  */
-export class SubscriptionImpl implements Subscription, Held {
+export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   readonly id: string;
   readonly events: readonly string[];
   readonly filters: Readonly<Filters>;
@@ -112,6 +117,11 @@ export class SubscriptionImpl implements Subscription, Held {
   readonly #host: SubscriptionHost;
   #state: SubscriptionState = 'pending';
   #cursor: number | undefined;
+  /** Time resume: the newest timestamp delivered (ms), and the events delivered at it. */
+  #cursorTime: number | undefined;
+  #atCursorTime: EventwireEvent[] | undefined;
+  /** Whether it was ever active (a later activation follows a lost link). */
+  #wasActive = false;
   #emitter: EmitterHost<Record<string, unknown>> | undefined;
   #feeds: Set<Feed> | undefined;
   #enders: Set<(error?: unknown) => void> | undefined;
@@ -164,13 +174,28 @@ export class SubscriptionImpl implements Subscription, Held {
     return iterate(this, this.#feeds, this.#enders, this.#options, this.#host);
   }
 
-  /** The subscribe message for the current link: resumes after the cursor. */
-  frame(): string {
-    const since = this.#cursor ?? this.#options.since;
-    const message: Record<string, unknown> = { type: 'subscribe', id: this.id, events: [...this.events] };
-    if (this.#predicate) message.filters = this.filters;
-    if (since !== undefined) message.since = since;
-    return this.#host.encode(message);
+  /** Where the current link resumes (SubscriptionSpec): after the cursor, as the dialect resumes. */
+  get since(): number | string | undefined {
+    switch (this.#host.dialect.resume) {
+      case 'seq':
+        return this.#cursor ?? this.#options.since;
+      case 'time':
+        return this.#cursorTime === undefined ? this.#options.since : new Date(this.#cursorTime).toISOString();
+      default:
+        return this.#wasActive ? undefined : this.#options.since;
+    }
+  }
+
+  /** The subscribe frame(s) for the current link, in the dialect's words. */
+  frame(): string | string[] | undefined {
+    const message = this.#host.dialect.subscribe(this);
+    if (message === undefined) return undefined;
+    return Array.isArray(message) ? message.map((m) => this.#host.encode(m)) : this.#host.encode(message);
+  }
+
+  /** It went out: with a server that confirms nothing, it is active from now on. */
+  sent(): void {
+    if (!this.#host.dialect.confirms) this.#activate(undefined);
   }
 
   matches(name: string, event: EventwireEvent): boolean {
@@ -188,7 +213,7 @@ export class SubscriptionImpl implements Subscription, Held {
     if (seq !== undefined) {
       if (this.#cursor !== undefined && seq <= this.#cursor) return false; // a replay or re-delivery
       this.#cursor = seq;
-    }
+    } else if (this.#host.dialect.resume === 'time' && !this.#advanceTime(event)) return false;
     let pending: PromiseLike<unknown>[] | undefined;
     if (this.#emitter) pending = collect(pending, this.#emitter.emit('event', event));
     if (this.#feeds) for (const feed of this.#feeds) pending = collect(pending, feed(event, needsAck));
@@ -196,12 +221,40 @@ export class SubscriptionImpl implements Subscription, Held {
     return pending.length === 1 ? pending[0] : Promise.all(pending);
   }
 
-  confirmed(message: SubscribedMessage): void {
+  /** The server confirmed it (with its stream head, and the seqs it could not replay). */
+  confirmed(seq: number | undefined, gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed') return;
-    if (message.gap) this.#emitter?.emit('gap', message.gap);
-    if (this.#cursor === undefined && typeof message.seq === 'number' && typeof this.#options.since !== 'string')
-      this.#cursor = message.seq;
+    if (this.#cursor === undefined && typeof seq === 'number' && typeof this.#options.since !== 'string')
+      this.#cursor = seq;
+    this.#activate(gap);
+  }
+
+  #activate(gap: { from: number; to: number } | undefined): void {
+    if (this.#state === 'unsubscribed' || this.#state === 'active') return;
+    if (gap) this.#emitter?.emit('gap', gap);
+    else if (this.#wasActive && this.#host.dialect.resume === 'none') this.#emitter?.emit('gap', {});
+    this.#wasActive = true;
     this.#setState('active');
+  }
+
+  /**
+   * Time resume: a replay from `since` repeats the events stamped at the cursor's time, and
+   * may repeat older ones; only newer events, or unseen ones at the cursor's time, pass.
+   */
+  #advanceTime(event: EventwireEvent): boolean {
+    const time = Date.parse(event.timestamp);
+    if (Number.isNaN(time)) return true;
+    const cursor = this.#cursorTime;
+    if (cursor !== undefined && time < cursor) return false;
+    if (cursor === time && this.#atCursorTime) {
+      const key = fingerprint(event);
+      if (this.#atCursorTime.some((seen) => fingerprint(seen) === key)) return false;
+      this.#atCursorTime.push(event);
+      return true;
+    }
+    this.#cursorTime = time;
+    this.#atCursorTime = [event];
+    return true;
   }
 
   disconnected(): void {
@@ -220,6 +273,8 @@ export class SubscriptionImpl implements Subscription, Held {
     this.#emitter?.emit('state', { from, to });
   }
 }
+
+const fingerprint = (event: EventwireEvent) => `${event.event_type}\u0000${JSON.stringify(event.data)}`;
 
 interface Waiter<Ev> {
   resolve(result: IteratorResult<Ev>): void;

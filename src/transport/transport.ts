@@ -15,6 +15,8 @@ export interface TransportEvents {
    * failed rather than closed; `status` when the server answered the upgrade with HTTP.
    */
   onClose(code: number, reason: string, error?: unknown, status?: number): void;
+  /** A protocol-level pong arrived (after {@link Transport.ping}). */
+  onPong?(): void;
 }
 
 /**
@@ -34,6 +36,11 @@ export interface Transport {
   send(data: string): boolean;
   /** Closes the current socket. Nothing more is reported for it. */
   close(code?: number, reason?: string): void;
+  /**
+   * Sends a WebSocket protocol ping, where the socket can (`ws` in Node; browsers cannot).
+   * Absent, or false, when it cannot.
+   */
+  ping?(): boolean;
 }
 
 /** How a transport is configured for one client. */

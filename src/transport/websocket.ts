@@ -9,6 +9,8 @@ interface SocketLike {
   close(code?: number, reason?: string): void;
   /** `ws` only: close the TCP connection at once. */
   terminate?(): void;
+  /** `ws` only: a protocol ping. */
+  ping?(): void;
   /** `ws` only: its EventEmitter API, which hands over Buffers and the text/binary flag. */
   on?(type: string, listener: (...args: never[]) => void): void;
   onopen?: (() => void) | null;
@@ -105,6 +107,7 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
           failure = new Error(`the server answered the upgrade with HTTP ${status}`);
           ws.terminate?.();
         });
+        ws.on('pong', () => current() && events.onPong?.());
         ws.on('close', (code: number, reason: Uint8Array) => ended(code, String(reason)));
       } else {
         ws.binaryType = 'arraybuffer';
@@ -120,5 +123,10 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
       return true;
     },
     close: (code = 1000, reason = '') => leave(code, reason),
+    ping() {
+      if (!nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
+      socket.ping();
+      return true;
+    },
   };
 }

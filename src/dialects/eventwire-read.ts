@@ -1,44 +1,21 @@
 import { DecodeError } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
-import type {
-  ErrorMessage,
-  PingMessage,
-  PongMessage,
-  ResponseMessage,
-  SubscribedMessage,
-  UnsubscribedMessage,
-  WelcomeMessage,
-} from '../protocol/types.js';
-import { hasProtoKey } from './json.js';
-
-/** A control message the client reacts to. */
-export type ControlMessage =
-  | PingMessage
-  | PongMessage
-  | WelcomeMessage
-  | SubscribedMessage
-  | UnsubscribedMessage
-  | ErrorMessage;
-
-/** Where classified messages go. One object per client: no per-message allocation. */
-export interface MessageSink {
-  event(event: EventwireEvent): void;
-  control(message: ControlMessage): void;
-  response(message: ResponseMessage): void;
-  error(error: DecodeError): void;
-}
+import type { DialectSink } from './dialect.js';
 
 type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
+/** The pong of protocol v1, shared (it carries nothing). */
+const PONG = { type: 'pong' };
+
 /**
- * Routes one decoded JSON value to the sink. A hand-written equivalent of
- * `ServerMessageSchema` (a property test keeps the two in agreement), because this runs
- * for every message and must not allocate.
+ * Protocol v1's reader: routes one decoded JSON value to the sink. A hand-written
+ * equivalent of `ServerMessageSchema` (a property test keeps the two in agreement), because
+ * it runs for every message and must not allocate.
  */
-export function classify(value: unknown, sink: MessageSink, suspect = false): void {
+export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
     sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${describe(value)}`));
     return;
@@ -51,16 +28,12 @@ export function classify(value: unknown, sink: MessageSink, suspect = false): vo
         sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
         return;
       }
-      for (let i = 0; i < events.length; i++) classifyEvent(events[i], sink, suspect);
-      return;
-    }
-    if (suspect && hasProtoKey(value)) {
-      sink.error(forbidden());
+      for (let i = 0; i < events.length; i++) readEvent(events[i], sink);
       return;
     }
     const problem = controlProblem(type, value);
     if (problem) sink.error(new DecodeError('invalid_message', `invalid ${type} message: ${problem}`));
-    else sink.control(value as unknown as ControlMessage);
+    else control(type, value, sink);
     return;
   }
   if (type === undefined && value.event_type === undefined && typeof value.id === 'string') {
@@ -68,25 +41,46 @@ export function classify(value: unknown, sink: MessageSink, suspect = false): vo
       sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
       return;
     }
-    if (suspect && hasProtoKey(value)) {
-      sink.error(forbidden());
-      return;
-    }
-    sink.response(value as unknown as ResponseMessage);
+    const error = value.error;
+    sink.response(
+      value.id,
+      false,
+      value.success,
+      value.result,
+      isObject(error) ? { code: String(error.code ?? 'unknown'), message: String(error.message ?? '') } : undefined,
+    );
     return;
   }
   if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
     sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
     return;
   }
-  classifyEvent(value, sink, suspect);
+  readEvent(value, sink);
 }
 
-function forbidden(): DecodeError {
-  return new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped');
+function control(type: string, v: Obj, sink: DialectSink): void {
+  switch (type) {
+    case 'ping':
+      sink.ping(v.ts === undefined ? PONG : { type: 'pong', ts: v.ts });
+      return;
+    case 'pong':
+      sink.pong();
+      return;
+    case 'welcome':
+      sink.greeting(v.session_id as string, v.heartbeat_interval as number | undefined);
+      return;
+    case 'subscribed':
+      sink.subscribed(v.id as string, v.seq as number | undefined, v.gap as { from: number; to: number } | undefined);
+      return;
+    case 'error':
+      sink.serverError(v.code as string, v.message as string, v.id as string | undefined);
+      return;
+    default:
+      return; // unsubscribed: nothing to do
+  }
 }
 
-function classifyEvent(value: unknown, sink: MessageSink, suspect: boolean): void {
+function readEvent(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
     sink.error(new DecodeError('not_object', `an event must be a JSON object, got ${describe(value)}`));
     return;
@@ -94,10 +88,6 @@ function classifyEvent(value: unknown, sink: MessageSink, suspect: boolean): voi
   const problem = eventProblem(value);
   if (problem) {
     sink.error(new DecodeError(problem[0], problem[1]));
-    return;
-  }
-  if (suspect && hasProtoKey(value)) {
-    sink.error(forbidden());
     return;
   }
   if (!isName(value.event_type)) value.event_type = value.type;
