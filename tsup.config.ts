@@ -10,6 +10,7 @@ const entries = {
   svelte: 'src/adapters/svelte.ts',
   react: 'src/adapters/react.ts',
   rws: 'src/transport/rws.ts',
+  dialects: 'src/dialects/index.ts',
 };
 
 export default defineConfig([

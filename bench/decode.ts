@@ -5,12 +5,11 @@
  *   npm run bench:decode
  */
 import { gzipSync } from 'node:zlib';
-import { Inbox } from '../src/codec/inbox.js';
+import { Inbox, type InboxSink } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { createDelivery } from '../src/core/delivery.js';
 import { createEmitter } from '../src/core/emitter.js';
 import { type SubscriptionHost, SubscriptionImpl } from '../src/core/subscription.js';
-import type { DialectSink } from '../src/dialects/dialect.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 
 const EVENTS = 200_000;
@@ -48,7 +47,7 @@ function pipeline() {
   });
   let seq = 0;
   const none = () => {};
-  const sink: DialectSink = {
+  const sink: InboxSink = {
     event(ev) {
       ev.seq = ++seq; // a fresh stream position, so the dedupe never drops
       delivery.deliver(ev);
@@ -61,6 +60,9 @@ function pipeline() {
     response: () => false,
     serverError: none,
     error(e) {
+      throw e;
+    },
+    undecodable(e) {
       throw e;
     },
   };

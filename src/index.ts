@@ -34,6 +34,7 @@ export type {
   SubscriptionEvents,
   SubscriptionState,
 } from './core/subscription.js';
+export type { Dialect, DialectSink, Liveness, SubscriptionSpec } from './dialects/dialect.js';
 export * from './errors/index.js';
 export { CloseCode, type CloseCodeValue } from './protocol/close-codes.js';
 export type { EventwireEvent } from './protocol/event.js';

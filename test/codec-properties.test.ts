@@ -1,9 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Inbox } from '../src/codec/inbox.js';
+import { Inbox, type InboxSink } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
-import type { DialectSink } from '../src/dialects/dialect.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { CONTROL_TYPES } from '../src/protocol/event.js';
@@ -23,7 +22,7 @@ function checkingSink() {
     if (!ServerMessageSchema.safeParse(clean).success)
       throw new Error(`invalid control yielded: ${JSON.stringify(clean)}`);
   };
-  const sink: DialectSink = {
+  const sink: InboxSink = {
     event(ev) {
       counts.events++;
       const parsed = EventMessageSchema.safeParse(ev);
@@ -43,6 +42,9 @@ function checkingSink() {
       return true;
     },
     error() {
+      counts.errors++;
+    },
+    undecodable() {
       counts.errors++;
     },
   };

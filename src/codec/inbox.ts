@@ -1,9 +1,15 @@
 import type { Dialect, DialectSink } from '../dialects/dialect.js';
+import type { EventwireError } from '../errors/base.js';
 import { DecodeError } from '../errors/errors.js';
 import type { Codec, DecodeFlags } from './codec.js';
 import { hasProtoKey } from './json.js';
 
 const hasBlob = typeof Blob !== 'undefined';
+
+/** @internal The dialect's sink, plus where frames go that no dialect could read. */
+export interface InboxSink extends DialectSink {
+  undecodable(error: EventwireError): void;
+}
 
 /**
  * @internal Takes frames in arrival order, decodes each once, applies the guards no dialect
@@ -16,12 +22,12 @@ const hasBlob = typeof Blob !== 'undefined';
 export class Inbox {
   readonly #codec: Codec;
   readonly #dialect: Dialect;
-  readonly #sink: DialectSink;
+  readonly #sink: InboxSink;
   readonly #flags: DecodeFlags = { text: false, suspect: false };
   #queue: Promise<void> | undefined;
   #queued = 0;
 
-  constructor(codec: Codec, dialect: Dialect, sink: DialectSink) {
+  constructor(codec: Codec, dialect: Dialect, sink: InboxSink) {
     this.#codec = codec;
     this.#dialect = dialect;
     this.#sink = sink;
@@ -40,7 +46,7 @@ export class Inbox {
       this.#decode(frame, text);
     else if (ArrayBuffer.isView(frame))
       this.#decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength), text);
-    else this.#sink.error(new DecodeError('unsupported_frame', `unsupported frame type ${typeof frame}`));
+    else this.#sink.undecodable(new DecodeError('unsupported_frame', `unsupported frame type ${typeof frame}`));
   }
 
   #decode(input: string | ArrayBuffer | Uint8Array, text: boolean): void {
@@ -56,14 +62,14 @@ export class Inbox {
           ? cause
           : new DecodeError('codec_failed', `the codec threw: ${String(cause)}`, cause);
     }
-    if (value instanceof DecodeError) this.#sink.error(value);
+    if (value instanceof DecodeError) this.#sink.undecodable(value);
     else if (flags.suspect && hasProtoKey(value))
-      this.#sink.error(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
+      this.#sink.undecodable(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
     else {
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
-        this.#sink.error(
+        this.#sink.undecodable(
           new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
         );
       }
@@ -75,7 +81,7 @@ export class Inbox {
     this.#queue = (this.#queue ?? Promise.resolve())
       .then(async () => this.#process(hasBlob && frame instanceof Blob ? await frame.arrayBuffer() : frame, text))
       .catch((cause: unknown) =>
-        this.#sink.error(new DecodeError('unreadable_frame', 'could not read a binary frame', cause)),
+        this.#sink.undecodable(new DecodeError('unreadable_frame', 'could not read a binary frame', cause)),
       )
       .finally(() => {
         if (--this.#queued === 0) this.#queue = undefined;

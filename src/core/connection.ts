@@ -1,5 +1,5 @@
 import { EventwireError } from '../errors/base.js';
-import { AuthError, TimeoutError, TokenProviderError } from '../errors/errors.js';
+import { TimeoutError, TokenProviderError } from '../errors/errors.js';
 import type { Transport, TransportEvents } from '../transport/transport.js';
 import { decide } from './decide.js';
 import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
@@ -68,6 +68,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
     if (this.heartbeat) this.heartbeat.received();
     this.#host.frame(data, text);
+    if (this.state === 'connecting') this.openIfWaiting(); // any frame, even one no dialect reads, opens an optional greeting
   }
 
   onClose(code: number, reason: string, error?: unknown, status?: number): void {

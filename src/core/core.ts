@@ -151,7 +151,14 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     else this.report(error);
   }
 
+  /** A message the dialect could not read: named after the dialect. */
   error(error: EventwireError): void {
+    error.message = `${this.dialect.name}: ${error.message}`;
+    this.report(error);
+  }
+
+  /** A frame the codec could not decode (before any dialect saw it). */
+  undecodable(error: EventwireError): void {
     this.report(error);
   }
 
@@ -167,7 +174,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     this.subscriptions.delete(sub.id);
     this.outbox.release(sub);
     if (this.connection.state === 'open')
-      this.outbox.push(Lane.Subscribe, this.encode({ type: 'unsubscribe', id: sub.id }));
+      this.#sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subscriptions.values()]));
   }
 
   reportError(error: EventwireError): void {

@@ -268,7 +268,16 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     batchInterval: options.batchInterval,
     token,
     auth,
-    greeting: handshake === 'welcome' ? 'required' : handshake === 'none' ? 'none' : dialect.greeting,
+    greeting:
+      handshake === 'welcome'
+        ? 'required'
+        : handshake === 'none'
+          ? 'none'
+          : dialect.greeting === 'auth'
+            ? token === undefined || auth !== 'message'
+              ? 'none'
+              : 'required'
+            : dialect.greeting,
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
     connectTimeout: positive('connectTimeout', options.connectTimeout ?? 10_000),
     backoff,

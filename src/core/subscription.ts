@@ -122,6 +122,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   #atCursorTime: EventwireEvent[] | undefined;
   /** Whether it was ever active (a later activation follows a lost link). */
   #wasActive = false;
+  /** The dialect had no subscribe message for it: nothing will confirm it. */
+  #frameless = false;
   #emitter: EmitterHost<Record<string, unknown>> | undefined;
   #feeds: Set<Feed> | undefined;
   #enders: Set<(error?: unknown) => void> | undefined;
@@ -189,13 +191,14 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   /** The subscribe frame(s) for the current link, in the dialect's words. */
   frame(): string | string[] | undefined {
     const message = this.#host.dialect.subscribe(this);
+    this.#frameless = message === undefined;
     if (message === undefined) return undefined;
     return Array.isArray(message) ? message.map((m) => this.#host.encode(m)) : this.#host.encode(message);
   }
 
   /** It went out: with a server that confirms nothing, it is active from now on. */
   sent(): void {
-    if (!this.#host.dialect.confirms) this.#activate(undefined);
+    if (!this.#host.dialect.confirms || this.#frameless) this.#activate(undefined);
   }
 
   matches(name: string, event: EventwireEvent): boolean {

@@ -96,9 +96,10 @@ export interface Dialect {
   /**
    * What marks the link open: a greeting the server always sends (`required`, waited for up
    * to `handshakeTimeout`), one it may send (`optional`: the first frame of any kind, or
-   * `greetingGrace` ms of silence, opens the link), or the socket opening (`none`).
+   * `greetingGrace` ms of silence, opens the link), the answer to the auth message (`auth`:
+   * required when a token is sent, `none` without one), or the socket opening (`none`).
    */
-  readonly greeting: 'required' | 'optional' | 'none';
+  readonly greeting: 'required' | 'optional' | 'auth' | 'none';
   /** With an optional greeting: how long (ms) a silent server is given before the link opens anyway. */
   readonly greetingGrace: number;
   readonly liveness: Liveness;

@@ -1,0 +1,51 @@
+import type { CloseAction } from '../core/decide.js';
+import { closeAction } from '../core/decide.js';
+import type { EventwireEvent } from '../protocol/event.js';
+import type { SubscriptionSpec } from './dialect.js';
+
+/** @internal A JSON object. */
+export type Obj = Record<string, unknown>;
+
+/** @internal */
+export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** @internal A non-empty string. */
+export const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * @internal An event for a dialect whose messages carry no `event_type` envelope. The
+ * timestamp is the server's when the message has one, else the time it was read (ISO).
+ */
+export function eventOf(name: string, data: unknown, message: Obj, metadata?: Record<string, unknown>): EventwireEvent {
+  const event: EventwireEvent = {
+    event_type: name,
+    timestamp: typeof message.timestamp === 'string' ? message.timestamp : new Date().toISOString(),
+    data,
+  };
+  if (metadata) event.metadata = metadata;
+  if (message.requires_ack === true && isName(message.message_id)) {
+    event.requires_ack = true;
+    event.message_id = message.message_id;
+  }
+  return event;
+}
+
+/** @internal The close table of servers that refuse the upgrade with HTTP 401/403, plus `extra` codes. */
+export function closeTable(extra: Record<number, CloseAction>) {
+  return (code: number, status: number | undefined): CloseAction =>
+    status === 401 || status === 403 ? 'auth' : (extra[code] ?? closeAction(code));
+}
+
+/** @internal The event names that no other subscription wants (for servers that keep a union). */
+export function namesOnlyIn(spec: SubscriptionSpec, others: readonly SubscriptionSpec[]): string[] {
+  const kept = new Set<string>();
+  for (const other of others) if (other.id !== spec.id) for (const name of other.events) kept.add(name);
+  return spec.events.filter((name) => !kept.has(name));
+}
+
+/** @internal The values of one filter key, as a list (a scalar is a list of one). */
+export function filterValues(spec: SubscriptionSpec, key: string): string[] {
+  const value = spec.filters[key];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
