@@ -87,6 +87,15 @@ describe('the installed package', () => {
     expect(imports).toEqual([]);
   });
 
+  it('eventwire/dialects is tree-shaken: an app that imports one dialect carries no other', async () => {
+    const { code } = await bundle(
+      "import { createClient } from 'eventwire'; import { querri } from 'eventwire/dialects';" +
+        'console.log(createClient, querri);',
+    );
+    expect(code).toContain('"querri"');
+    for (const other of ['forge', 'mdb', 'buster', 'provisioning']) expect(code).not.toContain(`"${other}"`);
+  });
+
   it('the file for pages without a bundler imports nothing, and holds no ws, node: import or zod', async () => {
     const { code, imports } = await bundle("export * from 'eventwire/browser';");
     expect(imports).toEqual([]);

@@ -35,6 +35,17 @@ describe('buster dialect (seed 000)', () => {
     ]);
   });
 
+  it('a request pending when the link drops is sent again on the next link, and resolves once', async () => {
+    const server = await start();
+    const c = client(server.url);
+    await reach(c, 'open');
+    server.freeze();
+    const result = c.request('/sql/run', { value: 3 });
+    server.dropAll();
+    await server.restart();
+    expect(await result).toEqual({ rows: [{ answer: 3 }] });
+  });
+
   it('an HTTP 401 answer to the upgrade stops with AuthError', async () => {
     const server = await start();
     const c = client(server.url, { token: 'bad' });

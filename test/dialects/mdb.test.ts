@@ -59,6 +59,17 @@ describe('mdb dialect (seed 004)', () => {
     expect(server.history).toHaveLength(1);
   });
 
+  it('a reconnect greets again and restores the channel subscription', async () => {
+    const server = await start();
+    const c = client(server.url);
+    const sub = c.subscribe('notification', { filters: { 'metadata.channel': 'alerts' } });
+    await reach(c, 'open');
+    server.dropAll();
+    await eventually(() => server.history[1]?.received.length === 1);
+    expect(server.history[1]?.received).toEqual([{ type: 'subscribe', channel: 'alerts' }]);
+    await eventually(() => sub.state === 'active');
+  });
+
   it('a bad token (close 1008 after accept) stops with AuthError', async () => {
     const server = await start();
     const c = client(server.url, { token: 'bad' });

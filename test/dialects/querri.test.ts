@@ -1,7 +1,8 @@
 /** Conformance: the Querri dialect against an emulator that follows seed 001 literally. */
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { querri } from '../../src/dialects/index.js';
-import { createClient, isAuthError, isRequestError } from '../../src/index.js';
+import { createClient, isAuthError, isRequestError, isValidationError } from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { startQuerri } from '../fixtures/dialects/querri.js';
 import { eventually, next, reach } from '../helpers.js';
@@ -79,6 +80,31 @@ describe('querri dialect (seed 001)', () => {
     await gaps.until(1);
     expect(gaps.seen).toEqual([{}]);
     expect(sub.state).toBe('active');
+  });
+
+  it('typed schemas validate the message as data; close 4001 refreshes the token', async () => {
+    const server = await start({ tokens: ['jwt-1', 'jwt-2'] });
+    let n = 0;
+    const c = track(
+      createClient({
+        url: `${server.url}/ws/project/p-1`,
+        token: () => `jwt-${++n}`,
+        dialect: querri({ pingInterval: 60_000 }),
+        signals: false,
+        backoff: quick,
+        events: { step_progress: z.object({ step_id: z.string(), progress: z.number() }) },
+      }),
+    );
+    const invalid = collect((h) => c.on('error', (e) => isValidationError(e) && h(e as never)));
+    const got = collect((h) => c.on('step_progress', (ev) => h(ev as never)));
+    await reach(c, 'open');
+    server.publish({ type: 'step_progress', step_id: 's', progress: 'lots' });
+    server.publish({ type: 'step_progress', step_id: 's', progress: 0.5 });
+    await got.until(1);
+    await invalid.until(1);
+    server.dropAll(4001, 'token expired');
+    await eventually(() => server.history.length === 2 && c.state === 'open');
+    expect(server.history.map((h) => h.url.searchParams.get('token'))).toEqual(['jwt-1', 'jwt-2']);
   });
 
   it('close 4403 and an HTTP 403 answer stop with AuthError; request() says there are no requests', async () => {

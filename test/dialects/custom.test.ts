@@ -1,0 +1,58 @@
+/** README's "A sixth server" recipe, as written there, against a server of that shape. */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { eventwire } from '../../src/dialects/index.js';
+import { createClient, DecodeError, type Dialect, isDecodeError } from '../../src/index.js';
+import { track } from '../cleanup.js';
+import { Emulator } from '../fixtures/dialects/emulator.js';
+import { eventually, reach } from '../helpers.js';
+import { collect } from './collect.js';
+
+// --- the recipe (README.md, "A sixth server") ---
+const acme: Dialect = {
+  ...eventwire(), // start from protocol v1: URL parameters, pings, close codes...
+  name: 'acme',
+  greeting: 'none',
+  confirms: false,
+  resume: 'none',
+  read(value, sink) {
+    const msg = value as { kind?: unknown; body?: unknown; at?: unknown };
+    if (typeof msg.kind !== 'string') return sink.error(new DecodeError('no_event_name', 'a message needs a kind'));
+    if (msg.kind === 'pong') return sink.pong();
+    sink.event({ event_type: msg.kind, data: msg.body, timestamp: String(msg.at ?? new Date().toISOString()) });
+  },
+  subscribe: (spec) => ({ op: 'watch', kinds: spec.events }),
+  unsubscribe: (spec) => ({ op: 'unwatch', kinds: spec.events }),
+  ping: () => ({ op: 'ping' }),
+};
+// --- end of the recipe ---
+
+describe('a custom dialect', () => {
+  it('speaks its own format, and still gets the JSON, gzip, size, depth and __proto__ guards', async () => {
+    const server = track(
+      await new Emulator({
+        message: (conn, m) => (m as { op?: string }).op === 'ping' && server.send(conn, { kind: 'pong' }),
+      }).start(),
+    );
+    const client = track(
+      createClient({ url: server.url, dialect: acme, signals: false, maxDepth: 8, heartbeat: { interval: 20 } }),
+    );
+    const got = collect((h) => client.subscribe('order.created').on(h));
+    const errors = collect<DecodeError>((h) => client.on('error', (e) => isDecodeError(e) && h(e)));
+    await reach(client, 'open');
+    const conn = [...server.conns][0]!;
+    conn.ws.send(JSON.stringify({ kind: 'order.created', body: { id: 1 }, at: '2026-11-23T10:00:00Z' }));
+    conn.ws.send(gzipSync(JSON.stringify({ kind: 'order.created', body: { id: 2 } })));
+    conn.ws.send(JSON.stringify({ kind: 'order.created', body: JSON.parse('[[[[[[[[[[1]]]]]]]]]]') }));
+    conn.ws.send('{"kind":"order.created","body":{"__proto__":{"polluted":true}}}');
+    conn.ws.send(JSON.stringify({ body: {} }));
+    await got.until(2);
+    await errors.until(3);
+    expect(got.seen.map((e) => (e.data as { id: number }).id)).toEqual([1, 2]);
+    expect(errors.seen.map((e) => e.reason)).toEqual(['too_deep', 'forbidden_key', 'no_event_name']);
+    expect(errors.seen[2]?.message).toBe('acme: a message needs a kind');
+    await eventually(() => conn.received.some((m) => (m as { op?: string }).op === 'ping'));
+    expect(conn.received[0]).toEqual({ op: 'watch', kinds: ['order.created'] });
+    expect(client.rtt).toBeGreaterThanOrEqual(0); // its pong was read as one
+  });
+});
