@@ -8,7 +8,6 @@ import { gzipSync } from 'node:zlib';
 import { Inbox, type InboxSink } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { createDelivery } from '../src/core/delivery.js';
-import { createEmitter } from '../src/core/emitter.js';
 import { type SubscriptionHost, SubscriptionImpl } from '../src/core/subscription.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 
@@ -24,7 +23,6 @@ const events = Array.from({ length: 1000 }, (_, i) => ({
 
 function pipeline() {
   let count = 0;
-  const emitter = createEmitter<Record<string, unknown>>(() => {});
   const subscriptions = new Map<string, SubscriptionImpl>();
   const host: SubscriptionHost = {
     attach: (s) => void subscriptions.set(s.id, s),
@@ -37,7 +35,6 @@ function pipeline() {
   sub.confirmed(undefined, undefined);
   sub.on(() => void count++);
   const delivery = createDelivery({
-    emitter,
     schemas: new Map(),
     subscriptions,
     acks: 'auto',

@@ -198,9 +198,9 @@ describe('acks, server to client', () => {
     for (let i = 1; i <= 2_000; i++)
       server.publish({ event_type: 'Critical', message_id: `m-${i}`, requires_ack: true });
     await all.until(2_000);
-    const { dedupe } = client.stats();
-    expect(dedupe.messageIds).toBeLessThanOrEqual(100);
-    expect(dedupe.seqs).toBeLessThanOrEqual(100);
+    const { acks } = client.stats();
+    expect(acks.messageIds).toBeLessThanOrEqual(100);
+    expect(acks.inFlight).toBeLessThanOrEqual(100);
     await eventually(() => server.unacked.length === 0);
   });
 });

@@ -13,7 +13,7 @@ import {
   type ServerEventName,
 } from './options.js';
 import type { RequestOptions } from './requests.js';
-import type { SubscribeOptions, Subscription } from './subscription.js';
+import type { SubscribeOptions, Subscription, SubscriptionImpl } from './subscription.js';
 
 /** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
 export type SendResult = 'sent' | 'queued' | 'refused';
@@ -26,8 +26,11 @@ export interface ClientStats {
   pendingRequests: number;
   /** Messages and requests waiting in the outbox for the link to open. */
   queued: number;
-  /** Entries in the dedupe windows (bounded by `dedupeWindow`). */
-  dedupe: { messageIds: number; seqs: number };
+  /**
+   * Ack bookkeeping: message ids remembered as acked or failed (bounded by `dedupeWindow`), and
+   * events whose handlers still run or await `ack()` (bounded separately, at the same size).
+   */
+  acks: { messageIds: number; inFlight: number };
   /** Listeners registered on the client, all events together. */
   listeners: number;
 }
@@ -106,10 +109,33 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   const core = new ClientCore(resolveOptions(options as unknown as ClientOptions<EventSchemas>));
   const client = new EventwireClient(core) as unknown as Client<E>;
   for (const [type, listener] of Object.entries(options.on ?? {})) {
-    if (typeof listener === 'function') core.emitter.on(type, listener as Listener<unknown>);
+    if (typeof listener === 'function') listenTo(core, type, listener as Listener<never>, false);
   }
   if (!core.options.lazy) core.connection.connect();
   return client;
+}
+
+/**
+ * Adds a listener. One for a server event (or `message`) is interest in it: the core holds a
+ * subscription for it while any such listener remains (and connects a lazy client).
+ */
+function listenTo(core: ClientCore, type: string, listener: Listener<never>, once: boolean): () => void {
+  if (isLifecycleName(type) && type !== 'message')
+    return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
+  const release = core.listen(type);
+  let off = () => {};
+  const wrapped: Listener<unknown> = once
+    ? (payload) => {
+        off();
+        return (listener as Listener<unknown>)(payload);
+      }
+    : (listener as Listener<unknown>);
+  const remove = core.emitter.on(type, wrapped);
+  off = () => {
+    remove();
+    release();
+  };
+  return off;
 }
 
 /**
@@ -135,15 +161,11 @@ class EventwireClient {
   }
 
   on(type: string, listener: Listener<never>): () => void {
-    const off = this.#core.emitter.on(type, listener as Listener<unknown>);
-    if (this.#core.options.lazy && !isLifecycleName(type)) this.#core.connectIfIdle();
-    return off;
+    return listenTo(this.#core, type, listener, false);
   }
 
   once(type: string, listener: Listener<never>): () => void {
-    const off = this.#core.emitter.once(type, listener as Listener<unknown>);
-    if (this.#core.options.lazy && !isLifecycleName(type)) this.#core.connectIfIdle();
-    return off;
+    return listenTo(this.#core, type, listener, true);
   }
 
   connect(): void {
@@ -165,7 +187,7 @@ class EventwireClient {
   }
 
   stream(events: string | readonly string[], options?: SubscribeOptions): Subscription {
-    return this.subscribe(events, options);
+    return (this.subscribe(events, options) as SubscriptionImpl).prime();
   }
 
   request<T>(method: string, params?: unknown, options?: RequestOptions): Promise<T> {

@@ -7,7 +7,7 @@ import type { Filters } from '../protocol/filters.js';
 import type { ClientStats, SendResult } from './client.js';
 import type { ConnectionHost } from './connection.js';
 import { Connection } from './connection.js';
-import { createDelivery, type Delivery, isLifecycleName } from './delivery.js';
+import { createDelivery, type Delivery } from './delivery.js';
 import { createEmitter, type EmitterHost, type ListenerErrorSink } from './emitter.js';
 import type { LifecycleEvents, ResolvedOptions } from './options.js';
 import { type Held, Lane, Outbox, type OutboxLink } from './outbox.js';
@@ -26,7 +26,9 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   readonly emitter: EmitterHost<Record<string, unknown>>;
   readonly outbox: Outbox;
   readonly connection: Connection;
+  /** Every subscription: the handles of `subscribe()`, and the interests behind `client.on(name)`. */
   readonly subscriptions = new Map<string, SubscriptionImpl>();
+  readonly #interests = new Map<string, { sub: SubscriptionImpl; listeners: number }>();
   readonly #inbox: Inbox;
   #delivery: Delivery | undefined;
   #requests: RequestTracker | undefined;
@@ -84,12 +86,43 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
       if (sub.events.length === 0 || sub.events.includes('*')) return undefined;
       for (const name of sub.events) names.add(name);
     }
-    if (this.emitter.count('message') > 0) return undefined;
-    for (const name of this.emitter.types()) if (!isLifecycleName(name)) names.add(name);
     return names.size === 0 ? undefined : [...names];
   }
 
+  /**
+   * `client.on(type)` for a server event (or `message`, every event): interest in it, held as a
+   * subscription of its own, so that it resumes, dedupes and acks like one. Returns the
+   * release, called when the listener goes.
+   */
+  listen(type: string): () => void {
+    const key = type === 'message' ? '' : type;
+    let interest = this.#interests.get(key);
+    if (!interest) {
+      const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
+      const sub = new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward);
+      interest = { sub, listeners: 0 };
+      this.#interests.set(key, interest);
+    }
+    interest.listeners++;
+    const held = interest;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--held.listeners > 0) return;
+      this.#interests.delete(key);
+      held.sub.end(undefined);
+    };
+  }
+
   stopped(error: EventwireError | undefined, code: number, reason: string): void {
+    // close() ends every subscription (iterators return); a fatal close ends iterators with
+    // its error, and keeps subscriptions for a later connect().
+    for (const sub of [...this.subscriptions.values()]) {
+      if (sub.internal) continue;
+      if (error) sub.endIterators(error);
+      else sub.end(undefined);
+    }
     this.#requests?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
     this.outbox.clearQueued();
   }
@@ -99,7 +132,6 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   event(event: EventwireEvent): void {
     this.connection.openIfWaiting();
     this.#delivery ??= createDelivery({
-      emitter: this.emitter,
       schemas: this.options.schemas,
       subscriptions: this.subscriptions,
       acks: this.options.acks,
@@ -220,10 +252,10 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
 
   stats(): ClientStats {
     return {
-      subscriptions: this.subscriptions.size,
+      subscriptions: this.subscriptions.size - this.#interests.size,
       pendingRequests: this.#requests?.size ?? 0,
       queued: this.outbox.waiting,
-      dedupe: this.#delivery?.stats() ?? { messageIds: 0, seqs: 0 },
+      acks: this.#delivery?.stats() ?? { messageIds: 0, inFlight: 0 },
       listeners: this.emitter.total(),
     };
   }

@@ -1,39 +1,44 @@
 import type { EventwireError } from '../errors/base.js';
-import { ValidationError } from '../errors/errors.js';
+import { QueueFullError, ValidationError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
 import { BoundedMap } from './bounded-map.js';
-import { collect, type EmitterHost } from './emitter.js';
+import { merge, type Outcome } from './outcome.js';
 import type { SubscriptionImpl } from './subscription.js';
 
 /**
- * How events that carry `requires_ack` are acknowledged.
- * - `auto`: once every handler for the event has returned (async ones awaited).
- * - `manual`: handlers call `event.ack()`. Events that reach no handler at all are
- *   acknowledged automatically, since nothing else would.
+ * How events that carry `requires_ack` are acknowledged. Either way an ack means "handled":
+ * nothing that failed, was refused by its schema or was dropped is acked, so the server
+ * sends it again, and the handlers get it again.
+ * - `auto`: once every handler for the event has returned (async ones resolved). A handler
+ *   that throws or rejects leaves it unacked.
+ * - `manual`: handlers call `event.ack()`, or `event.nack()` to have it again on the server's
+ *   re-delivery. Events that reach no handler at all are acknowledged, since nothing else would.
  * @default 'auto'
  * @example `createClient({ url, acks: 'manual' })`
  */
 export type AckMode = 'auto' | 'manual';
 
 /** An event that requires an ack, in `manual` mode. */
-export type AckableEvent = EventwireEvent & { ack?: () => void };
+export type AckableEvent = EventwireEvent & { ack?: () => void; nack?: () => void };
 
 const LIFECYCLE = new Set<string>(['open', 'close', 'reconnecting', 'state', 'error', 'message']);
 
 /** @internal Names that are never emitted as server events on the client's emitter. */
 export const isLifecycleName = (name: string) => LIFECYCLE.has(name);
 
-/** @internal Routes each event once to client listeners and to matching subscriptions, and acks it. */
+/** @internal Routes each event once to every subscription it matches (listeners are subscriptions too), and acks it. */
 export interface Delivery {
   deliver(event: EventwireEvent): void;
-  /** Sizes of the dedupe windows. */
-  stats(): { messageIds: number; seqs: number };
+  /** Sizes of the ack bookkeeping. */
+  stats(): { messageIds: number; inFlight: number };
 }
+
+/** What became of an event that asked for an ack, by its message id (kept for `window` ids). */
+type Verdict = 'acked' | 'failed';
 
 /** @internal */
 export function createDelivery(deps: {
-  emitter: EmitterHost<Record<string, unknown>>;
   schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
   subscriptions: ReadonlyMap<string, SubscriptionImpl>;
   acks: AckMode;
@@ -41,24 +46,33 @@ export function createDelivery(deps: {
   sendAck(messageId: string): void;
   reportError(error: EventwireError): void;
 }): Delivery {
-  const { emitter, subscriptions } = deps;
-  /** message_id -> 'done' (acked) or 'pending' (handlers running / manual ack awaited). */
-  const handled = new BoundedMap<string, 'done' | 'pending'>(deps.window);
+  const { subscriptions } = deps;
+  /** Settled events: acked (a re-delivery is acked again: the first ack was lost) or failed (delivered again). */
+  const verdicts = new BoundedMap<string, Verdict>(deps.window);
   /**
-   * The last seq given to client-level listeners: like a subscription's cursor, a seq at or
-   * below it (a replay, a re-delivery) is not given again. Advanced only while they listen.
+   * Events whose handlers still run (or, manual, await `ack()`): never evicted, so a
+   * re-delivery meanwhile is neither delivered nor acked. Bounded on its own: at `window`
+   * entries, a new event that asks for an ack is left to the server's re-delivery.
    */
-  let cursor: number | undefined;
+  const inFlight = new Set<string>();
+  let overloaded = false;
 
-  const ack = (messageId: string) => {
-    handled.set(messageId, 'done');
-    deps.sendAck(messageId);
+  const settle = (messageId: string, ok: boolean) => {
+    inFlight.delete(messageId);
+    verdicts.set(messageId, ok ? 'acked' : 'failed');
+    if (ok) deps.sendAck(messageId);
   };
 
   const validate = (event: EventwireEvent, name: string): boolean => {
     const schema = deps.schemas?.get(name);
     if (!schema) return true;
-    const result = schema['~standard'].validate(event.data);
+    let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
+    try {
+      result = schema['~standard'].validate(event.data);
+    } catch (cause) {
+      deps.reportError(new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }]));
+      return false;
+    }
     if (result instanceof Promise) {
       deps.reportError(
         new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }]),
@@ -76,65 +90,63 @@ export function createDelivery(deps: {
   return {
     deliver(event) {
       const name = event.event_type;
-      const seq = event.seq;
       const messageId = event.requires_ack === true ? event.message_id : undefined;
-      const status = messageId === undefined ? undefined : handled.get(messageId);
-      if (messageId !== undefined && status !== undefined && seq === undefined) {
-        // A re-delivery we can only recognise by its id.
-        if (status === 'done') deps.sendAck(messageId);
-        return;
+      let again = false;
+      if (messageId !== undefined) {
+        if (inFlight.has(messageId)) return; // its handlers still run: no second copy, no ack
+        const verdict = verdicts.get(messageId);
+        // Acked before: our ack was lost. With a seq, the subscriptions' cursors decide (a replay
+        // may still be new to one that was waiting for it); without one, nobody gets it twice.
+        if (verdict === 'acked' && event.seq === undefined) return deps.sendAck(messageId);
+        again = verdict === 'failed';
+        if (inFlight.size >= deps.window) {
+          if (!overloaded) deps.reportError(new QueueFullError('the set of events awaiting their ack', deps.window));
+          overloaded = true;
+          return; // neither delivered nor acked: the server sends it again
+        }
+        overloaded = false;
       }
       if (!validate(event, name)) {
-        if (messageId !== undefined) ack(messageId); // it will not get any better on re-delivery
+        if (messageId !== undefined) verdicts.set(messageId, 'failed');
         return;
       }
-      if (messageId !== undefined && deps.acks === 'manual') {
-        if (status === undefined) handled.set(messageId, 'pending');
-        let done = false;
-        (event as AckableEvent).ack = () => {
-          if (done) return;
-          done = true;
-          ack(messageId);
+      if (messageId !== undefined) inFlight.add(messageId);
+      const manual = messageId !== undefined && deps.acks === 'manual';
+      let answered = false;
+      if (manual) {
+        const answer = (ok: boolean) => {
+          if (answered) return;
+          answered = true;
+          settle(messageId, ok);
         };
+        (event as AckableEvent).ack = () => answer(true);
+        (event as AckableEvent).nack = () => answer(false);
       }
 
-      // Client-level listeners and subscriptions: once per seq each (their cursors).
-      let delivered = false;
       let handed = false;
-      let pending: PromiseLike<unknown>[] | undefined;
-      const named = !LIFECYCLE.has(name);
-      if (emitter.count('message') > 0 || (named && emitter.count(name) > 0)) {
-        if (seq === undefined || cursor === undefined || seq > cursor) {
-          if (seq !== undefined) cursor = seq;
-          delivered = true;
-          handed = true;
-          pending = collect(pending, emitter.emit('message', event));
-          if (named) pending = collect(pending, emitter.emit(name, event));
-        }
-      } else delivered = subscriptions.size === 0; // nobody listens: handled, as far as acks go
+      let outcome: Outcome;
       for (const sub of subscriptions.values()) {
         if (!sub.matches(name, event)) continue;
-        const result = sub.deliver(event, messageId !== undefined);
-        if (result === false) continue;
-        delivered = true;
+        const result = sub.deliver(event, messageId !== undefined, again);
+        if (result === null) continue;
         handed = true;
-        pending = collect(pending, result);
+        outcome = merge(outcome, result);
       }
 
       if (messageId === undefined) return;
-      if (!delivered) {
-        // Everyone had it already: a re-delivery whose ack was lost, or a replay.
-        if (status !== 'pending') ack(messageId);
+      if (!handed) {
+        // Every subscription had it already (a replay), or nobody listens: handled, as far as acks go.
+        if (!answered) settle(messageId, true);
         return;
       }
-      if (deps.acks === 'manual') {
-        if (!handed) (event as AckableEvent).ack?.();
+      if (outcome === false) {
+        if (!answered) settle(messageId, false);
         return;
       }
-      if (!pending) return ack(messageId);
-      if (status === undefined) handled.set(messageId, 'pending');
-      Promise.all(pending).then(() => ack(messageId));
+      if (manual) return; // the handlers answer with ack() or nack()
+      if (outcome === undefined) settle(messageId, true);
+      else outcome.then((ok) => settle(messageId, ok));
     },
-    stats: () => ({ messageIds: handled.size, seqs: cursor === undefined ? 0 : 1 }),
+    stats: () => ({ messageIds: verdicts.size, inFlight: inFlight.size }),
   };
 }

@@ -1,3 +1,5 @@
+import { merge, type Outcome } from './outcome.js';
+
 /** A listener; it may return a promise, whose rejection is reported like a throw. */
 export type Listener<T> = (payload: T) => unknown;
 
@@ -17,15 +19,18 @@ export interface TypedEmitter<Events extends Record<string, unknown>> {
   once<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void;
 }
 
-type Wrapped = (payload: unknown) => PromiseLike<unknown> | undefined;
+type Wrapped = (payload: unknown) => Outcome;
+
+const succeeded = () => true;
 
 /** @internal The owner's side: emit and count. */
 export interface EmitterHost<Events extends Record<string, unknown>> extends TypedEmitter<Events> {
   /**
-   * Calls every listener of `type`. Returns a promise that settles when the async ones have
-   * (never rejecting: their failures go to `onListenerError`), or undefined when all were sync.
+   * Calls every listener of `type`. Returns how they took it (see {@link Outcome}): undefined
+   * when all returned, false when one threw, or a promise of the verdict when some are async
+   * (it never rejects: failures go to `onListenerError`).
    */
-  emit<K extends keyof Events & string>(type: K, payload: Events[K]): Promise<unknown> | undefined;
+  emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome;
   count(type: keyof Events & string): number;
   /** The types that have listeners. */
   types(): Iterable<string>;
@@ -77,12 +82,16 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
 
   on<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
     const sink = this.#sink;
+    const failed = (error: unknown): false => {
+      sink.listenerFailed(type, error);
+      return false;
+    };
     const wrapped: Wrapped = (payload) => {
       try {
         const result = (listener as Listener<unknown>)(payload);
-        if (isThenable(result)) return result.then(undefined, (error: unknown) => sink.listenerFailed(type, error));
+        if (isThenable(result)) return result.then(succeeded, failed);
       } catch (error) {
-        sink.listenerFailed(type, error);
+        return failed(error);
       }
       return undefined;
     };
@@ -102,13 +111,12 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     return off;
   }
 
-  emit<K extends keyof Events & string>(type: K, payload: Events[K]): Promise<unknown> | undefined {
+  emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome {
     const listeners = this.#listeners?.get(type);
     if (!listeners) return undefined;
-    let pending: PromiseLike<unknown>[] | undefined;
-    for (const listener of listeners) pending = collect(pending, listener(payload));
-    if (!pending) return undefined;
-    return pending.length === 1 ? Promise.resolve(pending[0]) : Promise.all(pending);
+    let outcome: Outcome;
+    for (const listener of listeners) outcome = merge(outcome, listener(payload));
+    return outcome;
   }
 
   types(): Iterable<string> {
@@ -135,15 +143,4 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
         list.filter((l) => l !== wrapped),
       );
   }
-}
-
-/** @internal Appends a promise to a lazily allocated list (no array for the sync case). */
-export function collect(
-  list: PromiseLike<unknown>[] | undefined,
-  item: PromiseLike<unknown> | undefined,
-): PromiseLike<unknown>[] | undefined {
-  if (!item) return list;
-  if (!list) return [item];
-  list.push(item);
-  return list;
 }

@@ -1,10 +1,11 @@
 import type { Dialect, SubscriptionSpec } from '../dialects/dialect.js';
 import type { EventwireError } from '../errors/base.js';
-import { QueueFullError } from '../errors/errors.js';
+import { HandlerError, QueueFullError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters } from '../protocol/filters.js';
-import { collect, createEmitter, type EmitterHost, type Listener } from './emitter.js';
+import { createEmitter, type EmitterHost, type Listener } from './emitter.js';
 import { type Held, Lane } from './outbox.js';
+import { merge, type Outcome } from './outcome.js';
 
 /**
  * - `pending`: asked for, not yet confirmed on the current connection (or disconnected).
@@ -98,7 +99,7 @@ export interface SubscriptionHost {
   readonly dialect: Dialect;
 }
 
-type Feed = (event: EventwireEvent, needsAck: boolean) => Promise<unknown> | undefined;
+type Feed = (event: EventwireEvent, needsAck: boolean) => Outcome;
 
 /**
  * @internal A subscription: the handle users hold, and what the client routes events to.
@@ -124,8 +125,13 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   #wasActive = false;
   /** The dialect had no subscribe message for it: nothing will confirm it. */
   #frameless = false;
+  /** It was asked for without a resume point on this link: no replay will come, so events count at once. */
+  #live = true;
   #emitter: EmitterHost<Record<string, unknown>> | undefined;
   #feeds: Set<Feed> | undefined;
+  #primed: AsyncIterator<EventwireEvent> | undefined;
+  /** An interest subscription (`client.on(name)`) hands its events to the client's listeners. */
+  readonly #forward: ((event: EventwireEvent) => Outcome) | undefined;
   #enders: Set<(error?: unknown) => void> | undefined;
 
   constructor(
@@ -134,7 +140,9 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
     filters: Filters,
     options: SubscribeOptions,
     host: SubscriptionHost,
+    forward?: (event: EventwireEvent) => Outcome,
   ) {
+    this.#forward = forward;
     this.id = id;
     this.events = events;
     this.filters = filters;
@@ -158,22 +166,64 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   }
 
   on(typeOrHandler: string | Listener<never>, listener?: Listener<never>): () => void {
-    this.#emitter ??= createEmitter((_type, cause) => this.#host.reportError(cause as EventwireError));
+    this.#emitter ??= createEmitter((type, cause) => {
+      if (type === 'error') console.error('[eventwire] a subscription error listener threw', cause);
+      else
+        this.#host.reportError(new HandlerError(type === 'event' ? this.#label() : `${this.#label()} ${type}`, cause));
+    });
     if (typeof typeOrHandler === 'function') return this.#emitter.on('event', typeOrHandler as Listener<unknown>);
     return this.#emitter.on(typeOrHandler, listener as Listener<unknown>);
   }
 
   unsubscribe(): void {
+    this.end(undefined);
+  }
+
+  /**
+   * Ends it for good: unsubscribed (the server told, when the link is up), and every iterator
+   * over it returns, or throws `error` (the client's fatal error).
+   */
+  end(error: unknown): void {
     if (this.#state === 'unsubscribed') return;
     this.#setState('unsubscribed');
     this.#host.detach(this);
-    if (this.#enders) for (const end of [...this.#enders]) end();
+    if (this.#enders) for (const end of [...this.#enders]) end(error);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<EventwireEvent> {
+    const primed = this.#primed;
+    if (primed) {
+      this.#primed = undefined;
+      return primed;
+    }
     this.#feeds ??= new Set();
     this.#enders ??= new Set();
-    return iterate(this, this.#feeds, this.#enders, this.#options, this.#host);
+    const iterator = iterate(this, this.#feeds, this.#enders, this.#options, this.#host);
+    if (this.#state === 'unsubscribed') iterator.return?.();
+    return iterator;
+  }
+
+  /** A fatal close: iterators throw `error`; the subscription stays, for a later `connect()`. */
+  endIterators(error: unknown): void {
+    if (this.#enders) for (const end of [...this.#enders]) end(error);
+  }
+
+  /** `stream()`: the first iterator exists from now on, so no event waits for the first `next()`. */
+  prime(): this {
+    this.#primed = this[Symbol.asyncIterator]();
+    return this;
+  }
+
+  /**
+   * A subscription with no resume point (nothing delivered yet, no `since`) has no replay to
+   * wait for: it takes events from the moment it is asked for, confirmed or not.
+   */
+  #liveOnly(): boolean {
+    return this.#state === 'pending' && this.#live;
+  }
+
+  #label(): string {
+    return this.events.length === 0 ? '*' : this.events.join(',');
   }
 
   /** Where the current link resumes (SubscriptionSpec): after the cursor, as the dialect resumes. */
@@ -190,6 +240,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
 
   /** The subscribe frame(s) for the current link, in the dialect's words. */
   frame(): string | string[] | undefined {
+    this.#live = this.since === undefined;
     const message = this.#host.dialect.subscribe(this);
     this.#frameless = message === undefined;
     if (message === undefined) return undefined;
@@ -204,24 +255,32 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   matches(name: string, event: EventwireEvent): boolean {
     const names = this.#names;
     return (
-      this.#state === 'active' &&
+      (this.#state === 'active' || this.#liveOnly()) &&
       (names === undefined || (typeof names === 'string' ? names === name : names.has(name))) &&
       (this.#predicate === undefined || this.#predicate(event))
     );
   }
 
-  /** Delivers if new for this subscription; returns a promise when a handler is async, false when not new. */
-  deliver(event: EventwireEvent, needsAck: boolean): PromiseLike<unknown> | undefined | false {
+  /** Whether it hands events to the client's own listeners (`client.on(name)`), not to a handle. */
+  get internal(): boolean {
+    return this.#forward !== undefined;
+  }
+
+  /**
+   * Delivers if new for this subscription (or `again`: a re-delivery of an event whose
+   * handlers failed); returns how its handlers took it, or null when it had it already.
+   */
+  deliver(event: EventwireEvent, needsAck: boolean, again: boolean): Outcome | null {
     const seq = event.seq;
     if (seq !== undefined) {
-      if (this.#cursor !== undefined && seq <= this.#cursor) return false; // a replay or re-delivery
-      this.#cursor = seq;
-    } else if (this.#host.dialect.resume === 'time' && !this.#advanceTime(event)) return false;
-    let pending: PromiseLike<unknown>[] | undefined;
-    if (this.#emitter) pending = collect(pending, this.#emitter.emit('event', event));
-    if (this.#feeds) for (const feed of this.#feeds) pending = collect(pending, feed(event, needsAck));
-    if (!pending) return undefined;
-    return pending.length === 1 ? pending[0] : Promise.all(pending);
+      if (this.#cursor !== undefined && seq <= this.#cursor && !again) return null; // a replay or re-delivery
+      if (this.#cursor === undefined || seq > this.#cursor) this.#cursor = seq;
+    } else if (this.#host.dialect.resume === 'time' && !this.#advanceTime(event) && !again) return null;
+    let outcome: Outcome;
+    if (this.#forward) outcome = this.#forward(event);
+    if (this.#emitter) outcome = merge(outcome, this.#emitter.emit('event', event));
+    if (this.#feeds) for (const feed of this.#feeds) outcome = merge(outcome, feed(event, needsAck));
+    return outcome;
   }
 
   /** The server confirmed it (with its stream head, and the seqs it could not replay). */
@@ -294,7 +353,8 @@ function iterate(
 ): AsyncIterator<EventwireEvent> {
   const bufferSize = options.bufferSize ?? 1000;
   const overflow = options.overflow ?? 'error';
-  const buffer: Array<{ event: EventwireEvent; taken?: () => void }> = [];
+  /** Buffered events; `taken(true)` once the loop took one, `taken(false)` if it never will (no ack). */
+  const buffer: Array<{ event: EventwireEvent; taken?: (took: boolean) => void }> = [];
   let waiter: Waiter<EventwireEvent> | undefined;
   let failure: unknown;
   let finished = false;
@@ -325,9 +385,9 @@ function iterate(
         end(error);
         sub.unsubscribe();
         host.reportError(error);
-        return undefined;
+        return false; // not delivered: not acked
       }
-      buffer.shift()?.taken?.();
+      buffer.shift()?.taken?.(false); // dropped: never acked
       if (!dropping) host.reportError(error);
       dropping = true;
     } else dropping = false;
@@ -335,7 +395,7 @@ function iterate(
       buffer.push({ event });
       return undefined;
     }
-    return new Promise<void>((taken) => buffer.push({ event, taken }));
+    return new Promise<boolean>((taken) => buffer.push({ event, taken }));
   };
   feeds.add(feed);
   enders.add(end);
@@ -343,7 +403,7 @@ function iterate(
     next() {
       const entry = buffer.shift();
       if (entry) {
-        entry.taken?.();
+        entry.taken?.(true);
         return Promise.resolve({ value: entry.event, done: false });
       }
       if (finished) return failure ? Promise.reject(failure) : Promise.resolve({ value: undefined, done: true });
@@ -352,7 +412,7 @@ function iterate(
       });
     },
     return() {
-      for (const entry of buffer.splice(0)) entry.taken?.();
+      for (const entry of buffer.splice(0)) entry.taken?.(false);
       end();
       sub.unsubscribe();
       return Promise.resolve({ value: undefined, done: true });
