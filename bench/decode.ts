@@ -45,6 +45,7 @@ function pipeline() {
   let seq = 0;
   const none = () => {};
   const sink: InboxSink = {
+    maxBatchSize: 10_000,
     event(ev) {
       ev.seq = ++seq; // a fresh stream position, so the dedupe never drops
       delivery.deliver(ev);

@@ -23,6 +23,7 @@ function checkingSink() {
       throw new Error(`invalid control yielded: ${JSON.stringify(clean)}`);
   };
   const sink: InboxSink = {
+    maxBatchSize: 10_000,
     event(ev) {
       counts.events++;
       const parsed = EventMessageSchema.safeParse(ev);

@@ -12,7 +12,14 @@ export const defaultInflate: Inflate = (bytes, cap) => {
   const problem = trailerProblem(bytes, cap);
   if (problem) return problem;
   try {
-    const out = gunzipSync(bytes, { maxOutputLength: cap });
+    const { buffer: out, engine } = gunzipSync(bytes, { maxOutputLength: cap, info: true }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+    // zlib stops at the end of the member and ignores what follows; fflate (browsers) refuses
+    // it, and so does this, so that both give the same verdict.
+    if (engine.bytesWritten !== bytes.length)
+      return new DecodeError('bad_gzip', `${bytes.length - engine.bytesWritten} bytes follow the gzip member`);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {
     const { code, message } = cause as { code?: string; message?: string };

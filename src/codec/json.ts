@@ -13,6 +13,11 @@ export interface JsonCodecOptions {
   maxMessageBytes?: number;
   /** Deepest nesting of objects and arrays in one frame. @default 64 */
   maxDepth?: number;
+  /**
+   * Most objects and arrays in one frame, counted before parsing (a small gzip frame can
+   * inflate to millions of empty members, each an allocation). @default 1000000
+   */
+  maxObjects?: number;
   /** Verify the CRC-32 of gzip frames (zlib always does). @default true */
   checkCrc?: boolean;
   /** The gzip inflater. @default node:zlib in Node, fflate elsewhere */
@@ -33,6 +38,7 @@ const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const cap = options.maxMessageBytes ?? 16 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
+  const maxObjects = options.maxObjects ?? 1_000_000;
   const checkCrc = options.checkCrc ?? true;
   const inflate = options.inflate ?? defaultInflate;
   return {
@@ -49,9 +55,11 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
           return new DecodeError('invalid_utf8', 'text frame is not valid UTF-8', cause);
         }
       } else if (typeof frame === 'string') {
-        // A UTF-16 length over the cap is certainly over it in UTF-8 bytes too.
-        if (frame.length > cap)
-          return new DecodeError('too_large', `text frame of ${frame.length} chars is over maxMessageBytes (${cap})`);
+        // The cap is in UTF-8 bytes: a UTF-16 length over it is certainly over it; one over a
+        // third of it may be (a character takes up to 3 bytes), and is counted.
+        const bytes = frame.length > cap / 3 ? utf8Length(frame, cap) : frame.length;
+        if (bytes > cap)
+          return new DecodeError('too_large', `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`);
         text = frame;
       } else {
         let bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
@@ -69,6 +77,8 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         }
       }
       if (tooDeep(text, maxDepth)) return new DecodeError('too_deep', `JSON nested deeper than maxDepth (${maxDepth})`);
+      if (text.length > maxObjects && tooMany(text, maxObjects))
+        return new DecodeError('too_many_objects', `more than ${maxObjects} objects and arrays in one frame`);
       let value: unknown;
       try {
         value = JSON.parse(text);
@@ -106,6 +116,29 @@ function tooDeep(text: string, limit: number): boolean {
       if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth--;
   }
+  return false;
+}
+
+/** UTF-8 length of `text`, counted up to just past `limit`. */
+function utf8Length(text: string, limit: number): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Whether `text` holds more than `limit` `{` and `[` (strings included: an upper bound, counted natively). */
+function tooMany(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
   return false;
 }
 

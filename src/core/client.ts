@@ -1,4 +1,4 @@
-import { FilterError } from '../errors/errors.js';
+import { FilterError, OptionsError } from '../errors/errors.js';
 import { parseFilters } from '../protocol/filters.js';
 import { ClientCore } from './core.js';
 import { isLifecycleName } from './delivery.js';
@@ -115,6 +115,20 @@ export function createClient<const E extends EventSchemas = EventSchemas>(option
   return client;
 }
 
+/** Throws an `OptionsError` naming a bad `since`, `bufferSize` or `overflow`. */
+function checkSubscribeOptions({ since, bufferSize, overflow }: SubscribeOptions): void {
+  if (since !== undefined) {
+    const seq = typeof since === 'number' && Number.isSafeInteger(since) && since >= 0;
+    const time = typeof since === 'string' && /^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(Date.parse(since));
+    if (!seq && !time)
+      throw new OptionsError(`since must be a seq (an integer >= 0) or an ISO time, got ${JSON.stringify(since)}`);
+  }
+  if (bufferSize !== undefined && !(Number.isInteger(bufferSize) && bufferSize > 0))
+    throw new OptionsError(`bufferSize must be an integer > 0, got ${bufferSize}`);
+  if (overflow !== undefined && overflow !== 'error' && overflow !== 'drop-oldest')
+    throw new OptionsError(`overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`);
+}
+
 /**
  * Adds a listener. One for a server event (or `message`) is interest in it: the core holds a
  * subscription for it while any such listener remains (and connects a lazy client).
@@ -183,6 +197,7 @@ class EventwireClient {
   subscribe(events: string | readonly string[], options: SubscribeOptions = {}): Subscription {
     const names = typeof events === 'string' ? [events] : [...events];
     if (names.some((n) => typeof n !== 'string')) throw new FilterError('events must be a name or a list of names');
+    checkSubscribeOptions(options);
     return this.#core.subscribe(names, parseFilters(options.filters), options);
   }
 

@@ -1,5 +1,6 @@
 import { Inbox } from '../codec/inbox.js';
 import type { Dialect, DialectSink } from '../dialects/dialect.js';
+import { guardDialect } from '../dialects/guard.js';
 import type { EventwireError } from '../errors/base.js';
 import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -36,7 +37,8 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
 
   constructor(options: ResolvedOptions) {
     this.options = options;
-    this.dialect = options.dialect;
+    this.dialect = guardDialect(options.dialect, (error) => this.report(error));
+    options.dialect = this.dialect;
     this.emitter = createEmitter(this);
     this.outbox = new Outbox(options.outboxSize, this);
     this.#inbox = new Inbox(options.codec, options.dialect, this);
@@ -128,6 +130,10 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   }
 
   // DialectSink: what the dialect read in a frame
+
+  get maxBatchSize(): number {
+    return this.options.maxBatchSize;
+  }
 
   event(event: EventwireEvent): void {
     this.connection.openIfWaiting();

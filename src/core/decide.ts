@@ -123,8 +123,14 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   const fresh = facts.uptime !== undefined && facts.uptime >= policy.backoff.minUptime;
   const attempt = fresh ? 1 : facts.attempt + 1;
   const lastWasRefresh = fresh ? false : facts.lastWasRefresh;
-  let action = (policy.classify ?? closeAction)(code, facts.status);
+  let action: CloseAction;
   let hookError: EventwireError | undefined;
+  try {
+    action = policy.classify ? policy.classify(code, facts.status) : closeAction(code);
+  } catch (cause) {
+    action = closeAction(code);
+    hookError = new HandlerError('classify', cause);
+  }
   if (policy.shouldRetry) {
     try {
       const retry = policy.shouldRetry({ code, reason, attempt, action, error });

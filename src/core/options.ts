@@ -134,6 +134,8 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   maxMessageBytes?: number;
   /** Deepest JSON nesting accepted in a frame. @default 64 */
   maxDepth?: number;
+  /** Most events one batch frame may hold; a larger batch is refused whole with one `DecodeError`. @default 10000 */
+  maxBatchSize?: number;
   /** Frame format. @default jsonCodec({ maxMessageBytes, maxDepth }) */
   codec?: Codec;
   /** Time source for timing logic (tests). @default systemClock */
@@ -168,6 +170,7 @@ export interface ResolvedOptions {
   signals: NetworkSignals | undefined;
   codec: Codec;
   maxPayload: number;
+  maxBatchSize: number;
   headers: Record<string, string> | undefined;
   requestTimeout: number;
   outboxSize: number;
@@ -203,6 +206,7 @@ const KNOWN = new Set([
   'batchInterval',
   'maxMessageBytes',
   'maxDepth',
+  'maxBatchSize',
   'codec',
   'clock',
   'random',
@@ -262,7 +266,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   return {
     url: base,
     dialect,
-    classify: (code, status) => dialect.close(code, status),
+    classify(code, status) {
+      return this.dialect.close(code, status);
+    },
     compression: options.compression === true,
     batchSize: options.batchSize,
     batchInterval: options.batchInterval,
@@ -292,6 +298,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     // ws buffers a whole frame before anyone sees it: a frame over the cap but within this
     // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
     maxPayload: 2 * maxPayload + 65_536,
+    maxBatchSize: positive('maxBatchSize', options.maxBatchSize ?? 10_000),
     headers: undefined,
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
@@ -340,6 +347,7 @@ function parseUrl(input: unknown): string {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new OptionsError(`url must start with ws:// or wss://, got ${url.protocol}//`);
   }
+  if (url.hash) throw new OptionsError(`url must not have a #fragment (WebSocket URLs cannot), got ${url.hash}`);
   return url.toString();
 }
 

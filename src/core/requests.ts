@@ -1,5 +1,5 @@
 import type { EventwireError } from '../errors/base.js';
-import { AbortError, QueueFullError, RequestError, TimeoutError } from '../errors/errors.js';
+import { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } from '../errors/errors.js';
 import type { Clock } from './clock.js';
 import { type Held, Lane, type Outbox } from './outbox.js';
 
@@ -70,6 +70,9 @@ export class RequestTracker {
       if (signal?.aborted) return reject(new AbortError(signal.reason));
       const id = `${this.#prefix}-${++this.#counter}`;
       const timeout = options.timeout ?? deps.timeout;
+      if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 2_147_483_647)) {
+        return reject(new OptionsError(`request timeout must be a number of ms > 0, got ${timeout}`));
+      }
       const onAbort = () => {
         const entry = this.#pending.get(id);
         if (!entry) return;

@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
+import { builtin } from './guard.js';
 import { closeTable, eventOf, isName, isObject } from './shared.js';
 
 function readBuster(value: unknown, sink: DialectSink): void {
@@ -35,7 +36,7 @@ function readBuster(value: unknown, sink: DialectSink): void {
  * ```
  */
 export function buster(): Dialect {
-  return {
+  return builtin({
     name: 'buster',
     params: ({ token }) => (token === undefined ? [] : [['token', token]]),
     tokenIn: 'query',
@@ -52,5 +53,5 @@ export function buster(): Dialect {
     ack: () => undefined,
     request: (_id, method, params) => ({ route: method, payload: params ?? {} }),
     close: closeTable({}),
-  };
+  });
 }

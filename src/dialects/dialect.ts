@@ -24,6 +24,8 @@ export interface SubscriptionSpec {
  * @example `sink.event({ event_type: msg.type, timestamp: msg.timestamp, data: msg })`
  */
 export interface DialectSink {
+  /** The most members a batch may have (`maxBatchSize`); a dialect with batches refuses larger ones whole. */
+  readonly maxBatchSize: number;
   /** An event for listeners and subscriptions. */
   event(event: EventwireEvent): void;
   /** The greeting that marks the link open, with what it says of the session. */

@@ -28,7 +28,7 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
         sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
         return;
       }
-      for (let i = 0; i < events.length; i++) readEvent(events[i], sink);
+      readBatch(events, sink);
       return;
     }
     const problem = controlProblem(type, value);
@@ -81,17 +81,52 @@ function control(type: string, v: Obj, sink: DialectSink): void {
 }
 
 function readEvent(value: unknown, sink: DialectSink): void {
-  if (!isObject(value)) {
-    sink.error(new DecodeError('not_object', `an event must be a JSON object, got ${describe(value)}`));
-    return;
-  }
-  const problem = eventProblem(value);
-  if (problem) {
-    sink.error(new DecodeError(problem[0], problem[1]));
-    return;
-  }
+  const problem = isObject(value) ? eventProblem(value) : notObject(value);
+  if (problem) sink.error(new DecodeError(problem[0], problem[1]));
+  else deliver(value as Obj, sink);
+}
+
+function deliver(value: Obj, sink: DialectSink): void {
   if (!isName(value.event_type)) value.event_type = value.type;
   sink.event(value as unknown as EventwireEvent);
+}
+
+const notObject = (v: unknown): [string, string] => [
+  'not_object',
+  `an event must be a JSON object, got ${describe(v)}`,
+];
+
+/**
+ * @internal A batch: over `maxBatchSize` members it is refused whole, before any member is
+ * looked at; otherwise each good member is delivered, in order, and the bad ones (not events,
+ * or control messages in disguise) are reported together, as one DecodeError with their count.
+ */
+export function readBatch(events: unknown[], sink: DialectSink): void {
+  if (events.length > sink.maxBatchSize) {
+    const message = `a batch of ${events.length} members is over maxBatchSize (${sink.maxBatchSize})`;
+    sink.error(new DecodeError('batch_too_large', message, undefined, undefined, events.length));
+    return;
+  }
+  let bad = 0;
+  let first: [string, string] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const member = events[i];
+    let problem: [string, string] | undefined;
+    if (!isObject(member)) problem = notObject(member);
+    else if (typeof member.type === 'string' && CONTROL_TYPES.has(member.type))
+      problem = ['invalid_event', `a batch member typed ${JSON.stringify(member.type)} is not an event`];
+    else problem = eventProblem(member);
+    if (!problem) {
+      deliver(member as Obj, sink);
+      continue;
+    }
+    bad++;
+    first ??= problem;
+  }
+  if (!first) return;
+  const message =
+    bad === 1 ? first[1] : `${bad} of ${events.length} batch members were dropped; the first: ${first[1]}`;
+  sink.error(new DecodeError(bad === 1 ? first[0] : 'invalid_batch_members', message, undefined, undefined, bad));
 }
 
 /** Returns [reason, message] when `v` is not a valid event, else undefined. */

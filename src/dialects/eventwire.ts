@@ -1,6 +1,7 @@
 import { closeAction } from '../core/decide.js';
 import type { Dialect, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
+import { builtin } from './guard.js';
 
 const PING = { type: 'ping' };
 
@@ -28,7 +29,7 @@ export function subscribeMessage(spec: SubscriptionSpec, withId: boolean): Recor
   return message;
 }
 
-const EVENTWIRE: Dialect = {
+const EVENTWIRE: Dialect = builtin({
   name: 'eventwire',
   params: (context) => negotiation(context.token === undefined ? [] : [['token', context.token]], context),
   tokenIn: 'query',
@@ -45,7 +46,7 @@ const EVENTWIRE: Dialect = {
   ack: (messageId) => ({ type: 'ack', message_id: messageId }),
   request: (id, method, params) => (params === undefined ? { id, method } : { id, method, params }),
   close: (code, status) => (refusedUpgrade(status) ? 'auth' : closeAction(code)),
-};
+});
 
 /**
  * eventwire's own protocol v1 (PROTOCOL.md), the default dialect: `event_type` envelopes

@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
+import { builtin } from './guard.js';
 import { closeTable, eventOf, filterValues, isName, isObject } from './shared.js';
 
 /** The id of the `authenticate` command (one per connection). */
@@ -57,7 +58,7 @@ function readForge(value: unknown, sink: DialectSink): void {
  * ```
  */
 export function forge(): Dialect {
-  return {
+  return builtin({
     name: 'forge',
     params: () => [],
     tokenIn: 'message',
@@ -82,5 +83,5 @@ export function forge(): Dialect {
     ack: () => undefined,
     request: (id, method, params) => ({ id, method, params: params ?? {} }),
     close: closeTable({}),
-  };
+  });
 }

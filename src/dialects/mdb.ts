@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
+import { builtin } from './guard.js';
 import { closeTable, eventOf, filterValues, isName, isObject } from './shared.js';
 
 /** Options of {@link mdb}. @example `mdb({ pingInterval: 30_000 })` */
@@ -57,7 +58,7 @@ function readMdb(value: unknown, sink: DialectSink): void {
  */
 export function mdb(options: MdbOptions = {}): Dialect {
   const channelOf = (spec: Parameters<Dialect['subscribe']>[0]) => filterValues(spec, 'metadata.channel')[0];
-  return {
+  return builtin({
     name: 'mdb',
     params: ({ token }) => (token === undefined ? [] : [['token', token]]),
     tokenIn: 'query',
@@ -81,5 +82,5 @@ export function mdb(options: MdbOptions = {}): Dialect {
     ack: () => undefined,
     request: () => undefined,
     close: closeTable({ 1008: 'auth' }),
-  };
+  });
 }

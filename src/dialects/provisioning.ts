@@ -1,6 +1,7 @@
 import type { Filters } from '../protocol/filters.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
+import { builtin } from './guard.js';
 import { closeTable, isObject, namesOnlyIn } from './shared.js';
 
 /**
@@ -44,7 +45,7 @@ function serverFilters(spec: SubscriptionSpec): Filters | undefined {
  * ```
  */
 export function provisioning(): Dialect {
-  return {
+  return builtin({
     name: 'provisioning',
     params({ token, events, compression, batchSize }) {
       const params: Array<[string, string]> = [];
@@ -76,5 +77,5 @@ export function provisioning(): Dialect {
     ack: () => undefined,
     request: () => undefined,
     close: closeTable({ 1008: 'refresh' }),
-  };
+  });
 }

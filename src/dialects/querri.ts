@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
+import { builtin } from './guard.js';
 import { closeTable, eventOf, isName, isObject } from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
@@ -32,7 +33,7 @@ function readQuerri(value: unknown, sink: DialectSink): void {
  * ```
  */
 export function querri(options: QuerriOptions = {}): Dialect {
-  return {
+  return builtin({
     name: 'querri',
     params: ({ token }) => (token === undefined ? [] : [['token', token]]),
     tokenIn: 'query',
@@ -49,5 +50,5 @@ export function querri(options: QuerriOptions = {}): Dialect {
     ack: (messageId) => ({ type: 'ack', message_id: messageId }),
     request: () => undefined,
     close: closeTable({ 4403: 'auth', 1008: 'auth' }),
-  };
+  });
 }

@@ -145,15 +145,19 @@ export class DecodeError extends EventwireError {
   /**
    * Finer-grained reason, stable: `invalid_utf8`, `invalid_json`, `not_object`, `unknown_type`,
    * `no_event_name`, `invalid_event`, `invalid_message`, `invalid_batch`, `bad_gzip`,
-   * `bad_trailer`, `bad_crc`, `too_large`, `too_deep`, `forbidden_key`, `unsupported_frame`.
+   * `bad_trailer`, `bad_crc`, `too_large`, `too_deep`, `too_many_objects`, `forbidden_key`,
+   * `unsupported_frame`, `batch_too_large`, `invalid_batch_members`, `codec_failed`, `dialect_failed`.
    */
   readonly reason: string;
   /** For `too_large` from inflation: the inflated bytes held when it stopped (never over the cap). */
   readonly held: number | undefined;
-  constructor(reason: string, message: string, cause?: unknown, held?: number) {
+  /** For `invalid_batch_members`: how many members of the batch were dropped. @default 1 */
+  readonly count: number;
+  constructor(reason: string, message: string, cause?: unknown, held?: number, count = 1) {
     super('ERR_DECODE', message, { cause });
     this.reason = reason;
     this.held = held;
+    this.count = count;
   }
 }
 

@@ -1,0 +1,48 @@
+import type { EventwireError } from '../errors/base.js';
+import { HandlerError } from '../errors/errors.js';
+import type { Dialect } from './dialect.js';
+
+const BUILTIN = new WeakSet<Dialect>();
+
+/** @internal Marks a dialect of `eventwire/dialects` (trusted: it is not wrapped). */
+export function builtin(dialect: Dialect): Dialect {
+  BUILTIN.add(dialect);
+  return dialect;
+}
+
+/**
+ * @internal A custom dialect with every hook guarded: one that throws is reported as a
+ * `HandlerError` (its result falls back to "no message"), and the client goes on. Its `read`
+ * is guarded where frames are read.
+ */
+export function guardDialect(dialect: Dialect, report: (error: EventwireError) => void): Dialect {
+  if (BUILTIN.has(dialect)) return dialect;
+  const safe =
+    <A extends unknown[], R>(hook: string, fn: (...args: A) => R, fallback: R) =>
+    (...args: A): R => {
+      try {
+        return fn.apply(dialect, args);
+      } catch (cause) {
+        report(new HandlerError(`the ${dialect.name} dialect's ${hook}()`, cause));
+        return fallback;
+      }
+    };
+  return {
+    name: dialect.name,
+    tokenIn: dialect.tokenIn,
+    greeting: dialect.greeting,
+    greetingGrace: dialect.greetingGrace,
+    liveness: dialect.liveness,
+    confirms: dialect.confirms,
+    resume: dialect.resume,
+    read: (value, sink) => dialect.read(value, sink),
+    params: safe('params', dialect.params, []),
+    auth: safe('auth', dialect.auth, {}),
+    subscribe: safe('subscribe', dialect.subscribe, undefined),
+    unsubscribe: safe('unsubscribe', dialect.unsubscribe, undefined),
+    ping: safe('ping', dialect.ping, undefined),
+    ack: safe('ack', dialect.ack, undefined),
+    request: safe('request', dialect.request, undefined),
+    close: safe('close', dialect.close, 'retry'),
+  };
+}
