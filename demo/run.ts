@@ -7,7 +7,11 @@
 import { createClient, isEventwireError } from '../src/index.js';
 import { DEMO_TOKEN, startDemo } from './server.js';
 
-const duration = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 0);
+const flag = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const duration = flag('duration', 0);
+const restartEvery = flag('restart-every', 30);
+const downtime = flag('downtime', 2);
 const demo = await startDemo({ port: Number(process.env.PORT ?? 0) });
 const { server } = demo;
 console.log(`\x1b[1meventwire demo\x1b[0m
@@ -17,9 +21,9 @@ console.log(`\x1b[1meventwire demo\x1b[0m
 `);
 
 const restarter = setInterval(() => {
-  console.log('\x1b[33m[server] restarting (down for 2 s)\x1b[0m');
-  void server.restart({ downtime: 2_000 });
-}, 30_000);
+  console.log(`\x1b[33m[server] restarting (down for ${downtime} s)\x1b[0m`);
+  void server.restart({ downtime: downtime * 1000 });
+}, restartEvery * 1000);
 
 const client = createClient({
   url: server.url,
@@ -36,14 +40,16 @@ client.on('message', (ev) => {
 });
 
 let stopping = false;
+let timer: ReturnType<typeof setTimeout> | undefined;
 async function stop() {
   if (stopping) return;
   stopping = true;
   clearInterval(restarter);
+  clearTimeout(timer);
   client.close();
   await demo.stop();
   console.log('[demo] stopped');
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-if (duration > 0) setTimeout(stop, duration * 1000);
+if (duration > 0) timer = setTimeout(stop, duration * 1000);

@@ -51,10 +51,12 @@ export function createDelivery(deps: {
   const verdicts = new BoundedMap<string, Verdict>(deps.window);
   /**
    * Events whose handlers still run (or, manual, await `ack()`): never evicted, so a
-   * re-delivery meanwhile is neither delivered nor acked. Bounded on its own: at `window`
-   * entries, a new event that asks for an ack is left to the server's re-delivery.
+   * re-delivery meanwhile is neither delivered nor acked. Bounded on its own: at `maxInFlight`
+   * entries, a new event that asks for an ack is neither delivered nor acked (the server sends
+   * it again), and a `QueueFullError` is reported once.
    */
   const inFlight = new Set<string>();
+  const maxInFlight = Math.max(deps.window, 10_000);
   let overloaded = false;
 
   const settle = (messageId: string, ok: boolean) => {
@@ -99,8 +101,8 @@ export function createDelivery(deps: {
         // may still be new to one that was waiting for it); without one, nobody gets it twice.
         if (verdict === 'acked' && event.seq === undefined) return deps.sendAck(messageId);
         again = verdict === 'failed';
-        if (inFlight.size >= deps.window) {
-          if (!overloaded) deps.reportError(new QueueFullError('the set of events awaiting their ack', deps.window));
+        if (inFlight.size >= maxInFlight) {
+          if (!overloaded) deps.reportError(new QueueFullError('the set of events awaiting their ack', maxInFlight));
           overloaded = true;
           return; // neither delivered nor acked: the server sends it again
         }

@@ -51,8 +51,8 @@ describe('a custom dialect', () => {
     expect(got.seen.map((e) => (e.data as { id: number }).id)).toEqual([1, 2]);
     expect(errors.seen.map((e) => e.reason)).toEqual(['too_deep', 'forbidden_key', 'no_event_name']);
     expect(errors.seen[2]?.message).toBe('acme: a message needs a kind');
-    await eventually(() => conn.received.some((m) => (m as { op?: string }).op === 'ping'));
+    await eventually(() => client.rtt !== undefined); // a ping went out, and its pong was read as one
     expect(conn.received[0]).toEqual({ op: 'watch', kinds: ['order.created'] });
-    expect(client.rtt).toBeGreaterThanOrEqual(0); // its pong was read as one
+    expect(conn.received).toContainEqual({ op: 'ping' });
   });
 });

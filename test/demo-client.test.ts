@@ -1,0 +1,29 @@
+/**
+ * The demo's terminal client (`npm run demo`), run as a real process through three server
+ * restarts: every seq the server published is printed once, in order.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+describe('the demo terminal client', () => {
+  it('shows 0 missing and 0 out-of-order seqs across 3 server restarts', async () => {
+    const script = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, '--duration=7.5', '--restart-every=2', '--downtime=0.5'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    const restarts = out.split('\n').filter((l) => l.includes('[server] restarting')).length;
+    expect(restarts).toBe(3);
+    const seqs = [...out.matchAll(/^#\s*(\d+) /gm)].map((m) => Number(m[1]));
+    expect(seqs.length).toBeGreaterThan(30);
+    const first = seqs[0] as number;
+    const expected = Array.from({ length: seqs.length }, (_, i) => first + i);
+    expect(seqs).toEqual(expected); // none missing, none twice, none out of order
+  }, 30_000);
+});
