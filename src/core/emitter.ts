@@ -32,8 +32,6 @@ export interface EmitterHost<Events extends Record<string, unknown>> extends Typ
    */
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome;
   count(type: keyof Events & string): number;
-  /** The types that have listeners. */
-  types(): Iterable<string>;
   /** All listeners, every type. */
   total(): number;
 }
@@ -117,10 +115,6 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     let outcome: Outcome;
     for (const listener of listeners) outcome = merge(outcome, listener(payload));
     return outcome;
-  }
-
-  types(): Iterable<string> {
-    return this.#listeners?.keys() ?? [];
   }
 
   count(type: keyof Events & string): number {

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject } from './shared.js';
+import { closeTable, eventOf, isName, isObject, none } from './shared.js';
 
 function readBuster(value: unknown, sink: DialectSink): void {
   if (!isObject(value) || !isName(value.route)) {
@@ -47,10 +47,10 @@ export function buster(): Dialect {
     resume: 'none',
     read: readBuster,
     auth: (token) => ({ type: 'auth', token }),
-    subscribe: () => undefined,
-    unsubscribe: () => undefined,
-    ping: () => undefined,
-    ack: () => undefined,
+    subscribe: none,
+    unsubscribe: none,
+    ping: none,
+    ack: none,
     request: (_id, method, params) => ({ route: method, payload: params ?? {} }),
     close: closeTable({}),
   });

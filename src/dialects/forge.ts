@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, filterValues, isName, isObject } from './shared.js';
+import { closeTable, eventOf, filterValues, isName, isObject, none } from './shared.js';
 
 /** The id of the `authenticate` command (one per connection). */
 const AUTH_ID = 'eventwire-auth';
@@ -78,9 +78,9 @@ export function forge(): Dialect {
         params: { session_id },
       }));
     },
-    unsubscribe: () => undefined,
-    ping: () => undefined,
-    ack: () => undefined,
+    unsubscribe: none,
+    ping: none,
+    ack: none,
     request: (id, method, params) => ({ id, method, params: params ?? {} }),
     close: closeTable({}),
   });

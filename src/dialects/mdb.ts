@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, filterValues, isName, isObject } from './shared.js';
+import { closeTable, eventOf, filterValues, isName, isObject, none } from './shared.js';
 
 /** Options of {@link mdb}. @example `mdb({ pingInterval: 30_000 })` */
 export interface MdbOptions {
@@ -78,9 +78,9 @@ export function mdb(options: MdbOptions = {}): Dialect {
       if (channel === undefined || others.some((o) => o.id !== spec.id && channelOf(o) === channel)) return undefined;
       return { type: 'unsubscribe', channel };
     },
-    ping: () => undefined,
-    ack: () => undefined,
-    request: () => undefined,
+    ping: none,
+    ack: none,
+    request: none,
     close: closeTable({ 1008: 'auth' }),
   });
 }

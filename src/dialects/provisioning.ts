@@ -2,7 +2,7 @@ import type { Filters } from '../protocol/filters.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
-import { closeTable, isObject, namesOnlyIn } from './shared.js';
+import { closeTable, isObject, namesOnlyIn, none } from './shared.js';
 
 /**
  * Provisioning batches carry one timestamp for the frame; a member without its own takes it.
@@ -74,8 +74,8 @@ export function provisioning(): Dialect {
       return names.length > 0 ? { type: 'unsubscribe', events: names } : undefined;
     },
     ping: () => ({ type: 'ping' }),
-    ack: () => undefined,
-    request: () => undefined,
+    ack: none,
+    request: none,
     close: closeTable({ 1008: 'refresh' }),
   });
 }

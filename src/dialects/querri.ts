@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject } from './shared.js';
+import { closeTable, eventOf, isName, isObject, none } from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
 export interface QuerriOptions {
@@ -44,11 +44,11 @@ export function querri(options: QuerriOptions = {}): Dialect {
     resume: 'none',
     read: readQuerri,
     auth: (token) => ({ type: 'auth', token }),
-    subscribe: () => undefined,
-    unsubscribe: () => undefined,
-    ping: () => undefined,
+    subscribe: none,
+    unsubscribe: none,
+    ping: none,
     ack: (messageId) => ({ type: 'ack', message_id: messageId }),
-    request: () => undefined,
+    request: none,
     close: closeTable({ 4403: 'auth', 1008: 'auth' }),
   });
 }

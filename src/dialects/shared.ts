@@ -3,6 +3,9 @@ import { closeAction } from '../core/decide.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { SubscriptionSpec } from './dialect.js';
 
+/** @internal A hook for a message the server has no counterpart of. */
+export const none = (): undefined => undefined;
+
 /** @internal A JSON object. */
 export type Obj = Record<string, unknown>;
 
