@@ -59,6 +59,18 @@ export interface Client<E extends EventSchemas = EventSchemas> {
   once<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
   /** Like `on`, for one call. */
   once<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K>>): () => void;
+  /**
+   * Removes a listener added with `on` or `once` (the first registration of it for `type`), as
+   * socket.io's `off` does. The function `on` returned does the same.
+   */
+  off(type: string, listener: (payload: never) => unknown): void;
+  /**
+   * Resolves once the link is open (connecting a lazy client); rejects with the error that
+   * stopped the client (`AuthError`, `ReconnectExhaustedError`, …) or, after `close()`, a
+   * `ClosedError`. Like centrifuge-js's `ready()`.
+   * @example `await client.ready(); console.log(client.sessionId)`
+   */
+  ready(): Promise<void>;
   /** Starts connecting from `idle` or `closed` (attempt count reset). No-op otherwise. */
   connect(): void;
   /** Drops the current link and connects again at once; from `closed` it is `connect()`. */
@@ -159,6 +171,7 @@ function listenTo(core: ClientCore, type: string, listener: Listener<never>, onc
  */
 class EventwireClient {
   readonly #core: ClientCore;
+  #registered: Map<Listener<never>, Array<{ type: string; off: () => void }>> | undefined;
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -175,11 +188,54 @@ class EventwireClient {
   }
 
   on(type: string, listener: Listener<never>): () => void {
-    return listenTo(this.#core, type, listener, false);
+    return this.#remember(type, listener, listenTo(this.#core, type, listener, false));
   }
 
   once(type: string, listener: Listener<never>): () => void {
-    return listenTo(this.#core, type, listener, true);
+    return this.#remember(type, listener, listenTo(this.#core, type, listener, true));
+  }
+
+  off(type: string, listener: Listener<never>): void {
+    const list = this.#registered?.get(listener);
+    const at = list?.findIndex((r) => r.type === type) ?? -1;
+    if (!list || at === -1) return;
+    const [registration] = list.splice(at, 1);
+    if (list.length === 0) this.#registered?.delete(listener);
+    if (this.#registered?.size === 0) this.#registered = undefined;
+    registration?.off();
+  }
+
+  ready(): Promise<void> {
+    const core = this.#core;
+    if (core.connection.state === 'open') return Promise.resolve();
+    if (core.connection.state === 'closed') return Promise.reject(core.stoppedBy());
+    core.connectIfIdle();
+    return new Promise((resolve, reject) => {
+      const off = core.emitter.on('state', (change) => {
+        const { to } = change as LifecycleEvents['state'];
+        if (to === 'open') resolve();
+        else if (to === 'closed') reject(core.stoppedBy());
+        else return;
+        off();
+      });
+    });
+  }
+
+  /** Keeps `on`/`once` registrations by listener, for `off(type, listener)`. */
+  #remember(type: string, listener: Listener<never>, off: () => void): () => void {
+    this.#registered ??= new Map();
+    const list = this.#registered.get(listener);
+    const registration = { type, off };
+    if (list) list.push(registration);
+    else this.#registered.set(listener, [registration]);
+    return () => {
+      const current = this.#registered?.get(listener);
+      const at = current?.indexOf(registration) ?? -1;
+      if (current && at !== -1) current.splice(at, 1);
+      if (current?.length === 0) this.#registered?.delete(listener);
+      if (this.#registered?.size === 0) this.#registered = undefined;
+      off();
+    };
   }
 
   connect(): void {

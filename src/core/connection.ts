@@ -132,8 +132,8 @@ export class Connection implements TransportEvents, HeartbeatIo {
     const wasOpen = this.state === 'open';
     this.#halt();
     this.#transport.close(code, reason);
-    this.#setState('closed');
     this.#host.stopped(undefined, code, reason);
+    this.#setState('closed');
     if (wasOpen) this.#host.emit('close', { code, reason, willReconnect: false });
   }
 
@@ -271,8 +271,8 @@ export class Connection implements TransportEvents, HeartbeatIo {
     this.#host.emit('close', { code, reason, willReconnect: stop === undefined });
     if (stop) {
       this.#halt();
-      this.#setState('closed');
       this.#host.stopped(stop, code, reason);
+      this.#setState('closed');
       this.#host.report(stop);
       return;
     }

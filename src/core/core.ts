@@ -34,6 +34,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   #delivery: Delivery | undefined;
   #requests: RequestTracker | undefined;
   #counter = 0;
+  #stoppedBy: EventwireError | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -117,7 +118,13 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     };
   }
 
+  /** What stopped the client last: its fatal error, or a `ClosedError` for `close()`. */
+  stoppedBy(): EventwireError {
+    return this.#stoppedBy ?? new ClosedError(1000, 'client closed');
+  }
+
   stopped(error: EventwireError | undefined, code: number, reason: string): void {
+    this.#stoppedBy = error ?? new ClosedError(code, reason || 'client closed');
     // close() ends every subscription (iterators return); a fatal close ends iterators with
     // its error, and keeps subscriptions for a later connect().
     for (const sub of [...this.subscriptions.values()]) {

@@ -1,6 +1,6 @@
 import type { Dialect, SubscriptionSpec } from '../dialects/dialect.js';
 import type { EventwireError } from '../errors/base.js';
-import { HandlerError, QueueFullError } from '../errors/errors.js';
+import { ClosedError, HandlerError, QueueFullError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters } from '../protocol/filters.js';
 import { createEmitter, type EmitterHost, type Listener } from './emitter.js';
@@ -86,6 +86,13 @@ export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extend
   on<K extends keyof SubscriptionEvents<Ev>>(type: K, listener: Listener<SubscriptionEvents<Ev>[K]>): () => void;
   /** Ends the subscription for good: the server is told, and no reconnect restores it. */
   unsubscribe(): void;
+  /**
+   * Resolves once it is active (confirmed, or sent to a server that confirms nothing);
+   * rejects when it ends first (`unsubscribe()`, `close()`: a `ClosedError`), or with the
+   * client's fatal error.
+   * @example `await client.subscribe('LogEntry').ready()`
+   */
+  ready(): Promise<void>;
 }
 
 /** @internal The client's side of the contract. */
@@ -130,6 +137,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   #emitter: EmitterHost<Record<string, unknown>> | undefined;
   #feeds: Set<Feed> | undefined;
   #primed: AsyncIterator<EventwireEvent> | undefined;
+  #readies: Array<{ resolve(): void; reject(error: unknown): void }> | undefined;
   /** An interest subscription (`client.on(name)`) hands its events to the client's listeners. */
   readonly #forward: ((event: EventwireEvent) => Outcome) | undefined;
   #enders: Set<(error?: unknown) => void> | undefined;
@@ -185,6 +193,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
    */
   end(error: unknown): void {
     if (this.#state === 'unsubscribed') return;
+    this.#settleReadies(error ?? new ClosedError(1000, `subscription ${this.id} ended`));
     this.#setState('unsubscribed');
     this.#host.detach(this);
     if (this.#enders) for (const end of [...this.#enders]) end(error);
@@ -206,6 +215,23 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   /** A fatal close: iterators throw `error`; the subscription stays, for a later `connect()`. */
   endIterators(error: unknown): void {
     if (this.#enders) for (const end of [...this.#enders]) end(error);
+    this.#settleReadies(error);
+  }
+
+  ready(): Promise<void> {
+    if (this.#state === 'active') return Promise.resolve();
+    if (this.#state === 'unsubscribed') return Promise.reject(new ClosedError(1000, `subscription ${this.id} ended`));
+    return new Promise((resolve, reject) => {
+      this.#readies ??= [];
+      this.#readies.push({ resolve, reject });
+    });
+  }
+
+  /** Settles every pending `ready()`: resolved without an error, rejected with one. */
+  #settleReadies(error?: unknown): void {
+    const readies = this.#readies;
+    this.#readies = undefined;
+    if (readies) for (const r of readies) error === undefined ? r.resolve() : r.reject(error);
   }
 
   /** `stream()`: the first iterator exists from now on, so no event waits for the first `next()`. */
@@ -297,6 +323,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
     else if (this.#wasActive && this.#host.dialect.resume === 'none') this.#emitter?.emit('gap', {});
     this.#wasActive = true;
     this.#setState('active');
+    this.#settleReadies();
   }
 
   /**
