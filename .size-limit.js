@@ -1,7 +1,7 @@
 // size-limit budgets: what an app ships from the built package (esbuild, browser, gzip).
 // They follow the lean-core targets (BENCHMARKS.md): the React and Svelte entries add at most
 // 2 KB and 1 KB over the core, because they share its one copy. The core budget is the measured
-// size plus a margin; the 12 KB goal is not met yet (BENCHMARKS.md says where the bytes go).
+// size plus a margin; the 12 KB goal is not met (BENCHMARKS.md says where the bytes go).
 // esbuild must not read this repo's tsconfig: its `paths` entry for #inflate serves the sources.
 const noRepoTsconfig = (config) => ({
   ...config,
@@ -16,7 +16,7 @@ export default [
     path: 'dist/index.js',
     import: '{ createClient }',
     gzip: true,
-    limit: '16.8 KB',
+    limit: '18.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -28,7 +28,7 @@ export default [
     },
     ignore: ['react', 'react-dom'],
     gzip: true,
-    limit: '18.8 KB',
+    limit: '20.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -39,7 +39,7 @@ export default [
       'dist/svelte.js': '{ eventList, connectionState }',
     },
     gzip: true,
-    limit: '17.8 KB',
+    limit: '19.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
 ];
