@@ -210,6 +210,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   // SubscriptionHost
 
   attach(sub: SubscriptionImpl): void {
+    sub.born = this.#delivery?.epoch ?? 0;
     this.subscriptions.set(sub.id, sub);
     this.outbox.hold(sub);
     this.connectIfIdle();

@@ -30,6 +30,8 @@ export const isLifecycleName = (name: string) => LIFECYCLE.has(name);
 /** @internal Routes each event once to every subscription it matches (listeners are subscriptions too), and acks it. */
 export interface Delivery {
   deliver(event: EventwireEvent): void;
+  /** Counts deliveries: a subscription born during one (`born === epoch`) does not get that event. */
+  readonly epoch: number;
   /** Sizes of the ack bookkeeping. */
   stats(): { messageIds: number; inFlight: number };
 }
@@ -58,6 +60,7 @@ export function createDelivery(deps: {
   const inFlight = new Set<string>();
   const maxInFlight = Math.max(deps.window, 10_000);
   let overloaded = false;
+  let epoch = 0;
 
   const settle = (messageId: string, ok: boolean) => {
     inFlight.delete(messageId);
@@ -90,8 +93,12 @@ export function createDelivery(deps: {
   };
 
   return {
+    get epoch() {
+      return epoch;
+    },
     deliver(event) {
       const name = event.event_type;
+      const now = ++epoch;
       const messageId = event.requires_ack === true ? event.message_id : undefined;
       let again = false;
       if (messageId !== undefined) {
@@ -128,7 +135,7 @@ export function createDelivery(deps: {
       let handed = false;
       let outcome: Outcome;
       for (const sub of subscriptions.values()) {
-        if (!sub.matches(name, event)) continue;
+        if (sub.born === now || !sub.matches(name, event)) continue; // one a handler just made waits for the next event
         const result = sub.deliver(event, messageId !== undefined, again);
         if (result === null) continue;
         handed = true;

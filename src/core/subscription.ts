@@ -118,6 +118,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   readonly events: readonly string[];
   readonly filters: Readonly<Filters>;
   link = 0;
+  /** The delivery during which it was made, if any: it does not get that event. */
+  born = 0;
   /** undefined: every name; a string: one name (no Set for the common case). */
   readonly #names: ReadonlySet<string> | string | undefined;
   readonly #predicate: FilterPredicate | undefined;
