@@ -149,6 +149,40 @@ describe('eventwire tail', () => {
   });
 });
 
+describe('eventwire as a Unix command', () => {
+  it('ends quietly with 0 when the reader goes away (| head -3: EPIPE)', async () => {
+    const server = track(await startServer());
+    const tail = run(['tail', server.url]);
+    await eventually(() => subscribed(server));
+    const publisher = setInterval(() => {
+      for (let i = 0; i < 20; i++) server.publish({ event_type: 'Tick', data: { pad: 'x'.repeat(200) } });
+    }, 5);
+    try {
+      await tail.waitFor('stdout', /(.*\n){3}/);
+      tail.child.stdout?.destroy(); // what head does after its third line
+      expect(await tail.exited).toBe(0);
+    } finally {
+      clearInterval(publisher);
+    }
+    expect(tail.out.stderr).not.toMatch(/EPIPE/);
+  });
+
+  it('--version prints the version', async () => {
+    const version = run(['--version']);
+    expect(await version.exited).toBe(0);
+    expect(version.out.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('names the network error of a refused connection on stderr', async () => {
+    const server = await startServer();
+    const url = server.url;
+    await server.close();
+    const tail = run(['tail', url, '--max-retries', '1']);
+    expect(await tail.exited).toBe(3);
+    expect(tail.out.stderr).toMatch(/reconnecting: attempt 1 in \d+ ms \(closed: 1006 connect ECONNREFUSED/);
+  });
+});
+
 // a leftover child would keep the runner alive
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');

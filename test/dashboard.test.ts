@@ -44,6 +44,14 @@ describe('the demo dashboard', () => {
     expect((await page.getAttribute('#line', 'points'))?.split(' ').length).toBeGreaterThan(2);
   });
 
+  it('renders event data as text, never as HTML', async () => {
+    const hostile = '<img id="injected" src="x" onerror="window.pwned = true">';
+    demo.server.publish({ event_type: 'LogEntry', data: { level: 'ERROR', host: hostile, message: hostile } });
+    await page.waitForFunction((text) => document.querySelector('#logs')?.textContent?.includes(text), hostile);
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
+  });
+
   it('changing the log level re-subscribes with filters', async () => {
     await page.selectOption('#level', 'ERROR');
     await until('ERROR logs', (s) => s.levelFilter === 'ERROR' && s.logs >= 2);

@@ -172,14 +172,14 @@ describe('4. errors and states of subscriptions', () => {
 describe('10-14. lifecycle', () => {
   it('10. a server that answers 4001 after its welcome, forever, meets backoff, not a loop', async () => {
     const server = track(await startServer());
-    server.on('authed', (_conn) => setImmediate(() => server.dropAll(4001, 'token expired')));
+    server.on('authed', () => setImmediate(() => server.dropAll(4001, 'token expired')));
     let tokens = 0;
     const client = track(
       createClient({
         url: server.url,
         token: () => `t${++tokens}`,
         signals: false,
-        backoff: { minDelay: 50, maxDelay: 200 },
+        backoff: { minDelay: 50, maxDelay: 200, jitter: 'none' },
       }),
     );
     client.on('error', () => {});
@@ -187,9 +187,9 @@ describe('10-14. lifecycle', () => {
     const started = performance.now();
     const before = server.history.length;
     await eventually(() => server.history.length >= before + 3, 10_000);
-    // three more refusals took backoff delays, not microseconds (321 per second before)
-    expect(performance.now() - started).toBeGreaterThan(150);
-    expect(tokens).toBe(server.history.length);
+    // three more refusals took backoff delays (200 ms each by now), not microseconds (321 per second before)
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(tokens - server.history.length).toBeLessThanOrEqual(1); // one token per attempt (one may be in flight)
   });
 
   it('11. close() while the token provider hangs leaves nothing behind: the process exits', async () => {

@@ -64,17 +64,27 @@ taskSub.on((ev) => {
 taskSub.on('gap', () => {
   stats.gaps++; // a real dashboard would refetch its task list here
 });
+/** An element with text and attributes: event data goes into the page as text, never as HTML. */
+function el(tag: string, attrs: Record<string, string>, ...children: Array<Node | string>): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  node.append(...children);
+  return node;
+}
+
 function renderTasks() {
-  $('#tasks').innerHTML = [...tasks]
-    .reverse()
-    .map(
-      ([
-        id,
-        t,
-      ]) => `<div class="task" data-task="${id}"><span>${id}</span><span class="status" data-s="${t.status}">${t.status}</span>
-        <div class="bar"><i style="width:${t.progress}%"></i></div><span class="pct">${t.progress}%</span></div>`,
-    )
-    .join('');
+  const rows = [...tasks].reverse().map(([id, t]) => {
+    const bar = el('div', { class: 'bar' }, el('i', { style: `width:${Number(t.progress) || 0}%` }));
+    return el(
+      'div',
+      { class: 'task', 'data-task': id },
+      el('span', {}, id),
+      el('span', { class: 'status', 'data-s': String(t.status) }, String(t.status)),
+      bar,
+      el('span', { class: 'pct' }, `${t.progress}%`),
+    );
+  });
+  $('#tasks').replaceChildren(...rows);
 }
 
 // Log tail; changing the level re-subscribes with filters.
@@ -83,7 +93,7 @@ let logSub: Subscription | undefined;
 const logs = $('#logs');
 function subscribeLogs(level: string) {
   logSub?.unsubscribe();
-  logs.innerHTML = '';
+  logs.replaceChildren();
   stats.logs = 0;
   stats.levelFilter = level;
   logSub = client.subscribe('LogEntry', level ? { filters: { level: LEVELS[level] ?? [level] } } : {});
@@ -92,7 +102,10 @@ function subscribeLogs(level: string) {
     const row = document.createElement('div');
     row.className = 'log';
     row.dataset.level = d.level;
-    row.innerHTML = `<span class="lvl" data-l="${d.level}">${d.level}</span> ${ev.timestamp.slice(11, 19)} ${d.host} ${d.message}`;
+    row.append(
+      el('span', { class: 'lvl', 'data-l': String(d.level) }, String(d.level)),
+      ` ${ev.timestamp.slice(11, 19)} ${d.host} ${d.message}`,
+    );
     logs.prepend(row);
     while (logs.childElementCount > 60) logs.lastElementChild?.remove();
     stats.logs++;

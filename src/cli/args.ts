@@ -20,10 +20,11 @@ Options:
   --compression        ask the server for gzip-compressed frames
   --batch-size N       ask the server to batch up to N events a frame
   --max-retries N      give up after N failed reconnects in a row (default: never)
+  -v, --version        print the version
   -h, --help           show this help
 
-Exit codes: 0 after Ctrl-C; 1 usage error or other failure; 2 authentication rejected;
-3 reconnect attempts exhausted.`;
+Exit codes: 0 after Ctrl-C or when stdout closes (| head); 1 usage error or other failure;
+2 authentication rejected; 3 reconnect attempts exhausted.`;
 
 export interface TailArgs {
   url: string;
@@ -43,7 +44,7 @@ export class UsageError extends Error {
 }
 
 /** Parses `eventwire tail` arguments; throws a UsageError with a one-line reason. */
-export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' {
+export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' | 'version' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -60,9 +61,11 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
       'batch-size': { type: 'string' },
       'max-retries': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   if (values.help) return 'help';
+  if (values.version) return 'version';
   const [command, url, ...rest] = positionals;
   if (command !== 'tail')
     throw new UsageError(

@@ -4,6 +4,7 @@
  * status on stderr; see `eventwire --help`.
  */
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { createClient } from '../core/client.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
@@ -25,8 +26,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  if (args === 'version') {
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
   const status = (line: string) => process.stderr.write(`eventwire: ${line}\n`);
   let fatal: EventwireError | undefined;
+  let lastClose = '';
   const client = createClient({
     url: args.url,
     token: args.token,
@@ -40,7 +47,11 @@ async function main(argv: string[]): Promise<number> {
         if (to === 'connecting') status(`connecting to ${args.url}`);
         if (to === 'open') status(`open${client.sessionId ? ` (session ${client.sessionId})` : ''}`);
       },
-      reconnecting: ({ attempt, delay }) => status(`reconnecting: attempt ${attempt} in ${Math.round(delay)} ms`),
+      close: ({ code, reason, willReconnect }) => {
+        if (willReconnect) lastClose = reason ? `${code} ${reason}` : String(code);
+      },
+      reconnecting: ({ attempt, delay }) =>
+        status(`reconnecting: attempt ${attempt} in ${Math.round(delay)} ms (closed: ${lastClose})`),
       error: (error) => {
         if (client.state === 'closed') fatal = error;
         else status(`${error.code}: ${error.message}`);
@@ -52,13 +63,21 @@ async function main(argv: string[]): Promise<number> {
   client.on('state', ({ to }) => to === 'closed' && stop());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `eventwire tail ... | head -3`: the reader went away; end quietly, like any Unix filter
+  let piped = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    piped = false;
+    stop();
+  });
   try {
     for await (const event of stream) {
       const line =
         args.format === 'json'
           ? JSON.stringify(event)
           : `${event.seq ?? '-'} ${event.timestamp} ${event.event_type} ${JSON.stringify(event.data)}`;
-      if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+      if (!piped) break;
+      if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain').catch(() => {}); // EPIPE: handled above
     }
   } catch (error) {
     fatal ??= error as EventwireError;

@@ -256,6 +256,8 @@ export class Connection implements TransportEvents, HeartbeatIo {
   /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
   #ended(id: number, code: number, reason: string, error?: unknown, status?: number): void {
     if (id !== this.#id || !this.live) return;
+    // a failed attempt's close has no reason: the network error is one (ECONNREFUSED, ENOTFOUND...)
+    if (!reason && error instanceof Error && !(error instanceof EventwireError)) reason = error.message;
     const { options } = this.#host;
     const uptime = this.state === 'open' ? options.clock.now() - this.#openedAt : undefined;
     this.#linkDown();
