@@ -11,6 +11,7 @@ describe('options are validated at construction', () => {
     ['token type', { url, token: 42 }, /token must be/],
     ['auth mode', { url, auth: 'cookie' }, /auth must be 'query' or 'message'/],
     ['handshake', { url, handshake: 'maybe' }, /handshake must be/],
+    ['headers', { url, headers: { 'x-n': 1 } }, /headers must be/],
     ['negative delay', { url, backoff: { minDelay: -1 } }, /backoff.minDelay/],
     ['factor < 1', { url, backoff: { factor: 0.5 } }, /backoff.factor/],
     ['max < min', { url, backoff: { minDelay: 10, maxDelay: 5 } }, /maxDelay must be >= backoff.minDelay/],

@@ -112,6 +112,14 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   on?: InitialListeners<E>;
   /** WebSocket constructor. @default `ws` in Node (through isomorphic-ws), the global WebSocket elsewhere */
   WebSocket?: unknown;
+  /**
+   * Headers on the upgrade request, for servers that read `Authorization` or a cookie
+   * (mdb_engine takes its token by cookie). Node only (`ws`): browsers send their cookies by
+   * themselves and cannot set headers on a WebSocket; there an `OptionsError` says so.
+   * @default none
+   * @example `createClient({ url, dialect: mdb(), headers: { cookie: `mdb_token=${jwt}` } })`
+   */
+  headers?: Record<string, string>;
   /** Transport factory. @default createWebSocketTransport */
   transport?: TransportFactory;
   /** Default request timeout in ms. @default 30000 */
@@ -195,6 +203,7 @@ const KNOWN = new Set([
   'events',
   'on',
   'WebSocket',
+  'headers',
   'transport',
   'requestTimeout',
   'outboxSize',
@@ -299,7 +308,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
     maxPayload: 2 * maxPayload + 65_536,
     maxBatchSize: positive('maxBatchSize', options.maxBatchSize ?? 10_000),
-    headers: undefined,
+    headers: checkHeaders(options.headers),
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
@@ -333,6 +342,15 @@ function negotiation(options: ClientOptions<EventSchemas>): void {
   if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1))
     throw new OptionsError('batchSize must be an integer >= 1');
   if (options.batchInterval !== undefined) nonNegative('batchInterval', options.batchInterval);
+}
+
+function checkHeaders(headers: unknown): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
+    throw new OptionsError('headers must be an object of header name: string value');
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
+    throw new OptionsError('headers are for Node (ws); browsers send their cookies by themselves');
+  return headers as Record<string, string>;
 }
 
 function parseUrl(input: unknown): string {

@@ -70,6 +70,22 @@ describe('mdb dialect (seed 004)', () => {
     await eventually(() => sub.state === 'active');
   });
 
+  it('headers (Node): the token can travel in a cookie, as mdb_engine also reads it', async () => {
+    const server = await start();
+    const c = track(
+      createClient({
+        url: `${server.url}/my_app/ws`,
+        dialect: mdb(),
+        headers: { cookie: 'theme=dark; mdb_token=jwt' },
+        signals: false,
+      }),
+    );
+    const opened = await next(c, 'open');
+    expect(opened.sessionId).toBe('c-1');
+    expect(server.history[0]?.url.searchParams.get('token')).toBeNull();
+    expect(server.history[0]?.headers.cookie).toBe('theme=dark; mdb_token=jwt');
+  });
+
   it('a bad token (close 1008 after accept) stops with AuthError', async () => {
     const server = await start();
     const c = client(server.url, { token: 'bad' });
