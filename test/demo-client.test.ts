@@ -17,13 +17,13 @@ describe('the demo terminal client', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
-    expect(code).toBe(0);
+    expect(code, out).toBe(0);
     const restarts = out.split('\n').filter((l) => l.includes('[server] restarting')).length;
-    expect(restarts).toBe(3);
+    expect(restarts, out).toBe(3);
     const seqs = [...out.matchAll(/^#\s*(\d+) /gm)].map((m) => Number(m[1]));
     expect(seqs.length).toBeGreaterThan(30);
     const first = seqs[0] as number;
     const expected = Array.from({ length: seqs.length }, (_, i) => first + i);
-    expect(seqs).toEqual(expected); // none missing, none twice, none out of order
+    expect(seqs, out).toEqual(expected); // none missing, none twice, none out of order
   }, 30_000);
 });

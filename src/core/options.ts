@@ -271,7 +271,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   }
   const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024);
   const maxDepth = positive('maxDepth', options.maxDepth ?? 64);
-  negotiation(options);
+  checkNegotiation(options);
   return {
     url: base,
     dialect,
@@ -338,7 +338,7 @@ export function attemptUrl(
 }
 
 /** Validates the negotiation options (the dialect names them on the URL). */
-function negotiation(options: ClientOptions<EventSchemas>): void {
+function checkNegotiation(options: ClientOptions<EventSchemas>): void {
   if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1))
     throw new OptionsError('batchSize must be an integer >= 1');
   if (options.batchInterval !== undefined) nonNegative('batchInterval', options.batchInterval);

@@ -62,7 +62,7 @@ export class Outbox {
   }
 
   /** Whether one more counted message fits. */
-  hasRoom(): boolean {
+  #hasRoom(): boolean {
     return this.#waiting < this.#limit;
   }
 
@@ -70,7 +70,7 @@ export class Outbox {
   push(lane: Lane, frame: string): 'sent' | 'queued' | 'refused' {
     if (this.#level === 2 && !this.#stalled && this.#link.transmit(frame)) return 'sent';
     const count = counted(lane);
-    if (count && !this.hasRoom()) return 'refused';
+    if (count && !this.#hasRoom()) return 'refused';
     if (count) this.#waiting++;
     const queue = this.#queued[lane] ?? [];
     this.#queued[lane] = queue;
@@ -82,7 +82,7 @@ export class Outbox {
   /** Keeps `entry` until {@link release}, sending it on this link (when ready) and on every new one. */
   hold(entry: Held): boolean {
     const count = counted(entry.lane);
-    if (count && !this.hasRoom()) return false;
+    if (count && !this.#hasRoom()) return false;
     const held = this.#held[entry.lane] ?? new Set();
     this.#held[entry.lane] = held;
     held.add(entry);

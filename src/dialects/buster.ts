@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject, none } from './shared.js';
+import { closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
 
 function readBuster(value: unknown, sink: DialectSink): void {
   if (!isObject(value) || !isName(value.route)) {
@@ -38,7 +38,7 @@ function readBuster(value: unknown, sink: DialectSink): void {
 export function buster(): Dialect {
   return builtin({
     name: 'buster',
-    params: ({ token }) => (token === undefined ? [] : [['token', token]]),
+    params: ({ token }) => tokenParam(token),
     tokenIn: 'query',
     greeting: 'none',
     greetingGrace: 0,

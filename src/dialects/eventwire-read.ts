@@ -97,11 +97,11 @@ const notObject = (v: unknown): [string, string] => [
 ];
 
 /**
- * @internal A batch: over `maxBatchSize` members it is refused whole, before any member is
+ * A batch: over `maxBatchSize` members it is refused whole, before any member is
  * looked at; otherwise each good member is delivered, in order, and the bad ones (not events,
  * or control messages in disguise) are reported together, as one DecodeError with their count.
  */
-export function readBatch(events: unknown[], sink: DialectSink): void {
+function readBatch(events: unknown[], sink: DialectSink): void {
   if (events.length > sink.maxBatchSize) {
     const message = `a batch of ${events.length} members is over maxBatchSize (${sink.maxBatchSize})`;
     sink.error(new DecodeError('batch_too_large', message, undefined, undefined, events.length));

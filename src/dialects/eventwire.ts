@@ -1,29 +1,13 @@
-import { closeAction } from '../core/decide.js';
 import type { Dialect, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
+import { closeTable, negotiation, tokenParam } from './shared.js';
 
 const PING = { type: 'ping' };
 
-/** @internal Query parameters that ask for gzip and batches, as protocol v1 (and Provisioning) names them. */
-export function negotiation(
-  params: Array<[string, string]>,
-  context: { compression: boolean; batchSize: number | undefined; batchInterval: number | undefined },
-): Array<[string, string]> {
-  if (context.compression) params.push(['compression', 'true']);
-  if (context.batchSize !== undefined) params.push(['batch_size', String(context.batchSize)]);
-  if (context.batchInterval !== undefined) params.push(['batch_interval', String(context.batchInterval)]);
-  return params;
-}
-
-/** @internal An HTTP 401 or 403 answer to the upgrade: the credentials were refused. */
-export const refusedUpgrade = (status: number | undefined) => status === 401 || status === 403;
-
-/** @internal Protocol v1's subscribe message, which the Provisioning dialect shares but for the id. */
-export function subscribeMessage(spec: SubscriptionSpec, withId: boolean): Record<string, unknown> {
-  const message: Record<string, unknown> = withId
-    ? { type: 'subscribe', id: spec.id, events: [...spec.events] }
-    : { type: 'subscribe', events: [...spec.events] };
+/** Protocol v1's subscribe message: its id, names, filters and resume point. */
+function subscribeMessage(spec: SubscriptionSpec): Record<string, unknown> {
+  const message: Record<string, unknown> = { type: 'subscribe', id: spec.id, events: [...spec.events] };
   if (Object.keys(spec.filters).length > 0) message.filters = spec.filters;
   if (spec.since !== undefined) message.since = spec.since;
   return message;
@@ -31,7 +15,7 @@ export function subscribeMessage(spec: SubscriptionSpec, withId: boolean): Recor
 
 const EVENTWIRE: Dialect = builtin({
   name: 'eventwire',
-  params: (context) => negotiation(context.token === undefined ? [] : [['token', context.token]], context),
+  params: (context) => negotiation(tokenParam(context.token), context),
   tokenIn: 'query',
   greeting: 'optional',
   greetingGrace: 1_000,
@@ -40,12 +24,12 @@ const EVENTWIRE: Dialect = builtin({
   resume: 'seq',
   read: readEventwire,
   auth: (token) => ({ type: 'auth', token }),
-  subscribe: (spec) => subscribeMessage(spec, true),
+  subscribe: subscribeMessage,
   unsubscribe: (spec) => ({ type: 'unsubscribe', id: spec.id }),
   ping: () => PING,
   ack: (messageId) => ({ type: 'ack', message_id: messageId }),
   request: (id, method, params) => (params === undefined ? { id, method } : { id, method, params }),
-  close: (code, status) => (refusedUpgrade(status) ? 'auth' : closeAction(code)),
+  close: closeTable({}),
 });
 
 /**

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, filterValues, isName, isObject, none } from './shared.js';
+import { closeTable, eventOf, filterValues, isName, isObject, none, tokenParam } from './shared.js';
 
 /** Options of {@link mdb}. @example `mdb({ pingInterval: 30_000 })` */
 export interface MdbOptions {
@@ -60,7 +60,7 @@ export function mdb(options: MdbOptions = {}): Dialect {
   const channelOf = (spec: Parameters<Dialect['subscribe']>[0]) => filterValues(spec, 'metadata.channel')[0];
   return builtin({
     name: 'mdb',
-    params: ({ token }) => (token === undefined ? [] : [['token', token]]),
+    params: ({ token }) => tokenParam(token),
     tokenIn: 'query',
     greeting: 'optional',
     greetingGrace: 1_000,

@@ -2,7 +2,7 @@ import type { Filters } from '../protocol/filters.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
-import { closeTable, isObject, namesOnlyIn, none } from './shared.js';
+import { closeTable, isObject, namesOnlyIn, negotiation, none, tokenParam } from './shared.js';
 
 /**
  * Provisioning batches carry one timestamp for the frame; a member without its own takes it.
@@ -47,13 +47,10 @@ function serverFilters(spec: SubscriptionSpec): Filters | undefined {
 export function provisioning(): Dialect {
   return builtin({
     name: 'provisioning',
-    params({ token, events, compression, batchSize }) {
-      const params: Array<[string, string]> = [];
-      if (token !== undefined) params.push(['token', token]);
-      if (events) params.push(['events', events.join(',')]);
-      if (batchSize !== undefined) params.push(['batch_size', String(batchSize)]);
-      if (compression) params.push(['compression', 'true']);
-      return params;
+    params(context) {
+      const params = tokenParam(context.token);
+      if (context.events) params.push(['events', context.events.join(',')]);
+      return negotiation(params, context);
     },
     tokenIn: 'query',
     greeting: 'none',

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject, none } from './shared.js';
+import { closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
 export interface QuerriOptions {
@@ -35,7 +35,7 @@ function readQuerri(value: unknown, sink: DialectSink): void {
 export function querri(options: QuerriOptions = {}): Dialect {
   return builtin({
     name: 'querri',
-    params: ({ token }) => (token === undefined ? [] : [['token', token]]),
+    params: ({ token }) => tokenParam(token),
     tokenIn: 'query',
     greeting: 'none',
     greetingGrace: 0,

@@ -6,6 +6,21 @@ import type { SubscriptionSpec } from './dialect.js';
 /** @internal A hook for a message the server has no counterpart of. */
 export const none = (): undefined => undefined;
 
+/** @internal The token on the URL, as `?token=` (every dialect here that takes it so names it). */
+export const tokenParam = (token: string | undefined): Array<[string, string]> =>
+  token === undefined ? [] : [['token', token]];
+
+/** @internal Query parameters that ask for gzip and batches, as protocol v1 and Provisioning name them. */
+export function negotiation(
+  params: Array<[string, string]>,
+  context: { compression: boolean; batchSize: number | undefined; batchInterval: number | undefined },
+): Array<[string, string]> {
+  if (context.compression) params.push(['compression', 'true']);
+  if (context.batchSize !== undefined) params.push(['batch_size', String(context.batchSize)]);
+  if (context.batchInterval !== undefined) params.push(['batch_interval', String(context.batchInterval)]);
+  return params;
+}
+
 /** @internal A JSON object. */
 export type Obj = Record<string, unknown>;
 
