@@ -17,6 +17,7 @@ export type { AckableEvent, AckMode } from './core/delivery.js';
 export type { Listener, TypedEmitter } from './core/emitter.js';
 export type { HeartbeatOptions } from './core/heartbeat.js';
 export type {
+  AckHandles,
   ClientOptions,
   ConnectionState,
   EventSchemas,

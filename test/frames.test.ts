@@ -180,6 +180,19 @@ describe('hostile input: a DecodeError each, and the connection keeps working', 
     expect(errors).toHaveLength(1);
     expect((errors[0] as DecodeError).reason).toBe('invalid_event');
   });
+  it('an event asking for an ack without a message_id is refused (its ack() would have nothing to answer)', async () => {
+    const { server, client } = await connected();
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const got: string[] = [];
+    const done = new Promise<void>((r) => client.on('message', (ev) => void (got.push(ev.event_type) && r())));
+    server.sendRaw(JSON.stringify({ ...event('NoId'), requires_ack: true }));
+    server.sendRaw(JSON.stringify(event('Later')));
+    await done;
+    expect(got).toEqual(['Later']);
+    expect((errors[0] as DecodeError).reason).toBe('invalid_event');
+    expect((errors[0] as DecodeError).message).toContain('message_id');
+  });
   it('a throwing handler stops neither the other handlers nor the socket loop', async () => {
     const { server, client } = await connected();
     const errors: unknown[] = [];

@@ -1,10 +1,11 @@
 import type { Client } from '../src/core/client.js';
+import type { AckMode } from '../src/core/delivery.js';
 import type { ConnectionState, EventSchemas, LifecycleEvents } from '../src/core/options.js';
 import type { EventwireEvent } from '../src/protocol/event.js';
 
 /** Resolves with the next `type` lifecycle event of `client` that satisfies `predicate`. */
 export function next<E extends EventSchemas, K extends keyof LifecycleEvents>(
-  client: Client<E>,
+  client: Client<E, AckMode>,
   type: K,
   predicate: (payload: LifecycleEvents[K]) => boolean = () => true,
   timeoutMs = 10_000,
@@ -24,7 +25,7 @@ export function next<E extends EventSchemas, K extends keyof LifecycleEvents>(
 }
 
 /** Resolves with the next server event named `name`. */
-export function nextEvent<E extends EventSchemas>(client: Client<E>, name: string, timeoutMs = 10_000) {
+export function nextEvent<E extends EventSchemas>(client: Client<E, AckMode>, name: string, timeoutMs = 10_000) {
   const untyped = client as unknown as Client;
   return new Promise<EventwireEvent>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -41,7 +42,7 @@ export function nextEvent<E extends EventSchemas>(client: Client<E>, name: strin
 
 /** Resolves when the client reaches `state`. */
 export function reach<E extends EventSchemas>(
-  client: Client<E>,
+  client: Client<E, AckMode>,
   state: ConnectionState,
   timeoutMs?: number,
 ): Promise<void> {

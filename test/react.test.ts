@@ -2,8 +2,9 @@
 import { act, createElement as h, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
-import { describe, expect, it } from 'vitest';
-import { EventwireProvider, useConnectionState, useEvent, useEvents } from '../src/adapters/react.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as z from 'zod/mini';
+import { createHooks, EventwireProvider, useConnectionState, useEvent, useEvents } from '../src/adapters/react.js';
 import { createClient } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
@@ -75,6 +76,51 @@ describe('eventwire/react', () => {
     expect(server.history).toHaveLength(1);
     await act(async () => root.unmount());
     await until(() => server.connections.length === 0); // the client closed its socket
+  });
+
+  it('a provider given options follows them: a new token reconnects with it, a new url moves to a new client', async () => {
+    const first = track(await startServer({ tokens: ['t1', 't2'] }));
+    const second = track(await startServer({ tokens: ['t2'] }));
+    const container = document.createElement('div');
+    const root = createRoot(container);
+    const render = (url: string, token: string) =>
+      act(async () =>
+        root.render(h(StrictMode, null, h(EventwireProvider, { options: { url, token, signals: false } }, h(App)))),
+      );
+    await render(first.url, 't1');
+    await until(() => first.connections.length === 1 && container.querySelector('#state')?.textContent === 'open');
+    expect(first.history.map((c) => c.token)).toEqual(['t1']);
+
+    await render(first.url, 't2'); // same client, reconnected with the new token
+    await until(() => first.connections.length === 1 && first.connections[0]?.token === 't2');
+    expect(first.history.map((c) => c.token)).toEqual(['t1', 't2']);
+
+    await render(second.url, 't2'); // a new client on the new url; the old one closes
+    await until(() => second.connections.length === 1 && first.connections.length === 0);
+    await until(() => container.querySelector('#state')?.textContent === 'open');
+    second.publish({ event_type: 'TaskStatusChanged', data: { status: 'Moved' } });
+    await until(() => container.querySelector('#task')?.textContent === 'Moved'); // the hooks moved with it
+    expect(second.history).toHaveLength(1);
+    await act(async () => root.unmount());
+    await until(() => second.connections.length === 0);
+  });
+
+  it('createHooks(client) types names and data from the schemas, and a typed client fits the provider (compile-time)', () => {
+    const events = { TaskStatusChanged: z.object({ task_id: z.string(), status: z.enum(['Running', 'Failed']) }) };
+    const client = createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false });
+    const hooks = createHooks(client);
+    function Typed() {
+      const task = hooks.useEvent('TaskStatusChanged');
+      const list = hooks.useEvents('TaskStatusChanged');
+      expectTypeOf(task?.data.status).toEqualTypeOf<'Running' | 'Failed' | undefined>();
+      expectTypeOf(list[0]?.data.task_id).toEqualTypeOf<string | undefined>();
+      // @ts-expect-error: not an event of this client
+      hooks.useEvent('NoSuchEvent');
+      return null;
+    }
+    const element = h(EventwireProvider, { client }, h(Typed)); // TS2322 before: a typed client did not fit
+    expect(element.props.client).toBe(client);
+    client.close();
   });
 
   it('renders on the server from the server snapshot, without opening a socket', async () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as z from 'zod/mini';
 import { connectionState, eventList, latestEvent } from '../src/adapters/svelte.js';
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { track } from './cleanup.js';
@@ -11,6 +12,18 @@ const unsubscribesOf = (server: ReferenceServer) =>
   server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'unsubscribe').length;
 
 describe('Svelte store contract', () => {
+  it("stores take their names and data types from the client's schemas (compile-time)", () => {
+    const events = { LogEntry: z.object({ level: z.string(), message: z.string() }) };
+    const client = track(createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false }));
+    const logs = eventList(client, 'LogEntry');
+    const last = latestEvent(client, 'LogEntry');
+    expectTypeOf(logs.get()[0]?.data.message).toEqualTypeOf<string | undefined>();
+    expectTypeOf(last.get()?.event_type).toEqualTypeOf<'LogEntry' | undefined>();
+    // @ts-expect-error: not an event of this client
+    latestEvent(client, 'NoSuchEvent');
+    expect(logs.get()).toEqual([]);
+  });
+
   it('subscribe() calls run at once with the current value and returns the unsubscriber', () => {
     const client = track(
       createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false, backoff: { minDelay: 1000 } }),

@@ -43,6 +43,40 @@ describe('typed events (Standard Schema)', () => {
     client.close();
   });
 
+  it('a subscription to several names narrows on event_type (compile-time)', () => {
+    const client = createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false });
+    const sub = client.subscribe(['TaskStatusChanged', 'MetricUpdate']);
+    sub.on((ev) => {
+      // @ts-expect-error: before narrowing, data is either schema's
+      ev.data.status;
+      if (ev.event_type === 'TaskStatusChanged')
+        expectTypeOf(ev.data.status).toEqualTypeOf<'Pending' | 'Running' | 'Failed' | 'Done'>();
+      else expectTypeOf(ev.data.value).toBeNumber();
+    });
+    client.close();
+  });
+
+  it('ack() and nack() exist on events that can be acked, and only there (compile-time)', () => {
+    const manual = createClient({ url: 'ws://127.0.0.1:1', events, acks: 'manual', lazy: true, signals: false });
+    manual.on('TaskStatusChanged', (ev) => {
+      ev.ack?.(); // the README recipe's form
+      // @ts-expect-error: an event may not ask for an ack: narrow on requires_ack first
+      ev.ack();
+      if (ev.requires_ack) {
+        expectTypeOf(ev.ack).toEqualTypeOf<() => void>();
+        expectTypeOf(ev.nack).toEqualTypeOf<() => void>();
+        expectTypeOf(ev.message_id).toBeString();
+      }
+    });
+    const auto = createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false });
+    auto.on('TaskStatusChanged', (ev) => {
+      // @ts-expect-error: with acks: 'auto' the client acks; events carry no ack()
+      ev.ack;
+    });
+    manual.close();
+    auto.close();
+  });
+
   it('options.on is typed for lifecycle and schema events', () => {
     const client = createClient({
       url: 'ws://127.0.0.1:1',

@@ -1,6 +1,6 @@
 import type { Client } from '../core/client.js';
-import type { ConnectionState, EventSchemas } from '../core/options.js';
-import type { EventwireEvent } from '../protocol/event.js';
+import type { AckMode } from '../core/delivery.js';
+import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../core/options.js';
 import type { Filters } from '../protocol/filters.js';
 
 /**
@@ -19,7 +19,7 @@ export interface ReadableStore<T> {
   get(): T;
 }
 
-/** Options shared by the stores. */
+/** Options shared by the stores. @example `connectionState(client, { releaseDelay: 1000 })` */
 export interface StoreOptions {
   /** How long (ms) a store keeps its subscription after its last subscriber leaves. @default 100 */
   releaseDelay?: number;
@@ -70,8 +70,8 @@ export function createStore<T>(
  * client.
  * @example `$: badge = $state` with `const state = connectionState(client)`
  */
-export function connectionState<E extends EventSchemas>(
-  client: Client<E>,
+export function connectionState<E extends EventSchemas, M extends AckMode>(
+  client: Client<E, M>,
   options?: StoreOptions,
 ): ReadableStore<ConnectionState> {
   return createStore<ConnectionState>(
@@ -86,7 +86,7 @@ export function connectionState<E extends EventSchemas>(
   );
 }
 
-/** Options of the event stores. */
+/** Options of the event stores. @example `{ filters: { status: 'Failed' }, releaseDelay: 500 }` */
 export interface EventStoreOptions extends StoreOptions {
   /** Subscription filters (PROTOCOL.md §6). @default {} */
   filters?: Filters;
@@ -94,18 +94,19 @@ export interface EventStoreOptions extends StoreOptions {
 
 /**
  * The latest event of a name (matching the filters), or undefined before the first. It
- * subscribes on its first subscriber and unsubscribes after its last.
+ * subscribes on its first subscriber and unsubscribes after its last. The name and the
+ * event's data are typed by the client's schemas.
  * @example `const task = latestEvent(client, 'TaskStatusChanged', { filters: { status: 'Failed' } })`
  */
-export function latestEvent<E extends EventSchemas>(
-  client: Client<E>,
-  name: string,
+export function latestEvent<E extends EventSchemas, M extends AckMode, K extends ServerEventName<E>>(
+  client: Client<E, M>,
+  name: K,
   options: EventStoreOptions = {},
-): ReadableStore<EventwireEvent | undefined> {
-  return createStore<EventwireEvent | undefined>(
+): ReadableStore<ServerEvent<E, K, M> | undefined> {
+  return createStore<ServerEvent<E, K, M> | undefined>(
     undefined,
     (set) => {
-      const sub = (client as unknown as Client).subscribe(name, { filters: options.filters });
+      const sub = client.subscribe(name, { filters: options.filters });
       sub.on((ev) => set(ev));
       return () => sub.unsubscribe();
     },
@@ -113,7 +114,7 @@ export function latestEvent<E extends EventSchemas>(
   );
 }
 
-/** Options of {@link eventList}. */
+/** Options of {@link eventList}. @example `{ limit: 200, filters: { level: 'ERROR' } }` */
 export interface EventListOptions extends EventStoreOptions {
   /** How many events the rolling list keeps (the newest last). @default 100 */
   limit?: number;
@@ -124,18 +125,19 @@ export interface EventListOptions extends EventStoreOptions {
  * change is a new array, so identity comparisons (React, Svelte) see it.
  * @example `const logs = eventList(client, 'LogEntry', { limit: 200, filters: { level: 'ERROR' } })`
  */
-export function eventList<E extends EventSchemas>(
-  client: Client<E>,
-  name: string,
+export function eventList<E extends EventSchemas, M extends AckMode, K extends ServerEventName<E>>(
+  client: Client<E, M>,
+  name: K,
   options: EventListOptions = {},
-): ReadableStore<readonly EventwireEvent[]> {
+): ReadableStore<readonly ServerEvent<E, K, M>[]> {
+  type Ev = ServerEvent<E, K, M>;
   const limit = options.limit ?? 100;
-  const empty: readonly EventwireEvent[] = [];
-  return createStore<readonly EventwireEvent[]>(
+  const empty: readonly Ev[] = [];
+  return createStore<readonly Ev[]>(
     empty,
     (set) => {
       let list = empty;
-      const sub = (client as unknown as Client).subscribe(name, { filters: options.filters });
+      const sub = client.subscribe(name, { filters: options.filters });
       sub.on((ev) => {
         list = list.length >= limit ? [...list.slice(list.length - limit + 1), ev] : [...list, ev];
         set(list);

@@ -24,7 +24,10 @@ export interface Codec {
   encode(message: object): string;
 }
 
-/** What the core tells a codec about a frame, and what the codec tells the core back. */
+/**
+ * What the core tells a codec about a frame, and what the codec tells the core back.
+ * @example `codec.decode(frame, { binary: true })`
+ */
 export interface DecodeFlags {
   /** In: the frame arrived as a text frame (its bytes are UTF-8 JSON, never gzip). */
   text: boolean;

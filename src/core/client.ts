@@ -1,6 +1,7 @@
 import { FilterError, OptionsError } from '../errors/errors.js';
 import { parseFilters } from '../protocol/filters.js';
 import { ClientCore } from './core.js';
+import type { AckMode } from './delivery.js';
 import { isLifecycleName } from './delivery.js';
 import type { Listener } from './emitter.js';
 import {
@@ -44,7 +45,7 @@ export interface ClientStats {
  * const off = client.on('LogEntry', (ev) => console.log(ev.data));
  * ```
  */
-export interface Client<E extends EventSchemas = EventSchemas> {
+export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode = 'auto'> {
   /** The current {@link ConnectionState}. */
   readonly state: ConnectionState;
   /** The session id from the server's `welcome`, while open. */
@@ -54,11 +55,11 @@ export interface Client<E extends EventSchemas = EventSchemas> {
   /** Adds a listener for a lifecycle event; returns its unsubscribe function. */
   on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
   /** Adds a listener for a server event, typed by `options.events`; returns its unsubscribe function. */
-  on<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K>>): () => void;
+  on<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K, M>>): () => void;
   /** Like `on`, for one call. */
   once<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
   /** Like `on`, for one call. */
-  once<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K>>): () => void;
+  once<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K, M>>): () => void;
   /**
    * Removes a listener added with `on` or `once` (the first registration of it for `type`), as
    * socket.io's `off` does. The function `on` returned does the same.
@@ -84,7 +85,7 @@ export interface Client<E extends EventSchemas = EventSchemas> {
   subscribe<K extends ServerEventName<E>>(
     events: K | readonly K[],
     options?: SubscribeOptions,
-  ): Subscription<ServerEvent<E, K>>;
+  ): Subscription<ServerEvent<E, K, M>>;
   /**
    * The same as `subscribe()`, named for scripts: `for await (const ev of client.stream('LogEntry'))`.
    * The iterator's buffer is bounded (`bufferSize`); leaving the loop unsubscribes.
@@ -92,7 +93,7 @@ export interface Client<E extends EventSchemas = EventSchemas> {
   stream<K extends ServerEventName<E>>(
     events: K | readonly K[],
     options?: SubscribeOptions,
-  ): Subscription<ServerEvent<E, K>>;
+  ): Subscription<ServerEvent<E, K, M>>;
   /**
    * Calls a server method. Resolves with its result; rejects with `RequestError`,
    * `TimeoutError`, `AbortError`, or `QueueFullError` when the outbox is full while offline.
@@ -117,9 +118,11 @@ export interface Client<E extends EventSchemas = EventSchemas> {
  * client.on('TaskStatusChanged', (ev) => ev.data.status);
  * ```
  */
-export function createClient<const E extends EventSchemas = EventSchemas>(options: ClientOptions<E>): Client<E> {
+export function createClient<const E extends EventSchemas = EventSchemas, const M extends AckMode = 'auto'>(
+  options: ClientOptions<E, M>,
+): Client<E, M> {
   const core = new ClientCore(resolveOptions(options as unknown as ClientOptions<EventSchemas>));
-  const client = new EventwireClient(core) as unknown as Client<E>;
+  const client = new EventwireClient(core) as unknown as Client<E, M>;
   for (const [type, listener] of Object.entries(options.on ?? {})) {
     if (typeof listener === 'function') listenTo(core, type, listener as Listener<never>, false);
   }

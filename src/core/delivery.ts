@@ -19,7 +19,7 @@ import type { SubscriptionImpl } from './subscription.js';
  */
 export type AckMode = 'auto' | 'manual';
 
-/** An event that requires an ack, in `manual` mode. */
+/** An event that requires an ack, in `manual` mode. @example `(ev as AckableEvent).ack?.()` */
 export type AckableEvent = EventwireEvent & { ack?: () => void; nack?: () => void };
 
 const LIFECYCLE = new Set<string>(['open', 'close', 'reconnecting', 'state', 'error', 'message']);

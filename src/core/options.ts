@@ -35,15 +35,49 @@ type DataOf<E extends EventSchemas, K extends string> = K extends keyof E
   ? StandardSchemaV1.InferOutput<E[K]>
   : unknown;
 
-/** Names a client may listen to for server events: the schema keys, or any string without schemas. */
+/**
+ * Names a client may listen to for server events: the schema keys, or any string without schemas.
+ * @example `type Name = ServerEventName<typeof schemas> // 'TaskStatusChanged' | 'LogEntry'`
+ */
 export type ServerEventName<E extends EventSchemas> = string extends keyof E ? string : keyof E & string;
 
-/** The event handed to listeners of `name`: data typed by its schema, else `unknown`. */
-export type ServerEvent<E extends EventSchemas, Name extends string> = EventwireEvent<Name, DataOf<E, Name>>;
+/**
+ * What an event carries to answer an ack, by the client's `acks` mode. In `manual` mode an
+ * event with `requires_ack: true` has `ack()` and `nack()` (narrow on `requires_ack`); in
+ * `auto` mode the client acks by itself and events carry neither. A client whose mode is not
+ * known statically gets both as optional.
+ * @example `if (ev.requires_ack) ev.ack()` // with `acks: 'manual'`
+ */
+export type AckHandles<M extends AckMode> = [M] extends ['manual']
+  ? ManualAck
+  : [M] extends ['auto']
+    ? unknown
+    : { ack?: () => void; nack?: () => void };
+
+type ManualAck =
+  | {
+      requires_ack: true;
+      message_id: string;
+      /** Handled: the ack goes out, and re-deliveries of this id are acked without a handler. */
+      ack(): void;
+      /** Not handled: no ack, and the server's re-delivery reaches the handlers again. */
+      nack(): void;
+    }
+  | { requires_ack?: false; ack?: undefined; nack?: undefined };
+
+/**
+ * The event handed to listeners of `name`: data typed by its schema, else `unknown`. A union of
+ * names gives a union of events, so `switch (ev.event_type)` narrows `data`.
+ * @example `function render(ev: ServerEvent<typeof schemas, 'LogEntry'>) { return ev.data.message }`
+ */
+export type ServerEvent<E extends EventSchemas, Name extends string, M extends AckMode = 'auto'> = Name extends string
+  ? EventwireEvent<Name, DataOf<E, Name>> & AckHandles<M>
+  : never;
 
 /**
  * Events about the connection itself. A server event whose name is one of these keys is
  * still delivered to `message`, but not under its own name.
+ * @example `client.on('close', ({ code, willReconnect }) => console.log(code, willReconnect))`
  */
 export interface LifecycleEvents {
   /** The connection is open (and authenticated). */
@@ -60,10 +94,13 @@ export interface LifecycleEvents {
   message: EventwireEvent;
 }
 
-/** Listeners that may be given in `options.on`: lifecycle events, and typed server events. */
-export type InitialListeners<E extends EventSchemas> = {
+/**
+ * Listeners that may be given in `options.on`: lifecycle events, and typed server events.
+ * @example `{ open: () => console.log('open'), TaskStatusChanged: (ev) => render(ev.data) }`
+ */
+export type InitialListeners<E extends EventSchemas, M extends AckMode = AckMode> = {
   [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
-} & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K>) => unknown });
+} & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K, M>) => unknown });
 
 export type { RetryContext } from './decide.js';
 
@@ -75,7 +112,7 @@ export type { RetryContext } from './decide.js';
  * createClient({ url: 'wss://events.example.com/ws', token: () => auth.getToken(), auth: 'message' });
  * ```
  */
-export interface ClientOptions<E extends EventSchemas = EventSchemas> {
+export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends AckMode = AckMode> {
   /** Server URL, `ws(s)://` or `http(s)://` (converted). */
   url: string | URL;
   /** Credentials: a string, or a function called before every attempt so reconnects never reuse a stale token. */
@@ -109,7 +146,7 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   /** Standard Schema validators for event data, by name; handlers are typed from them. @default {} */
   events?: E;
   /** Listeners registered before anything happens, so no early event is missed. @default {} */
-  on?: InitialListeners<E>;
+  on?: InitialListeners<E, M>;
   /** WebSocket constructor. @default `ws` in Node (through isomorphic-ws), the global WebSocket elsewhere */
   WebSocket?: unknown;
   /**
@@ -127,7 +164,7 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas> {
   /** Messages and requests held while disconnected; beyond it they are refused (`QueueFullError`). @default 1000 */
   outboxSize?: number;
   /** How events with `requires_ack` are acknowledged; see {@link AckMode}. @default 'auto' */
-  acks?: AckMode;
+  acks?: M;
   /** Size of each dedupe window (message ids, seqs): re-deliveries within it are recognised. @default 10000 */
   dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */

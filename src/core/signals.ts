@@ -2,6 +2,7 @@
  * A hint from the environment that affects the link.
  * - `online` / `offline`: the browser's network events.
  * - `visible`: the page became visible again (its timers may have been throttled).
+ * @example `signals.subscribe((signal: NetworkSignal) => console.log(signal))`
  */
 export type NetworkSignal = 'online' | 'offline' | 'visible';
 

@@ -41,7 +41,7 @@ export interface SubscribeOptions {
   overflow?: OverflowPolicy;
 }
 
-/** Events of a subscription besides the events it delivers. */
+/** Events of a subscription besides the events it delivers. @example `sub.on('gap', ({ from, to }) => refetch())` */
 export interface SubscriptionEvents<Ev> {
   /** An event that matched this subscription, delivered once, in seq order. */
   event: Ev;

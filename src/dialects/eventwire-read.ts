@@ -147,6 +147,8 @@ function eventProblem(v: Obj): [string, string] | undefined {
   if (v.requires_ack !== undefined && typeof v.requires_ack !== 'boolean') {
     return ['invalid_event', 'requires_ack must be a boolean'];
   }
+  if (v.requires_ack === true && v.message_id === undefined)
+    return ['invalid_event', 'an event with requires_ack needs a message_id'];
   return undefined;
 }
 

@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_QUEUE_FULL';
 
+const MARK = Symbol.for('eventwire.error');
+
 /**
  * The base class of every eventwire error.
  *
@@ -40,8 +42,6 @@ export type ErrorCode =
  * client.on('error', (err) => isEventwireError(err) && console.warn(err.code, err.message));
  * ```
  */
-const MARK = Symbol.for('eventwire.error');
-
 export class EventwireError extends Error {
   override name = 'EventwireError';
   /** @internal Recognises errors made by another copy of the package. */

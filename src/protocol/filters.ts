@@ -92,7 +92,7 @@ export function parseFilters(input: unknown): Filters {
   return filters;
 }
 
-/** A compiled filter: one predicate, paths split once. */
+/** A compiled filter: one predicate, paths split once. @example `const match: FilterPredicate = compileFilters({ level: 'ERROR' })` */
 export type FilterPredicate = (event: FilterableEvent) => boolean;
 
 /**

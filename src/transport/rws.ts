@@ -9,7 +9,7 @@ import WebSocket from 'isomorphic-ws';
 import ReconnectingWebSocket from 'partysocket/ws';
 import type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport.js';
 
-/** The subset of the reconnecting-websocket API this adapter drives. */
+/** The subset of the reconnecting-websocket API this adapter drives. @example `const rws: RwsLike = new ReconnectingWebSocket(url)` */
 export interface RwsLike {
   binaryType: string;
   readonly readyState: number;
@@ -19,7 +19,7 @@ export interface RwsLike {
   addEventListener(type: string, listener: (event: Event) => void): void;
 }
 
-/** A class with the reconnecting-websocket constructor signature. */
+/** A class with the reconnecting-websocket constructor signature. @example `createRwsTransport(ReconnectingWebSocket as RwsConstructor)` */
 export type RwsConstructor = new (
   url: () => Promise<string>,
   protocols: undefined,

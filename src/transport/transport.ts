@@ -1,6 +1,7 @@
 /**
  * What a transport reports to the client, for its current socket only: events of a socket
  * the client has replaced (by `connect()` again or `close()`) are never reported.
+ * @example `events.onMessage('{"type":"pong"}', true)`
  */
 export interface TransportEvents {
   /** The socket opened. */
@@ -43,7 +44,7 @@ export interface Transport {
   ping?(): boolean;
 }
 
-/** How a transport is configured for one client. */
+/** How a transport is configured for one client. @example `createWebSocketTransport()(config, events)` */
 export interface TransportConfig {
   /** The WebSocket constructor. @default globalThis.WebSocket, or `ws` in Node */
   WebSocket?: unknown;
