@@ -1,8 +1,13 @@
 /** `eventwire tail`, run as a real process (the built dist/cli.js) against the reference server. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EX_USAGE, OPTIONS } from '../src/cli/args.js';
 import { track } from './cleanup.js';
+import { startQuerri } from './fixtures/dialects/querri.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { eventually } from './helpers.js';
 
@@ -45,20 +50,10 @@ describe('eventwire tail', () => {
   it('--help explains every flag', async () => {
     const { out, exited } = run(['--help']);
     expect(await exited).toBe(0);
-    for (const flag of [
-      '--token',
-      '--token-env',
-      '--events',
-      '--filter',
-      '--since',
-      '--format',
-      '--compression',
-      '--auth',
-      '--batch-size',
-      '--max-retries',
-    ]) {
-      expect(out.stdout).toContain(flag);
-    }
+    const flags = Object.keys(OPTIONS);
+    expect(flags.length).toBeGreaterThan(10);
+    for (const flag of flags) expect(out.stdout).toContain(`--${flag}`);
+    expect(out.stdout).toContain('64 usage error');
   });
 
   it('prints NDJSON on stdout and nothing else, status on stderr; SIGINT exits 0', async () => {
@@ -133,18 +128,20 @@ describe('eventwire tail', () => {
     expect(last).toBe('eventwire: authentication rejected by the server (close 4003: invalid token)');
   });
 
-  it('exhausted retries exit 3; usage errors exit 1', async () => {
+  it('exhausted retries exit 3, naming the last close; usage errors exit 64', async () => {
     const server = await startServer();
     const url = server.url;
     await server.close();
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
-    expect(tail.out.stderr.trimEnd().split('\n').at(-1)).toMatch(/gave up reconnecting after 1 attempts/);
+    expect(tail.out.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /gave up reconnecting after 1 attempts \(last: 1006 connect ECONNREFUSED/,
+    );
     const bad = run(['tail']);
-    expect(await bad.exited).toBe(1);
+    expect(await bad.exited).toBe(EX_USAGE);
     expect(bad.out.stderr).toMatch(/missing <url>/);
     const unknown = run(['tail', url, '--nope']);
-    expect(await unknown.exited).toBe(1);
+    expect(await unknown.exited).toBe(EX_USAGE);
     expect(unknown.out.stderr).toMatch(/Unknown option '--nope'/);
   });
 });
@@ -180,6 +177,77 @@ describe('eventwire as a Unix command', () => {
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
     expect(tail.out.stderr).toMatch(/reconnecting: attempt 1 in \d+ ms \(closed: 1006 connect ECONNREFUSED/);
+  });
+});
+
+describe('eventwire tail: what it accepts and what it tells', () => {
+  it('--since takes an ISO time or a whole seq; anything else exits 64 with a message, before connecting', async () => {
+    const server = track(await startServer());
+    for (const since of ['yesterday', '1e3', '-5', '1.5', '2026-13-45T00:00:00Z', '']) {
+      const tail = run(['tail', server.url, `--since=${since}`]);
+      expect(await tail.exited, since).toBe(EX_USAGE);
+      expect(tail.out.stderr).toContain(`--since takes an ISO time (2026-11-22T09:00:00Z) or a seq`);
+      expect(tail.out.stderr).toContain(`got "${since}"`);
+    }
+    expect(server.history).toHaveLength(0);
+    for (let i = 0; i < 3; i++) server.publish({ event_type: 'Tick', data: { i } });
+    const iso = run(['tail', server.url, '--since', '2020-01-01T00:00:00Z']);
+    await iso.waitFor('stdout', /(.*\n){3}/);
+    iso.child.kill('SIGTERM');
+    expect(await iso.exited).toBe(0);
+  });
+
+  it('a range the server no longer keeps is a gap line on stderr, not a silent skip', async () => {
+    const server = track(await startServer({ bufferSize: 5 }));
+    for (let i = 0; i < 20; i++) server.publish({ event_type: 'Tick', data: { i } });
+    const tail = run(['tail', server.url, '--since', '1']);
+    await tail.waitFor('stdout', /(.*\n){5}/);
+    await tail.waitFor('stderr', /gap/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.out.stderr).toContain(
+      'eventwire: gap: events 2..15 are no longer kept by the server; they were not replayed',
+    );
+    expect(stdoutLines(tail).map((l) => JSON.parse(l).seq)).toEqual([16, 17, 18, 19, 20]);
+  });
+
+  it('a name that does not resolve is named on one line (DNS)', async () => {
+    const tail = run(['tail', 'ws://no-such-host.invalid:9', '--max-retries', '1']);
+    expect(await tail.exited).toBe(3);
+    expect(tail.out.stderr).toMatch(/closed: 1006 getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\)\n/);
+  });
+
+  it('HTTP 401 on the upgrade exits 2 with one line, and the token appears nowhere', async () => {
+    const secret = 'sekrit-7f3a';
+    const http = createServer();
+    http.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    track({ close: () => new Promise<void>((r) => http.close(() => r())) });
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const byFlag = run(['tail', url, '--token', secret]);
+    expect(await byFlag.exited).toBe(2);
+    const last = byFlag.out.stderr.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(/^eventwire: .*401/);
+    const inUrl = run(['tail', `${url}/?token=${secret}`, '--max-retries', '0']);
+    expect(await inUrl.exited).toBe(2);
+    expect(inUrl.out.stderr).toContain('token=***');
+    for (const out of [byFlag.out, inUrl.out]) expect(out.stdout + out.stderr).not.toContain(secret);
+  });
+
+  it('--dialect speaks another server: querri events by type, its whole message as data', async () => {
+    const server = track(await startQuerri().start());
+    const tail = run(['tail', server.url, '--dialect', 'querri', '--token', 'jwt']);
+    await tail.waitFor('stderr', /open/);
+    server.publish({ type: 'step_completed', step: 3 });
+    await tail.waitFor('stdout', /step_completed/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    const [line] = stdoutLines(tail);
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ event_type: 'step_completed', data: { step: 3 } });
+    const wrong = run(['tail', server.url, '--dialect', 'socketio']);
+    expect(await wrong.exited).toBe(EX_USAGE);
+    expect(wrong.out.stderr).toContain('--dialect must be one of eventwire, provisioning, querri, forge, mdb, buster');
   });
 });
 

@@ -11,11 +11,15 @@ Options:
   --token T            credentials, sent as ?token=T (or in the first message with --auth message)
   --token-env VAR      read the token from the environment variable VAR (keeps it out of ps)
   --auth MODE          how the token travels: query (default) or message
+  --dialect NAME       the server's wire format: eventwire (default), provisioning,
+                       querri, forge, mdb or buster
   --events a,b         event names to subscribe to (default: all)
   --filter key=value   keep events whose data.key equals value; repeat a key for "one of";
                        metadata.key reaches metadata; values are JSON when they parse
                        (200, true, null, "200"), else strings
-  --since ISO|seq      start from an ISO time or after a seq, replaying what the server kept
+  --since ISO|seq      start from an ISO time (2026-11-22T09:00:00Z) or after a seq (a whole
+                       number), replaying what the server kept; a range it no longer has is
+                       reported on stderr as a gap
   --format json|pretty json (default): NDJSON; pretty: one readable line per event
   --compression        ask the server for gzip-compressed frames
   --batch-size N       ask the server to batch up to N events a frame
@@ -23,13 +27,41 @@ Options:
   -v, --version        print the version
   -h, --help           show this help
 
-Exit codes: 0 after Ctrl-C or when stdout closes (| head); 1 usage error or other failure;
-2 authentication rejected; 3 reconnect attempts exhausted.`;
+The token never appears in the output: every token= value, and the token itself (when
+it has 4 characters or more), prints as ***.
+
+Exit codes: 0 after Ctrl-C, SIGTERM or when stdout closes (| head); 1 a failure of another
+kind; 2 authentication rejected; 3 reconnect attempts exhausted; 64 usage error.`;
+
+/** The dialects `--dialect` names, as in `eventwire/dialects`. */
+export const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+/** Exit status of a usage error (sysexits' EX_USAGE). */
+export const EX_USAGE = 64;
+
+/** Every flag `eventwire` takes (`--help` lists each, a test checks). */
+export const OPTIONS = {
+  token: { type: 'string' },
+  'token-env': { type: 'string' },
+  auth: { type: 'string' },
+  dialect: { type: 'string' },
+  events: { type: 'string' },
+  filter: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  format: { type: 'string' },
+  compression: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'max-retries': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
 
 export interface TailArgs {
   url: string;
   token: string | undefined;
-  auth: 'query' | 'message';
+  auth: 'query' | 'message' | undefined;
+  dialect: DialectName;
   events: string[];
   filters: Filters;
   since: string | number | undefined;
@@ -45,25 +77,7 @@ export class UsageError extends Error {
 
 /** Parses `eventwire tail` arguments; throws a UsageError with a one-line reason. */
 export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' | 'version' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      token: { type: 'string' },
-      'token-env': { type: 'string' },
-      auth: { type: 'string' },
-      events: { type: 'string' },
-      filter: { type: 'string', multiple: true },
-      since: { type: 'string' },
-      format: { type: 'string' },
-      compression: { type: 'boolean' },
-      'batch-size': { type: 'string' },
-      'max-retries': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   if (values.help) return 'help';
   if (values.version) return 'version';
   const [command, url, ...rest] = positionals;
@@ -83,12 +97,17 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'pretty')
     throw new UsageError(`--format must be json or pretty, got "${format}"`);
-  const auth = values.auth ?? 'query';
-  if (auth !== 'query' && auth !== 'message') throw new UsageError(`--auth must be query or message, got "${auth}"`);
+  const auth = values.auth;
+  if (auth !== undefined && auth !== 'query' && auth !== 'message')
+    throw new UsageError(`--auth must be query or message, got "${auth}"`);
+  const dialect = (values.dialect ?? 'eventwire') as DialectName;
+  if (!DIALECTS.includes(dialect))
+    throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got "${values.dialect}"`);
   return {
     url,
     token,
     auth,
+    dialect,
     events: values.events
       ? values.events
           .split(',')
@@ -96,12 +115,22 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
           .filter(Boolean)
       : [],
     filters: parseFilterFlags(values.filter ?? []),
-    since: values.since === undefined ? undefined : /^\d+$/.test(values.since) ? Number(values.since) : values.since,
+    since: parseSince(values.since),
     format,
     compression: values.compression ?? false,
     batchSize: integer('--batch-size', values['batch-size']),
     maxRetries: integer('--max-retries', values['max-retries']),
   };
+}
+
+/** `--since`: a seq (a whole number, no sign, no exponent) or an ISO 8601 time; nothing else. */
+function parseSince(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new UsageError(
+    `--since takes an ISO time (2026-11-22T09:00:00Z) or a seq (a whole number >= 0), got "${value}"`,
+  );
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {

@@ -6,9 +6,30 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createClient } from '../core/client.js';
+import * as dialects from '../dialects/index.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
-import { HELP, parseTailArgs, UsageError } from './args.js';
+import { EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
+
+/**
+ * Replaces secrets in a line with `***`, so the token never reaches a terminal or a log file:
+ * every `token=` value, and the token itself wherever it appears (when it is at least 4
+ * characters: a shorter one would blank out ordinary words, and secures nothing).
+ */
+function redactor(secrets: Array<string | undefined>): (line: string) => string {
+  const words = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return (line) =>
+    words.reduce((text, word) => text.split(word).join('***'), line.replace(/([?&]token=)[^&\s)]*/g, '$1***'));
+}
+
+/** A token written into the URL itself (`?token=`) is a secret too. */
+function urlToken(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get('token') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseTailArgs>;
@@ -20,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
         ? (error as Error).message
         : String(error);
     process.stderr.write(`eventwire: ${message}\n(see eventwire --help)\n`);
-    return 1;
+    return EX_USAGE;
   }
   if (args === 'help') {
     process.stdout.write(`${HELP}\n`);
@@ -31,13 +52,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const status = (line: string) => process.stderr.write(`eventwire: ${line}\n`);
+  const redact = redactor([args.token, urlToken(args.url)]);
+  const status = (line: string) => process.stderr.write(`eventwire: ${redact(line)}\n`);
   let fatal: EventwireError | undefined;
   let lastClose = '';
   const client = createClient({
     url: args.url,
     token: args.token,
     auth: args.auth,
+    dialect: dialects[args.dialect](),
     compression: args.compression,
     batchSize: args.batchSize,
     backoff: args.maxRetries === undefined ? undefined : { maxRetries: args.maxRetries },
@@ -59,6 +82,13 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const stream = client.stream(args.events, { filters: args.filters, since: args.since, bufferSize: 10_000 });
+  stream.on('gap', ({ from, to }) =>
+    status(
+      from === undefined
+        ? 'gap: the link was lost and this server cannot replay; events may be missing'
+        : `gap: events ${from}..${to} are no longer kept by the server; they were not replayed`,
+    ),
+  );
   const stop = () => stream.unsubscribe();
   client.on('state', ({ to }) => to === 'closed' && stop());
   process.once('SIGINT', stop);
@@ -90,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     status('closed');
     return 0;
   }
-  status(fatal.message);
+  status(isReconnectExhaustedError(fatal) && lastClose ? `${fatal.message} (last: ${lastClose})` : fatal.message);
   return isAuthError(fatal) ? 2 : isReconnectExhaustedError(fatal) ? 3 : 1;
 }
 
