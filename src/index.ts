@@ -16,6 +16,7 @@ export {
 export type { AckableEvent, AckMode } from './core/delivery.js';
 export type { Listener, TypedEmitter } from './core/emitter.js';
 export type { HeartbeatOptions } from './core/heartbeat.js';
+export type { Logger, LogLevel } from './core/logger.js';
 export type {
   AckHandles,
   ClientOptions,

@@ -171,7 +171,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
       options.connectTimeout,
     );
     if (options.token === undefined) {
-      this.#transport.connect(attemptUrl(options, undefined, this.#host.interest()));
+      this.#dial(id, undefined);
       return;
     }
     let token: string | Promise<string>;
@@ -190,10 +190,21 @@ export class Connection implements TransportEvents, HeartbeatIo {
           return;
         }
         this.token = value;
-        this.#transport.connect(attemptUrl(options, value, this.#host.interest()));
+        this.#dial(id, value);
       },
       (cause: unknown) => this.#fail(id, 'token provider failed', new TokenProviderError(cause)),
     );
+  }
+
+  /** Opens the attempt's socket (the debug log names the URL, the token redacted). */
+  #dial(id: number, token: string | undefined): void {
+    const { options } = this.#host;
+    const url = attemptUrl(options, token, this.#host.interest());
+    if (options.log) {
+      options.log.secret = token;
+      options.log.write('debug', `attempt ${id}: ${url}`);
+    }
+    this.#transport.connect(url);
   }
 
   #fail(id: number, reason: string, error: EventwireError): void {

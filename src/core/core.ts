@@ -53,7 +53,9 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   }
 
   transmit(frame: string): boolean {
-    return this.connection.send(frame);
+    const sent = this.connection.send(frame);
+    if (sent && this.options.log?.on('debug')) this.options.log.write('debug', `send ${frame}`);
+    return sent;
   }
 
   connectIfIdle(): void {
@@ -67,15 +69,18 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   // ConnectionHost
 
   emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void {
+    this.options.log?.lifecycle(type, payload, false);
     this.emitter.emit(type, payload);
   }
 
   report(error: EventwireError): void {
+    this.options.log?.lifecycle('error', error, this.#stoppedBy === error);
     if (this.emitter.count('error') > 0) this.emitter.emit('error', error);
     else console.error('[eventwire] unhandled', error);
   }
 
   frame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
+    if (this.options.log?.on('debug')) this.options.log.write('debug', `recv ${describeFrame(data, text)}`);
     if (this.connection.live) this.#inbox.receive(data, text);
   }
 
@@ -289,4 +294,10 @@ class AuthMessage implements Held {
     const token = this.#core.connection.token;
     return token === undefined ? undefined : this.#core.encode(this.#core.dialect.auth(token));
   }
+}
+
+/** A frame's kind and size, for the debug log (never its content: it is the user's data). */
+function describeFrame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): string {
+  const size = typeof data === 'string' ? data.length : 'size' in data ? data.size : data.byteLength;
+  return `${text ? 'text' : 'binary'} frame, ${size} ${typeof data === 'string' ? 'chars' : 'bytes'}`;
 }

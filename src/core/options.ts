@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { CloseAction, RetryContext } from './decide.js';
 import type { AckMode } from './delivery.js';
 import type { HeartbeatOptions } from './heartbeat.js';
+import { createLog, type Log, type Logger, type LogLevel } from './logger.js';
 import { browserSignals, type NetworkSignals } from './signals.js';
 
 /**
@@ -165,6 +166,16 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   outboxSize?: number;
   /** How events with `requires_ack` are acknowledged; see {@link AckMode}. @default 'auto' */
   acks?: M;
+  /**
+   * A debug log, off by default: `console`, or a function of the level and the line (see
+   * {@link Logger}). Like socket.io's `DEBUG`, without an environment variable. A token never
+   * appears in a line.
+   * @default false
+   * @example `createClient({ url, logger: console, logLevel: 'debug' })`
+   */
+  logger?: Logger | false;
+  /** The least important lines written; see {@link LogLevel}. @default 'info' */
+  logLevel?: LogLevel;
   /** Size of each dedupe window (message ids, seqs): re-deliveries within it are recognised. @default 10000 */
   dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
@@ -220,6 +231,8 @@ export interface ResolvedOptions {
   requestTimeout: number;
   outboxSize: number;
   acks: AckMode;
+  /** The log, when `logger` is set. */
+  log: Log | undefined;
   dedupeWindow: number;
   clock: Clock;
   random: () => number;
@@ -245,6 +258,8 @@ const KNOWN = new Set([
   'requestTimeout',
   'outboxSize',
   'acks',
+  'logger',
+  'logLevel',
   'dedupeWindow',
   'signals',
   'compression',
@@ -349,6 +364,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
+    log: createLog(options.logger, options.logLevel),
     dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
