@@ -2,7 +2,8 @@
  * `npm run demo`: the reference server publishing a simulated provisioning workload, a
  * dashboard page built on the SDK at http://127.0.0.1:PORT/, and a Node client printing a
  * line per event. The server restarts every 30 s so the reconnect can be watched.
- * Ctrl-C stops it; `--duration=SECONDS` stops it by itself; PORT fixes the port.
+ * Ctrl-C or SIGTERM stops it at any time (mid-restart too; a second Ctrl-C at once);
+ * `--duration=SECONDS` stops it by itself; PORT fixes the port.
  */
 import { createClient, isEventwireError } from '../src/index.js';
 import { DEMO_TOKEN, startDemo } from './server.js';
@@ -20,9 +21,10 @@ console.log(`\x1b[1meventwire demo\x1b[0m
   tail it:    npx eventwire tail ${server.url} --token ${DEMO_TOKEN}   (after npm run build)
 `);
 
+let restarting: Promise<void> | undefined;
 const restarter = setInterval(() => {
   console.log(`\x1b[33m[server] restarting (down for ${downtime} s)\x1b[0m`);
-  void server.restart({ downtime: downtime * 1000 });
+  restarting = server.restart({ downtime: downtime * 1000 });
 }, restartEvery * 1000);
 
 const client = createClient({
@@ -42,11 +44,12 @@ client.on('message', (ev) => {
 let stopping = false;
 let timer: ReturnType<typeof setTimeout> | undefined;
 async function stop() {
-  if (stopping) return;
+  if (stopping) process.exit(130); // a second Ctrl-C: at once
   stopping = true;
   clearInterval(restarter);
   clearTimeout(timer);
   client.close();
+  await restarting; // a restart in its downtime would listen again after we closed
   await demo.stop();
   console.log('[demo] stopped');
 }
