@@ -129,8 +129,10 @@ describe('eventwire/react', () => {
     const html = renderToString(h(EventwireProvider, { client }, h(App)));
     expect(html).toContain('idle');
     expect(html).toContain('<p id="task">-</p>');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.history).toHaveLength(0);
+    // a later connection, opened and answered, proves the server had time to see any socket
+    const probe = track(createClient({ url: server.url, signals: false }));
+    await until(() => probe.state === 'open');
+    expect(server.history).toHaveLength(1);
     expect(client.state).toBe('idle');
   });
 });
