@@ -42,7 +42,11 @@ describe('the demo terminal client', () => {
     };
     const when = (run: { child: ChildProcess; out: { text: string } }, pattern: RegExp) =>
       new Promise<void>((resolve) => {
-        const check = () => pattern.test(run.out.text) && (run.child.stdout?.off('data', check), resolve());
+        const check = () => {
+          if (!pattern.test(run.out.text)) return;
+          run.child.stdout?.off('data', check);
+          resolve();
+        };
         run.child.stdout?.on('data', check);
         check();
       });

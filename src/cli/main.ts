@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createClient } from '../core/client.js';
-import * as dialects from '../dialects/index.js';
+import { buster, eventwire, forge, mdb, provisioning, querri } from '../dialects/index.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
 import { EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     url: args.url,
     token: args.token,
     auth: args.auth,
-    dialect: dialects[args.dialect](),
+    dialect: { buster, eventwire, forge, mdb, provisioning, querri }[args.dialect](),
     compression: args.compression,
     batchSize: args.batchSize,
     backoff: args.maxRetries === undefined ? undefined : { maxRetries: args.maxRetries },

@@ -58,23 +58,28 @@ export class Log {
     switch (type) {
       case 'state': {
         const { from, to } = payload as LifecycleEvents['state'];
-        return this.write('info', `state ${from} -> ${to}`);
+        this.write('info', `state ${from} -> ${to}`);
+        break;
       }
       case 'open': {
         const { sessionId } = payload as LifecycleEvents['open'];
-        return this.write('info', `open${sessionId ? ` (session ${sessionId})` : ''}`);
+        this.write('info', `open${sessionId ? ` (session ${sessionId})` : ''}`);
+        break;
       }
       case 'close': {
         const { code, reason, willReconnect } = payload as LifecycleEvents['close'];
-        return this.write('info', `closed ${code}${reason ? ` ${reason}` : ''}${willReconnect ? '' : ' (final)'}`);
+        this.write('info', `closed ${code}${reason ? ` ${reason}` : ''}${willReconnect ? '' : ' (final)'}`);
+        break;
       }
       case 'reconnecting': {
         const { attempt, delay } = payload as LifecycleEvents['reconnecting'];
-        return this.write('info', `reconnect attempt ${attempt} in ${Math.round(delay)} ms`);
+        this.write('info', `reconnect attempt ${attempt} in ${Math.round(delay)} ms`);
+        break;
       }
       case 'error': {
         const error = payload as LifecycleEvents['error'];
-        return this.write(closed ? 'error' : 'warn', `${error.code}: ${error.message}`);
+        this.write(closed ? 'error' : 'warn', `${error.code}: ${error.message}`);
+        break;
       }
     }
   }
