@@ -27,6 +27,8 @@ export type {
   ServerEvent,
   ServerEventName,
 } from './core/options.js';
+export type { RateLimitStats } from './core/outbox.js';
+export type { RateLimit } from './core/rate.js';
 export type { RequestOptions } from './core/requests.js';
 export { browserSignals, type NetworkSignal, type NetworkSignals } from './core/signals.js';
 export type {

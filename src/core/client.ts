@@ -13,6 +13,7 @@ import {
   type ServerEvent,
   type ServerEventName,
 } from './options.js';
+import type { RateLimitStats } from './outbox.js';
 import type { RequestOptions } from './requests.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './subscription.js';
 
@@ -34,6 +35,8 @@ export interface ClientStats {
   acks: { messageIds: number; inFlight: number };
   /** Listeners registered on the client, all events together. */
   listeners: number;
+  /** The rate limit at work (`rateLimit` option or the dialect's), or undefined without one. */
+  rateLimit: RateLimitStats | undefined;
 }
 
 /**

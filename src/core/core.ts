@@ -12,6 +12,7 @@ import { createDelivery, type Delivery } from './delivery.js';
 import { createEmitter, type EmitterHost, type ListenerErrorSink } from './emitter.js';
 import type { LifecycleEvents, ResolvedOptions } from './options.js';
 import { type Held, Lane, Outbox, type OutboxLink } from './outbox.js';
+import { RateLimiter } from './rate.js';
 import { type RequestOptions, RequestTracker } from './requests.js';
 import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './subscription.js';
 
@@ -41,7 +42,11 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     this.dialect = guardDialect(options.dialect, (error) => this.report(error));
     options.dialect = this.dialect;
     this.emitter = createEmitter(this);
-    this.outbox = new Outbox(options.outboxSize, this);
+    this.outbox = new Outbox(
+      options.outboxSize,
+      this,
+      options.rateLimit ? { rate: new RateLimiter(options.rateLimit), clock: options.clock } : undefined,
+    );
     this.#inbox = new Inbox(options.codec, options.dialect, this);
     this.connection = new Connection(this);
     if (options.auth === 'message' && options.token) this.outbox.hold(new AuthMessage(this));
@@ -276,6 +281,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
       queued: this.outbox.waiting,
       acks: this.#delivery?.stats() ?? { messageIds: 0, inFlight: 0 },
       listeners: this.emitter.total(),
+      rateLimit: this.outbox.pace(),
     };
   }
 }

@@ -14,6 +14,7 @@ import type { CloseAction, RetryContext } from './decide.js';
 import type { AckMode } from './delivery.js';
 import type { HeartbeatOptions } from './heartbeat.js';
 import { createLog, type Log, type Logger, type LogLevel } from './logger.js';
+import { checkRateLimit, type RateLimit } from './rate.js';
 import { browserSignals, type NetworkSignals } from './signals.js';
 
 /**
@@ -176,6 +177,14 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   logger?: Logger | false;
   /** The least important lines written; see {@link LogLevel}. @default 'info' */
   logLevel?: LogLevel;
+  /**
+   * The server's rate limit: at most `messages` sent in any `per` ms. Messages beyond it wait
+   * in the bounded outbox (in order) instead of going out, so the server never closes the
+   * link for flooding; `stats().rateLimit` shows the wait. `false`: no limit.
+   * @default the dialect's: `querri()` 10 a second, `provisioning()` 100 a second, none otherwise
+   * @example `createClient({ url, rateLimit: { messages: 10, per: 1000 } })`
+   */
+  rateLimit?: RateLimit | false;
   /** Size of each dedupe window (message ids, seqs): re-deliveries within it are recognised. @default 10000 */
   dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
@@ -233,6 +242,7 @@ export interface ResolvedOptions {
   acks: AckMode;
   /** The log, when `logger` is set. */
   log: Log | undefined;
+  rateLimit: RateLimit | undefined;
   dedupeWindow: number;
   clock: Clock;
   random: () => number;
@@ -260,6 +270,7 @@ const KNOWN = new Set([
   'acks',
   'logger',
   'logLevel',
+  'rateLimit',
   'dedupeWindow',
   'signals',
   'compression',
@@ -365,6 +376,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
     log: createLog(options.logger, options.logLevel),
+    rateLimit: checkRateLimit(options.rateLimit, dialect.rateLimit),
     dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

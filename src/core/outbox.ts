@@ -1,3 +1,6 @@
+import type { Clock } from './clock.js';
+import type { RateLimiter } from './rate.js';
+
 /**
  * Lanes of the outbox, flushed in this order when a link opens: the auth message first
  * (before the server's greeting, on the bare socket), then subscriptions, acks, requests
@@ -26,6 +29,26 @@ export interface OutboxLink {
   transmit(frame: string): boolean;
 }
 
+/**
+ * What the rate limit is doing (`stats().rateLimit`).
+ * @example `const { waitMs, pauses } = client.stats().rateLimit ?? { waitMs: 0, pauses: 0 }`
+ */
+export interface RateLimitStats {
+  /** The limit: `messages` in any `per` ms. */
+  messages: number;
+  per: number;
+  /** Ms until the next message may go (0: now). */
+  waitMs: number;
+  /** Times so far the outbox paused for the limit (a message was due and no token was free). */
+  pauses: number;
+}
+
+/** @internal The server's rate limit, with the clock that times it. */
+export interface OutboxPace {
+  rate: RateLimiter;
+  clock: Clock;
+}
+
 /** Lanes whose waiting messages count against `outboxSize`: what a user queued. */
 const counted = (lane: Lane) => lane >= Lane.Ack;
 
@@ -50,10 +73,47 @@ export class Outbox {
   #waiting = 0;
   /** A flush stopped early: new messages must queue behind what waits. */
   #stalled = false;
+  readonly #pace: OutboxPace | undefined;
+  /** The flush scheduled for when the rate limit gives the next token. */
+  #paceTimer: unknown;
 
-  constructor(limit: number, link: OutboxLink) {
+  constructor(limit: number, link: OutboxLink, pace?: OutboxPace) {
     this.#limit = limit;
     this.#link = link;
+    this.#pace = pace;
+  }
+
+  /** The rate limit's figures for `stats()`, or undefined without one. */
+  pace(): RateLimitStats | undefined {
+    const pace = this.#pace;
+    if (!pace) return undefined;
+    const { rate, clock } = pace;
+    return { messages: rate.messages, per: rate.per, waitMs: rate.wait(clock.now()), pauses: rate.pauses };
+  }
+
+  /**
+   * Sends frames if the rate limit has tokens for all of them and the socket takes them. When
+   * the limit says wait, a flush is scheduled for the moment a token comes back.
+   */
+  #transmit(frames: string | string[]): boolean {
+    const pace = this.#pace;
+    if (pace) {
+      const count = typeof frames === 'string' ? 1 : frames.length;
+      if (!pace.rate.take(pace.clock.now(), count)) {
+        pace.rate.pauses++;
+        if (this.#paceTimer === undefined) {
+          this.#paceTimer = pace.clock.setTimeout(
+            () => {
+              this.#paceTimer = undefined;
+              if (this.#level > 0) this.flush();
+            },
+            Math.max(1, pace.rate.wait(pace.clock.now())),
+          );
+        }
+        return false;
+      }
+    }
+    return typeof frames === 'string' ? this.#link.transmit(frames) : frames.every((f) => this.#link.transmit(f));
   }
 
   /** Counted messages waiting for a link (`stats().queued`). */
@@ -68,7 +128,7 @@ export class Outbox {
 
   /** Sends a one-shot frame now, or queues it for the link; refuses it when the outbox is full. */
   push(lane: Lane, frame: string): 'sent' | 'queued' | 'refused' {
-    if (this.#level === 2 && !this.#stalled && this.#link.transmit(frame)) return 'sent';
+    if (this.#level === 2 && !this.#stalled && this.#transmit(frame)) return 'sent';
     const count = counted(lane);
     if (count && !this.#hasRoom()) return 'refused';
     if (count) this.#waiting++;
@@ -113,6 +173,8 @@ export class Outbox {
 
   /** The link is gone: held messages will be sent again on the next one. */
   down(): void {
+    this.#pace?.clock.clearTimeout(this.#paceTimer);
+    this.#paceTimer = undefined;
     this.#level = 0;
     this.#stalled = false;
     this.#linkId++;
@@ -138,7 +200,7 @@ export class Outbox {
       }
       const queue = this.#queued[lane];
       while (queue && queue.length > 0) {
-        if (!this.#link.transmit(queue[0] as string)) {
+        if (!this.#transmit(queue[0] as string)) {
           this.#stalled = true;
           return;
         }
@@ -150,9 +212,7 @@ export class Outbox {
 
   #sendHeld(entry: Held, count: boolean): boolean {
     const frame = entry.frame();
-    if (
-      typeof frame === 'string' ? !this.#link.transmit(frame) : frame && !frame.every((f) => this.#link.transmit(f))
-    ) {
+    if (frame !== undefined && !this.#transmit(frame)) {
       this.#stalled = true;
       return false;
     }

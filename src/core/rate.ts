@@ -25,8 +25,8 @@ export class RateLimiter {
   readonly #window: number;
   readonly #stamps: number[] = [];
   #oldest = 0;
-  /** Messages that had to wait for a token (`stats().rateLimit.delayed`). */
-  delayed = 0;
+  /** Times the outbox paused for a token (`stats().rateLimit.pauses`). */
+  pauses = 0;
 
   constructor({ messages, per }: RateLimit) {
     this.messages = messages;

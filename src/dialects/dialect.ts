@@ -1,4 +1,5 @@
 import type { CloseAction } from '../core/decide.js';
+import type { RateLimit } from '../core/rate.js';
 import type { DecodeError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
@@ -109,6 +110,11 @@ export interface Dialect {
   readonly confirms: boolean;
   /** How a stream resumes after a reconnect: after a seq, from a time, or not at all (`gap`). */
   readonly resume: 'seq' | 'time' | 'none';
+  /**
+   * The server's published limit on what a client sends, applied by the outbox unless the
+   * client's `rateLimit` option says otherwise. Undefined: none published.
+   */
+  readonly rateLimit?: RateLimit;
   /** Reads one decoded JSON value and reports what it means. */
   read(value: unknown, sink: DialectSink): void;
   /** The first message on every socket, carrying the token (`tokenIn: 'message'`). */

@@ -58,6 +58,7 @@ export function provisioning(): Dialect {
     liveness: { mode: 'client' },
     confirms: false,
     resume: 'time',
+    rateLimit: { messages: 100, per: 1000 }, // seed 003: 100 messages a second per connection
     read: readProvisioning,
     auth: (token) => ({ type: 'auth', token }),
     subscribe(spec) {

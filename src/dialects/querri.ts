@@ -42,6 +42,7 @@ export function querri(options: QuerriOptions = {}): Dialect {
     liveness: { mode: 'server', interval: options.pingInterval ?? 30_000 },
     confirms: false,
     resume: 'none',
+    rateLimit: { messages: 10, per: 1000 }, // seed 001: 10 messages a second per connection
     read: readQuerri,
     auth: (token) => ({ type: 'auth', token }),
     subscribe: none,
