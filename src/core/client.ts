@@ -1,5 +1,6 @@
 import { FilterError, OptionsError } from '../errors/errors.js';
 import { parseFilters } from '../protocol/filters.js';
+import { planShare, type ShareStats } from '../share/option.js';
 import { ClientCore } from './core.js';
 import type { AckMode } from './delivery.js';
 import { isLifecycleName } from './delivery.js';
@@ -37,6 +38,8 @@ export interface ClientStats {
   listeners: number;
   /** The rate limit at work (`rateLimit` option or the dialect's), or undefined without one. */
   rateLimit: RateLimitStats | undefined;
+  /** With the `share` option: this tab's part (leader, follower, or its own socket and why). */
+  share?: ShareStats;
 }
 
 /**
@@ -124,7 +127,13 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
 export function createClient<const E extends EventSchemas = EventSchemas, const M extends AckMode = 'auto'>(
   options: ClientOptions<E, M>,
 ): Client<E, M> {
-  const core = new ClientCore(resolveOptions(options as unknown as ClientOptions<EventSchemas>));
+  const given = options as unknown as ClientOptions<EventSchemas>;
+  const shared = given.share === undefined ? undefined : planShare(given);
+  const core = new ClientCore(shared ? shared.options : resolveOptions(given));
+  if (shared) {
+    core.shareStats = shared.stats;
+    core.emitter.on('state', (change) => shared.follow((change as LifecycleEvents['state']).to));
+  }
   const client = new EventwireClient(core) as unknown as Client<E, M>;
   for (const [type, listener] of Object.entries(options.on ?? {})) {
     if (typeof listener === 'function') listenTo(core, type, listener as Listener<never>, false);

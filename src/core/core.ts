@@ -5,6 +5,7 @@ import type { EventwireError } from '../errors/base.js';
 import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
+import type { ShareStats } from '../share/option.js';
 import type { ClientStats, SendResult } from './client.js';
 import type { ConnectionHost } from './connection.js';
 import { Connection } from './connection.js';
@@ -36,6 +37,8 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   #requests: RequestTracker | undefined;
   #counter = 0;
   #stoppedBy: EventwireError | undefined;
+  /** With `share: 'tabs'`: this tab's part in the share, for `stats()`. */
+  shareStats: (() => ShareStats) | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -243,7 +246,8 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     return new SubscriptionImpl(`sub-${++this.#counter}`, names, filters, options, this);
   }
 
-  request(method: string, params: unknown, options: RequestOptions | undefined): Promise<unknown> {
+  /** `id`: the request's id when it has one already (a tab's request relayed by the share hub). */
+  request(method: string, params: unknown, options: RequestOptions | undefined, id?: string): Promise<unknown> {
     if (this.connection.state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
     const { options: o } = this;
     this.#requests ??= new RequestTracker({
@@ -257,7 +261,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
       dialect: this.dialect.name,
       limit: o.outboxSize,
     });
-    const result = this.#requests.request(method, params, options);
+    const result = this.#requests.request(method, params, options, id);
     this.connectIfIdle();
     return result;
   }
@@ -282,6 +286,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
       acks: this.#delivery?.stats() ?? { messageIds: 0, inFlight: 0 },
       listeners: this.emitter.total(),
       rateLimit: this.outbox.pace(),
+      ...(this.shareStats && { share: this.shareStats() }),
     };
   }
 }

@@ -185,6 +185,19 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
    * @example `createClient({ url, rateLimit: { messages: 10, per: 1000 } })`
    */
   rateLimit?: RateLimit | false;
+  /**
+   * `'tabs'`: the tabs of one origin that make a client with the same share key hold one
+   * connection between them. The tab holding a Web Lock leads and owns the socket; the others
+   * run their clients over it through a `BroadcastChannel`, each with the full API. When the
+   * leader's tab closes, another takes over within moments and every tab resumes from its
+   * own cursors. Where Web Locks or BroadcastChannel are missing (Node), the client has its
+   * own socket and `stats().share` says why. The code loads on demand: unused, it costs nothing.
+   * @default none (one connection per client)
+   * @example `createClient({ url, token: getToken, share: 'tabs' })`
+   */
+  share?: 'tabs';
+  /** Which clients share a connection. @default the url and the dialect's name */
+  shareKey?: string;
   /** Size of each dedupe window (message ids, seqs): re-deliveries within it are recognised. @default 10000 */
   dedupeWindow?: number;
   /** Network and visibility hints, or `false` for none. @default browserSignals() in browsers */
@@ -271,6 +284,8 @@ const KNOWN = new Set([
   'logger',
   'logLevel',
   'rateLimit',
+  'share',
+  'shareKey',
   'dedupeWindow',
   'signals',
   'compression',

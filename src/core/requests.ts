@@ -63,12 +63,12 @@ export class RequestTracker {
     return this.#pending.size;
   }
 
-  request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+  request(method: string, params: unknown, options: RequestOptions = {}, given?: string): Promise<unknown> {
     const { deps } = this;
     return new Promise((resolve, reject) => {
       const { signal } = options;
       if (signal?.aborted) return reject(new AbortError(signal.reason));
-      const id = `${this.#prefix}-${++this.#counter}`;
+      const id = given ?? `${this.#prefix}-${++this.#counter}`;
       const timeout = options.timeout ?? deps.timeout;
       if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 2_147_483_647)) {
         return reject(new OptionsError(`request timeout must be a number of ms > 0, got ${timeout}`));
