@@ -2,6 +2,8 @@
 // They follow the lean-core targets (BENCHMARKS.md): the React and Svelte entries add at most
 // 2 KB and 1 KB over the core, because they share its one copy. The core budget is the measured
 // size plus a margin; the 12 KB goal is not met (BENCHMARKS.md says where the bytes go).
+// esbuild here does not split chunks, so these sizes include the `share: 'tabs'` module (about
+// 1.9 KB), which bundlers that split dynamic imports (Vite, webpack, Rollup) load on demand.
 // esbuild must not read this repo's tsconfig: its `paths` entry for #inflate serves the sources.
 const noRepoTsconfig = (config) => ({
   ...config,
@@ -16,7 +18,7 @@ export default [
     path: 'dist/index.js',
     import: '{ createClient }',
     gzip: true,
-    limit: '18.5 KB',
+    limit: '22.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -28,7 +30,7 @@ export default [
     },
     ignore: ['react', 'react-dom'],
     gzip: true,
-    limit: '20.5 KB',
+    limit: '24.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -39,7 +41,7 @@ export default [
       'dist/svelte.js': '{ eventList, connectionState }',
     },
     gzip: true,
-    limit: '19.5 KB',
+    limit: '23.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
 ];

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runDecodeBench } from './decode.js';
 import { herd, timeToFirstEvent } from './reconnect.js';
+import { runShareBench } from './share.js';
 import { sizes } from './size.js';
 import { runClient, startFeeder } from './spawn.js';
 
@@ -68,6 +69,9 @@ const herdNone = await herd(HERD, 'none');
 
 log('size...');
 const sizeRows = await sizes();
+
+log('share: tabs (Chromium)...');
+const share = await runShareBench();
 
 log('hot path micro-benchmark...');
 const micro = runDecodeBench();
@@ -184,6 +188,25 @@ No jitter: ${herdNone.attempts} attempts, largest share in one 100 ms window **$
 \`\`\`
 ${histogram(herdNone.buckets, herdNone.attempts)}
 \`\`\`
+
+## Sharing one connection between tabs (\`share: 'tabs'\`)
+
+In headless Chromium, the built browser module, ${share.clients} idle clients in one page (heap after a
+full GC, through the DevTools protocol): as followers of a leader in another page, and with
+a socket each. Latency: 1,000 events at 200 a second, publish (server clock) to handler, in
+the leader's own tab and in a follower tab, same run.
+
+| | heap KB per client | p50 ms | p99 ms |
+|---|---:|---:|---:|
+| follower tab's client (shares the leader's socket) | ${fmt(share.followerKB, 1)} | ${fmt(share.follower.p50, 2)} | ${fmt(share.follower.p99, 2)} |
+| leader tab's client (the socket is in its tab) | | ${fmt(share.leader.p50, 2)} | ${fmt(share.leader.p99, 2)} |
+| a client with its own socket | ${fmt(share.directKB, 1)} | | |
+
+A follower adds **${fmt(share.follower.p50 - share.leader.p50, 2)} ms** at p50 and **${fmt(share.follower.p99 - share.leader.p99, 2)} ms** at p99
+(one hop through a \`BroadcastChannel\`). What sharing saves is not heap in the tab (a
+follower's client is a whole client, plus its channel; the socket's own buffers live outside
+the JS heap) but what the server and the network pay per tab: one socket, one heartbeat and
+one token refresh for all of them.
 
 ## Size
 

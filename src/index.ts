@@ -46,5 +46,6 @@ export type { FilterScalar, Filters } from './protocol/filters.js';
 export type { StandardSchemaV1 } from './protocol/standard-schema.js';
 export type * from './protocol/types.js';
 export { PROTOCOL_VERSION } from './protocol/version.js';
+export type { ShareStats } from './share/option.js';
 export type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport/transport.js';
 export { createWebSocketTransport } from './transport/websocket.js';
