@@ -4,7 +4,7 @@
  * the closing note of issue 13): a test must not install system packages.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,10 +38,13 @@ function run(env: Record<string, string>, asNobody = false) {
   const bin = env.PATH ?? '';
   const nodeBin = join(bin.split(':')[0] ?? '', 'node');
   // As root, the no-Chromium case runs as `nobody` (setpriv, util-linux): root with apt would install one.
+  // nobody may not read this checkout (a fresh clone in a 0700 temp dir): it runs a copy
+  const copy = join(bin.split(':')[0] ?? '', 'chromium.mjs');
+  if (asNobody) copyFileSync(script, copy);
   const [file, args] =
     asNobody && process.getuid?.() === 0
-      ? [setpriv(), ['--reuid=65534', '--regid=65534', '--clear-groups', nodeBin, script]]
-      : [nodeBin, [script]];
+      ? [setpriv(), ['--reuid=65534', '--regid=65534', '--clear-groups', nodeBin, copy]]
+      : [nodeBin, [asNobody ? copy : script]];
   return new Promise<{ code: number; out: string; err: string }>((resolve) => {
     execFile(file, args, { env: { HOME: '/nonexistent', ...env } }, (error, out, err) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),

@@ -27,6 +27,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>eventwire share test</
     state: () => client.state,
     role: () => client.stats().share?.role,
     ask: (n) => client.request('echo', { k, n }),
+    slow: () => { window.pending = client.request('slow', { k }); },
   };
 </script>`;
 
@@ -36,6 +37,7 @@ type Ew = {
   state(): string;
   role(): string | undefined;
   ask(n: number): Promise<unknown>;
+  slow(): void;
 };
 const ew = <T>(page: Page, fn: (ew: Ew, arg: number) => T, arg = 0) =>
   page.evaluate(([f, a]) => new Function('ew', 'a', `return (${f})(ew, a)`)((window as unknown as { ew: Ew }).ew, a), [
@@ -58,7 +60,12 @@ describe("share: 'tabs' in Chromium", () => {
   let site: Awaited<ReturnType<typeof serveStatic>>;
 
   beforeAll(async () => {
-    server = await startServer({ tokens: ['tab-token'], bufferSize: 20_000 });
+    server = await startServer({
+      tokens: ['tab-token'],
+      bufferSize: 20_000,
+      slowMethods: { slow: 1_500 },
+      methods: { slow: (params) => params },
+    });
     site = await serveStatic({
       '/': { type: 'text/html', body: PAGE },
       '/eventwire.js': { type: 'text/javascript', body: browserBundle },
@@ -73,8 +80,8 @@ describe("share: 'tabs' in Chromium", () => {
     await server?.close();
   });
 
-  const open = async (k: number) => {
-    const page = await context.newPage();
+  const open = async (k: number, within = context) => {
+    const page = await within.newPage();
     await page.goto(`${site.url}/?k=${k}&ws=${encodeURIComponent(server.url)}`);
     await until(async () => (await ew(page, (e) => e.state())) === 'open', `page k=${k} open`);
     return { k, page };
@@ -135,6 +142,28 @@ describe("share: 'tabs' in Chromium", () => {
     for (const ms of failovers) expect(ms).toBeLessThan(2_000);
     expect(server.connections).toHaveLength(1);
   }, 120_000);
+
+  it('a request in flight when the leader closes is re-sent with its id: the server runs it once, the tab gets the answer', async () => {
+    const group = await browser.newContext(); // a share group of its own
+    const tabs = [await open(0, group), await open(1, group)];
+    const roles = await Promise.all(tabs.map((t) => ew(t.page, (e) => e.role())));
+    const leader = tabs[roles.indexOf('leader')];
+    const follower = tabs[roles.indexOf('follower')];
+    if (!leader || !follower) throw new Error(`roles: ${roles}`);
+    const ran = server.calls.get('slow') ?? 0;
+    await ew(follower.page, (e) => e.slow());
+    await until(() => server.calls.get('slow') === ran + 1, 'the server ran the method'); // its answer waits 1.5 s
+    await leader.page.close();
+    const answer = await follower.page.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
+    expect(answer).toEqual({ k: follower.k });
+    expect(server.calls.get('slow')).toBe(ran + 1); // answered from the server's cache: it ran once
+    const ids = server.history.flatMap((c) =>
+      c.received.filter((m) => 'method' in m && m.method === 'slow').map((m) => (m as { id: string }).id),
+    );
+    expect(ids).toHaveLength(2); // sent through the old leader, then through the new one
+    expect(new Set(ids).size).toBe(1); // with the same id
+    await group.close();
+  }, 30_000);
 });
 
 describe("share: 'tabs' where it cannot share", () => {
