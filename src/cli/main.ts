@@ -6,21 +6,11 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createClient } from '../core/client.js';
+import { redact } from '../core/logger.js';
 import { buster, eventwire, forge, mdb, provisioning, querri } from '../dialects/index.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
 import { EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
-
-/**
- * Replaces secrets in a line with `***`, so the token never reaches a terminal or a log file:
- * every `token=` value, and the token itself wherever it appears (when it is at least 4
- * characters: a shorter one would blank out ordinary words, and secures nothing).
- */
-function redactor(secrets: Array<string | undefined>): (line: string) => string {
-  const words = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  return (line) =>
-    words.reduce((text, word) => text.split(word).join('***'), line.replace(/([?&]token=)[^&\s)]*/g, '$1***'));
-}
 
 /** A token written into the URL itself (`?token=`) is a secret too. */
 function urlToken(url: string): string | undefined {
@@ -52,8 +42,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const redact = redactor([args.token, urlToken(args.url)]);
-  const status = (line: string) => process.stderr.write(`eventwire: ${redact(line)}\n`);
+  const secrets = [args.token, urlToken(args.url)];
+  const status = (line: string) => process.stderr.write(`eventwire: ${redact(line, secrets)}\n`);
   let fatal: EventwireError | undefined;
   let lastClose = '';
   const client = createClient({

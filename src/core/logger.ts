@@ -22,6 +22,17 @@ export type Logger = Pick<Console, LogLevel> | ((level: LogLevel, line: string) 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /**
+ * @internal Replaces secrets in a line with `***`: every `token=` value, every `"token"` field,
+ * and each secret itself wherever it appears (when it has at least 4 characters: a shorter one
+ * would blank out ordinary words, and secures nothing). The log and the CLI both use it.
+ */
+export function redact(line: string, secrets: ReadonlyArray<string | undefined>): string {
+  let text = line.replace(/([?&]token=)[^&#\s)]*/g, '$1***').replace(/("token"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1***"');
+  for (const secret of secrets) if (secret && secret.length >= 4) text = text.split(secret).join('***');
+  return text;
+}
+
+/**
  * @internal The client's log: levels below the chosen one cost one comparison; every line is
  * redacted before it leaves.
  */
@@ -44,10 +55,8 @@ export class Log {
 
   write(level: LogLevel, line: string): void {
     if (RANK[level] < this.#min) return;
-    let text = line.replace(/([?&]token=)[^&#\s)]*/g, '$1***').replace(/("token"\s*:\s*")(?:[^"\\]|\\.)*"/g, '$1***"');
-    if (this.secret && this.secret.length >= 4) text = text.split(this.secret).join('***');
     try {
-      this.#write(level, `[eventwire] ${text}`);
+      this.#write(level, `[eventwire] ${redact(line, [this.secret])}`);
     } catch {
       // a logger that throws must not break the client it watches
     }

@@ -99,7 +99,8 @@ export class Outbox {
     const pace = this.#pace;
     if (pace) {
       const count = typeof frames === 'string' ? 1 : frames.length;
-      if (!pace.rate.take(pace.clock.now(), count)) {
+      const now = pace.clock.now();
+      if (!pace.rate.take(now, count)) {
         pace.rate.pauses++;
         if (this.#paceTimer === undefined) {
           this.#paceTimer = pace.clock.setTimeout(
@@ -107,7 +108,7 @@ export class Outbox {
               this.#paceTimer = undefined;
               if (this.#level > 0) this.flush();
             },
-            Math.max(1, pace.rate.wait(pace.clock.now())),
+            Math.max(1, pace.rate.wait(now)),
           );
         }
         return false;

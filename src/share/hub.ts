@@ -56,8 +56,7 @@ export class Hub {
       }),
       emitter.on('close', (payload) => {
         const { code, reason, willReconnect } = payload as { code: number; reason: string; willReconnect: boolean };
-        const stopped = this.core.connection.state === 'closed' || !willReconnect;
-        this.#closeAll(stopped ? this.#fatalCode() : 1006, reason || `server link closed (${code})`);
+        this.#closeAll(willReconnect ? 1006 : this.#fatalCode(), reason || `server link closed (${code})`);
       }),
       emitter.on('error', () => {}), // the tabs' own clients report what concerns them
     ];

@@ -26,8 +26,6 @@ export interface SharePlan {
   stats(): ShareStats;
 }
 
-const SHARE_KEYS = ['share', 'shareKey'] as const;
-
 /** Why tabs cannot share here, or undefined when they can. */
 function unsupported(): string | undefined {
   if (typeof BroadcastChannel !== 'function') return 'no BroadcastChannel';
@@ -46,8 +44,7 @@ export function planShare(options: ClientOptions<EventSchemas> & { share?: unkno
   if (options.share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(options.share)}`);
   if (options.shareKey !== undefined && (typeof options.shareKey !== 'string' || options.shareKey === ''))
     throw new OptionsError('shareKey must be a non-empty string');
-  const own = { ...options };
-  for (const key of SHARE_KEYS) delete own[key as keyof typeof own];
+  const { share: _share, shareKey: _shareKey, ...own } = options;
   const real = resolveOptions(own);
   const reason = unsupported();
   if (reason) return { options: real, follow() {}, stats: () => ({ role: 'own socket', reason }) };

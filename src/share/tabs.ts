@@ -13,15 +13,9 @@
 import type { ResolvedOptions } from '../core/options.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { Hub } from './hub.js';
+import type { ShareStats } from './option.js';
 import { createTabTransport } from './tab-transport.js';
 import { channelName, tabId } from './wire.js';
-
-/** What a sharing tab knows of the share, for `stats().share`. */
-export interface ShareState {
-  role: 'leader' | 'follower';
-  /** Tabs linked to the hub (on the leader). */
-  tabs?: number;
-}
 
 /** @internal One tab's part in a share. */
 export interface TabShare {
@@ -31,7 +25,7 @@ export interface TabShare {
   join(): void;
   /** Leaves it: releases the lock (and stops the hub) if this tab leads. */
   leave(): void;
-  state(): ShareState;
+  state(): ShareStats;
 }
 
 /**
