@@ -19,7 +19,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>eventwire share test</
   const k = Number(params.get('k'));
   const got = [];
   const errors = [];
-  const client = createClient({ url: params.get('ws'), token: async () => 'tab-token', share: 'tabs' });
+  const client = createClient({ url: params.get('ws'), token: async () => params.get('token') ?? 'tab-token', share: 'tabs' });
   client.on('error', (e) => errors.push(e.code + ' ' + e.message));
   client.subscribe('Tick', { filters: { k }, since: 0 }).on((ev) => got.push(ev.seq));
   window.ew = {
@@ -142,6 +142,15 @@ describe("share: 'tabs' in Chromium", () => {
     for (const ms of failovers) expect(ms).toBeLessThan(2_000);
     expect(server.connections).toHaveLength(1);
   }, 120_000);
+
+  it('a token the server refuses stops every tab with an AuthError, as it stops the leader', async () => {
+    const group = await browser.newContext();
+    const page = await group.newPage();
+    await page.goto(`${site.url}/?k=0&token=refused&ws=${encodeURIComponent(server.url)}`);
+    await until(async () => (await ew(page, (e) => e.state())) === 'closed', 'the tab stopped');
+    expect((await ew(page, (e) => e.errors)).some((line) => line.startsWith('ERR_AUTH'))).toBe(true);
+    await group.close();
+  }, 30_000);
 
   it('a request in flight when the leader closes is re-sent with its id: the server runs it once, the tab gets the answer', async () => {
     const group = await browser.newContext(); // a share group of its own

@@ -56,7 +56,13 @@ export class Hub {
       }),
       emitter.on('close', (payload) => {
         const { code, reason, willReconnect } = payload as { code: number; reason: string; willReconnect: boolean };
-        this.#closeAll(willReconnect ? 1006 : this.#fatalCode(), reason || `server link closed (${code})`);
+        if (willReconnect) this.#closeAll(1006, reason || `server link closed (${code})`);
+      }),
+      // a stop is known (and its error) only once the client is closed: then the tabs stop too
+      emitter.on('state', (change) => {
+        if ((change as { to: string }).to !== 'closed') return;
+        const error = this.core.stoppedBy();
+        this.#closeAll(this.#fatalCode(), error.message);
       }),
       emitter.on('error', () => {}), // the tabs' own clients report what concerns them
     ];

@@ -47,8 +47,8 @@ export function createTabTransport(channel: string, id: string): TransportFactor
             case 'frame':
               if (data.to === id && data.from === hub) events.onMessage(data.data, true);
               return;
-            case 'closed':
-              if (data.to !== id || data.from !== hub) return;
+            case 'closed': // from our hub, or (while we wait) from a hub that stopped for good
+              if (data.to !== id || (hub !== undefined && data.from !== hub)) return;
               end();
               events.onClose(data.code, data.reason);
               return;
