@@ -97,7 +97,8 @@ export async function runShareBench() {
       server.publish({ event_type: 'Lat', data: { t: performance.timeOrigin + performance.now() } });
       await new Promise((r) => setTimeout(r, 5));
     }
-    await new Promise((r) => setTimeout(r, 500));
+    const arrived = (page: Page) => page.evaluate(() => (window as unknown as { lat: number[] }).lat.length);
+    for (const page of [leaderPage, follower]) while ((await arrived(page)) < 1000) await page.waitForTimeout(20);
     const stats = async (page: Page) => {
       const lat = ((await page.evaluate(() => (window as unknown as { lat: number[] }).lat)) as number[]).sort(
         (a, b) => a - b,

@@ -39,6 +39,13 @@ const stdoutLines = (tail: { out: { stdout: string } }) => tail.out.stdout.trimE
 /** Whether the newest connection has its subscription registered. */
 const subscribed = (server: ReferenceServer) => (server.connections.at(-1)?.subscriptions.size ?? 0) > 0;
 
+/** The URL of a server that just closed: a connection to it is refused. */
+async function refusedUrl(): Promise<string> {
+  const server = await startServer();
+  await server.close();
+  return server.url;
+}
+
 const children = new Set<ChildProcess>();
 function cleanupChild(child: ChildProcess) {
   children.add(child);
@@ -129,9 +136,7 @@ describe('eventwire tail', () => {
   });
 
   it('exhausted retries exit 3, naming the last close; usage errors exit 64', async () => {
-    const server = await startServer();
-    const url = server.url;
-    await server.close();
+    const url = await refusedUrl();
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
     expect(tail.out.stderr.trimEnd().split('\n').at(-1)).toMatch(
@@ -171,9 +176,7 @@ describe('eventwire as a Unix command', () => {
   });
 
   it('names the network error of a refused connection on stderr', async () => {
-    const server = await startServer();
-    const url = server.url;
-    await server.close();
+    const url = await refusedUrl();
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
     expect(tail.out.stderr).toMatch(/reconnecting: attempt 1 in \d+ ms \(closed: 1006 connect ECONNREFUSED/);
