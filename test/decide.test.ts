@@ -23,6 +23,7 @@ const facts = (f: Partial<CloseFacts>): CloseFacts => ({
   attempt: 0,
   uptime: undefined,
   lastWasRefresh: false,
+  refreshable: true,
   ...f,
 });
 
@@ -59,9 +60,9 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
     [4001, 2, undefined, true, 'retry 400 #3 refreshed'],
     [4001, 3, 5_000, true, 'retry 0 #1 refreshed'],
     [4001, 5, 10, true, 'stop exhausted #6'],
-    // credentials refused: stop with AuthError, whatever the count
-    [4003, 0, undefined, false, 'stop auth #1'],
-    [1008, 3, 60_000, false, 'stop auth #1'],
+    // credentials refused, with a token function: ask it again, at once (the refusal rule's table is below)
+    [4003, 0, undefined, false, 'retry 0 #1 refreshed'],
+    [1008, 3, 60_000, false, 'retry 0 #1 refreshed'],
     // protocol errors: stop with ClosedError
     [1002, 0, undefined, false, 'stop closed #1'],
     [1003, 0, 10, false, 'stop closed #1'],
@@ -73,6 +74,37 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
       expect(verdict(decide(facts({ code, attempt, uptime, lastWasRefresh }), policy))).toBe(expected);
     });
   }
+
+  describe('one rule for refused credentials', () => {
+    // [code, token function?, previous close a refusal?, uptime of this link, lastWasRefresh, expected]
+    const refusals: Array<[number, boolean, boolean, number | undefined, boolean, string]> = [
+      // a static token cannot change: any refusal stops
+      [4003, false, false, undefined, false, 'stop auth #1'],
+      [4001, false, false, 60_000, false, 'stop auth #1'],
+      [1008, false, false, undefined, false, 'stop auth #1'],
+      // a token function is asked again, at once
+      [4001, true, false, undefined, false, 'retry 0 #1 refreshed'],
+      [4003, true, false, undefined, false, 'retry 0 #1 refreshed'],
+      // a second refusal in a row, no link opened in between: stop
+      [4003, true, true, undefined, true, 'stop auth #2'],
+      [4001, true, true, undefined, true, 'stop auth #2'],
+      // a link opened in between: a new refusal is a new streak (at once after a stable link, else after backoff)
+      [4001, true, true, 60_000, true, 'retry 0 #1 refreshed'],
+      [4001, true, true, 10, true, 'retry 200 #2 refreshed'],
+    ];
+    for (const [code, refreshable, lastWasRefusal, uptime, lastWasRefresh, expected] of refusals) {
+      const attempt = lastWasRefusal ? 1 : 0;
+      it(`${code}, ${refreshable ? 'token function' : 'static token'}${lastWasRefusal ? ', refused just before' : ''}, up ${uptime ?? 'never'}: ${expected}`, () => {
+        const d = decide(facts({ code, attempt, uptime, lastWasRefresh, lastWasRefusal, refreshable }), policy);
+        expect(verdict(d)).toBe(expected);
+        expect(d.lastWasRefusal).toBe(true);
+      });
+    }
+
+    it('a close that is not a refusal ends the streak', () => {
+      expect(decide(facts({ code: 1006, lastWasRefusal: true }), policy).lastWasRefusal).toBe(false);
+    });
+  });
 
   it('shouldRetry overrides the table both ways, and is told what the table says', () => {
     const seen: unknown[] = [];
@@ -86,12 +118,14 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
     const always: RetryPolicy = { ...policy, shouldRetry: () => true };
     expect(verdict(decide(facts({ code: 1006 }), never))).toBe('stop closed #1');
     expect(verdict(decide(facts({ code: 4003 }), never))).toBe('stop auth #1'); // stays an auth failure
+    expect(verdict(decide(facts({ code: 4001 }), never))).toBe('stop auth #1'); // a refusal too
     expect(verdict(decide(facts({ code: 4003 }), always))).toBe('retry 100 #1');
     expect(verdict(decide(facts({ code: 4001 }), always))).toBe('retry 0 #1 refreshed');
     expect(verdict(decide(facts({ code: 1006, attempt: 5 }), always))).toBe('stop exhausted #6'); // the budget holds
     expect(seen).toEqual([
       { code: 1006, reason: '', attempt: 1, action: 'retry', error: undefined },
       { code: 4003, reason: '', attempt: 1, action: 'auth', error: undefined },
+      { code: 4001, reason: '', attempt: 1, action: 'refresh', error: undefined },
     ]);
   });
 

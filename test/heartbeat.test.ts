@@ -129,4 +129,41 @@ describe('heartbeat', () => {
     expect(hb.rtt).toBe(42);
     hb.stop();
   });
+
+  describe('provenOnly (a server that may ignore the ping)', () => {
+    it('keeps pinging and never declares death while no pong has come', () => {
+      const t = manualClock();
+      const pings: number[] = [];
+      createHeartbeat(
+        options,
+        t.clock,
+        { ping: () => void pings.push(t.clock.now()), dead: () => expect.fail('dead before any pong') },
+        true,
+      );
+      t.advance(200_000); // eight periods of silence
+      expect(pings).toEqual([25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 175_000, 200_000]);
+    });
+
+    it('check() on an unproven link probes instead of declaring it dead', () => {
+      const t = manualClock();
+      let pings = 0;
+      const hb = createHeartbeat(options, t.clock, { ping: () => void pings++, dead: () => expect.fail('dead') }, true);
+      t.advance(25_000);
+      t.set(90_000);
+      hb.check();
+      expect(pings).toBe(2);
+    });
+
+    it('once a pong arrived, a missing one is death `timeout` after the ping', () => {
+      const t = manualClock();
+      const dead: number[] = [];
+      const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: (silent) => void dead.push(silent) }, true);
+      t.advance(25_000);
+      t.advance(5);
+      hb.pong();
+      t.advance(24_995); // the next ping, at 50 s, goes unanswered
+      t.advance(10_000);
+      expect(dead).toEqual([10_000]);
+    });
+  });
 });

@@ -163,6 +163,7 @@ function checkSubscribeOptions({ since, bufferSize, overflow }: SubscribeOptions
 function listenTo(core: ClientCore, type: string, listener: Listener<never>, once: boolean): () => void {
   if (isLifecycleName(type) && type !== 'message')
     return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
+  if (type !== 'message') checkName(core, type);
   const release = core.listen(type);
   let off = () => {};
   const wrapped: Listener<unknown> = once
@@ -177,6 +178,12 @@ function listenTo(core: ClientCore, type: string, listener: Listener<never>, onc
     release();
   };
   return off;
+}
+
+/** Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`). */
+function checkName(core: ClientCore, name: string): void {
+  const problem = core.dialect.checkName?.(name);
+  if (problem) throw new FilterError(problem);
 }
 
 /**
@@ -268,6 +275,7 @@ class EventwireClient {
   subscribe(events: string | readonly string[], options: SubscribeOptions = {}): Subscription {
     const names = typeof events === 'string' ? [events] : [...events];
     if (names.some((n) => typeof n !== 'string')) throw new FilterError('events must be a name or a list of names');
+    for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);
     return this.#core.subscribe(names, parseFilters(options.filters), options);
   }

@@ -1,11 +1,14 @@
 import { EventwireError } from '../errors/base.js';
-import { TimeoutError, TokenProviderError } from '../errors/errors.js';
+import { ConnectionError, TimeoutError, TokenProviderError } from '../errors/errors.js';
 import type { Transport, TransportEvents } from '../transport/transport.js';
 import { decide } from './decide.js';
 import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
 import { attemptUrl, type ConnectionState, type LifecycleEvents, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import type { NetworkSignal } from './signals.js';
+
+/** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */
+const DROPPED_AT_ONCE = 1_000;
 
 /** @internal What the connection needs from the client around it. */
 export interface ConnectionHost {
@@ -41,12 +44,18 @@ export class Connection implements TransportEvents, HeartbeatIo {
   #id = 0;
   #attempt = 0;
   #lastWasRefresh = false;
+  #lastWasRefusal = false;
+  /** When the current socket opened (clock ms), and whether anything came on it since. */
+  #socketAt = 0;
+  #heard = false;
+  /** Consecutive sockets dropped right after they opened (see #droppedAtOnce). */
+  #drops = 0;
   #openedAt = 0;
   #timer: unknown;
   /** The socket of the current attempt is open (the link may still await its greeting). */
   #socketUp = false;
   /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
-  #probe: 'client' | 'ws' | 'none' = 'none';
+  #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
   #waitingForNetwork = false;
   #stopSignals: (() => void) | undefined;
 
@@ -66,16 +75,20 @@ export class Connection implements TransportEvents, HeartbeatIo {
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
+    this.#heard = true;
+    this.#drops = 0; // the server talks: a streak of drops ends
     if (this.heartbeat) this.heartbeat.received();
     this.#host.frame(data, text);
     if (this.state === 'connecting') this.openIfWaiting(); // any frame, even one no dialect reads, opens an optional greeting
   }
 
   onClose(code: number, reason: string, error?: unknown, status?: number): void {
+    this.#droppedAtOnce(code);
     this.#ended(this.#id, code, reason, error, status);
   }
 
   onPong(): void {
+    this.#heard = true;
     this.heartbeat?.pong();
   }
 
@@ -83,9 +96,11 @@ export class Connection implements TransportEvents, HeartbeatIo {
 
   ping(): void {
     if (this.#probe === 'ws') this.#transport.ping?.();
-    else if (this.#probe === 'client') {
+    else if (this.#probe !== 'none') {
       const ping = this.#host.options.dialect.ping();
       if (ping) this.#transport.send(this.#host.options.codec.encode(ping));
+      // a keepalive is never answered: a WebSocket ping's pong proves life where one can go, else nothing is awaited
+      if (this.#probe === 'keepalive' && !this.#transport.ping?.()) this.heartbeat?.received();
     }
   }
 
@@ -109,6 +124,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
     if (this.state !== 'idle' && this.state !== 'closed') return;
     this.#attempt = 0;
     this.#lastWasRefresh = false;
+    this.#lastWasRefusal = false;
     this.#stopSignals = this.#host.options.signals?.subscribe((signal) => this.#signal(signal));
     this.#start();
   }
@@ -218,6 +234,8 @@ export class Connection implements TransportEvents, HeartbeatIo {
     const { options, outbox } = this.#host;
     options.clock.clearTimeout(this.#timer);
     this.#socketUp = true;
+    this.#socketAt = options.clock.now();
+    this.#heard = false;
     outbox.socketOpen();
     if (options.greeting === 'none') {
       this.#open();
@@ -261,7 +279,32 @@ export class Connection implements TransportEvents, HeartbeatIo {
     this.heartbeat =
       liveness.mode === 'server'
         ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: heartbeat.timeout }, options.clock, this)
-        : createHeartbeat(heartbeat, options.clock, this);
+        : createHeartbeat(heartbeat, options.clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
+  }
+
+  /**
+   * A socket the server accepted and dropped at once, with no close frame and nothing said
+   * (mdb_engine, a token with a bad signature), again and again: it is retried like any
+   * failure, and reported once per streak (from the second such attempt in a row), so that it
+   * does not look like a hang. A lone drop is an ordinary network failure.
+   */
+  #droppedAtOnce(code: number): void {
+    const { options } = this.#host;
+    const after = options.clock.now() - this.#socketAt;
+    const atOnce = code === 1006 && this.#socketUp && !this.#heard && this.live && after < DROPPED_AT_ONCE;
+    if (!atOnce) {
+      this.#drops = 0;
+      return;
+    }
+    if (++this.#drops !== 2) return;
+    const host = new URL(options.url).host;
+    this.#host.report(
+      new ConnectionError(
+        `the ${options.dialect.name} server at ${host} accepted the connection and dropped it ${Math.round(after)} ms later, ` +
+          'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token',
+        this.#attempt + 1,
+      ),
+    );
   }
 
   /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
@@ -273,11 +316,22 @@ export class Connection implements TransportEvents, HeartbeatIo {
     const uptime = this.state === 'open' ? options.clock.now() - this.#openedAt : undefined;
     this.#linkDown();
     const decision = decide(
-      { code, reason, error, status, attempt: this.#attempt, uptime, lastWasRefresh: this.#lastWasRefresh },
+      {
+        code,
+        reason,
+        error,
+        status,
+        attempt: this.#attempt,
+        uptime,
+        lastWasRefresh: this.#lastWasRefresh,
+        lastWasRefusal: this.#lastWasRefusal,
+        refreshable: typeof options.token === 'function',
+      },
       options,
     );
     this.#attempt = decision.attempt;
     this.#lastWasRefresh = decision.lastWasRefresh;
+    this.#lastWasRefusal = decision.lastWasRefusal;
     if (error instanceof EventwireError) this.#host.report(error);
     if (decision.hookError) this.#host.report(decision.hookError);
     const stop = 'stop' in decision ? decision.stop : undefined;

@@ -6,8 +6,10 @@ import { type BackoffPolicy, backoff } from './backoff.js';
 /**
  * What the client does after a connection ends with a given close code.
  * - `retry`: reconnect after a backoff delay.
- * - `refresh`: fetch a fresh token and reconnect at once (4001).
- * - `auth`: stop in `closed` with an `AuthError` (4003, 1008).
+ * - `refresh` and `auth`: the server refused the credentials (4001 token expired; 4003, 1008,
+ *   an HTTP 401/403). Both follow one rule: with a token function, ask it once more and
+ *   reconnect at once; a second refusal in a row (no open link in between), or any refusal of
+ *   a static token, stops in `closed` with an `AuthError`.
  * - `fatal`: stop in `closed` with a `ClosedError` (1002, 1003, 1007, 1010, 4400).
  *
  * @example `closeAction(4001) // 'refresh'`
@@ -69,6 +71,10 @@ export interface CloseFacts {
   uptime: number | undefined;
   /** Whether an immediate token refresh was already spent since the link was last stable. */
   lastWasRefresh: boolean;
+  /** Whether the attempt before this one ended in a refusal of the credentials. @default false */
+  lastWasRefusal?: boolean;
+  /** Whether the token comes from a function (a refusal can be answered with a fresh token). @default false */
+  refreshable?: boolean;
 }
 
 /**
@@ -95,6 +101,8 @@ export type Decision = (
   attempt: number;
   /** The next close's `lastWasRefresh`. */
   lastWasRefresh: boolean;
+  /** The next close's `lastWasRefusal`. */
+  lastWasRefusal: boolean;
   /** `shouldRetry` threw: report it (the table's answer was used). */
   hookError?: EventwireError;
 };
@@ -105,9 +113,11 @@ export type Decision = (
  * table (close code x attempt x uptime).
  *
  * - A link that stayed open `minUptime` or longer resets the failure count and the refresh rule.
- * - A token refresh (4001) reconnects at once once per stable link: until a link stays open
- *   `minUptime` again, later refreshes wait their backoff delay, so a server that rejects every
- *   fresh token meets backoff, not a loop.
+ * - A refusal of the credentials (`refresh` or `auth`): a static token stops with `AuthError`.
+ *   With a token function, the next attempt asks it again: at once, once per stable link
+ *   (until a link stays open `minUptime` again, later refreshes wait their backoff delay, so a
+ *   server that accepts and then refuses every fresh token meets backoff, not a loop). A
+ *   refusal right after a refusal, with no link opened in between, stops with `AuthError`.
  * - `shouldRetry` overrides the table; if it throws, the table's answer stands and the error
  *   is returned as `hookError` for the client to report.
  * - More than `backoff.maxRetries` consecutive failures stop with `ReconnectExhaustedError`.
@@ -123,7 +133,9 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   const fresh = facts.uptime !== undefined && facts.uptime >= policy.backoff.minUptime;
   const attempt = fresh ? 1 : facts.attempt + 1;
   const lastWasRefresh = fresh ? false : facts.lastWasRefresh;
+  const refusedBefore = facts.uptime === undefined && facts.lastWasRefusal === true;
   let action: CloseAction;
+  let verdict: boolean | undefined;
   let hookError: EventwireError | undefined;
   try {
     action = policy.classify ? policy.classify(code, facts.status) : closeAction(code);
@@ -133,14 +145,17 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   }
   if (policy.shouldRetry) {
     try {
-      const retry = policy.shouldRetry({ code, reason, attempt, action, error });
-      if (!retry) action = action === 'auth' ? 'auth' : 'fatal';
+      verdict = policy.shouldRetry({ code, reason, attempt, action, error });
+      if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';
       else if (action === 'auth' || action === 'fatal') action = 'retry';
     } catch (cause) {
       hookError = new HandlerError('shouldRetry', cause);
     }
   }
-  const carry = hookError ? { attempt, lastWasRefresh, hookError } : { attempt, lastWasRefresh };
+  const refusal = action === 'auth' || action === 'refresh';
+  const carry = { attempt, lastWasRefresh, lastWasRefusal: refusal, ...(hookError && { hookError }) };
+  if (refusal && verdict === undefined && (!facts.refreshable || refusedBefore)) action = 'auth';
+  else if (refusal && verdict !== false) action = 'refresh';
   if (action === 'auth') return { stop: new AuthError(code, reason), ...carry };
   if (action === 'fatal') return { stop: new ClosedError(code, reason), ...carry };
   if (attempt > policy.backoff.maxRetries) return { stop: new ReconnectExhaustedError(attempt - 1, error), ...carry };

@@ -43,9 +43,24 @@ export interface Heartbeat {
  *   dead: () => socket.close(),
  * });
  * ```
+ *
+ * With `provenOnly`, for servers that may not answer the client's ping at all (Provisioning's
+ * code ignores `{type:"ping"}`): pings are sent every `interval`, but a missing answer counts
+ * only once a pong has arrived on this connection. Until then silence is not death.
+ *
+ * @example
+ * ```ts
+ * const hb = createHeartbeat({ interval: 25_000, timeout: 10_000 }, systemClock, io, true);
+ * hb.pong(); // the server answers pings: from now on a missing pong is death
+ * ```
  */
-export function createHeartbeat(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo): Heartbeat {
-  return new HeartbeatTimer(options, clock, io);
+export function createHeartbeat(
+  options: HeartbeatOptions,
+  clock: Clock,
+  io: HeartbeatIo,
+  provenOnly = false,
+): Heartbeat {
+  return new HeartbeatTimer(options, clock, io, provenOnly);
 }
 
 /**
@@ -121,12 +136,15 @@ class HeartbeatTimer implements Heartbeat {
   #lastPingAt: number;
   #timer: unknown;
   #stopped: boolean;
+  /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
+  #counts: boolean;
   rtt: number | undefined;
 
-  constructor(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo) {
+  constructor(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo, provenOnly: boolean) {
     this.#options = options;
     this.#clock = clock;
     this.#io = io;
+    this.#counts = !provenOnly;
     this.#lastPingAt = clock.now();
     this.#stopped = options.interval <= 0;
     if (!this.#stopped) this.#schedule(options.interval);
@@ -138,12 +156,13 @@ class HeartbeatTimer implements Heartbeat {
 
   pong(): void {
     this.#alive = true;
+    this.#counts = true;
     this.rtt = this.#clock.now() - this.#lastPingAt;
   }
 
   check(): void {
     if (this.#stopped) return;
-    if (this.#alive) this.#ping();
+    if (this.#alive || !this.#counts) this.#ping();
     else this.#check();
   }
 
@@ -167,7 +186,7 @@ class HeartbeatTimer implements Heartbeat {
   #check(): void {
     if (this.#stopped) return;
     const now = this.#clock.now();
-    if (!this.#alive) {
+    if (!this.#alive && this.#counts) {
       const silent = now - this.#lastPingAt;
       if (silent >= this.#options.timeout) {
         this.#stopped = true;

@@ -6,6 +6,7 @@ import { compileFilters, type FilterPredicate, type Filters } from '../protocol/
 import { createEmitter, type EmitterHost, type Listener } from './emitter.js';
 import { type Held, Lane } from './outbox.js';
 import { merge, type Outcome } from './outcome.js';
+import { TimeCursor } from './time-cursor.js';
 
 /**
  * - `pending`: asked for, not yet confirmed on the current connection (or disconnected).
@@ -46,11 +47,12 @@ export interface SubscriptionEvents<Ev> {
   /** An event that matched this subscription, delivered once, in seq order. */
   event: Ev;
   /**
-   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive), or,
-   * with both absent, it cannot replay at all and the link was lost (dialects without
+   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive); or,
+   * with `since`, a link resumed from that time got no replay (dialects that resume by time);
+   * or, with all absent, it cannot replay at all and the link was lost (dialects without
    * resume). Refetch your state.
    */
-  gap: { from?: number; to?: number };
+  gap: { from?: number; to?: number; since?: string };
   /** The state changed. */
   state: { from: SubscriptionState; to: SubscriptionState };
   /** Something about this subscription failed (overflow, server refusal). */
@@ -127,9 +129,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   readonly #host: SubscriptionHost;
   #state: SubscriptionState = 'pending';
   #cursor: number | undefined;
-  /** Time resume: the newest timestamp delivered (ms), and the events delivered at it. */
-  #cursorTime: number | undefined;
-  #atCursorTime: EventwireEvent[] | undefined;
+  /** Time resume (dialects that resume by time): made on the first event. */
+  #time: TimeCursor | undefined;
   /** Whether it was ever active (a later activation follows a lost link). */
   #wasActive = false;
   /** The dialect had no subscribe message for it: nothing will confirm it. */
@@ -260,7 +261,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
       case 'seq':
         return this.#cursor ?? this.#options.since;
       case 'time':
-        return this.#cursorTime === undefined ? this.#options.since : new Date(this.#cursorTime).toISOString();
+        return this.#time?.since() ?? this.#options.since;
       default:
         return this.#wasActive ? undefined : this.#options.since;
     }
@@ -303,7 +304,10 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
     if (seq !== undefined) {
       if (this.#cursor !== undefined && seq <= this.#cursor && !again) return null; // a replay or re-delivery
       if (this.#cursor === undefined || seq > this.#cursor) this.#cursor = seq;
-    } else if (this.#host.dialect.resume === 'time' && !this.#advanceTime(event) && !again) return null;
+    } else if (this.#host.dialect.resume === 'time') {
+      this.#time ??= new TimeCursor();
+      if (this.#time.admit(event) === 'copy' && !again) return null; // a replayed copy of one delivered already
+    }
     let outcome: Outcome;
     if (this.#forward) outcome = this.#forward(event);
     if (this.#emitter) outcome = merge(outcome, this.#emitter.emit('event', event));
@@ -322,33 +326,28 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   #activate(gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed' || this.#state === 'active') return;
     if (gap) this.#emitter?.emit('gap', gap);
-    else if (this.#wasActive && this.#host.dialect.resume === 'none') this.#emitter?.emit('gap', {});
+    else if (this.#wasActive) this.#resumedWithoutSeq();
     this.#wasActive = true;
     this.#setState('active');
     this.#settleReadies();
   }
 
   /**
-   * Time resume: a replay from `since` repeats the events stamped at the cursor's time, and
-   * may repeat older ones; only newer events, or unseen ones at the cursor's time, pass.
+   * A link came back where no seq says what was missed: a server without replay missed
+   * everything meanwhile (`gap {}`); one that resumes by time may not replay at all (the
+   * seed's Provisioning code never reads `since`): `gap {since}` until it was seen to.
    */
-  #advanceTime(event: EventwireEvent): boolean {
-    const time = Date.parse(event.timestamp);
-    if (Number.isNaN(time)) return true;
-    const cursor = this.#cursorTime;
-    if (cursor !== undefined && time < cursor) return false;
-    if (cursor === time && this.#atCursorTime) {
-      const key = fingerprint(event);
-      if (this.#atCursorTime.some((seen) => fingerprint(seen) === key)) return false;
-      this.#atCursorTime.push(event);
-      return true;
+  #resumedWithoutSeq(): void {
+    const resume = this.#host.dialect.resume;
+    if (resume === 'none') this.#emitter?.emit('gap', {});
+    else if (resume === 'time' && this.#time !== undefined && !this.#time.replays) {
+      const since = this.#time.resumedFrom();
+      if (since !== undefined) this.#emitter?.emit('gap', { since });
     }
-    this.#cursorTime = time;
-    this.#atCursorTime = [event];
-    return true;
   }
 
   disconnected(): void {
+    this.#time?.linkLost();
     if (this.#state === 'active') this.#setState('pending');
   }
 
@@ -364,8 +363,6 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
     this.#emitter?.emit('state', { from, to });
   }
 }
-
-const fingerprint = (event: EventwireEvent) => `${event.event_type}\u0000${JSON.stringify(event.data)}`;
 
 interface Waiter<Ev> {
   resolve(result: IteratorResult<Ev>): void;

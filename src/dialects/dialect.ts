@@ -59,14 +59,25 @@ export interface DialectSink {
 /**
  * How a dialect judges that a link is alive.
  * - `client`: the client sends the dialect's ping every `interval`; any frame within `timeout` proves life.
+ *   With `provenOnly`, for servers that may ignore the ping: a missing answer counts only once
+ *   the server has answered one ({@link DialectSink.pong}) on the connection; until then pings
+ *   go out and silence is not death.
  * - `server`: the server pings every `interval`; silence (in both directions) longer than `interval + timeout` is death.
  * - `ws`: WebSocket protocol pings where the socket can send them (`ws` in Node), else `fallback`.
- * @example `{ mode: 'server', interval: 30_000 }`
+ * - `keepalive`: the client sends the dialect's ping every `interval`, for servers that close a
+ *   link on which the client sends nothing and never answer it. Where the socket can send
+ *   WebSocket pings (`ws` in Node) one goes with it and any frame within `timeout` proves life;
+ *   elsewhere no answer is awaited.
+ * @example `{ mode: 'ws', fallback: { mode: 'client', provenOnly: true } }`
  */
 export type Liveness =
-  | { mode: 'client' }
+  | { mode: 'client'; provenOnly?: boolean }
+  | { mode: 'keepalive' }
   | { mode: 'server'; interval: number }
-  | { mode: 'ws'; fallback: { mode: 'server'; interval: number } | { mode: 'none' } }
+  | {
+      mode: 'ws';
+      fallback: { mode: 'server'; interval: number } | { mode: 'client'; provenOnly?: boolean } | { mode: 'none' };
+    }
   | { mode: 'none' };
 
 /**
@@ -126,8 +137,14 @@ export interface Dialect {
    * for servers that keep one union per connection.
    */
   unsubscribe(spec: SubscriptionSpec, others: readonly SubscriptionSpec[]): object | undefined;
-  /** The client's ping (liveness `client`). */
+  /** The client's ping (liveness `client`), or its keepalive (liveness `keepalive`). */
   ping(): object | undefined;
+  /**
+   * Why the server cannot be asked for event `name`, or undefined when it can. Called by
+   * `subscribe()` and `client.on(name)`, which throw a `FilterError` with the reason.
+   * Optional: without it every name is accepted.
+   */
+  checkName?(name: string): string | undefined;
   /** The ack of an event that asked for one. */
   ack(messageId: string): object | undefined;
   /** A request frame, or undefined when the server takes no requests. */

@@ -5,6 +5,17 @@ import { closeTable, eventOf, filterValues, isName, isObject, none } from './sha
 
 /** The id of the `authenticate` command (one per connection). */
 const AUTH_ID = 'eventwire-auth';
+/**
+ * After a refused `authenticate`: a command no server method answers. websocket.rs checks
+ * authentication before it dispatches (437-442), so it is answered "Authentication required"
+ * when the server requires it, and "Unknown method: …" when it does not (452-455).
+ */
+const PROBE_ID = 'eventwire-auth-probe';
+const PROBE = { id: PROBE_ID, method: 'eventwire.probe', params: {} };
+/** The browser's ping: every command is answered (374-389), an unknown one too. */
+const PING_ID = 'eventwire-ping';
+const PING = { id: PING_ID, method: 'eventwire.ping', params: {} };
+const REFUSED = 'Invalid authentication token (the server requires authentication)';
 /** Subscribe commands are `${subscription id}#${n}`: their answers confirm the subscription. */
 const SUB = '#';
 
@@ -24,9 +35,20 @@ function readForge(value: unknown, sink: DialectSink): void {
   }
   const id = value.id;
   const message = typeof value.error === 'string' ? value.error : 'request failed';
+  if (id === PING_ID) {
+    sink.pong();
+    return;
+  }
   if (id === AUTH_ID) {
+    // With the default `require_auth=false` (and no `auth_token`) authenticate always fails
+    // (websocket.rs 466-474) while every command works: ask which it is before refusing.
     if (value.success) sink.greeting();
-    else sink.authFailed(message);
+    else sink.ping(PROBE); // `ping(reply)` answers a frame with a frame: here, the refusal with the probe
+    return;
+  }
+  if (id === PROBE_ID) {
+    if (message === 'Authentication required') sink.authFailed(REFUSED);
+    else sink.greeting(); // the server does not require authentication: the token was not needed
     return;
   }
   const mark = id.indexOf(SUB);
@@ -42,12 +64,15 @@ function readForge(value: unknown, sink: DialectSink): void {
 }
 
 /**
- * forge_reasoning (seed 002): commands `{id, method, params}` answered `{id, success,
- * result, error}` (the error a string); `authenticate` with `params.token` first on every
- * connection (the link opens on its answer; a refusal stops with `AuthError`); `subscribe`
- * by `params.session_id` (give `filters: { session_id }`; the answer confirms it); events
- * `{event_type, data}`. No unsubscribe command (a handle stops locally), no replay (`gap`),
- * WebSocket pings for liveness in Node (none in browsers). `params` defaults to `{}`.
+ * forge_reasoning (oldnordic/forge, `forge-reasoning/src/websocket.rs`; seed 002): commands
+ * `{id, method, params}` answered `{id, success, result, error}` (the error a string);
+ * `authenticate` with `params.token` first on every connection when a token is given (the
+ * link opens on its answer). A refusal from a server that does not require authentication
+ * (its default, which refuses every token) opens the link anyway; one from a server that
+ * does stops with `AuthError`. `subscribe` by `params.session_id` (give
+ * `filters: { session_id }`; the answer confirms it); events `{event_type, data}`. No
+ * unsubscribe command (a handle stops locally), no replay (`gap`). Liveness: WebSocket pings
+ * in Node, an unknown command (always answered) in browsers. `params` defaults to `{}`.
  *
  * @example
  * ```ts
@@ -64,7 +89,7 @@ export function forge(): Dialect {
     tokenIn: 'message',
     greeting: 'auth',
     greetingGrace: 0,
-    liveness: { mode: 'ws', fallback: { mode: 'none' } },
+    liveness: { mode: 'ws', fallback: { mode: 'client' } },
     confirms: true,
     resume: 'none',
     read: readForge,
@@ -79,7 +104,7 @@ export function forge(): Dialect {
       }));
     },
     unsubscribe: none,
-    ping: none,
+    ping: () => PING,
     ack: none,
     request: (id, method, params) => ({ id, method, params: params ?? {} }),
     close: closeTable({}),

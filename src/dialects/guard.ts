@@ -41,6 +41,7 @@ export function guardDialect(dialect: Dialect, report: (error: EventwireError) =
     subscribe: safe('subscribe', dialect.subscribe, undefined),
     unsubscribe: safe('unsubscribe', dialect.unsubscribe, undefined),
     ping: safe('ping', dialect.ping, undefined),
+    ...(dialect.checkName ? { checkName: safe('checkName', dialect.checkName, undefined) } : {}),
     ack: safe('ack', dialect.ack, undefined),
     request: safe('request', dialect.request, undefined),
     close: safe('close', dialect.close, 'retry'),

@@ -8,7 +8,7 @@
  * createClient({ url, token, dialect: querri() });
  * ```
  */
-export { buster } from './buster.js';
+export { type BusterOptions, buster } from './buster.js';
 export type { Dialect, DialectSink, Liveness, SubscriptionSpec } from './dialect.js';
 export { eventwire } from './eventwire.js';
 export { forge } from './forge.js';

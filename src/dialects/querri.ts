@@ -9,26 +9,40 @@ export interface QuerriOptions {
   pingInterval?: number;
 }
 
+/** `datetime.utcnow().isoformat()` (seed 001, `publish_step_completed`): UTC with no zone. */
+const NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
 function readQuerri(value: unknown, sink: DialectSink): void {
   if (!isObject(value) || !isName(value.type)) {
     sink.error(new DecodeError('no_event_name', 'a message needs a string type'));
     return;
   }
-  if (value.type === 'ping') sink.ping();
-  else sink.event(eventOf(value.type, value, value));
+  if (value.type === 'ping') {
+    sink.ping(); // the seed's heartbeat asks for no answer
+    return;
+  }
+  const event = eventOf(value.type, value, value);
+  if (NAIVE.test(event.timestamp)) event.timestamp += 'Z'; // the message (`data`) keeps its own
+  sink.event(event);
 }
 
 /**
- * Querri (seed 001): the JWT in `?token=`, one room per URL (no subscribe message), messages
- * named by `type` (the whole message is the event's `data`), `requires_ack` + `message_id`
- * (acked with `{type:"ack", message_id}`), server pings every 30 s (no pong is sent), close
- * 4403 or an HTTP 401/403 answer to the upgrade (stop), 4001 (refresh). No replay: after a
- * reconnect each subscription emits `gap` with no range.
+ * Querri (seed 001; PROTOCOL.md §11 cites its lines): the JWT in `?token=` on
+ * `/ws/project/{uuid}`, one room per URL (no subscribe message), messages named by `type`
+ * (the whole message is the event's `data`, so every field is in reach; a naive UTC
+ * `timestamp`, as the seed's publisher writes it, gets its `Z`), `requires_ack` + `message_id`
+ * (acked with `{type:"ack", message_id}`), `{type:"ping"}` from the server at once and every
+ * `pingInterval` (30 s; no pong is sent: silence past it plus `heartbeat.timeout` is a dead
+ * link), at most 10 messages a second from the client. Refusals: an HTTP 401/403 answer to the
+ * upgrade (a bad token, a project the user may not view, or a path with no route), close 4403
+ * or 1008 (`auth`), close 4001 (`refresh`): with a token function the client asks it once more
+ * and reconnects at once, a second refusal in a row or a refused static token stops with
+ * `AuthError`. No replay: after a reconnect each subscription emits `gap` with no range.
  *
  * @example
  * ```ts
  * import { querri } from 'eventwire/dialects';
- * const client = createClient({ url: `ws://localhost:8000/ws/project/${id}`, token: jwt, dialect: querri() });
+ * const client = createClient({ url: `ws://localhost:8000/ws/project/${id}`, token: getJwt, dialect: querri() });
  * client.on('step_completed', (ev) => show(ev.data.result));
  * ```
  */

@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'ERR_FILTER'
   | 'ERR_REQUEST'
   | 'ERR_ABORTED'
-  | 'ERR_QUEUE_FULL';
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_CONNECTION';
 
 const MARK = Symbol.for('eventwire.error');
 

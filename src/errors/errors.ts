@@ -18,6 +18,10 @@ export class OptionsError extends EventwireError {
   }
 }
 
+/** Starlette (FastAPI) answers an upgrade to a path with no WebSocket route with 403, too. */
+const FORBIDDEN_HINT =
+  '; an HTTP 403 may also mean that no WebSocket route has this path: check the URL as well as the token';
+
 /**
  * The server refused the credentials (close 4003 or 1008). The client stops in state
  * `closed` and does not retry, because retrying a rejected token only hammers the server.
@@ -32,7 +36,10 @@ export class AuthError extends EventwireError {
   /** The close code the server sent. */
   readonly closeCode: number;
   constructor(closeCode: number, reason: string) {
-    super('ERR_AUTH', `authentication rejected by the server (close ${closeCode}${reason ? `: ${reason}` : ''})`);
+    super(
+      'ERR_AUTH',
+      `authentication rejected by the server (close ${closeCode}${reason ? `: ${reason}` : ''})${/\bHTTP 403\b/.test(reason) ? FORBIDDEN_HINT : ''}`,
+    );
     this.closeCode = closeCode;
   }
 }
@@ -269,6 +276,28 @@ export class QueueFullError extends EventwireError {
   }
 }
 
+/**
+ * An attempt to connect failed in a way worth telling apart from a plain network error: the
+ * server accepted the WebSocket and dropped it at once, with no close frame and no message
+ * (mdb_engine does this with a token whose signature is bad). The client backs off and
+ * retries as after any failure; this is reported once per streak of such attempts, not per
+ * attempt, so that a wrong token does not look like a hang.
+ *
+ * @example
+ * ```ts
+ * client.on('error', (e) => { if (isConnectionError(e)) console.warn(e.message, e.attempts); });
+ * ```
+ */
+export class ConnectionError extends EventwireError {
+  override name = 'ConnectionError';
+  /** Consecutive failed attempts when it was reported. */
+  readonly attempts: number;
+  constructor(message: string, attempts: number) {
+    super('ERR_CONNECTION', message);
+    this.attempts = attempts;
+  }
+}
+
 /** Is this an {@link OptionsError}? @example `isOptionsError(e)` */
 export const isOptionsError = guardFor(OptionsError, 'OptionsError');
 /** Is this an {@link AuthError}? @example `isAuthError(e)` */
@@ -295,6 +324,8 @@ export const isRequestError = guardFor(RequestError, 'RequestError');
 export const isAbortError = guardFor(AbortError, 'AbortError');
 /** Is this a {@link QueueFullError}? @example `isQueueFullError(e)` */
 export const isQueueFullError = guardFor(QueueFullError, 'QueueFullError');
+/** Is this a {@link ConnectionError}? @example `isConnectionError(e)` */
+export const isConnectionError = guardFor(ConnectionError, 'ConnectionError');
 /** Is this a {@link ServerError}? @example `isServerError(e)` */
 export const isServerError = guardFor(ServerError, 'ServerError');
 

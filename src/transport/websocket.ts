@@ -20,6 +20,26 @@ interface SocketLike {
 }
 type SocketClass = new (url: string, protocols?: string | string[], options?: object) => SocketLike;
 
+/** `ws`'s HTTP answer to a refused upgrade (a Node `IncomingMessage`), as far as it is read. */
+interface UpgradeAnswer {
+  statusCode?: number;
+  statusMessage?: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The close code (and reason) a server put on its HTTP refusal of the upgrade, as
+ * `Sec-WebSocket-Close-Code` / `Sec-WebSocket-Close-Reason` (Buster answers an invalid or
+ * expired token with HTTP 401 and code 4001), or undefined when it gave none. Only codes a
+ * close frame could carry (1000-4999) are taken.
+ */
+function closeHeaders(headers: UpgradeAnswer['headers']): { code: number; reason: string } | undefined {
+  const code = Number(headers?.['sec-websocket-close-code']);
+  if (!Number.isInteger(code) || code < 1000 || code > 4999) return undefined;
+  const reason = headers?.['sec-websocket-close-reason'];
+  return { code, reason: typeof reason === 'string' ? reason : '' };
+}
+
 const OPEN = 1;
 const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -40,6 +60,10 @@ function socketClass(option: unknown): SocketClass {
  * moved on to another attempt (or closed), so a late event of an abandoned socket never
  * reaches the client. With `ws` it listens through `ws.on()` and receives Buffers as they
  * are (no `MessageEvent` per frame), and tells `ws` the frame cap (`maxPayload`).
+ *
+ * An HTTP answer to the upgrade reaches `onClose` as its `status`, and a close code the server
+ * put in its `Sec-WebSocket-Close-Code` header as the `code` (else 1006). Only `ws` can read
+ * them: a browser reports a refused upgrade as close 1006 with neither.
  *
  * @param config - the WebSocket class, the byte cap and upgrade headers
  * @param events - where the current socket's open, frames and close go
@@ -76,10 +100,11 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
       const current = () => id === attempt;
       let failure: unknown;
       let status: number | undefined;
+      let refusal: { code: number; reason: string } | undefined;
       const ended = (code: number, reason: string) => {
         if (!current()) return;
         socket = undefined;
-        events.onClose(code, reason, failure, status);
+        events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, failure, status);
       };
       let ws: SocketLike;
       try {
@@ -102,9 +127,11 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
         ws.on('open', () => current() && events.onOpen());
         ws.on('message', (data: Uint8Array, binary: boolean) => current() && events.onMessage(data, !binary));
         ws.on('error', (error: Error) => (failure ??= error));
-        ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number }) => {
+        ws.on('unexpected-response', (_req: unknown, res: UpgradeAnswer) => {
           status = res.statusCode;
-          failure = new Error(`the server answered the upgrade with HTTP ${status}`);
+          const text = res.statusMessage ? ` ${res.statusMessage}` : '';
+          failure = new Error(`the server answered the upgrade with HTTP ${status}${text}`);
+          refusal = closeHeaders(res.headers);
           ws.terminate?.();
         });
         ws.on('pong', () => current() && events.onPong?.());

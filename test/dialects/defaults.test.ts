@@ -4,7 +4,7 @@
  * DecodeError that names the dialect.
  */
 import { describe, expect, it } from 'vitest';
-import { createClient, type DecodeError, isDecodeError } from '../../src/index.js';
+import { createClient, type DecodeError, isAuthError, isDecodeError } from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { startBuster } from '../fixtures/dialects/buster.js';
 import { startForge } from '../fixtures/dialects/forge.js';
@@ -18,7 +18,6 @@ const emulators = {
   querri: () => startQuerri(),
   forge: () => startForge({ authToken: undefined }),
   mdb: () => startMdb(),
-  buster: () => startBuster(),
 };
 
 describe('default options against every seed server', () => {
@@ -32,6 +31,15 @@ describe('default options against every seed server', () => {
       expect(client.state).toBe('open');
     });
   }
+
+  it('buster: the server never reads ?token= (only ?authentication= or the Authorization header), so the default is refused with an AuthError, not a stall', async () => {
+    const server = track(await startBuster().start());
+    const client = track(createClient({ url: server.url, token: 'jwt', signals: false }));
+    const error = await next(client, 'error', isAuthError);
+    expect(isAuthError(error) && error.closeCode).toBe(4001);
+    expect(client.state).toBe('closed');
+    expect(server.history).toHaveLength(0);
+  });
 
   it('a frame the chosen dialect cannot read is a DecodeError naming the dialect', async () => {
     const server = track(await startQuerri({ pingInterval: 60_000 }).start());

@@ -1,23 +1,25 @@
-/** Conformance: the forge dialect against an emulator that follows seed 002's code literally. */
+/** Conformance: the forge dialect against an emulator of forge-reasoning/src/websocket.rs (seed 002). */
 import { describe, expect, it } from 'vitest';
 import { forge } from '../../src/dialects/index.js';
 import { createClient, isAuthError, isRequestError, isServerError } from '../../src/index.js';
 import { track } from '../cleanup.js';
+import { BrowserWebSocket } from '../fixtures/dialects/browser-socket.js';
 import { startForge } from '../fixtures/dialects/forge.js';
 import { eventually, next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
-const start = async (opts?: Parameters<typeof startForge>[0]) => track(await startForge(opts).start());
+const secured = { requireAuth: true, authToken: 'secret' };
+const start = async (opts: Parameters<typeof startForge>[0] = secured) => track(await startForge(opts).start());
 const client = (url: string, extra: Partial<Parameters<typeof createClient>[0]> = {}) =>
   track(createClient({ url, token: 'secret', dialect: forge(), signals: false, backoff: quick, ...extra }));
 const methods = (received: unknown[] | undefined) => (received ?? []).map((m) => (m as { method: string }).method);
 
-describe('forge dialect (seed 002)', () => {
+describe('forge dialect (websocket.rs, seed 002)', () => {
   it('authenticate goes first on every connection; requests made before it wait, and go out once', async () => {
     const server = await start();
     const c = client(server.url, { lazy: true });
-    const metrics = c.request<{ sessions: number }>('metrics'); // before anything is open
-    expect((await metrics).sessions).toBe(0);
+    const metrics = c.request<{ active_sessions: number }>('metrics'); // before anything is open
+    expect((await metrics).active_sessions).toBe(0);
     expect(methods(server.history[0]?.received)).toEqual(['authenticate', 'metrics']);
     expect(server.history[0]?.received[1]).toMatchObject({ method: 'metrics', params: {} });
   });
@@ -43,6 +45,10 @@ describe('forge dialect (seed 002)', () => {
     await got.until(1);
     await all.until(1);
     expect(got.seen[0]?.data).toMatchObject({ checkpoint_id: id, session_id: session });
+    // every field the server sends is on the event: data whole, its timestamp also as ev.timestamp
+    const data = got.seen[0]?.data as { timestamp: string };
+    expect(Object.keys(data).sort()).toEqual(['checkpoint_id', 'session_id', 'timestamp']);
+    expect([got.seen[0]?.event_type, got.seen[0]?.timestamp]).toEqual(['checkpoint_created', data.timestamp]);
     expect(server.history[0]?.received).toContainEqual({
       id: `${sub.id}#0`,
       method: 'subscribe',
@@ -62,20 +68,38 @@ describe('forge dialect (seed 002)', () => {
     expect(methods(server.history[1]?.received)).toEqual(['authenticate', 'subscribe']);
   });
 
-  it('a refused token stops with AuthError; "Server at capacity" is reported as a ServerError, then retried', async () => {
-    const server = await start({ maxConnections: 1 });
+  it('a token given to a server that does not require auth (its default) opens the link', async () => {
+    const server = await start({}); // WebSocketConfig::default(): require_auth false, auth_token None
+    const c = client(server.url);
+    const errors = collect((h) => c.on('error', h));
+    await reach(c, 'open');
+    const session = await c.request<string>('create_session', {});
+    expect(typeof session).toBe('string');
+    expect(server.history[0]?.received.slice(0, 2)).toMatchObject([
+      { method: 'authenticate', params: { token: 'secret' } },
+      { id: 'eventwire-auth-probe' },
+    ]);
+    expect([c.state, errors.seen.length, server.history.length]).toEqual(['open', 0, 1]);
+  });
+
+  it('a token refused by a server that requires auth stops with AuthError', async () => {
+    for (const config of [secured, { requireAuth: true }]) {
+      const server = await start(config);
+      const refused = client(server.url, { token: 'wrong' });
+      const error = await next(refused, 'error', isAuthError);
+      expect(error.message).toMatch(/Invalid authentication token/);
+      expect(refused.state).toBe('closed');
+    }
+  });
+
+  it('"Server at capacity" is reported as a ServerError, then retried with backoff', async () => {
+    const server = await start({ ...secured, maxConnections: 1 });
     const first = client(server.url);
     await reach(first, 'open');
     const second = client(server.url);
     const capacity = await next(second, 'error', isServerError);
     expect(capacity.message).toMatch(/Server at capacity/);
     await next(second, 'reconnecting');
-    second.close();
-    first.close();
-    const refused = client(server.url, { token: 'wrong' });
-    const error = await next(refused, 'error', isAuthError);
-    expect(error.message).toMatch(/Invalid authentication token/);
-    expect(refused.state).toBe('closed');
   });
 
   it('liveness by WebSocket pings (Node): an idle link stays open, a frozen one is detected', async () => {
@@ -91,5 +115,19 @@ describe('forge dialect (seed 002)', () => {
     server.freeze();
     await next(c, 'close');
     await eventually(() => server.history.length === 2);
+  });
+
+  it('browsers: an unknown command, always answered, is the ping: idle stays open, frozen is found', async () => {
+    const server = await start();
+    const c = client(server.url, { WebSocket: BrowserWebSocket, heartbeat: { interval: 30, timeout: 60 } });
+    const closes = collect((h) => c.on('close', h));
+    await reach(c, 'open');
+    const pings = () =>
+      (server.history[0]?.received ?? []).filter((m) => (m as { id?: string }).id === 'eventwire-ping');
+    await eventually(() => pings().length >= 5);
+    expect([c.state, closes.seen.length, server.history.length]).toEqual(['open', 0, 1]);
+    server.freeze();
+    const closed = await next(c, 'close');
+    expect(closed.reason).toMatch(/heartbeat timeout/);
   });
 });

@@ -1,95 +1,215 @@
-/** Conformance: the mdb_engine dialect against an emulator of seed 004 (and the issue's account of it). */
-import { describe, expect, it } from 'vitest';
+/**
+ * Conformance: the mdb dialect against mdb_engine 0.1.6's WebSocket endpoint rebuilt as a
+ * FastAPI app on uvicorn (test/fixtures/python/mdb_app.py, each behaviour cited by
+ * routing/websockets.py line), with the routing README's example handler as the app.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { mdb } from '../../src/dialects/index.js';
-import { createClient, isAuthError } from '../../src/index.js';
+import { type AuthError, createClient, type EventwireEvent, isAuthError } from '../../src/index.js';
 import { track } from '../cleanup.js';
-import { startMdb } from '../fixtures/dialects/mdb.js';
-import { eventually, next, reach } from '../helpers.js';
+import { BrowserLikeWebSocket, type PythonServer, startPython, until } from '../fixtures/python.js';
+import { next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
-const start = async (opts?: Parameters<typeof startMdb>[0]) => track(await startMdb(opts).start());
-const client = (url: string, extra: Partial<Parameters<typeof createClient>[0]> = {}) =>
-  track(
-    createClient({ url: `${url}/my_app/ws`, token: 'jwt', dialect: mdb(), signals: false, backoff: quick, ...extra }),
-  );
+interface Record {
+  path: string;
+  query: { [k: string]: string };
+  cookies: { [k: string]: string };
+  received: unknown[];
+  pings: number;
+  greeted: boolean;
+  closed: number | null;
+}
 
-describe('mdb dialect (seed 004)', () => {
-  it('the connected greeting opens the link; {type, data} messages are events, app_slug in metadata', async () => {
-    const server = await start();
-    const c = client(server.url);
+let server: PythonServer;
+let jwt: string;
+beforeAll(async () => {
+  server = await startPython('mdb_app', { MDB_PING_INTERVAL: '30' });
+  jwt = await mint(server);
+}, 30_000);
+afterAll(() => server?.close());
+
+const mint = async (on: PythonServer, claims: object = { sub: 'u-1', email: 'ada@example.com' }) =>
+  (await on.post<{ token: string }>('/_test/token', claims)).token;
+const records = async (on: PythonServer) => (await on.get<{ connections: Record[] }>('/_test/state')).connections;
+const broadcast = (on: PythonServer, message: object) => on.post('/_test/broadcast', { message });
+type Options = Parameters<typeof createClient>[0];
+const client = (on: PythonServer, extra: Partial<Options> = {}) =>
+  track(createClient({ url: `${on.url}/ws`, token: jwt, dialect: mdb(), signals: false, backoff: quick, ...extra }));
+/** A second client of the app, speaking raw JSON, as another browser tab would. */
+async function raw(on: PythonServer): Promise<WebSocket> {
+  const ws = track(new WebSocket(`${on.url}/ws?token=${jwt}`));
+  await new Promise((r) => ws.once('message', r)); // its greeting
+  return ws;
+}
+const NAIVE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+describe('mdb dialect against mdb_engine 0.1.6 on FastAPI + uvicorn', () => {
+  it('the connected greeting opens the link (no session id) and is an event; {type, data} messages are events, app_slug in metadata, naive timestamps as UTC', async () => {
+    const c = client(server);
+    const connected = collect((h) => c.on('connected', h));
     const created = collect((h) => c.on('item_created', h));
     const opened = await next(c, 'open');
-    expect(opened.sessionId).toBe('c-1');
-    server.broadcast({ type: 'item_created', data: { id: 'i-1' } });
+    expect(opened.sessionId).toBeUndefined();
+    await connected.until(1);
+    expect(connected.seen[0]?.data).toMatchObject({ authenticated: true, user_email: 'ada@example.com' });
+    const before = Date.now();
+    await broadcast(server, { type: 'item_created', data: { id: 'i-1' } });
     await created.until(1);
-    expect(created.seen[0]).toMatchObject({
-      event_type: 'item_created',
-      data: { id: 'i-1' },
-      metadata: { app_slug: 'my_app' },
+    const ev = created.seen[0] as EventwireEvent;
+    expect(ev).toMatchObject({ event_type: 'item_created', data: { id: 'i-1' }, metadata: { app_slug: 'my_app' } });
+    expect(ev.timestamp).toMatch(NAIVE); // the engine's naive utcnow(), read as UTC
+    expect(Math.abs(Date.parse(ev.timestamp) - before)).toBeLessThan(5_000);
+  });
+
+  it('data_response keeps data_type (every field the server sends is in data or metadata)', async () => {
+    const c = client(server);
+    const got = collect((h) => c.on('data_response', h));
+    await reach(c, 'open');
+    c.send({ type: 'request_data', data_type: 'users' });
+    await got.until(1);
+    expect(got.seen[0]).toMatchObject({
+      data: { rows: [1, 2, 3], of: 'users' },
+      metadata: { data_type: 'users', app_slug: 'my_app' },
     });
   });
 
-  it('subscribe with a channel sends {type:"subscribe", channel}; the echo to every connection is not an event', async () => {
-    const server = await start();
-    const c = client(server.url);
+  it("subscribe sends {type:'subscribe', channel}; its own echo is consumed, another client's subscribed reaches listeners", async () => {
+    const c = client(server);
     const everything = collect((h) => c.on('message', h));
     const sub = c.subscribe('notification', { filters: { 'metadata.channel': 'alerts' } });
-    await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
-    await eventually(() => server.history[0]?.received.length === 1);
-    expect(server.history[0]?.received).toEqual([{ type: 'subscribe', channel: 'alerts' }]);
     const got = collect((h) => sub.on(h));
-    server.broadcast({ type: 'notification', channel: 'alerts', data: { message: 'Hello' } });
+    await reach(c, 'open');
+    const mine = (await records(server)).length - 1;
+    await until(async () => (await records(server))[mine]?.received.length === 1);
+    expect((await records(server))[mine]?.received).toEqual([{ type: 'subscribe', channel: 'alerts' }]);
+    const tab = await raw(server);
+    tab.send(JSON.stringify({ type: 'subscribe', channel: 'news' }));
+    await until(async () => everything.seen.some((e) => e.event_type === 'subscribed'));
+    await broadcast(server, { type: 'notification', channel: 'alerts', data: { message: 'Hello' } });
     await got.until(1);
-    expect(everything.seen.map((e) => e.event_type)).toEqual(['notification']); // no "subscribed" event
+    await until(async () => everything.seen.length >= 3);
+    expect(everything.seen.map((e) => [e.event_type, e.metadata?.channel])).toEqual([
+      ['connected', undefined],
+      ['subscribed', 'news'],
+      ['notification', 'alerts'],
+    ]);
     sub.unsubscribe();
-    await eventually(() => server.history[0]?.received.length === 2);
-    expect(server.history[0]?.received[1]).toEqual({ type: 'unsubscribe', channel: 'alerts' });
+    await until(async () => (await records(server))[mine]?.received.length === 2);
+    expect((await records(server))[mine]?.received[1]).toEqual({ type: 'unsubscribe', channel: 'alerts' });
+    await broadcast(server, { type: 'marker' }); // after the unsubscribed echo: it was consumed
+    await until(async () => everything.seen.at(-1)?.event_type === 'marker');
+    expect(everything.seen.map((e) => e.event_type)).not.toContain('unsubscribed');
   });
 
-  it('an idle link stays open on the server keepalive (browsers) and WebSocket pings (Node)', async () => {
-    const server = await start({ pingInterval: 60 });
-    const c = client(server.url, { dialect: mdb({ pingInterval: 60 }), heartbeat: { interval: 40, timeout: 150 } });
+  it("the app's pong and error messages reach listeners as events", async () => {
+    const c = client(server);
+    const pongs = collect((h) => c.on('pong', h));
+    const errors = collect((h) => c.subscribe('error').on(h));
     await reach(c, 'open');
-    const pings = collect<number>((h) => {
-      let n = 0;
-      server.history[0]?.ws.on('ping', () => h(++n));
-    });
-    await pings.until(6);
-    expect(c.state).toBe('open');
-    expect(server.history).toHaveLength(1);
+    (await raw(server)).send(JSON.stringify({ type: 'ping', timestamp: 't-1' })); // the app broadcasts pong to all
+    await pongs.until(1);
+    expect(pongs.seen[0]?.data).toMatchObject({ type: 'pong', app_slug: 'my_app' });
+    c.send({ type: 'action', action: 'fail' }); // the app answers the sender {type:"error", message}
+    await errors.until(1);
+    expect(errors.seen[0]?.data).toMatchObject({ type: 'error', message: 'action failed' });
+  });
+
+  it('headers (Node): the token in the cookies the engine reads, ws_token or token; mdb_token is not read (1008)', async () => {
+    for (const cookie of [`theme=dark; ws_token=${jwt}`, `token=${jwt}`]) {
+      const c = client(server, { token: undefined, headers: { cookie } });
+      await reach(c, 'open');
+      const rec = (await records(server)).at(-1);
+      expect([rec?.query, rec?.greeted]).toEqual([{}, true]);
+      await c.close();
+    }
+    const wrong = client(server, { token: undefined, headers: { cookie: `mdb_token=${jwt}` } });
+    const error = (await next(wrong, 'error', isAuthError)) as AuthError;
+    expect(error.closeCode).toBe(1008);
+    expect(error.message).toContain('Authentication required');
+  });
+
+  it('no token: close 1008 after accept stops with AuthError', async () => {
+    const c = client(server, { token: undefined });
+    expect(isAuthError(await next(c, 'error', isAuthError))).toBe(true);
+    expect(c.state).toBe('closed');
+  });
+
+  it('a bad signature: the engine drops the socket after accept (1006), never greets; the client backs off, not open', async () => {
+    const c = client(server, { token: `${jwt}x`, backoff: { minDelay: 20, maxDelay: 100 } });
+    const closes = collect<{ code: number; willReconnect: boolean }>((h) => c.on('close', h));
+    const opens = collect((h) => c.on('open', h));
+    const errors = collect<{ code: string; message: string }>((h) => c.on('error', h));
+    await closes.until(3);
+    expect(closes.seen.map((e) => [e.code, e.willReconnect])).toEqual([
+      [1006, true],
+      [1006, true],
+      [1006, true],
+    ]);
+    expect(opens.seen).toEqual([]);
+    // reported once for the streak, not per attempt, and not as a refusal (the lead's ConnectionError)
+    expect(errors.seen.map((e) => e.code)).toEqual(['ERR_CONNECTION']);
+    expect(errors.seen[0]?.message).toMatch(/accepted the connection and dropped it/);
+    const tried = (await records(server)).filter((r) => r.query.token === `${jwt}x`);
+    expect(tried.length).toBeGreaterThanOrEqual(3);
+    expect(tried.every((r) => !r.greeted)).toBe(true);
+  });
+
+  it('the path as the engine registers it: /ws opens, the old example /my_app/ws is a 403 that the AuthError says may be the path', async () => {
+    const c = client(server, { url: `${server.url}/my_app/ws` });
+    const error = (await next(c, 'error', isAuthError)) as AuthError;
+    expect(error.message).toMatch(/HTTP 403.*no WebSocket route has this path/);
   });
 
   it('a reconnect greets again and restores the channel subscription', async () => {
-    const server = await start();
-    const c = client(server.url);
+    const c = client(server);
     const sub = c.subscribe('notification', { filters: { 'metadata.channel': 'alerts' } });
     await reach(c, 'open');
-    server.dropAll();
-    await eventually(() => server.history[1]?.received.length === 1);
-    expect(server.history[1]?.received).toEqual([{ type: 'subscribe', channel: 'alerts' }]);
-    await eventually(() => sub.state === 'active');
+    const first = (await records(server)).length - 1;
+    await server.post('/_test/close?code=1012');
+    await next(c, 'open');
+    await until(async () => (await records(server)).length > first + 1);
+    await until(async () => (await records(server))[first + 1]?.received.length === 1);
+    expect((await records(server))[first + 1]?.received).toEqual([{ type: 'subscribe', channel: 'alerts' }]);
+    expect(sub.state).toBe('active');
+  });
+});
+
+describe('mdb: idle links on the real stack (keepalive 0.2 s, uvicorn pings 0.3 s)', () => {
+  const shrunk = { MDB_PING_INTERVAL: '0.2', UVICORN_WS_PING_INTERVAL: '0.3', UVICORN_WS_PING_TIMEOUT: '2' };
+
+  it('Node (WebSocket pings): idle for 3+ periods of each, no reconnect', async () => {
+    const own = track(await startPython('mdb_app', shrunk));
+    const c = client(own, { token: await mint(own), heartbeat: { interval: 100, timeout: 400 } });
+    const trouble = collect<string>((h) => c.on('reconnecting', () => h('reconnecting')));
+    await reach(c, 'open');
+    await new Promise((r) => setTimeout(r, 1_200));
+    const [rec] = await records(own);
+    expect(rec?.pings).toBeGreaterThanOrEqual(3);
+    expect([c.state, trouble.seen, (await records(own)).length]).toEqual(['open', [], 1]);
   });
 
-  it('headers (Node): the token can travel in a cookie, as mdb_engine also reads it', async () => {
-    const server = await start();
-    const c = track(
-      createClient({
-        url: `${server.url}/my_app/ws`,
-        dialect: mdb(),
-        headers: { cookie: 'theme=dark; mdb_token=jwt' },
-        signals: false,
-      }),
-    );
-    const opened = await next(c, 'open');
-    expect(opened.sessionId).toBe('c-1');
-    expect(server.history[0]?.url.searchParams.get('token')).toBeNull();
-    expect(server.history[0]?.headers.cookie).toBe('theme=dark; mdb_token=jwt');
-  });
-
-  it('a bad token (close 1008 after accept) stops with AuthError', async () => {
-    const server = await start();
-    const c = client(server.url, { token: 'bad' });
-    expect(isAuthError(await next(c, 'error', isAuthError))).toBe(true);
-    expect(c.state).toBe('closed');
+  it("browsers (no WebSocket pings): the engine's keepalive, answered with pong, keeps it open; a hung server is detected", async () => {
+    const own = track(await startPython('mdb_app', shrunk));
+    const c = client(own, {
+      token: await mint(own),
+      dialect: mdb({ pingInterval: 200 }),
+      heartbeat: { timeout: 400 },
+      WebSocket: BrowserLikeWebSocket as unknown as Options['WebSocket'],
+    });
+    const trouble = collect<string>((h) => c.on('reconnecting', () => h('reconnecting')));
+    await reach(c, 'open');
+    await new Promise((r) => setTimeout(r, 1_200));
+    const [rec] = await records(own);
+    expect(rec?.pings).toBeGreaterThanOrEqual(3);
+    expect(rec?.received.slice(0, 3)).toEqual([{ type: 'pong' }, { type: 'pong' }, { type: 'pong' }]);
+    expect([c.state, trouble.seen]).toEqual(['open', []]);
+    const started = performance.now();
+    own.pause();
+    await next(c, 'close');
+    own.resume();
+    expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000);
   });
 });

@@ -1,8 +1,9 @@
-/** Conformance: the Provisioning dialect against an emulator that follows seed 003 literally. */
+/** Conformance: the Provisioning dialect against an emulator of the Axum handler seed 003 quotes. */
 import { describe, expect, it } from 'vitest';
 import { provisioning } from '../../src/dialects/index.js';
-import { createClient, isAuthError } from '../../src/index.js';
+import { createClient, isAuthError, isFilterError } from '../../src/index.js';
 import { track } from '../cleanup.js';
+import { BrowserWebSocket } from '../fixtures/dialects/browser-socket.js';
 import { startProvisioning } from '../fixtures/dialects/provisioning.js';
 import { eventually, next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
@@ -10,28 +11,58 @@ import { collect, quick } from './collect.js';
 const start = async (opts?: Parameters<typeof startProvisioning>[0]) => track(await startProvisioning(opts).start());
 const client = (url: string, extra: Partial<Parameters<typeof createClient>[0]> = {}) =>
   track(createClient({ url, token: 'jwt', dialect: provisioning(), signals: false, backoff: quick, ...extra }));
+const typed = (received: unknown[] | undefined, type: string) =>
+  (received ?? []).filter((m) => (m as { type?: unknown }).type === type);
 
-describe('provisioning dialect (seed 003)', () => {
-  it('client.on(name) gets events; the names it listens to go on the URL as events=', async () => {
+describe('provisioning dialect (seed 003 code)', () => {
+  it('a lone event arrives: batch_size=1 unless batchSize is set (the server flushes full batches only)', async () => {
     const server = await start();
     const c = client(server.url);
     const got = collect((h) => c.on('TaskStatusChanged', h));
     await reach(c, 'open');
-    server.publish('TaskStatusChanged', { task_id: 't1', status: 'Running' });
+    const sent = server.publish('TaskStatusChanged', { task_id: 't1' }, { workflow_type: 'server_creation' });
     await got.until(1);
-    expect(got.seen[0]?.data).toEqual({ task_id: 't1', status: 'Running' });
-    expect(server.history[0]?.url.searchParams.get('events')).toBe('TaskStatusChanged');
+    expect(server.history[0]?.url.searchParams.get('batch_size')).toBe('1');
+    // every field the server sends reaches the handler, as sent
+    expect(got.seen[0]).toMatchObject(sent);
   });
 
-  it('subscribe() with filters: the server filters by data keys, each handle by its own filters', async () => {
+  it('batchSize and compression go on the URL as given; full batches are delivered in order', async () => {
+    const server = await start();
+    const c = client(server.url, { compression: true, batchSize: 5 });
+    const got = collect((h) => c.on('Tick', h));
+    await reach(c, 'open');
+    for (let i = 0; i < 10; i++) server.publish('Tick', { i });
+    await got.until(10);
+    expect(got.seen.map((e) => (e.data as { i: number }).i)).toEqual([...Array(10).keys()]);
+    const url = server.history[0]?.url;
+    expect([url?.searchParams.get('compression'), url?.searchParams.get('batch_size')]).toEqual(['true', '5']);
+  });
+
+  it('no events= on the URL: a name subscribed after connecting arrives on the same socket', async () => {
+    const server = await start();
+    const c = client(server.url);
+    c.on('TaskStatusChanged', () => {}); // known before connecting
+    await reach(c, 'open');
+    const later = collect((h) => c.subscribe('LogEntry').on(h));
+    const all = collect((h) => c.on('WorkflowProgressUpdate', h));
+    server.publish('LogEntry', { level: 'INFO' });
+    server.publish('WorkflowProgressUpdate', { progress: 75 });
+    await later.until(1);
+    await all.until(1);
+    expect(server.history).toHaveLength(1);
+    expect(server.history[0]?.url.searchParams.has('events')).toBe(false);
+  });
+
+  it('subscribe() still sends {type:"subscribe"} with server filters; each handle filters on its own', async () => {
     const server = await start();
     const c = client(server.url);
     const errors = collect((h) => c.subscribe('LogEntry', { filters: { level: ['ERROR'] } }).on(h));
     const warns = collect((h) =>
       c.subscribe('LogEntry', { filters: { level: 'WARN', 'metadata.source': 'api' } }).on(h),
     );
-    await eventually(() => (server.history[0]?.received.length ?? 0) >= 2);
-    expect(server.history[0]?.received).toEqual([
+    await eventually(() => typed(server.history[0]?.received, 'subscribe').length >= 2);
+    expect(typed(server.history[0]?.received, 'subscribe')).toEqual([
       { type: 'subscribe', events: ['LogEntry'], filters: { level: ['ERROR'] } },
       { type: 'subscribe', events: ['LogEntry'], filters: { level: 'WARN' } },
     ]);
@@ -45,63 +76,97 @@ describe('provisioning dialect (seed 003)', () => {
     expect(warns.seen.map((e) => e.metadata)).toEqual([{ source: 'api' }]);
   });
 
-  it('unsubscribe() narrows the server side, keeping what other handles still need', async () => {
+  it('unsubscribe() sends only the names no other handle wants; the handle hears nothing more', async () => {
     const server = await start();
     const c = client(server.url);
     const logs = c.subscribe(['LogEntry', 'TaskStatusChanged']);
+    const heard = collect((h) => logs.on(h));
     c.subscribe('TaskStatusChanged');
-    await eventually(() => (server.history[0]?.received.length ?? 0) >= 2);
+    await eventually(() => typed(server.history[0]?.received, 'subscribe').length >= 2);
     logs.unsubscribe();
-    await eventually(() => (server.history[0]?.received.length ?? 0) >= 3);
-    expect(server.history[0]?.received[2]).toEqual({ type: 'unsubscribe', events: ['LogEntry'] });
+    await eventually(() => typed(server.history[0]?.received, 'unsubscribe').length >= 1);
+    expect(typed(server.history[0]?.received, 'unsubscribe')).toEqual([{ type: 'unsubscribe', events: ['LogEntry'] }]);
     const tasks = collect((h) => c.on('TaskStatusChanged', h));
     server.publish('LogEntry', {});
     server.publish('TaskStatusChanged', {});
     await tasks.until(1);
-    expect(server.history[0]?.state.batch ?? []).toEqual([]);
+    expect(heard.seen).toEqual([]);
   });
 
-  it('batches and gzip: batch_size and compression on the URL, every member delivered in order', async () => {
+  it('event names with a comma are refused with a FilterError, at subscribe() and client.on()', async () => {
     const server = await start();
-    const c = client(server.url, { compression: true, batchSize: 5 });
-    const got = collect((h) => c.on('Tick', h));
-    await reach(c, 'open');
-    for (let i = 0; i < 12; i++) server.publish('Tick', { i });
-    await got.until(12);
-    expect(got.seen.map((e) => (e.data as { i: number }).i)).toEqual([...Array(12).keys()]);
-    const url = server.history[0]?.url;
-    expect([url?.searchParams.get('compression'), url?.searchParams.get('batch_size')]).toEqual(['true', '5']);
+    const c = client(server.url, { lazy: true });
+    const refused = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(isFilterError(refused(() => c.subscribe('Task,Log')))).toBe(true);
+    expect(isFilterError(refused(() => c.subscribe(['LogEntry', 'a,b'])))).toBe(true);
+    expect(isFilterError(refused(() => c.on('a,b', () => {})))).toBe(true);
+    expect(refused(() => c.on('LogEntry', () => {}))).toBeUndefined();
   });
 
-  it('a reconnect resumes by time from the last delivered event: nothing missed, nothing twice', async () => {
+  it('the server never reads since: a reconnect asks from the last delivered time, and says gap {since}', async () => {
     const server = await start();
     const c = client(server.url);
     const sub = c.subscribe('Tick');
+    const gaps = collect<object>((h) => sub.on('gap', h));
     const got = collect((h) => sub.on(h));
     await reach(c, 'open');
-    for (let i = 0; i < 5; i++) server.publish('Tick', { i });
-    await got.until(5);
+    server.publish('Tick', { i: 0 });
+    await got.until(1);
     server.dropAll(); // 1006
-    await next(c, 'reconnecting');
-    for (let i = 5; i < 10; i++) server.publish('Tick', { i }); // nobody is connected to receive these
-    await got.until(10);
-    expect(got.seen.map((e) => (e.data as { i: number }).i)).toEqual([...Array(10).keys()]);
-    const resubscribe = server.history[1]?.received[0] as { filters: { since: string } };
-    expect(resubscribe.filters.since).toBe(got.seen[4]?.timestamp);
+    await gaps.until(1);
+    const since = got.seen[0]?.timestamp;
+    expect(gaps.seen).toEqual([{ since }]);
+    await eventually(() => typed(server.history[1]?.received, 'subscribe').length === 1);
+    expect(typed(server.history[1]?.received, 'subscribe')).toEqual([
+      { type: 'subscribe', events: ['Tick'], filters: { since } },
+    ]);
+    server.publish('Tick', { i: 1 });
+    await got.until(2);
   });
 
-  it('client pings are answered: an idle link stays open', async () => {
+  it('Node: WebSocket pings keep an idle link open over many periods, and find a frozen one', async () => {
     const server = await start();
-    const c = client(server.url, { heartbeat: { interval: 30, timeout: 200 } });
+    const c = client(server.url, { heartbeat: { interval: 40, timeout: 60 } });
+    const closes = collect((h) => c.on('close', h));
     await reach(c, 'open');
-    await eventually(
-      () => (server.history[0]?.received.filter((m) => (m as { type: string }).type === 'ping').length ?? 0) >= 5,
-    );
-    expect(c.state).toBe('open');
-    expect(server.history).toHaveLength(1);
+    let pings = 0;
+    server.history[0]?.ws.on('ping', () => void pings++);
+    await eventually(() => pings >= 5); // five periods of a server that ignores {type:"ping"}
+    expect([c.state, closes.seen.length, server.history.length]).toEqual(['open', 0, 1]);
+    expect(typed(server.history[0]?.received, 'ping')).toEqual([]);
+    server.freeze();
+    const closed = await next(c, 'close');
+    expect(closed.reason).toMatch(/heartbeat timeout/);
   });
 
-  it('close 4001 and 1008 refresh the token; an HTTP 401 on the upgrade stops with AuthError', async () => {
+  it('browsers: JSON pings go out, and silence is not death while the server has never answered one', async () => {
+    const server = await start();
+    const c = client(server.url, { WebSocket: BrowserWebSocket, heartbeat: { interval: 30, timeout: 30 } });
+    const closes = collect((h) => c.on('close', h));
+    await reach(c, 'open');
+    await eventually(() => typed(server.history[0]?.received, 'ping').length >= 5);
+    expect([c.state, closes.seen.length, server.history.length]).toEqual(['open', 0, 1]);
+  });
+
+  it('browsers: once the server has answered a ping, a missing pong is death', async () => {
+    const server = await start({ docPong: true });
+    const c = client(server.url, { WebSocket: BrowserWebSocket, heartbeat: { interval: 30, timeout: 60 } });
+    await reach(c, 'open');
+    await eventually(() => typed(server.history[0]?.received, 'ping').length >= 4);
+    expect([c.state, server.history.length]).toEqual(['open', 1]);
+    server.freeze();
+    const closed = await next(c, 'close');
+    expect(closed.reason).toMatch(/heartbeat timeout/);
+  });
+
+  it('close 4001 and 1008 refresh a token function; HTTP 401 twice in a row stops with AuthError', async () => {
     const server = await start({ tokens: ['jwt-1', 'jwt-2', 'jwt-3'] });
     let n = 0;
     const c = client(server.url, { token: () => `jwt-${++n}` });
@@ -111,9 +176,29 @@ describe('provisioning dialect (seed 003)', () => {
     server.expire(1008);
     await eventually(() => server.history.length === 3 && c.state === 'open');
     expect(server.history.map((h) => h.url.searchParams.get('token'))).toEqual(['jwt-1', 'jwt-2', 'jwt-3']);
-    server.dropAll(); // jwt-4 is refused with HTTP 401
+    server.dropAll(); // jwt-4 (and jwt-5) are refused with HTTP 401
     const error = await next(c, 'error', isAuthError);
     expect(isAuthError(error)).toBe(true);
     expect(c.state).toBe('closed');
+  });
+
+  it('close 1008 with a static token stops with AuthError instead of reconnecting', async () => {
+    const server = await start();
+    const c = client(server.url);
+    await reach(c, 'open');
+    const stopped = next(c, 'error', isAuthError);
+    server.expire(1008);
+    await stopped;
+    await new Promise((r) => setTimeout(r, 50));
+    expect([c.state, server.history.length]).toEqual(['closed', 1]);
+  });
+
+  it('no token: the server answers HTTP 400 (token is a required query field), the client stops', async () => {
+    const server = await start();
+    const c = track(createClient({ url: server.url, dialect: provisioning(), signals: false, backoff: quick }));
+    const error = await next(c, 'error', isAuthError);
+    expect(isAuthError(error)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect([c.state, server.history.length]).toEqual(['closed', 0]);
   });
 });
