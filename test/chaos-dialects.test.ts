@@ -6,30 +6,20 @@
  * arrive with their exact counts; order is kept.
  */
 import { describe, expect, it } from 'vitest';
-import { type ChaosDialect, DIALECT_NAMES, type Rig, runDialectChaos, startRig } from './fixtures/chaos-dialects.js';
+import {
+  beforeFirstEventScenario,
+  DIALECT_NAMES,
+  lateProducerScenario,
+  runDialectChaos,
+} from './fixtures/chaos-dialects.js';
 
 const seed = Number(process.env.CHAOS_SEED ?? 7);
 const FAULTS = 8;
 
-/**
- * Provisioning-doc runs here with producers whose clocks agree: with clocks 40 ms apart a
- * replay from the last delivered timestamp misses what the late producer published right after
- * it (the known bug below), which a seeded schedule hits only now and then. CHAOS.md has both.
- */
-const skewOf = (dialect: ChaosDialect) => (dialect === 'provisioning-doc' ? 0 : undefined);
-
 describe('a short chaos run per dialect', () => {
   for (const dialect of DIALECT_NAMES) {
     it(`${dialect}: every loss inside a reported gap (none where the server replays), no duplicate, bursts exact, order kept`, async () => {
-      const skewMs = skewOf(dialect);
-      const r = await runDialectChaos({
-        dialect,
-        seed,
-        events: 600,
-        faults: FAULTS,
-        durationMs: 2_500,
-        ...(skewMs === undefined ? {} : { skewMs }),
-      });
+      const r = await runDialectChaos({ dialect, seed, events: 600, faults: FAULTS, durationMs: 2_500 });
       const what = JSON.stringify({ ...r, gapReports: r.gapReports.slice(0, 5) });
       expect(
         Object.values(r.faults).reduce((a, b) => a + b, 0),
@@ -46,61 +36,35 @@ describe('a short chaos run per dialect', () => {
       expect(r.lostOutsideGaps, what).toBe(0);
       expect(r.bursts.clean, what).toBeGreaterThan(0);
       expect(r.bursts.cleanExact, what).toBe(r.bursts.clean);
-      if (r.replays) {
-        expect(r.lost, what).toBe(0);
-        expect(r.bursts.cleanExact, what).toBe(r.bursts.total);
-      }
+      if (r.replays) expect(r.lost, what).toBe(0); // and so every burst exact
       if (dialect === 'eventwire') expect(r.gaps, what).toBe(0); // the server's buffer held everything
       if (!r.replays && r.lost > 0) expect(r.gaps, what).toBeGreaterThan(0);
     }, 30_000);
   }
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Resets the link at the proxy and resolves once the client has seen it close. */
-async function cut(rig: Rig): Promise<void> {
-  const closes = rig.closes.length;
-  rig.proxy.inject('rst');
-  while (rig.closes.length === closes) await sleep(2);
-}
-
 /**
- * Found by the chaos run and reported to the lead (resume by time: src/core/time-cursor.ts,
- * src/core/subscription.ts), kept as deterministic reproductions. Each asserts today's
- * outcome, an event lost with no gap reported: when the bug is fixed it fails, and its
- * expectation flips to "delivered, or inside a reported gap".
+ * Scenarios the chaos run led to (resume by time: src/core/time-cursor.ts,
+ * src/core/subscription.ts), played deterministically: the event at stake is delivered, or a
+ * `gap` is reported for it.
  */
-describe('resume by time against a server that replays `since`: known silent losses', () => {
-  it('KNOWN BUG: an event from a producer whose clock is behind, published just after the last one delivered, is lost with no gap', async () => {
-    const rig = await startRig('provisioning-doc', { skewMs: 40 });
-    try {
-      expect(await rig.delivery(rig.unique(0))).toBe(true);
-      await cut(rig); // the first resume: a precautionary gap {since}, then the replay shows the server replays
-      expect(await rig.settle()).toBe(true);
-      expect(rig.gaps).toHaveLength(1);
-      expect(await rig.delivery(rig.unique(0))).toBe(true); // producer A, stamped t
-      await cut(rig);
-      const late = rig.unique(1); // producer B, stamped about t - 40 ms: before `since`, so not replayed
-      expect(await rig.settle()).toBe(true);
-      const delivered = await rig.delivery(late, 300);
-      expect({ delivered, gaps: rig.gaps.length }).toEqual({ delivered: false, gaps: 1 }); // lost, unreported
-    } finally {
-      await rig.close();
-    }
+describe('resume by time: the event at stake is delivered or reported', () => {
+  it('provisioning-doc: an event from the producer whose clock is behind (seen before), published just after the last one delivered before a link loss', async () => {
+    const r = await lateProducerScenario('provisioning-doc', { seen: true });
+    expect(r.delivered || r.gaps > 1, JSON.stringify(r)).toBe(true); // gap 1: the first resume's precautionary one
   });
 
   for (const dialect of ['provisioning-doc', 'provisioning'] as const) {
-    it(`KNOWN BUG (${dialect}): an event published while the link was down, before any event was delivered, is lost with no gap`, async () => {
-      const rig = await startRig(dialect);
-      try {
-        await cut(rig); // nothing delivered yet: no resume point, so no `since`, no replay, no gap
-        const missed = rig.unique(0);
-        expect(await rig.settle()).toBe(true);
-        const delivered = await rig.delivery(missed, 300);
-        expect({ delivered, gaps: rig.gaps.length }).toEqual({ delivered: false, gaps: 0 }); // lost, unreported
-      } finally {
-        await rig.close();
-      }
+    it(`${dialect}: an event published while the link was down, before the subscription delivered any`, async () => {
+      const r = await beforeFirstEventScenario(dialect);
+      expect(r.delivered || r.gaps > 0, JSON.stringify(r)).toBe(true);
     });
   }
+
+  // KNOWN (reported to the lead): the clock disagreement a resume reaches back over is learned
+  // from the events delivered, so a late producer not seen before the link loss is not covered.
+  // This asserts today's outcome, lost with no gap: when it is covered, flip it as above.
+  it('KNOWN: provisioning-doc, the late producer never seen before the link loss: its first event is lost with no gap', async () => {
+    expect(await lateProducerScenario('provisioning-doc', { seen: false })).toEqual({ delivered: false, gaps: 1 });
+  });
 });

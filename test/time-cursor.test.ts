@@ -61,17 +61,34 @@ describe('TimeCursor', () => {
     expect(cursor.replays).toBe(true);
   });
 
-  it('a gap names the time the link resumed from', () => {
-    const cursor = new TimeCursor();
-    run([a, c, '|'], cursor);
-    expect(cursor.resumedFrom()).toBe(c.timestamp);
-  });
-
-  it('resumes from the last delivered timestamp, even when it went backwards', () => {
+  it('resumes from the last delivered timestamp, as the server wrote it, when the clocks agree', () => {
     const cursor = new TimeCursor();
     expect(cursor.since()).toBeUndefined();
-    run([a, c, b], cursor);
-    expect(cursor.since()).toBe(b.timestamp);
+    run([a, c, '|'], cursor);
+    expect(cursor.since()).toBe(c.timestamp);
+    const micro = { ...c, timestamp: '2026-01-01T00:00:00.140001Z' };
+    run([micro, '|'], cursor);
+    expect(cursor.since()).toBe(micro.timestamp); // microseconds kept
+    expect(cursor.covered).toBe(true);
+  });
+
+  it('reaches back over the clock disagreement seen: a lagging producer just after the drop is replayed, nothing twice', () => {
+    const cursor = new TimeCursor();
+    // b is 40 ms behind a: the resume asks from the last delivered time less 40 ms
+    run([a, at(60, { n: 'late' }), c], cursor);
+    cursor.linkLost();
+    expect(cursor.since()).toBe(at(100).timestamp);
+    // the replay: a and c again (removed), then an event the lagging producer stamped 120 after the drop (new)
+    expect([a, c, at(120, { n: 'lagging' })].map((e) => cursor.admit(e))).toEqual(['copy', 'copy', 'new']);
+  });
+
+  it('a reach the record cannot vouch for starts later and is not covered (the subscription reports a gap)', () => {
+    const cursor = new TimeCursor();
+    for (let i = 0; i < 600; i++) cursor.admit(at(i * 10)); // 600 events, in order: 88 evicted
+    cursor.admit(at(100, { n: 'late' })); // 5,890 ms behind the newest
+    cursor.linkLost();
+    expect(cursor.covered).toBe(false);
+    expect(cursor.since()).toBe(at(100, { n: 'late' }).timestamp); // no earlier than the record vouches for
   });
 
   it('after a replay from the last delivered time, the newer events delivered before are removed, the unseen ones kept', () => {
@@ -89,5 +106,6 @@ describe('TimeCursor', () => {
     expect(cursor.admit(at(1, { i: 1 }))).toBe('copy'); // recent: recorded, so its replay is removed
     expect(cursor.admit(at(512, { i: 512 }))).toBe('copy'); // the oldest still recorded
     expect(cursor.admit(at(513, { i: 513 }))).toBe('new'); // older than the record holds: delivered again
+    expect(cursor.covered).toBe(false); // and the resume could not reach back over the disagreement seen
   });
 });

@@ -2,6 +2,7 @@ import type { Codec } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { eventwire } from '../dialects/eventwire.js';
+import { forClient } from '../dialects/guard.js';
 import type { EventwireError } from '../errors/base.js';
 import { OptionsError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -156,7 +157,7 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
    * (mdb_engine takes its token by cookie). Node only (`ws`): browsers send their cookies by
    * themselves and cannot set headers on a WebSocket; there an `OptionsError` says so.
    * @default none
-   * @example `createClient({ url, dialect: mdb(), headers: { cookie: `mdb_token=${jwt}` } })`
+   * @example `createClient({ url, dialect: mdb(), headers: { cookie: `ws_token=${jwt}` } })`
    */
   headers?: Record<string, string>;
   /** Transport factory. @default createWebSocketTransport */
@@ -322,7 +323,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
     throw new OptionsError('token must be a string or a function returning one');
   }
-  const dialect = options.dialect ?? eventwire();
+  const dialect = forClient(options.dialect ?? eventwire());
   if (typeof dialect?.read !== 'function') throw new OptionsError('dialect must be a Dialect (see eventwire/dialects)');
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message'] as const);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none'] as const);

@@ -335,14 +335,18 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   /**
    * A link came back where no seq says what was missed: a server without replay missed
    * everything meanwhile (`gap {}`); one that resumes by time may not replay at all (the
-   * seed's Provisioning code never reads `since`): `gap {since}` until it was seen to.
+   * seed's Provisioning code never reads `since`): `gap {since}` until it was seen to, or when
+   * the resume could not reach back over the producers' clock disagreement; and a subscription
+   * that delivered nothing yet has no time to resume from (`gap {}`).
    */
   #resumedWithoutSeq(): void {
     const resume = this.#host.dialect.resume;
     if (resume === 'none') this.#emitter?.emit('gap', {});
-    else if (resume === 'time' && this.#time !== undefined && !this.#time.replays) {
-      const since = this.#time.resumedFrom();
-      if (since !== undefined) this.#emitter?.emit('gap', { since });
+    else if (resume === 'time') {
+      const since = this.#time?.since();
+      if (since === undefined)
+        this.#emitter?.emit('gap', {}); // nothing delivered: nowhere to resume from
+      else if (!this.#time?.replays || !this.#time.covered) this.#emitter?.emit('gap', { since });
     }
   }
 

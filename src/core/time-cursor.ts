@@ -2,6 +2,8 @@ import type { EventwireEvent } from '../protocol/event.js';
 
 /** How many delivered events the boundary record keeps (their hashes and times, a few bytes each). */
 const RECORD = 512;
+/** The most clock disagreement (ms) a resume reaches back for. */
+const MAX_SKEW = 60_000;
 
 /**
  * @internal Resume by time, for servers that replay `since` a time and give no seq (Provisioning).
@@ -9,58 +11,49 @@ const RECORD = 512;
  * Live delivery never drops an event for its timestamp: timestamps that go backwards (two
  * producers whose clocks disagree) and identical events stamped in the same millisecond are
  * all admitted, in arrival order. What the cursor keeps is a bounded record of the last
- * {@link RECORD} events delivered (a 64-bit hash of name, timestamp, data and metadata, and the time).
+ * {@link RECORD} events delivered (a 64-bit hash of name, timestamp, data and metadata, and
+ * the time).
  *
- * When the link drops, the next link asks from the last delivered timestamp ({@link since}).
- * The replay repeats every event stamped at or after it that was already delivered; those are
+ * When the link drops, the next link asks from the last delivered timestamp, less the clock
+ * disagreement seen among the recorded events (a producer whose clock is 40 ms behind may
+ * publish, just after the drop, an event stamped before the last one delivered). The replay
+ * repeats every event stamped at or after that point that was already delivered; those are
  * taken from the record as a multiset (counted: two identical events delivered and replayed
  * are two, not one), and each replayed copy is removed once. Everything else is delivered.
- * Until a server has been seen to replay ({@link replays}), every resumed link may miss what
- * was published while it was down: the subscription reports a `gap` with `since`, so nothing
- * is lost without a trace.
+ *
+ * Where the record cannot vouch for the whole reach (it no longer holds an event stamped at or
+ * after the wanted point), the resume starts later, and {@link covered} is false. Until a
+ * server has been seen to replay ({@link replays}), or when the reach was not covered, the
+ * subscription reports a `gap` with `since`, so nothing is lost without a trace.
  *
  * Pure (no clock, no I/O): tested as a table in `test/time-cursor.test.ts`.
  */
 export class TimeCursor {
-  /** Ring of delivered events: parallel arrays of times (ms) and hashes. */
+  /** Ring of delivered events, in delivery order: parallel arrays of times (ms) and hashes. */
   readonly #times: number[] = [];
   readonly #hashes: string[] = [];
   #next = 0;
-  /** The last delivered event's time (ms), the resume point, and its timestamp as the server wrote it. */
+  /** The newest time among the events the ring no longer holds (-Infinity: none evicted). */
+  #evicted = Number.NEGATIVE_INFINITY;
+  /** The last delivered event's time (ms) and its timestamp as the server wrote it. */
   #last: number | undefined;
   #lastText: string | undefined;
   /** The replay overlap expected on the current link: hash → copies still to remove. */
   #overlap: Map<string, number> | undefined;
   /** A replayed copy came once: the server replays `since`. */
   #replays = false;
-  /** Where the current link resumed from, as the server wrote it. */
+  /** Where the current link resumes from, as sent, and whether the record covers the clock disagreement. */
   #from: string | undefined;
+  #covered = true;
 
-  /** Where the next link resumes: the last delivered timestamp as the server wrote it, or undefined before any. */
+  /** Where the current link resumes from (what `since` sends), or undefined before anything was delivered. */
   since(): string | undefined {
-    return this.#lastText;
-  }
-
-  /** Where the current link resumed from (ISO), once a link was lost after an event. */
-  resumedFrom(): string | undefined {
     return this.#from;
   }
 
-  /**
-   * The link dropped: the events delivered at or after the resume point are what a replay
-   * from it repeats.
-   */
-  linkLost(): void {
-    const from = this.#last;
-    this.#from = this.#lastText;
-    this.#overlap = undefined;
-    if (from === undefined) return;
-    for (let i = 0; i < this.#times.length; i++) {
-      if (!((this.#times[i] as number) >= from)) continue;
-      const hash = this.#hashes[i] as string;
-      this.#overlap ??= new Map();
-      this.#overlap.set(hash, (this.#overlap.get(hash) ?? 0) + 1);
-    }
+  /** Whether the resume reaches back over all the clock disagreement seen (false: a `gap` is due). */
+  get covered(): boolean {
+    return this.#covered;
   }
 
   /**
@@ -70,6 +63,40 @@ export class TimeCursor {
    */
   get replays(): boolean {
     return this.#replays;
+  }
+
+  /**
+   * The link dropped: work out where the next one resumes, and which delivered events a
+   * replay from there repeats.
+   */
+  linkLost(): void {
+    this.#overlap = undefined;
+    const last = this.#last;
+    if (last === undefined) return;
+    const wanted = last - this.#skew();
+    const from = Math.min(last, Math.max(wanted, this.#evicted + 1));
+    this.#covered = from <= wanted;
+    this.#from = from === last ? this.#lastText : new Date(from).toISOString();
+    for (let i = 0; i < this.#times.length; i++) {
+      if (!((this.#times[i] as number) >= from)) continue;
+      const hash = this.#hashes[i] as string;
+      this.#overlap ??= new Map();
+      this.#overlap.set(hash, (this.#overlap.get(hash) ?? 0) + 1);
+    }
+  }
+
+  /** How far (ms) recorded events were stamped behind the newest before them, at most {@link MAX_SKEW}. */
+  #skew(): number {
+    const times = this.#times;
+    const size = times.length;
+    let newest = Number.NEGATIVE_INFINITY;
+    let skew = 0;
+    for (let k = 0; k < size; k++) {
+      const time = times[(this.#next + k) % size] as number; // oldest first
+      if (time > newest) newest = time;
+      else if (newest - time > skew) skew = newest - time;
+    }
+    return Math.min(skew, MAX_SKEW);
   }
 
   /**
@@ -90,6 +117,10 @@ export class TimeCursor {
         return 'copy';
       }
     }
+    if (this.#times.length === RECORD) {
+      const old = this.#times[this.#next] as number;
+      if (old > this.#evicted) this.#evicted = old;
+    }
     this.#times[this.#next] = time;
     this.#hashes[this.#next] = hash;
     this.#next = (this.#next + 1) % RECORD;
@@ -101,8 +132,8 @@ export class TimeCursor {
 }
 
 /**
- * Two 32-bit FNV-1a hashes (different offsets) of name, timestamp, data and metadata: 16 hex digits, so
- * the record's memory does not depend on the events' sizes.
+ * Two 32-bit FNV-1a-style hashes (different offsets) of name, timestamp, data and metadata: 16
+ * hex digits, so the record's memory does not depend on the events' sizes.
  */
 function hashEvent(event: EventwireEvent): string {
   const text = `${event.event_type}\u0000${event.timestamp}\u0000${JSON.stringify(event.data) ?? ''}\u0000${event.metadata === undefined ? '' : JSON.stringify(event.metadata)}`;

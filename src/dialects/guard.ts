@@ -3,11 +3,23 @@ import { HandlerError } from '../errors/errors.js';
 import type { Dialect } from './dialect.js';
 
 const BUILTIN = new WeakSet<Dialect>();
+/** Built-in dialects that keep state of their client's link, and how to make one per client. */
+const FRESH = new WeakMap<Dialect, () => Dialect>();
 
-/** @internal Marks a dialect of `eventwire/dialects` (trusted: it is not wrapped). */
-export function builtin(dialect: Dialect): Dialect {
+/**
+ * @internal Marks a dialect of `eventwire/dialects` (trusted: it is not wrapped). `fresh`, for
+ * a dialect that keeps state of its client's link (mdb's awaited echoes), makes the copy each
+ * client gets, so one `mdb()` given to two clients is two dialects.
+ */
+export function builtin(dialect: Dialect, fresh?: () => Dialect): Dialect {
   BUILTIN.add(dialect);
+  if (fresh) FRESH.set(dialect, fresh);
   return dialect;
+}
+
+/** @internal The dialect a new client uses: its own copy of a stateful built-in, else the one given. */
+export function forClient(dialect: Dialect): Dialect {
+  return FRESH.get(dialect)?.() ?? dialect;
 }
 
 /**

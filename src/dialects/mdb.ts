@@ -54,8 +54,8 @@ function eventOf(message: Obj & { type: string }): EventwireEvent {
  * all), and `pong`, `error` (listen with `subscribe('error')` or `on('message')`:
  * `on('error')` is the client's own) and the rest of the app's types are events. Keepalive:
  * WebSocket pings in Node; in browsers the engine's `{type:"ping"}` after `pingInterval` of
- * silence, answered `{type:"pong"}` as the example client does. No replay. One `mdb()` per
- * client: it remembers the echoes its client awaits.
+ * silence, answered `{type:"pong"}` as the example client does. No replay. Each client gets
+ * its own copy (it remembers the echoes its client awaits), so one `mdb()` may serve several.
  *
  * @example
  * ```ts
@@ -106,32 +106,35 @@ export function mdb(options: MdbOptions = {}): Dialect {
         sink.event(eventOf(message));
     }
   }
-  return builtin({
-    name: 'mdb',
-    params: ({ token }) => tokenParam(token),
-    tokenIn: 'query',
-    greeting: 'required', // the engine always greets once authenticated (websockets.py 701-711)
-    greetingGrace: 0,
-    liveness: { mode: 'ws', fallback: { mode: 'server', interval: options.pingInterval ?? 30_000 } },
-    confirms: false,
-    resume: 'none',
-    read,
-    auth: (token) => ({ type: 'auth', token }),
-    subscribe(spec) {
-      const channel = channelOf(spec);
-      if (channel === undefined) return undefined;
-      await_(awaited.subscribed, channel);
-      return { type: 'subscribe', channel };
+  return builtin(
+    {
+      name: 'mdb',
+      params: ({ token }) => tokenParam(token),
+      tokenIn: 'query',
+      greeting: 'required', // the engine always greets once authenticated (websockets.py 701-711)
+      greetingGrace: 0,
+      liveness: { mode: 'ws', fallback: { mode: 'server', interval: options.pingInterval ?? 30_000 } },
+      confirms: false,
+      resume: 'none',
+      read,
+      auth: (token) => ({ type: 'auth', token }),
+      subscribe(spec) {
+        const channel = channelOf(spec);
+        if (channel === undefined) return undefined;
+        await_(awaited.subscribed, channel);
+        return { type: 'subscribe', channel };
+      },
+      unsubscribe(spec, others) {
+        const channel = channelOf(spec);
+        if (channel === undefined || others.some((o) => o.id !== spec.id && channelOf(o) === channel)) return undefined;
+        await_(awaited.unsubscribed, channel);
+        return { type: 'unsubscribe', channel };
+      },
+      ping: none,
+      ack: none,
+      request: none,
+      close: closeTable({ 1008: 'auth' }),
     },
-    unsubscribe(spec, others) {
-      const channel = channelOf(spec);
-      if (channel === undefined || others.some((o) => o.id !== spec.id && channelOf(o) === channel)) return undefined;
-      await_(awaited.unsubscribed, channel);
-      return { type: 'unsubscribe', channel };
-    },
-    ping: none,
-    ack: none,
-    request: none,
-    close: closeTable({ 1008: 'auth' }),
-  });
+    () => mdb(options),
+  );
 }

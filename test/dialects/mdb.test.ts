@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import { mdb } from '../../src/dialects/index.js';
 import { type AuthError, createClient, type EventwireEvent, isAuthError } from '../../src/index.js';
 import { track } from '../cleanup.js';
-import { BrowserLikeWebSocket, type PythonServer, startPython, until } from '../fixtures/python.js';
+import { BrowserWebSocket } from '../fixtures/dialects/browser-socket.js';
+import { type PythonServer, startPython, until } from '../fixtures/python.js';
 import { next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
@@ -102,6 +103,26 @@ describe('mdb dialect against mdb_engine 0.1.6 on FastAPI + uvicorn', () => {
     await broadcast(server, { type: 'marker' }); // after the unsubscribed echo: it was consumed
     await until(async () => everything.seen.at(-1)?.event_type === 'marker');
     expect(everything.seen.map((e) => e.event_type)).not.toContain('unsubscribed');
+  });
+
+  it('one mdb() given to two clients: each consumes only the echo of its own subscribe', async () => {
+    const dialect = mdb();
+    const a = client(server, { dialect });
+    const b = client(server, { dialect });
+    const seenA = collect((h) => a.on('message', h));
+    const seenB = collect((h) => b.on('message', h));
+    await reach(a, 'open');
+    await reach(b, 'open');
+    a.subscribe('notification', { filters: { 'metadata.channel': 'alerts' } });
+    await until(async () => seenB.seen.some((e) => e.event_type === 'subscribed')); // a's echo, to b: an event
+    b.subscribe('notification', { filters: { 'metadata.channel': 'news' } });
+    await until(async () => seenA.seen.some((e) => e.event_type === 'subscribed')); // b's echo, to a: an event
+    await broadcast(server, { type: 'marker' });
+    await until(async () => seenA.seen.some((e) => e.event_type === 'marker'));
+    await until(async () => seenB.seen.some((e) => e.event_type === 'marker'));
+    const echoes = (seen: EventwireEvent[]) =>
+      seen.filter((e) => e.event_type === 'subscribed').map((e) => e.metadata?.channel);
+    expect([echoes(seenA.seen), echoes(seenB.seen)]).toEqual([['news'], ['alerts']]);
   });
 
   it("the app's pong and error messages reach listeners as events", async () => {
@@ -197,7 +218,7 @@ describe('mdb: idle links on the real stack (keepalive 0.2 s, uvicorn pings 0.3 
       token: await mint(own),
       dialect: mdb({ pingInterval: 200 }),
       heartbeat: { timeout: 400 },
-      WebSocket: BrowserLikeWebSocket as unknown as Options['WebSocket'],
+      WebSocket: BrowserWebSocket,
     });
     const trouble = collect<string>((h) => c.on('reconnecting', () => h('reconnecting')));
     await reach(c, 'open');

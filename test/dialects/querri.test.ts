@@ -212,7 +212,7 @@ describe('querri dialect against the seed on FastAPI + uvicorn + redis', () => {
 });
 
 describe('querri: liveness on the real stack', () => {
-  it('idle for 3+ periods of the app pings (0.2 s) and of uvicorn's (0.3 s): no reconnect; a hung server is detected', async () => {
+  it('idle for 3+ periods of the app pings (0.2 s) and uvicorn pings (0.3 s): no reconnect; a hung server is detected', async () => {
     const own = track(
       await startQuerriStack({
         QUERRI_PING_INTERVAL: '0.2',
