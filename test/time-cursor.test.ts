@@ -30,7 +30,11 @@ describe('TimeCursor', () => {
     ['timestamps that go backwards are all delivered live', [a, b, c, b], [0, 1, 2, 3]],
     ['identical events in one millisecond are all delivered live', [same, same, same], [0, 1, 2]],
     ['a replay after the link dropped removes what was delivered at or after the resume point', [a, c, '|', c], [0, 1]],
-    ['events older than the resume point are new when the server sends them', [a, c, '|', a, b], [0, 1, 3, 4]],
+    [
+      "events older than the resume point's reach are new when the server sends them",
+      [at(0, { n: 'old' }), at(5_000, { n: 'late' }), '|', at(0, { n: 'old' }), b],
+      [0, 1, 3, 4],
+    ],
     [
       'two identical events replayed are two: each delivered copy removes one replayed copy',
       [same, same, '|', same, same, same],
@@ -61,25 +65,32 @@ describe('TimeCursor', () => {
     expect(cursor.replays).toBe(true);
   });
 
-  it('resumes from the last delivered timestamp, as the server wrote it, when the clocks agree', () => {
+  it('reaches back one second before the last delivered time when the clocks agree (a lagging producer not seen yet)', () => {
     const cursor = new TimeCursor();
     expect(cursor.since()).toBeUndefined();
     run([a, c, '|'], cursor);
-    expect(cursor.since()).toBe(c.timestamp);
-    const micro = { ...c, timestamp: '2026-01-01T00:00:00.140001Z' };
-    run([micro, '|'], cursor);
-    expect(cursor.since()).toBe(micro.timestamp); // microseconds kept
+    expect(cursor.since()).toBe(at(140 - 1_000).timestamp);
     expect(cursor.covered).toBe(true);
   });
 
-  it('reaches back over the clock disagreement seen: a lagging producer just after the drop is replayed, nothing twice', () => {
+  it('reaches back over a larger clock disagreement seen: a lagging producer just after the drop is replayed, nothing twice', () => {
     const cursor = new TimeCursor();
-    // b is 40 ms behind a: the resume asks from the last delivered time less 40 ms
-    run([a, at(60, { n: 'late' }), c], cursor);
+    // a producer 3 s behind the others: the resume asks from the last delivered time less 3 s
+    run([at(5_000, { n: 'a' }), at(2_000, { n: 'late' }), at(5_100, { n: 'c' })], cursor);
     cursor.linkLost();
-    expect(cursor.since()).toBe(at(100).timestamp);
-    // the replay: a and c again (removed), then an event the lagging producer stamped 120 after the drop (new)
-    expect([a, c, at(120, { n: 'lagging' })].map((e) => cursor.admit(e))).toEqual(['copy', 'copy', 'new']);
+    expect(cursor.since()).toBe(at(2_100).timestamp);
+    // the replay: a and c again (removed), then an event the lagging producer stamped 2.5 s (new)
+    const replay = [at(5_000, { n: 'a' }), at(5_100, { n: 'c' }), at(2_500, { n: 'lagging' })];
+    expect(replay.map((e) => cursor.admit(e))).toEqual(['copy', 'copy', 'new']);
+  });
+
+  it("uses the server's own timestamp text when the resume point is the last delivered event", () => {
+    const cursor = new TimeCursor();
+    for (let i = 0; i < 600; i++) cursor.admit(at(6_000, { i })); // 88 evicted at the same time: the reach is clamped to it
+    const micro = { ...at(6_000), timestamp: '2026-01-01T00:00:06.000001Z' };
+    cursor.admit(micro);
+    cursor.linkLost();
+    expect(cursor.since()).toBe(micro.timestamp); // microseconds kept
   });
 
   it('a reach the record cannot vouch for starts later and is not covered (the subscription reports a gap)', () => {

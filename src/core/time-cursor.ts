@@ -4,6 +4,11 @@ import type { EventwireEvent } from '../protocol/event.js';
 const RECORD = 512;
 /** The most clock disagreement (ms) a resume reaches back for. */
 const MAX_SKEW = 60_000;
+/**
+ * The least it reaches back (ms), even when the recorded events agree: a producer whose clock
+ * is behind and whose first event comes just after the drop has not been seen yet.
+ */
+const MIN_REACH = 1_000;
 
 /**
  * @internal Resume by time, for servers that replay `since` a time and give no seq (Provisioning).
@@ -15,8 +20,9 @@ const MAX_SKEW = 60_000;
  * the time).
  *
  * When the link drops, the next link asks from the last delivered timestamp, less the clock
- * disagreement seen among the recorded events (a producer whose clock is 40 ms behind may
- * publish, just after the drop, an event stamped before the last one delivered). The replay
+ * disagreement seen among the recorded events, and at least {@link MIN_REACH} (a producer
+ * whose clock is 40 ms behind may publish, just after the drop, an event stamped before the
+ * last one delivered, whether or not one of its events was seen before). The replay
  * repeats every event stamped at or after that point that was already delivered; those are
  * taken from the record as a multiset (counted: two identical events delivered and replayed
  * are two, not one), and each replayed copy is removed once. Everything else is delivered.
@@ -85,7 +91,7 @@ export class TimeCursor {
     }
   }
 
-  /** How far (ms) recorded events were stamped behind the newest before them, at most {@link MAX_SKEW}. */
+  /** How far (ms) to reach back: recorded events stamped behind the newest before them, within {@link MIN_REACH}..{@link MAX_SKEW}. */
   #skew(): number {
     const times = this.#times;
     const size = times.length;
@@ -96,7 +102,7 @@ export class TimeCursor {
       if (time > newest) newest = time;
       else if (newest - time > skew) skew = newest - time;
     }
-    return Math.min(skew, MAX_SKEW);
+    return Math.min(Math.max(skew, MIN_REACH), MAX_SKEW);
   }
 
   /**
