@@ -5,10 +5,10 @@
  *   npm run bench:decode
  */
 import { gzipSync } from 'node:zlib';
-import { Inbox, type InboxSink } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
-import { createDelivery } from '../src/core/delivery.js';
-import { type SubscriptionHost, SubscriptionImpl } from '../src/core/subscription.js';
+import { Inbox, type InboxSink } from '../src/core/link/inbox.js';
+import { createDelivery } from '../src/core/streams/delivery.js';
+import { type SubscriptionHost, SubscriptionImpl } from '../src/core/streams/subscription.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 
 const EVENTS = 200_000;

@@ -44,8 +44,8 @@ describe('a short chaos run per dialect', () => {
 });
 
 /**
- * Scenarios the chaos run led to (resume by time: src/core/time-cursor.ts,
- * src/core/subscription.ts), played deterministically: the event at stake is delivered, or a
+ * Scenarios the chaos run led to (resume by time: src/core/streams/time-cursor.ts,
+ * src/core/streams/subscription.ts), played deterministically: the event at stake is delivered, or a
  * `gap` is reported for it.
  */
 describe('resume by time: the event at stake is delivered or reported', () => {

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Inbox, type InboxSink } from '../src/codec/inbox.js';
 import { jsonCodec } from '../src/codec/json.js';
+import { Inbox, type InboxSink } from '../src/core/link/inbox.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { CONTROL_TYPES } from '../src/protocol/event.js';

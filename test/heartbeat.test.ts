@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../src/core/clock.js';
-import { createHeartbeat } from '../src/core/heartbeat.js';
+import { createHeartbeat } from '../src/core/link/heartbeat.js';
+import type { Clock } from '../src/core/util/clock.js';
 
 /** A manual clock: timers fire only when the test advances time. */
 function manualClock() {

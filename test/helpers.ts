@@ -1,7 +1,7 @@
-import type { Client } from '../src/core/client.js';
-import type { AckMode } from '../src/core/delivery.js';
-import type { ConnectionState, EventSchemas, LifecycleEvents } from '../src/core/options.js';
+import type { Client } from '../src/client.js';
+import type { AckMode } from '../src/core/streams/delivery.js';
 import type { EventwireEvent } from '../src/protocol/event.js';
+import type { ConnectionState, EventSchemas, LifecycleEvents } from '../src/types.js';
 
 /** Resolves with the next `type` lifecycle event of `client` that satisfies `predicate`. */
 export function next<E extends EventSchemas, K extends keyof LifecycleEvents>(

@@ -1,6 +1,6 @@
 /** The outbox as a data structure: lanes, levels, the transport's answer, the one limit. */
 import { describe, expect, it } from 'vitest';
-import { type Held, Lane, Outbox } from '../src/core/outbox.js';
+import { type Held, Lane, Outbox } from '../src/core/outbox/outbox.js';
 
 /** A link that records what it took, and refuses while `open` is false. */
 function link() {

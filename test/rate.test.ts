@@ -1,6 +1,6 @@
 /** The rate limiter as pure timing logic (an injected time), and the option's checks. */
 import { describe, expect, it } from 'vitest';
-import { checkRateLimit, RateLimiter } from '../src/core/rate.js';
+import { checkRateLimit, RateLimiter } from '../src/core/outbox/rate.js';
 import { provisioning, querri } from '../src/dialects/index.js';
 import { createClient } from '../src/index.js';
 import { track } from './cleanup.js';

@@ -1,6 +1,6 @@
 /** Resume by time (`TimeCursor`), as a table: what live delivery admits, where a link resumes, what a replay repeats. */
 import { describe, expect, it } from 'vitest';
-import { TimeCursor } from '../src/core/time-cursor.js';
+import { TimeCursor } from '../src/core/streams/time-cursor.js';
 import type { EventwireEvent } from '../src/protocol/event.js';
 
 const at = (ms: number, data: unknown = {}, name = 'LogEntry'): EventwireEvent => ({

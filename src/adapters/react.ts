@@ -23,9 +23,10 @@ import {
   useRef,
   useSyncExternalStore,
 } from 'react';
-import { type Client, createClient } from '../core/client.js';
-import type { AckMode } from '../core/delivery.js';
-import type { ClientOptions, ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../core/options.js';
+import { type Client, createClient } from '../client.js';
+import type { AckMode } from '../core/streams/delivery.js';
+import type { ClientOptions } from '../options.js';
+import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 import { connectionState, type EventListOptions, type EventStoreOptions, eventList, latestEvent } from './store.js';
 
 /**

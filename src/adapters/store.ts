@@ -1,7 +1,7 @@
-import type { Client } from '../core/client.js';
-import type { AckMode } from '../core/delivery.js';
-import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../core/options.js';
+import type { Client } from '../client.js';
+import type { AckMode } from '../core/streams/delivery.js';
 import type { Filters } from '../protocol/filters.js';
+import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 
 /**
  * A readable store: the Svelte store contract (`subscribe(run)` calls `run` at once with the

@@ -5,8 +5,8 @@
  */
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { createClient } from '../core/client.js';
-import { redact } from '../core/logger.js';
+import { createClient } from '../client.js';
+import { redact } from '../core/util/logger.js';
 import { buster, eventwire, forge, mdb, provisioning, querri } from '../dialects/index.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';

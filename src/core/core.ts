@@ -1,21 +1,21 @@
-import { Inbox } from '../codec/inbox.js';
 import type { Dialect, DialectSink } from '../dialects/dialect.js';
 import { guardDialect } from '../dialects/guard.js';
 import type { EventwireError } from '../errors/base.js';
 import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
+import type { ResolvedOptions } from '../options.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
 import type { ShareStats } from '../share/option.js';
-import type { ClientStats, SendResult } from './client.js';
-import type { ConnectionHost } from './connection.js';
-import { Connection } from './connection.js';
-import { createDelivery, type Delivery } from './delivery.js';
-import { createEmitter, type EmitterHost, type ListenerErrorSink } from './emitter.js';
-import type { LifecycleEvents, ResolvedOptions } from './options.js';
-import { type Held, Lane, Outbox, type OutboxLink } from './outbox.js';
-import { RateLimiter } from './rate.js';
-import { type RequestOptions, RequestTracker } from './requests.js';
-import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './subscription.js';
+import type { ClientStats, LifecycleEvents, SendResult } from '../types.js';
+import type { ConnectionHost } from './link/connection.js';
+import { Connection } from './link/connection.js';
+import { Inbox } from './link/inbox.js';
+import { type Held, Lane, Outbox, type OutboxLink } from './outbox/outbox.js';
+import { RateLimiter } from './outbox/rate.js';
+import { type RequestOptions, RequestTracker } from './outbox/requests.js';
+import { createDelivery, type Delivery } from './streams/delivery.js';
+import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './streams/subscription.js';
+import { createEmitter, type EmitterHost, type ListenerErrorSink } from './util/emitter.js';
 
 /**
  * @internal A client's parts and the wiring between them: the connection (state machine),

@@ -1,5 +1,5 @@
-import type { CloseAction } from '../core/decide.js';
 import { DecodeError } from '../errors/errors.js';
+import type { CloseAction } from '../protocol/close-codes.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
 import { closeTable, eventOf, isName, isObject, none } from './shared.js';

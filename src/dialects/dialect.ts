@@ -1,8 +1,8 @@
-import type { CloseAction } from '../core/decide.js';
-import type { RateLimit } from '../core/rate.js';
 import type { DecodeError } from '../errors/errors.js';
+import type { CloseAction } from '../protocol/close-codes.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
+import type { RateLimit } from '../protocol/rate-limit.js';
 
 /**
  * What a subscription asks of the server, as a dialect sees it.

@@ -1,5 +1,5 @@
-import type { CloseAction } from '../core/decide.js';
-import { closeAction } from '../core/decide.js';
+import type { CloseAction } from '../protocol/close-codes.js';
+import { closeAction } from '../protocol/close-codes.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { SubscriptionSpec } from './dialect.js';
 

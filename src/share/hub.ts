@@ -1,8 +1,8 @@
 import { ClientCore } from '../core/core.js';
-import type { ResolvedOptions } from '../core/options.js';
-import type { SubscriptionImpl } from '../core/subscription.js';
+import type { SubscriptionImpl } from '../core/streams/subscription.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isRequestError } from '../errors/errors.js';
+import type { ResolvedOptions } from '../options.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import { parseFilters } from '../protocol/filters.js';
 import { isShareMessage, type ShareMessage } from './wire.js';

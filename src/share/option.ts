@@ -1,8 +1,9 @@
-import type { ClientOptions, EventSchemas, ResolvedOptions } from '../core/options.js';
-import { resolveOptions } from '../core/options.js';
 import { eventwire } from '../dialects/eventwire.js';
 import { OptionsError } from '../errors/errors.js';
+import type { ClientOptions, ResolvedOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
+import type { EventSchemas } from '../types.js';
 
 /**
  * How a client shares its connection (`stats().share`, present with the `share` option).

@@ -10,7 +10,7 @@
  * link to the old hub closes, and each client reconnects and resubscribes from its cursor, as
  * after any reconnect.
  */
-import type { ResolvedOptions } from '../core/options.js';
+import type { ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { Hub } from './hub.js';
 import type { ShareStats } from './option.js';

@@ -1,6 +1,6 @@
-import type { EventwireError } from '../errors/base.js';
-import { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } from '../errors/errors.js';
-import type { Clock } from './clock.js';
+import type { EventwireError } from '../../errors/base.js';
+import { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } from '../../errors/errors.js';
+import type { Clock } from '../util/clock.js';
 import { type Held, Lane, type Outbox } from './outbox.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventwireEvent } from '../protocol/event.js';
+import type { EventwireEvent } from '../../protocol/event.js';
 
 /** How many delivered events the boundary record keeps (their hashes and times, a few bytes each). */
 const RECORD = 512;

@@ -1,42 +1,7 @@
-import type { EventwireError } from '../errors/base.js';
-import { AuthError, ClosedError, HandlerError, ReconnectExhaustedError } from '../errors/errors.js';
-import { CloseCode } from '../protocol/close-codes.js';
+import type { EventwireError } from '../../errors/base.js';
+import { AuthError, ClosedError, HandlerError, ReconnectExhaustedError } from '../../errors/errors.js';
+import { type CloseAction, closeAction } from '../../protocol/close-codes.js';
 import { type BackoffPolicy, backoff } from './backoff.js';
-
-/**
- * What the client does after a connection ends with a given close code.
- * - `retry`: reconnect after a backoff delay.
- * - `refresh` and `auth`: the server refused the credentials (4001 token expired; 4003, 1008,
- *   an HTTP 401/403). Both follow one rule: with a token function, ask it once more and
- *   reconnect at once; a second refusal in a row (no open link in between), or any refusal of
- *   a static token, stops in `closed` with an `AuthError`.
- * - `fatal`: stop in `closed` with a `ClosedError` (1002, 1003, 1007, 1010, 4400).
- *
- * @example `closeAction(4001) // 'refresh'`
- */
-export type CloseAction = 'retry' | 'refresh' | 'auth' | 'fatal';
-
-const AUTH = new Set<number>([CloseCode.Forbidden, CloseCode.PolicyViolation]);
-const FATAL = new Set<number>([CloseCode.ProtocolError, CloseCode.UnsupportedData, 1007, 1010, 4400]);
-
-/**
- * What protocol v1 does on its own for a close code: the table {@link decide} starts from.
- *
- * Why a table: the client's retry decision, the reference server and the docs read the same
- * codes, so none of them can drift.
- *
- * @example
- * ```ts
- * closeAction(1006); // 'retry'
- * closeAction(4003); // 'auth'
- * ```
- */
-export function closeAction(code: number): CloseAction {
-  if (code === CloseCode.TokenExpired) return 'refresh';
-  if (AUTH.has(code)) return 'auth';
-  if (FATAL.has(code)) return 'fatal';
-  return 'retry';
-}
 
 /**
  * What `shouldRetry` is told.

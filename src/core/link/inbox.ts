@@ -1,8 +1,8 @@
-import type { Dialect, DialectSink } from '../dialects/dialect.js';
-import type { EventwireError } from '../errors/base.js';
-import { DecodeError } from '../errors/errors.js';
-import type { Codec, DecodeFlags } from './codec.js';
-import { hasProtoKey } from './json.js';
+import type { Codec, DecodeFlags } from '../../codec/codec.js';
+import { hasProtoKey } from '../../codec/json.js';
+import type { Dialect, DialectSink } from '../../dialects/dialect.js';
+import type { EventwireError } from '../../errors/base.js';
+import { DecodeError } from '../../errors/errors.js';
 
 const hasBlob = typeof Blob !== 'undefined';
 

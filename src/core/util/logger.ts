@@ -1,5 +1,5 @@
-import { OptionsError } from '../errors/errors.js';
-import type { LifecycleEvents } from './options.js';
+import { OptionsError } from '../../errors/errors.js';
+import type { LifecycleEvents } from '../../types.js';
 
 /**
  * How much the client logs, from most to least: `debug` adds each attempt's URL, every frame

@@ -1,46 +1,23 @@
-import { FilterError, OptionsError } from '../errors/errors.js';
-import { parseFilters } from '../protocol/filters.js';
-import { planShare, type ShareStats } from '../share/option.js';
-import { ClientCore } from './core.js';
-import type { AckMode } from './delivery.js';
-import { isLifecycleName } from './delivery.js';
-import type { Listener } from './emitter.js';
-import {
-  type ClientOptions,
-  type ConnectionState,
-  type EventSchemas,
-  type LifecycleEvents,
-  resolveOptions,
-  type ServerEvent,
-  type ServerEventName,
-} from './options.js';
-import type { RateLimitStats } from './outbox.js';
-import type { RequestOptions } from './requests.js';
-import type { SubscribeOptions, Subscription, SubscriptionImpl } from './subscription.js';
+import { ClientCore } from './core/core.js';
 
-/** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
-export type SendResult = 'sent' | 'queued' | 'refused';
-
-/** Sizes of the client's bounded structures, for dashboards and leak checks. @example `client.stats().queued` */
-export interface ClientStats {
-  /** Live subscriptions. */
-  subscriptions: number;
-  /** Requests awaiting a response (sent or not). */
-  pendingRequests: number;
-  /** Messages and requests waiting in the outbox for the link to open. */
-  queued: number;
-  /**
-   * Ack bookkeeping: message ids remembered as acked or failed (bounded by `dedupeWindow`), and
-   * events whose handlers still run or await `ack()` (bounded separately, at the same size).
-   */
-  acks: { messageIds: number; inFlight: number };
-  /** Listeners registered on the client, all events together. */
-  listeners: number;
-  /** The rate limit at work (`rateLimit` option or the dialect's), or undefined without one. */
-  rateLimit: RateLimitStats | undefined;
-  /** With the `share` option: this tab's part (leader, follower, or its own socket and why). */
-  share?: ShareStats;
-}
+import type { RequestOptions } from './core/outbox/requests.js';
+import type { AckMode } from './core/streams/delivery.js';
+import { isLifecycleName } from './core/streams/delivery.js';
+import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
+import type { Listener } from './core/util/emitter.js';
+import { FilterError, OptionsError } from './errors/errors.js';
+import { type ClientOptions, resolveOptions } from './options.js';
+import { parseFilters } from './protocol/filters.js';
+import { planShare } from './share/option.js';
+import type {
+  ClientStats,
+  ConnectionState,
+  EventSchemas,
+  LifecycleEvents,
+  SendResult,
+  ServerEvent,
+  ServerEventName,
+} from './types.js';
 
 /**
  * A connection to an eventwire server.

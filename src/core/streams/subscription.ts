@@ -1,10 +1,10 @@
-import type { Dialect, SubscriptionSpec } from '../dialects/dialect.js';
-import type { EventwireError } from '../errors/base.js';
-import { ClosedError, HandlerError, QueueFullError } from '../errors/errors.js';
-import type { EventwireEvent } from '../protocol/event.js';
-import { compileFilters, type FilterPredicate, type Filters } from '../protocol/filters.js';
-import { createEmitter, type EmitterHost, type Listener } from './emitter.js';
-import { type Held, Lane } from './outbox.js';
+import type { Dialect, SubscriptionSpec } from '../../dialects/dialect.js';
+import type { EventwireError } from '../../errors/base.js';
+import { ClosedError, HandlerError, QueueFullError } from '../../errors/errors.js';
+import type { EventwireEvent } from '../../protocol/event.js';
+import { compileFilters, type FilterPredicate, type Filters } from '../../protocol/filters.js';
+import { type Held, Lane } from '../outbox/outbox.js';
+import { createEmitter, type EmitterHost, type Listener } from '../util/emitter.js';
 import { merge, type Outcome } from './outcome.js';
 import { TimeCursor } from './time-cursor.js';
 

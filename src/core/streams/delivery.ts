@@ -1,8 +1,8 @@
-import type { EventwireError } from '../errors/base.js';
-import { QueueFullError, ValidationError } from '../errors/errors.js';
-import type { EventwireEvent } from '../protocol/event.js';
-import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
-import { BoundedMap } from './bounded-map.js';
+import type { EventwireError } from '../../errors/base.js';
+import { QueueFullError, ValidationError } from '../../errors/errors.js';
+import type { EventwireEvent } from '../../protocol/event.js';
+import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { merge, type Outcome } from './outcome.js';
 import type { SubscriptionImpl } from './subscription.js';
 

@@ -1,10 +1,11 @@
-import { EventwireError } from '../errors/base.js';
-import { ConnectionError, TimeoutError, TokenProviderError } from '../errors/errors.js';
-import type { Transport, TransportEvents } from '../transport/transport.js';
+import { EventwireError } from '../../errors/base.js';
+import { ConnectionError, TimeoutError, TokenProviderError } from '../../errors/errors.js';
+import { attemptUrl, type ResolvedOptions } from '../../options.js';
+import type { Transport, TransportEvents } from '../../transport/transport.js';
+import type { ConnectionState, LifecycleEvents } from '../../types.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { decide } from './decide.js';
 import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
-import { attemptUrl, type ConnectionState, type LifecycleEvents, type ResolvedOptions } from './options.js';
-import type { Outbox } from './outbox.js';
 import type { NetworkSignal } from './signals.js';
 
 /** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */

@@ -1,111 +1,23 @@
-import type { Codec } from '../codec/codec.js';
-import { jsonCodec } from '../codec/json.js';
-import type { Dialect } from '../dialects/dialect.js';
-import { eventwire } from '../dialects/eventwire.js';
-import { forClient } from '../dialects/guard.js';
-import type { EventwireError } from '../errors/base.js';
-import { OptionsError } from '../errors/errors.js';
-import type { EventwireEvent } from '../protocol/event.js';
-import type { StandardSchemaV1 } from '../protocol/standard-schema.js';
-import type { TransportFactory } from '../transport/transport.js';
-import { createWebSocketTransport } from '../transport/websocket.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
-import { type Clock, systemClock } from './clock.js';
-import type { CloseAction, RetryContext } from './decide.js';
-import type { AckMode } from './delivery.js';
-import type { HeartbeatOptions } from './heartbeat.js';
-import { createLog, type Log, type Logger, type LogLevel } from './logger.js';
-import { checkRateLimit, type RateLimit } from './rate.js';
-import { browserSignals, type NetworkSignals } from './signals.js';
-
-/**
- * The connection state.
- * - `idle`: created, never connected (or `lazy` and not used yet).
- * - `connecting`: an attempt is in flight (token, TCP, handshake, auth).
- * - `open`: connected and authenticated.
- * - `reconnecting`: waiting for the backoff delay (or for the network) before the next attempt.
- * - `closed`: stopped by `close()`, a fatal close code, or exhausted retries. `connect()` restarts.
- *
- * @example `if (client.state === 'open') ...`
- */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** Schemas for event data, by event name. @example `{ LogEntry: z.object({ level: z.string() }) }` */
-export type EventSchemas = Record<string, StandardSchemaV1>;
-
-/** The data type of event `K` under schemas `E`. */
-type DataOf<E extends EventSchemas, K extends string> = K extends keyof E
-  ? StandardSchemaV1.InferOutput<E[K]>
-  : unknown;
-
-/**
- * Names a client may listen to for server events: the schema keys, or any string without schemas.
- * @example `type Name = ServerEventName<typeof schemas> // 'TaskStatusChanged' | 'LogEntry'`
- */
-export type ServerEventName<E extends EventSchemas> = string extends keyof E ? string : keyof E & string;
-
-/**
- * What an event carries to answer an ack, by the client's `acks` mode. In `manual` mode an
- * event with `requires_ack: true` has `ack()` and `nack()` (narrow on `requires_ack`); in
- * `auto` mode the client acks by itself and events carry neither. A client whose mode is not
- * known statically gets both as optional.
- * @example `if (ev.requires_ack) ev.ack()` // with `acks: 'manual'`
- */
-export type AckHandles<M extends AckMode> = [M] extends ['manual']
-  ? ManualAck
-  : [M] extends ['auto']
-    ? unknown
-    : { ack?: () => void; nack?: () => void };
-
-type ManualAck =
-  | {
-      requires_ack: true;
-      message_id: string;
-      /** Handled: the ack goes out, and re-deliveries of this id are acked without a handler. */
-      ack(): void;
-      /** Not handled: no ack, and the server's re-delivery reaches the handlers again. */
-      nack(): void;
-    }
-  | { requires_ack?: false; ack?: undefined; nack?: undefined };
-
-/**
- * The event handed to listeners of `name`: data typed by its schema, else `unknown`. A union of
- * names gives a union of events, so `switch (ev.event_type)` narrows `data`.
- * @example `function render(ev: ServerEvent<typeof schemas, 'LogEntry'>) { return ev.data.message }`
- */
-export type ServerEvent<E extends EventSchemas, Name extends string, M extends AckMode = 'auto'> = Name extends string
-  ? EventwireEvent<Name, DataOf<E, Name>> & AckHandles<M>
-  : never;
-
-/**
- * Events about the connection itself. A server event whose name is one of these keys is
- * still delivered to `message`, but not under its own name.
- * @example `client.on('close', ({ code, willReconnect }) => console.log(code, willReconnect))`
- */
-export interface LifecycleEvents {
-  /** The connection is open (and authenticated). */
-  open: { sessionId: string | undefined };
-  /** A connection or attempt ended. */
-  close: { code: number; reason: string; willReconnect: boolean };
-  /** A retry is scheduled after `delay` ms. */
-  reconnecting: { attempt: number; delay: number };
-  /** The state changed. */
-  state: { from: ConnectionState; to: ConnectionState };
-  /** Something failed; the client keeps going unless the state became `closed`. */
-  error: EventwireError;
-  /** Every event the server sent, whatever its name. */
-  message: EventwireEvent;
-}
-
-/**
- * Listeners that may be given in `options.on`: lifecycle events, and typed server events.
- * @example `{ open: () => console.log('open'), TaskStatusChanged: (ev) => render(ev.data) }`
- */
-export type InitialListeners<E extends EventSchemas, M extends AckMode = AckMode> = {
-  [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
-} & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K, M>) => unknown });
-
-export type { RetryContext } from './decide.js';
+import type { Codec } from './codec/codec.js';
+import { jsonCodec } from './codec/json.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './core/link/backoff.js';
+import type { RetryContext } from './core/link/decide.js';
+import type { HeartbeatOptions } from './core/link/heartbeat.js';
+import { browserSignals, type NetworkSignals } from './core/link/signals.js';
+import { checkRateLimit } from './core/outbox/rate.js';
+import type { AckMode } from './core/streams/delivery.js';
+import { type Clock, systemClock } from './core/util/clock.js';
+import { createLog, type Log, type Logger, type LogLevel } from './core/util/logger.js';
+import type { Dialect } from './dialects/dialect.js';
+import { eventwire } from './dialects/eventwire.js';
+import { forClient } from './dialects/guard.js';
+import { OptionsError } from './errors/errors.js';
+import type { CloseAction } from './protocol/close-codes.js';
+import type { RateLimit } from './protocol/rate-limit.js';
+import type { StandardSchemaV1 } from './protocol/standard-schema.js';
+import type { TransportFactory } from './transport/transport.js';
+import { createWebSocketTransport } from './transport/websocket.js';
+import type { EventSchemas, InitialListeners } from './types.js';
 
 /**
  * Options of {@link createClient}. Only `url` is required.
