@@ -105,7 +105,7 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   options: ClientOptions<E, M>,
 ): Client<E, M> {
   const given = options as unknown as ClientOptions<EventSchemas>;
-  const shared = given.share === undefined ? undefined : planShare(given);
+  const shared = given.share === undefined ? undefined : planShare(given, (hubOptions) => new ClientCore(hubOptions));
   const core = new ClientCore(shared ? shared.options : resolveOptions(given));
   if (shared) {
     core.shareStats = shared.stats;

@@ -10,8 +10,8 @@ export { browserSignals, type NetworkSignal, type NetworkSignals } from './core/
 export type { RateLimitStats } from './core/outbox/outbox.js';
 export type { RequestOptions } from './core/outbox/requests.js';
 export type { AckableEvent, AckMode } from './core/streams/delivery.js';
+export type { OverflowPolicy } from './core/streams/iterator.js';
 export type {
-  OverflowPolicy,
   SubscribeOptions,
   Subscription,
   SubscriptionEvents,
@@ -30,7 +30,6 @@ export type { RateLimit } from './protocol/rate-limit.js';
 export type { StandardSchemaV1 } from './protocol/standard-schema.js';
 export type * from './protocol/types.js';
 export { PROTOCOL_VERSION } from './protocol/version.js';
-export type { ShareStats } from './share/option.js';
 export type { Transport, TransportConfig, TransportEvents, TransportFactory } from './transport/transport.js';
 export { createWebSocketTransport } from './transport/websocket.js';
 export type {
@@ -43,4 +42,5 @@ export type {
   SendResult,
   ServerEvent,
   ServerEventName,
+  ShareStats,
 } from './types.js';

@@ -12,6 +12,16 @@ import type { Dialect } from './dialects/dialect.js';
 import { eventwire } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
 import { OptionsError } from './errors/errors.js';
+import {
+  checkHeaders,
+  type KeysOf,
+  nonNegative,
+  oneOf,
+  optionObject,
+  parseUrl,
+  positive,
+  refuseUnknown,
+} from './options-check.js';
 import type { CloseAction } from './protocol/close-codes.js';
 import type { RateLimit } from './protocol/rate-limit.js';
 import type { StandardSchemaV1 } from './protocol/standard-schema.js';
@@ -135,82 +145,99 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   random?: () => number;
 }
 
-/** @internal Options with every default applied. */
+/**
+ * @internal Options with every default applied, frozen (nested option objects too): nothing
+ * writes to them after {@link resolveOptions}. State a link learns (a greeting's heartbeat
+ * interval) lives in the link.
+ */
 export interface ResolvedOptions {
   /** The URL as given (http(s) turned into ws(s)); see {@link attemptUrl}. */
-  url: string;
-  dialect: Dialect;
+  readonly url: string;
+  readonly dialect: Dialect;
   /** The close-code table of the dialect (for {@link decide}). */
-  classify: (code: number, status: number | undefined) => CloseAction;
-  compression: boolean;
-  batchSize: number | undefined;
-  batchInterval: number | undefined;
-  token: string | (() => string | Promise<string>) | undefined;
-  auth: 'query' | 'message';
-  greeting: 'required' | 'optional' | 'none';
-  handshakeTimeout: number;
-  connectTimeout: number;
-  backoff: BackoffPolicy;
-  shouldRetry: ((context: RetryContext) => boolean) | undefined;
-  heartbeat: HeartbeatOptions | undefined;
-  lazy: boolean;
+  readonly classify: (code: number, status: number | undefined) => CloseAction;
+  readonly compression: boolean;
+  readonly batchSize: number | undefined;
+  readonly batchInterval: number | undefined;
+  readonly token: string | (() => string | Promise<string>) | undefined;
+  readonly auth: 'query' | 'message';
+  readonly greeting: 'required' | 'optional' | 'none';
+  readonly handshakeTimeout: number;
+  readonly connectTimeout: number;
+  readonly backoff: Readonly<BackoffPolicy>;
+  readonly shouldRetry: ((context: RetryContext) => boolean) | undefined;
+  readonly heartbeat: Readonly<HeartbeatOptions> | undefined;
+  readonly lazy: boolean;
   /** Event schemas by name; undefined when none were given. */
-  schemas: Map<string, StandardSchemaV1> | undefined;
-  WebSocket: unknown;
-  transport: TransportFactory;
-  signals: NetworkSignals | undefined;
-  codec: Codec;
-  maxPayload: number;
-  maxBatchSize: number;
-  headers: Record<string, string> | undefined;
-  requestTimeout: number;
-  outboxSize: number;
-  acks: AckMode;
+  readonly schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
+  readonly WebSocket: unknown;
+  readonly transport: TransportFactory;
+  readonly signals: NetworkSignals | undefined;
+  readonly codec: Codec;
+  readonly maxPayload: number;
+  readonly maxBatchSize: number;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly requestTimeout: number;
+  readonly outboxSize: number;
+  readonly acks: AckMode;
   /** The log, when `logger` is set. */
-  log: Log | undefined;
-  rateLimit: RateLimit | undefined;
-  dedupeWindow: number;
-  clock: Clock;
-  random: () => number;
+  readonly log: Log | undefined;
+  readonly rateLimit: Readonly<RateLimit> | undefined;
+  readonly dedupeWindow: number;
+  readonly clock: Clock;
+  readonly random: () => number;
 }
 
-const KNOWN = new Set([
-  'url',
-  'dialect',
-  'token',
-  'auth',
-  'handshake',
-  'handshakeTimeout',
-  'connectTimeout',
-  'backoff',
-  'shouldRetry',
-  'heartbeat',
-  'lazy',
-  'events',
-  'on',
-  'WebSocket',
-  'headers',
-  'transport',
-  'requestTimeout',
-  'outboxSize',
-  'acks',
-  'logger',
-  'logLevel',
-  'rateLimit',
-  'share',
-  'shareKey',
-  'dedupeWindow',
-  'signals',
-  'compression',
-  'batchSize',
-  'batchInterval',
-  'maxMessageBytes',
-  'maxDepth',
-  'maxBatchSize',
-  'codec',
-  'clock',
-  'random',
-]);
+/** Every key of {@link ClientOptions}, derived from it by the compiler (see {@link KeysOf}): the list cannot drift. */
+const KNOWN = {
+  url: true,
+  dialect: true,
+  token: true,
+  auth: true,
+  handshake: true,
+  handshakeTimeout: true,
+  connectTimeout: true,
+  backoff: true,
+  shouldRetry: true,
+  heartbeat: true,
+  lazy: true,
+  events: true,
+  on: true,
+  WebSocket: true,
+  headers: true,
+  transport: true,
+  requestTimeout: true,
+  outboxSize: true,
+  acks: true,
+  logger: true,
+  logLevel: true,
+  rateLimit: true,
+  share: true,
+  shareKey: true,
+  dedupeWindow: true,
+  signals: true,
+  compression: true,
+  batchSize: true,
+  batchInterval: true,
+  maxMessageBytes: true,
+  maxDepth: true,
+  maxBatchSize: true,
+  codec: true,
+  clock: true,
+  random: true,
+} as const satisfies KeysOf<ClientOptions>;
+
+/** The keys of the nested option objects, derived from their types the same way. */
+const KNOWN_BACKOFF = {
+  minDelay: true,
+  maxDelay: true,
+  factor: true,
+  jitter: true,
+  maxRetries: true,
+  minUptime: true,
+} as const satisfies KeysOf<BackoffPolicy>;
+const KNOWN_HEARTBEAT = { interval: true, timeout: true } as const satisfies KeysOf<HeartbeatOptions>;
+const KNOWN_RATE_LIMIT = { messages: true, per: true } as const satisfies KeysOf<RateLimit>;
 
 /** One codec per distinct cap pair, shared by every client that uses it (they hold no state). */
 const codecs = new Map<string, Codec>();
@@ -227,9 +254,7 @@ const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object with a url');
-  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
-  if (unknown.length > 0)
-    throw new OptionsError(`unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+  refuseUnknown('', options, KNOWN);
   const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
@@ -239,7 +264,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (typeof dialect?.read !== 'function') throw new OptionsError('dialect must be a Dialect (see eventwire/dialects)');
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message'] as const);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none'] as const);
-  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const backoff = { ...DEFAULT_BACKOFF, ...optionObject('backoff', options.backoff, KNOWN_BACKOFF) };
   for (const key of ['minDelay', 'maxDelay', 'minUptime'] as const) nonNegative(`backoff.${key}`, backoff[key]);
   if (!(backoff.factor >= 1)) throw new OptionsError(`backoff.factor must be >= 1, got ${backoff.factor}`);
   if (backoff.maxDelay < backoff.minDelay) throw new OptionsError('backoff.maxDelay must be >= backoff.minDelay');
@@ -247,7 +272,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none'] as const);
   let heartbeat: HeartbeatOptions | undefined;
   if (options.heartbeat !== false) {
-    heartbeat = { interval: 25_000, timeout: 10_000, ...options.heartbeat };
+    heartbeat = { interval: 25_000, timeout: 10_000, ...optionObject('heartbeat', options.heartbeat, KNOWN_HEARTBEAT) };
     nonNegative('heartbeat.interval', heartbeat.interval);
     positive('heartbeat.timeout', heartbeat.timeout);
     if (heartbeat.interval === 0) heartbeat = undefined;
@@ -263,7 +288,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024);
   const maxDepth = positive('maxDepth', options.maxDepth ?? 64);
   checkNegotiation(options);
-  return {
+  refuseUnknown('rateLimit.', options.rateLimit, KNOWN_RATE_LIMIT);
+  return Object.freeze<ResolvedOptions>({
     url: base,
     dialect,
     classify(code, status) {
@@ -286,9 +312,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
             : dialect.greeting,
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
     connectTimeout: positive('connectTimeout', options.connectTimeout ?? 10_000),
-    backoff,
+    backoff: Object.freeze(backoff),
     shouldRetry: options.shouldRetry,
-    heartbeat,
+    heartbeat: heartbeat && Object.freeze(heartbeat),
     lazy: options.lazy ?? false,
     schemas,
     WebSocket: options.WebSocket,
@@ -299,16 +325,21 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
     maxPayload: 2 * maxPayload + 65_536,
     maxBatchSize: positive('maxBatchSize', options.maxBatchSize ?? 10_000),
-    headers: checkHeaders(options.headers),
+    headers: frozenCopy(checkHeaders(options.headers)),
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
     log: createLog(options.logger, options.logLevel),
-    rateLimit: checkRateLimit(options.rateLimit, dialect.rateLimit),
+    rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
     dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-  };
+  });
+}
+
+/** A frozen copy of an option object the user (or a dialect) owns: theirs is left as it was. */
+function frozenCopy<T extends object>(value: T | undefined): Readonly<T> | undefined {
+  return value && Object.freeze({ ...value });
 }
 
 /** @internal The URL of one attempt: the dialect's parameters (token, events, negotiation) added. */
@@ -335,47 +366,4 @@ function checkNegotiation(options: ClientOptions<EventSchemas>): void {
   if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1))
     throw new OptionsError('batchSize must be an integer >= 1');
   if (options.batchInterval !== undefined) nonNegative('batchInterval', options.batchInterval);
-}
-
-function checkHeaders(headers: unknown): Record<string, string> | undefined {
-  if (headers === undefined) return undefined;
-  if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
-    throw new OptionsError('headers must be an object of header name: string value');
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
-    throw new OptionsError('headers are for Node (ws); browsers send their cookies by themselves');
-  return headers as Record<string, string>;
-}
-
-function parseUrl(input: unknown): string {
-  let url: URL;
-  try {
-    url = new URL(String(input));
-  } catch {
-    throw new OptionsError(`url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(String(input))}`);
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new OptionsError(`url must start with ws:// or wss://, got ${url.protocol}//`);
-  }
-  if (url.hash) throw new OptionsError(`url must not have a #fragment (WebSocket URLs cannot), got ${url.hash}`);
-  return url.toString();
-}
-
-function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value))
-    throw new OptionsError(
-      `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`,
-    );
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0)) throw new OptionsError(`${name} must be a number >= 0, got ${value}`);
-  return value;
-}
-
-function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new OptionsError(`${name} must be a number > 0, got ${value}`);
-  return value;
 }

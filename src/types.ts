@@ -8,7 +8,6 @@ import type { AckMode } from './core/streams/delivery.js';
 import type { EventwireError } from './errors/base.js';
 import type { EventwireEvent } from './protocol/event.js';
 import type { StandardSchemaV1 } from './protocol/standard-schema.js';
-import type { ShareStats } from './share/option.js';
 
 /**
  * The connection state.
@@ -99,6 +98,19 @@ export type InitialListeners<E extends EventSchemas, M extends AckMode = AckMode
 
 /** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
 export type SendResult = 'sent' | 'queued' | 'refused';
+
+/**
+ * How a client shares its connection (`stats().share`, present with the `share` option).
+ * - `leader`: this tab holds the connection for the others (`tabs`: links to it, its own included).
+ * - `follower`: this tab's client runs over the leader's connection.
+ * - `own socket`: sharing is not possible here (`reason` says why), so it has its own.
+ * @example `if (client.stats().share?.role === 'own socket') console.warn(client.stats().share?.reason)`
+ */
+export interface ShareStats {
+  role: 'leader' | 'follower' | 'own socket';
+  tabs?: number;
+  reason?: string;
+}
 
 /** Sizes of the client's bounded structures, for dashboards and leak checks. @example `client.stats().queued` */
 export interface ClientStats {

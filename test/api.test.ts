@@ -1,6 +1,6 @@
 /** The API users of the anchors look for: ready() (centrifuge-js), off(type, fn) (socket.io). */
 import { describe, expect, it } from 'vitest';
-import { createClient, isAuthError, isClosedError } from '../src/index.js';
+import { createClient, isAuthError, isClosedError, isSubscriptionEndedError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { collect } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
@@ -30,7 +30,8 @@ describe('ready() and off()', () => {
     const other = client.subscribe('Other');
     const early = other.ready();
     other.unsubscribe();
-    await expect(early).rejects.toSatisfy(isClosedError);
+    const ended = await early.catch((e: unknown) => e);
+    expect(isSubscriptionEndedError(ended) && ended.subscriptionId).toBe(other.id);
   });
 
   it('client.off(type, fn) removes that listener (and its interest), like socket.io', async () => {
@@ -49,5 +50,42 @@ describe('ready() and off()', () => {
     await tick;
     await kept.until(1);
     expect(handler).toHaveLength(1); // only the collector's own push, not fn's
+  });
+});
+
+describe('listeners added while an event is emitted', () => {
+  it('a listener added during an emit by the only listener runs from the next emit', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const late: number[] = [];
+    let added = false;
+    client.on('Tick', () => {
+      if (added) return;
+      added = true;
+      client.on('Tick', (e) => void late.push(e.seq as number));
+    });
+    const all = collect((h) => client.on('message', h)); // another type: proves both arrived
+    await client.ready();
+    server.publish({ event_type: 'Tick' });
+    server.publish({ event_type: 'Tick' });
+    await all.until(2);
+    expect(late).toEqual([2]);
+  });
+
+  it('a listener that registers itself again runs once per registration and emit, not in a loop', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    let runs = 0;
+    const again = () => {
+      if (++runs > 100) throw new Error('looping');
+      client.on('Tick', again);
+    };
+    client.on('Tick', again);
+    const all = collect((h) => client.on('message', h));
+    await client.ready();
+    server.publish({ event_type: 'Tick' });
+    server.publish({ event_type: 'Tick' });
+    await all.until(2);
+    expect(runs).toBe(3); // 1 registration at the first event, 2 at the second
   });
 });

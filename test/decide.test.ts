@@ -6,7 +6,7 @@ import {
   decide,
   isAuthError,
   isClosedError,
-  isHandlerError,
+  isHookError,
   isReconnectExhaustedError,
   type RetryPolicy,
 } from '../src/index.js';
@@ -137,7 +137,7 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
       },
     });
     expect(verdict(d)).toBe('retry 100 #1');
-    expect(isHandlerError(d.hookError)).toBe(true);
+    expect(isHookError(d.hookError) && d.hookError.hook).toBe('shouldRetry');
   });
 
   it('full jitter draws the delay from [0, ceiling] with the random source given', () => {

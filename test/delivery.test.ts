@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
-  type AckableEvent,
   createClient,
   type EventwireEvent,
   isAbortError,
@@ -12,6 +11,7 @@ import {
 } from '../src/index.js';
 import { compileFilters, type Filters } from '../src/protocol/filters.js';
 import { track } from './cleanup.js';
+import { collect } from './dialects/collect.js';
 import { seeded } from './fixtures/random.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { eventually, reach } from './helpers.js';
@@ -135,73 +135,39 @@ describe('exactly once, in order, across reconnects', () => {
   });
 });
 
-describe('acks, server to client', () => {
-  it("mode 'auto' acks once every handler returned, awaiting async ones", async () => {
+describe('one delivery path: client.on(name) and subscribe() do not fight', () => {
+  it('a subscription narrows nothing for client.on(name), and message keeps flowing after the last unsubscribe', async () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false }));
-    const sub = client.subscribe('Critical');
-    await active(sub);
-    let release = () => {};
-    let syncRan = false;
-    client.on('Critical', () => {
-      syncRan = true;
-    });
-    sub.on(() => new Promise<void>((r) => (release = r)));
-    server.publish({ event_type: 'Critical', message_id: 'm-1', requires_ack: true });
-    await eventually(() => syncRan);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(server.acks).toEqual([]); // the async handler has not finished
-    const acked = once(server, 'message');
-    release();
-    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-1' });
+    const tasks = collect((h) => client.on('TaskStatusChanged', h));
+    const all = collect((h) => client.on('message', h));
+    const logs = client.subscribe('LogEntry');
+    await new Promise<void>((r) => logs.on('state', ({ to }) => to === 'active' && r()));
+    server.publish({ event_type: 'TaskStatusChanged' });
+    server.publish({ event_type: 'LogEntry' });
+    await tasks.until(1);
+    logs.unsubscribe();
+    await eventually(() => server.connections[0]?.subscriptions.size === 2);
+    server.publish({ event_type: 'Other' });
+    await all.until(3);
+    expect(all.seen.map((e) => e.event_type)).toEqual(['TaskStatusChanged', 'LogEntry', 'Other']);
   });
 
-  it("mode 'manual' hands the handler event.ack()", async () => {
-    const server = track(await startServer({ ackTimeout: 5_000 }));
-    const client = track(createClient({ url: server.url, acks: 'manual', signals: false }));
-    const sub = client.subscribe('Critical');
-    await active(sub);
-    const got = new Promise<AckableEvent>((r) => sub.on((ev) => r(ev as AckableEvent)));
-    server.publish({ event_type: 'Critical', message_id: 'm-7', requires_ack: true });
-    const ev = await got;
-    await new Promise((r) => setTimeout(r, 30));
-    expect(server.acks).toEqual([]);
-    const acked = once(server, 'message');
-    ev.ack?.();
-    ev.ack?.(); // idempotent
-    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-7' });
-    await new Promise((r) => setTimeout(r, 30));
-    expect(server.acks).toEqual(['m-7']);
-  });
-
-  it('re-deliveries after a lost ack reach no handler twice and are acked again', async () => {
-    const server = track(await startServer({ ackTimeout: 50 }));
-    const client = track(createClient({ url: server.url, signals: false }));
-    const sub = client.subscribe('Critical');
-    await active(sub);
-    let calls = 0;
-    sub.on(() => void calls++);
-    server.ignoreNextAck(); // the first ack is lost: the server re-sends the event 50 ms later
-    server.publish({ event_type: 'Critical', message_id: 'm-9', requires_ack: true });
-    await eventually(() => server.acks.length === 2);
-    expect(server.acks).toEqual(['m-9', 'm-9']);
-    expect(server.unacked).toEqual([]);
-    expect(calls).toBe(1);
-  });
-
-  it('the message-id dedupe window stays bounded', async () => {
-    const server = track(await startServer());
-    const client = track(createClient({ url: server.url, dedupeWindow: 100, signals: false }));
-    const sub = client.subscribe('Critical');
-    await active(sub);
-    const all = record(sub);
-    for (let i = 1; i <= 2_000; i++)
-      server.publish({ event_type: 'Critical', message_id: `m-${i}`, requires_ack: true });
-    await all.until(2_000);
-    const { acks } = client.stats();
-    expect(acks.messageIds).toBeLessThanOrEqual(100);
-    expect(acks.inFlight).toBeLessThanOrEqual(100);
-    await eventually(() => server.unacked.length === 0);
+  it('client.on(name) resumes across restarts: every seq once, in order', async () => {
+    const server = track(await startServer({ bufferSize: 1_000 }));
+    const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
+    const got = collect((h) => client.on('Tick', h));
+    await reach(client, 'open');
+    server.publish({ event_type: 'Tick' });
+    await got.until(1);
+    for (let restart = 0; restart < 3; restart++) {
+      await server.stop(true);
+      for (let i = 0; i < 5; i++) server.publish({ event_type: 'Tick' }); // while nobody is connected
+      await server.start();
+      server.publish({ event_type: 'Tick' });
+      await got.until(1 + (restart + 1) * 6);
+    }
+    expect(got.seen.map((e) => e.seq)).toEqual([...Array(19).keys()].map((i) => i + 1));
   });
 });
 

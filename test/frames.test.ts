@@ -1,10 +1,20 @@
+/**
+ * Frames from the network, good and hostile. Every hostile frame below is sent by a server on
+ * 127.0.0.1 to a connected client: each gives one typed error (one per frame, not one per
+ * member), the link stays open, and the cost stays bounded (generous bounds here: the precise
+ * figures are in CHAOS.md).
+ */
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type DecodeError, type EventwireEvent, isDecodeError, isHandlerError } from '../src/index.js';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { gunzipCapped } from '../src/codec/gzip.js';
+import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
+import { jsonCodec } from '../src/codec/json.js';
+import { type Client, createClient, DecodeError, type EventwireEvent, isDecodeError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { gzipBomb } from './fixtures/gzip-bomb.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { eventually, next, nextEvent, reach } from './helpers.js';
+import { eventually, nextEvent, reach } from './helpers.js';
 
 const event = (name: string, data: unknown = {}) => ({ event_type: name, timestamp: '2026-11-22T10:00:00Z', data });
 
@@ -15,23 +25,50 @@ async function connected(options: Parameters<typeof createClient>[0] extends inf
   return { server, client };
 }
 
-/** Sends `frame`; resolves with the DecodeError it causes, after checking the link still delivers events. */
-async function decodeErrorFor(
-  server: ReferenceServer,
-  client: ReturnType<typeof createClient>,
-  frame: string | Buffer,
-) {
-  const error = next(client, 'error');
-  server.sendRaw(frame);
-  const err = (await error) as DecodeError;
-  expect(isDecodeError(err)).toBe(true);
-  expect(err.code).toBe('ERR_DECODE');
+/**
+ * Sends `frame`; resolves with the errors it caused once a good event after it has arrived:
+ * every one a DecodeError, the link still open and still the first one (no reconnect).
+ */
+async function decodeErrorsFor(server: ReferenceServer, client: Client, frame: string | Buffer, text?: boolean) {
+  const errors: unknown[] = [];
+  const off = client.on('error', (e) => void errors.push(e));
   const after = nextEvent(client, 'StillAlive');
+  server.sendRaw(frame, text === undefined ? {} : { binary: !text });
   server.sendRaw(JSON.stringify(event('StillAlive')));
   expect((await after).event_type).toBe('StillAlive'); // the connection keeps working
+  off();
   expect(client.state).toBe('open');
-  return err;
+  expect(server.history).toHaveLength(1);
+  expect(errors.every(isDecodeError)).toBe(true);
+  return errors as DecodeError[];
 }
+
+/** Sends `frame`; resolves with the one DecodeError it causes (see {@link decodeErrorsFor}). */
+async function decodeErrorFor(server: ReferenceServer, client: Client, frame: string | Buffer, text?: boolean) {
+  const errors = await decodeErrorsFor(server, client, frame, text);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]?.code).toBe('ERR_DECODE');
+  return errors[0] as DecodeError;
+}
+
+/** The longest the event loop was blocked while `fn` ran, measured by a 5 ms ticker. */
+async function blocking(fn: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 5);
+  try {
+    await fn();
+  } finally {
+    clearInterval(ticker);
+  }
+  return worst;
+}
+
+const member = '{"event_type":"X","timestamp":"t","data":{}}';
 
 describe('negotiation', () => {
   it('compression, batchSize and batchInterval go on the URL as the source servers name them', async () => {
@@ -70,12 +107,18 @@ describe('negotiation', () => {
   });
 });
 
-describe('hostile input: a DecodeError each, and the connection keeps working', () => {
+describe('hostile frames: one DecodeError each, and the connection keeps working', () => {
   const gz = (value: unknown) => gzipSync(JSON.stringify(value));
 
-  it('invalid UTF-8', async () => {
+  it('invalid UTF-8, in a binary frame and in a text frame (ws is told not to close the link)', async () => {
     const { server, client } = await connected();
     expect((await decodeErrorFor(server, client, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).reason).toBe('invalid_utf8');
+    const invalid = Buffer.concat([
+      Buffer.from('{"event_type":"X","timestamp":"t","data":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    expect((await decodeErrorFor(server, client, invalid, true)).reason).toBe('invalid_utf8');
   });
   it('invalid JSON', async () => {
     const { server, client } = await connected();
@@ -129,11 +172,16 @@ describe('hostile input: a DecodeError each, and the connection keeps working', 
     huge.writeUInt32LE(0xffffffff, huge.length - 4); // 4 GB: refused before any allocation
     expect((await decodeErrorFor(server, client, huge)).reason).toBe('bad_trailer');
   });
-  it('a frame over the cap, text or inflated', async () => {
+  it('a frame over the cap, text or inflated, counted in bytes (multibyte text too, as a string too)', async () => {
     const { server, client } = await connected({ maxMessageBytes: 1_000 });
     const big = JSON.stringify(event('X', { pad: 'q'.repeat(2_000) }));
     expect((await decodeErrorFor(server, client, big)).reason).toBe('too_large');
     expect((await decodeErrorFor(server, client, gzipSync(big))).reason).toBe('too_large');
+    const euros = JSON.stringify({ event_type: 'X', timestamp: 't', data: '€'.repeat(400) }); // ~450 chars, ~1,250 bytes
+    expect(euros.length).toBeLessThan(1_000);
+    expect((await decodeErrorFor(server, client, euros)).reason).toBe('too_large');
+    const codec = jsonCodec({ maxMessageBytes: 1_000 });
+    expect((codec.decode(euros, { text: false, suspect: false }) as DecodeError).reason).toBe('too_large');
   });
   it('deeply nested JSON', async () => {
     const { server, client } = await connected();
@@ -193,23 +241,83 @@ describe('hostile input: a DecodeError each, and the connection keeps working', 
     expect((errors[0] as DecodeError).reason).toBe('invalid_event');
     expect((errors[0] as DecodeError).message).toContain('message_id');
   });
-  it('a throwing handler stops neither the other handlers nor the socket loop', async () => {
+  it('gzip with trailing bytes: Node and browser inflaters give the same verdict', async () => {
+    const padded = Buffer.concat([gzipSync(member), Buffer.from([0, 0, 0, 0])]);
+    const bytes = new Uint8Array(padded);
+    expect(
+      [zlibInflate(bytes, 1 << 20, true), gunzipCapped(bytes, 1 << 20, true)].map((r) => r instanceof DecodeError),
+    ).toEqual([true, true]);
     const { server, client } = await connected();
+    expect((await decodeErrorFor(server, client, padded)).reason).toBe('bad_gzip');
+  });
+
+  it('a batch over maxBatchSize is refused whole; bad members are one DecodeError with their count', async () => {
+    const { server, client } = await connected({ maxBatchSize: 1_000 });
+    const tooBig = await decodeErrorsFor(server, client, `{"type":"batch","events":[${'1,'.repeat(999_999)}1]}`);
+    expect(tooBig.map((e) => [e.reason, e.count])).toEqual([['batch_too_large', 1_000_000]]);
+    const good: string[] = [];
+    client.on('X', () => void good.push('X'));
+    const bad = await decodeErrorsFor(
+      server,
+      client,
+      `{"type":"batch","events":[${member},${'2,'.repeat(998)}${member}]}`,
+    );
+    expect(bad.map((e) => [e.reason, e.count])).toEqual([['invalid_batch_members', 998]]);
+    expect(good).toEqual(['X', 'X']);
+  });
+
+  it('without an error listener, a bad batch prints one line, not one per member', async () => {
+    const { server, client } = await connected();
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const after = nextEvent(client, 'StillAlive');
+      server.sendRaw(`{"type":"batch","events":[${'3,'.repeat(9_999)}3]}`);
+      server.sendRaw(JSON.stringify({ event_type: 'StillAlive', timestamp: 't', data: {} }));
+      await after;
+      expect(printed).toHaveBeenCalledTimes(1);
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
+  it('batch members typed ping, welcome or error are refused, not delivered as events', async () => {
+    const { server, client } = await connected();
+    const seen: string[] = [];
+    client.on('message', (ev) => void seen.push(ev.event_type));
+    const controls = [
+      '{"type":"ping"}',
+      '{"type":"welcome","session_id":"x"}',
+      '{"type":"error","code":"c","message":"m"}',
+    ];
+    const errors = await decodeErrorsFor(server, client, `{"type":"batch","events":[${controls.join(',')}]}`);
+    expect(errors.map((e) => [e.reason, e.count])).toEqual([['invalid_batch_members', 3]]);
+    expect(seen).toEqual(['StillAlive']);
+  });
+
+  it('any malformed frame or batch: DecodeErrors only, the link stays, nothing malformed is delivered', async () => {
+    const { server, client } = await connected();
+    const delivered: unknown[] = [];
     const errors: unknown[] = [];
+    client.on('message', (ev) => void delivered.push(ev));
     client.on('error', (e) => void errors.push(e));
-    client.on('X', () => {
-      throw new Error('handler bug');
-    });
-    const got: number[] = [];
-    const done = new Promise<void>((r) =>
-      client.on('X', (ev) => void (got.push((ev.data as { i: number }).i) === 3 && r())),
+    const junk = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .array(fc.oneof(fc.jsonValue(), fc.constantFrom({ type: 'ping' }, { event_type: 1 })), { maxLength: 20 })
+        .map((events) => JSON.stringify({ type: 'batch', events })),
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
     );
-    server.sendRaw(
-      JSON.stringify({ type: 'batch', events: [event('X', { i: 1 }), event('X', { i: 2 }), event('X', { i: 3 })] }),
-    );
-    await done;
-    expect(got).toEqual([1, 2, 3]);
-    expect(errors.filter(isHandlerError)).toHaveLength(3);
+    const frames = fc.sample(junk, { numRuns: 200, seed: 7 });
+    for (const frame of frames) server.sendRaw(frame);
+    const after = nextEvent(client, 'After');
+    server.sendRaw(JSON.stringify({ event_type: 'After', timestamp: 't', data: {} }));
+    await after;
+    expect(client.state).toBe('open');
+    expect(server.history).toHaveLength(1);
+    expect(errors.length).toBeGreaterThan(100);
+    expect(errors.every(isDecodeError)).toBe(true);
+    for (const ev of delivered) expect(typeof (ev as { event_type: unknown }).event_type).toBe('string');
   });
 });
 
@@ -218,6 +326,20 @@ describe('a gzip bomb', () => {
   beforeAll(async () => {
     bomb = await gzipBomb(1024); // 1 GiB of zeros
   }, 60_000);
+
+  it('a 16 KB gzip frame inflating to millions of members: one DecodeError, before parsing', async () => {
+    const { server, client } = await connected();
+    const bomb = gzipSync(`{"type":"batch","events":[${'{},'.repeat(5_000_000)}{}]}`);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const rss = process.memoryUsage().rss;
+    let errors: DecodeError[] = [];
+    const worst = await blocking(async () => {
+      errors = await decodeErrorsFor(server, client, bomb);
+    });
+    expect(errors.map((e) => e.reason)).toEqual(['too_many_objects']);
+    expect(worst).toBeLessThan(2_000); // it was 29.6 s
+    expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 2 ** 20);
+  });
 
   it('with an honest trailer (1 GiB declared): refused before inflating', async () => {
     expect(bomb.length).toBeLessThan(1.2 * 1024 * 1024);

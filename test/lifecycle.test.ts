@@ -15,3 +15,14 @@ it('a script that closes its client exits by itself, with no open handle', async
   expect(code).toBe(0); // not killed: it ended when its work did
   expect(Date.now() - started).toBeLessThan(10_000);
 });
+
+it('close() while the token provider hangs leaves nothing behind: the process exits', async () => {
+  const script = fileURLToPath(new URL('./fixtures/hanging-token.ts', import.meta.url));
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore' });
+    child.on('exit', resolve);
+  });
+  expect(code).toBe(0);
+  expect(Date.now() - started).toBeLessThan(8_000); // the 10 s connect timer would have held it
+});

@@ -9,8 +9,9 @@ import {
   type NetworkSignal,
 } from '../src/index.js';
 import { track } from './cleanup.js';
+import { collect, quick } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
-import { next, reach } from './helpers.js';
+import { eventually, next, reach } from './helpers.js';
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -215,5 +216,40 @@ describe('reconnect', () => {
     const second = await next(client, 'open');
     expect(second.sessionId).not.toBe(first.sessionId);
     expect(server.history).toHaveLength(2);
+  });
+});
+
+describe('reconnect: the limits', () => {
+  it('a server that answers 4001 after its welcome, forever, meets backoff, not a loop', async () => {
+    const server = track(await startServer());
+    server.on('authed', () => setImmediate(() => server.dropAll(4001, 'token expired')));
+    let tokens = 0;
+    const client = track(
+      createClient({
+        url: server.url,
+        token: () => `t${++tokens}`,
+        signals: false,
+        backoff: { minDelay: 50, maxDelay: 200, jitter: 'none' },
+      }),
+    );
+    client.on('error', () => {});
+    await eventually(() => server.history.length >= 6, 10_000);
+    const started = performance.now();
+    const before = server.history.length;
+    await eventually(() => server.history.length >= before + 3, 10_000);
+    // three more refusals took backoff delays (200 ms each by now), not microseconds (321 per second before)
+    expect(performance.now() - started).toBeGreaterThan(400);
+    expect(tokens - server.history.length).toBeLessThanOrEqual(1); // one token per attempt (one may be in flight)
+  });
+
+  it('the last close before maxRetries stops says willReconnect: false', async () => {
+    const server = track(await startServer());
+    const url = server.url;
+    await server.close();
+    const client = track(createClient({ url, signals: false, backoff: { ...quick, maxRetries: 2 } }));
+    client.on('error', () => {});
+    const closes = collect<{ willReconnect: boolean }>((h) => client.on('close', h));
+    await reach(client, 'closed');
+    expect(closes.seen.map((c) => c.willReconnect)).toEqual([true, true, false]);
   });
 });

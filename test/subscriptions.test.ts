@@ -1,9 +1,17 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient, type EventwireEvent, FilterError, isFilterError } from '../src/index.js';
+import {
+  createClient,
+  type EventwireEvent,
+  FilterError,
+  isAuthError,
+  isFilterError,
+  isHandlerError,
+  isSubscriptionEndedError,
+} from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ConnectionInfo, startServer } from './fixtures/server.js';
-import { reach } from './helpers.js';
+import { next, reach } from './helpers.js';
 
 const quick = { minDelay: 5, maxDelay: 20 };
 
@@ -181,5 +189,57 @@ describe('subscriptions', () => {
     expect(read).toEqual([0, 1, 2]);
     expect(errors).toHaveLength(1);
     expect(sub.state).toBe('unsubscribed');
+  });
+});
+
+describe('iterators end', () => {
+  it('stream() buffers from the call, and the loop returns on close()', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const stream = client.stream('Tick');
+    await new Promise<void>((r) => stream.on('state', ({ to }) => to === 'active' && r()));
+    for (let i = 0; i < 3; i++) server.publish({ event_type: 'Tick' });
+    const third = new Promise<void>((r) => client.on('Tick', (ev) => ev.seq === 3 && r()));
+    await third; // all three arrived before the loop starts
+    const seen: number[] = [];
+    for await (const ev of stream) {
+      seen.push(ev.seq as number);
+      if (seen.length === 3) client.close();
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    expect(stream.state).toBe('unsubscribed');
+  });
+
+  it('the loop throws the fatal error (AuthError) on a fatal close', async () => {
+    const server = track(await startServer({ tokens: ['t'] }));
+    const client = track(createClient({ url: server.url, token: 't', signals: false }));
+    client.on('error', () => {});
+    const loop = (async () => {
+      for await (const _ of client.stream('Tick')) {
+      }
+    })();
+    await reach(client, 'open');
+    server.dropAll(4003, 'revoked');
+    await expect(loop).rejects.toSatisfy(isAuthError);
+  });
+});
+
+describe('errors and states of subscriptions', () => {
+  it('a throwing subscription handler reaches error as a HandlerError; close() ends subscriptions, and ready() says so', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const sub = client.subscribe('Tick');
+    sub.on(() => {
+      throw new Error('handler bug');
+    });
+    await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
+    const error = next(client, 'error');
+    server.publish({ event_type: 'Tick' });
+    const e = await error;
+    expect(isHandlerError(e) && e.code).toBe('ERR_HANDLER');
+    client.close();
+    expect(sub.state).toBe('unsubscribed');
+    const ended = await sub.ready().catch((e: unknown) => e);
+    expect(isSubscriptionEndedError(ended) && ended.subscriptionId).toBe(sub.id); // the subscription ended, not the link
   });
 });

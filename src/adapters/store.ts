@@ -26,11 +26,11 @@ export interface StoreOptions {
 }
 
 /**
- * @internal A store that starts its source on the first subscriber and stops it
+ * A store that starts its source on the first subscriber and stops it
  * `releaseDelay` ms after the last one leaves (a resubscribe in between cancels the stop,
  * which is what keeps React StrictMode's mount-unmount-mount on one subscription).
  */
-export function createStore<T>(
+function createStore<T>(
   initial: T,
   start: (set: (value: T) => void) => () => void,
   { releaseDelay = 100 }: StoreOptions = {},

@@ -34,8 +34,8 @@ Exit codes: 0 after Ctrl-C, SIGTERM or when stdout closes (| head); 1 a failure 
 kind; 2 authentication rejected; 3 reconnect attempts exhausted; 64 usage error.`;
 
 /** The dialects `--dialect` names, as in `eventwire/dialects`. */
-export const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
-export type DialectName = (typeof DIALECTS)[number];
+const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
+type DialectName = (typeof DIALECTS)[number];
 
 /** Exit status of a usage error (sysexits' EX_USAGE). */
 export const EX_USAGE = 64;

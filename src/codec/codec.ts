@@ -5,11 +5,14 @@
  *
  * @example
  * ```ts
- * const msgpack: Codec = {
- *   decode: (frame) => (typeof frame === 'string' ? JSON.parse(frame) : unpack(new Uint8Array(frame))),
+ * import { type Codec, createClient } from 'eventwire';
+ * // a server that sends JSON as UTF-16LE binary frames (and text frames as usual)
+ * const utf16: Codec = {
+ *   decode: (frame, flags) =>
+ *     JSON.parse(typeof frame === 'string' ? frame : new TextDecoder(flags.text ? 'utf-8' : 'utf-16le').decode(frame)),
  *   encode: (message) => JSON.stringify(message),
  * };
- * createClient({ url, codec: msgpack });
+ * createClient({ url: 'wss://events.example.com/ws', codec: utf16 });
  * ```
  */
 export interface Codec {
@@ -26,7 +29,7 @@ export interface Codec {
 
 /**
  * What the core tells a codec about a frame, and what the codec tells the core back.
- * @example `codec.decode(frame, { binary: true })`
+ * @example `codec.decode(bytes, { text: false, suspect: false })`
  */
 export interface DecodeFlags {
   /** In: the frame arrived as a text frame (its bytes are UTF-8 JSON, never gzip). */

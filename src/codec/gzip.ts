@@ -3,7 +3,7 @@ import { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
 
 /** Deflate cannot expand data by more than about 1032:1. */
-export const MAX_RATIO = 1032;
+const MAX_RATIO = 1032;
 
 /**
  * Inflates one untrusted gzip member under a hard cap and checks its trailer. The default
@@ -15,13 +15,13 @@ export type Inflate = (bytes: Uint8Array, cap: number, checkCrc: boolean) => Uin
 
 /** @internal Cheap checks of the trailer's declared size, before any inflation. */
 export function trailerProblem(bytes: Uint8Array, cap: number): DecodeError | undefined {
-  if (bytes.length < 18) return new DecodeError('bad_gzip', 'gzip frame is truncated');
+  if (bytes.length < 18) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
   const declaredSize = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
   if (declaredSize > bytes.length * MAX_RATIO) {
-    return new DecodeError(
-      'bad_trailer',
-      `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
-    );
+    return new DecodeError({
+      reason: 'bad_trailer',
+      message: `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
+    });
   }
   if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
   return undefined;
@@ -45,15 +45,15 @@ export function isGzip(bytes: Uint8Array): boolean {
  * is fed small slices and stopped as soon as the output passes the cap.
  */
 export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean): Uint8Array | DecodeError {
-  if (bytes.length < 18) return new DecodeError('bad_gzip', 'gzip frame is truncated');
+  if (bytes.length < 18) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declaredCrc = view.getUint32(bytes.length - 8, true);
   const declaredSize = view.getUint32(bytes.length - 4, true);
   if (declaredSize > bytes.length * MAX_RATIO) {
-    return new DecodeError(
-      'bad_trailer',
-      `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
-    );
+    return new DecodeError({
+      reason: 'bad_trailer',
+      message: `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
+    });
   }
   if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
 
@@ -62,7 +62,7 @@ export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean):
     try {
       output = gunzipSync(bytes, { out: new Uint8Array(declaredSize + 1) });
     } catch (cause) {
-      return new DecodeError('bad_gzip', `corrupt gzip frame: ${(cause as Error).message}`, cause);
+      return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${(cause as Error).message}`, cause });
     }
   } else {
     const streamed = inflateStreaming(bytes, cap);
@@ -70,13 +70,13 @@ export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean):
     output = streamed;
   }
   if (output.length !== declaredSize) {
-    return new DecodeError(
-      'bad_trailer',
-      `gzip trailer declares ${declaredSize} bytes but the data inflates to ${output.length > declaredSize ? 'more' : output.length}`,
-    );
+    return new DecodeError({
+      reason: 'bad_trailer',
+      message: `gzip trailer declares ${declaredSize} bytes but the data inflates to ${output.length > declaredSize ? 'more' : output.length}`,
+    });
   }
   if (checkCrc && crc32(output) !== declaredCrc)
-    return new DecodeError('bad_crc', 'gzip CRC-32 does not match the data');
+    return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' });
   return output;
 }
 
@@ -104,10 +104,10 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
       inflater.push(bytes.subarray(offset, end), end === bytes.length);
     }
   } catch (cause) {
-    return new DecodeError('bad_gzip', `corrupt gzip frame: ${(cause as Error).message}`, cause);
+    return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${(cause as Error).message}`, cause });
   }
   if (over) return tooLarge(total, cap, 'inflates to more than', held);
-  if (!ended) return new DecodeError('bad_gzip', 'gzip frame is truncated');
+  if (!ended) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const output = new Uint8Array(total);
   let at = 0;
@@ -120,10 +120,9 @@ function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeEr
 
 /** @internal */
 export function tooLarge(size: number, cap: number, verb: string, held = 0): DecodeError {
-  return new DecodeError(
-    'too_large',
-    `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`,
-    undefined,
+  return new DecodeError({
+    reason: 'too_large',
+    message: `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`,
     held,
-  );
+  });
 }

@@ -19,16 +19,23 @@ export const defaultInflate: Inflate = (bytes, cap) => {
     // zlib stops at the end of the member and ignores what follows; fflate (browsers) refuses
     // it, and so does this, so that both give the same verdict.
     if (engine.bytesWritten !== bytes.length)
-      return new DecodeError('bad_gzip', `${bytes.length - engine.bytesWritten} bytes follow the gzip member`);
+      return new DecodeError({
+        reason: 'bad_gzip',
+        message: `${bytes.length - engine.bytesWritten} bytes follow the gzip member`,
+      });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {
     const { code, message } = cause as { code?: string; message?: string };
     if (code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(cap + 1, cap, 'inflates to more than', cap);
     if (message === 'incorrect data check')
-      return new DecodeError('bad_crc', 'gzip CRC-32 does not match the data', cause);
+      return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data', cause });
     if (message === 'incorrect length check') {
-      return new DecodeError('bad_trailer', 'gzip trailer declares a size the data does not inflate to', cause);
+      return new DecodeError({
+        reason: 'bad_trailer',
+        message: 'gzip trailer declares a size the data does not inflate to',
+        cause,
+      });
     }
-    return new DecodeError('bad_gzip', `corrupt gzip frame: ${message ?? String(cause)}`, cause);
+    return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${message ?? String(cause)}`, cause });
   }
 };

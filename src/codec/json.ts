@@ -48,23 +48,32 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         // A text frame as bytes (`ws`, told to skip its own UTF-8 check): bytes are the unit of the cap.
         const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
         if (bytes.length > cap)
-          return new DecodeError('too_large', `text frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`);
+          return new DecodeError({
+            reason: 'too_large',
+            message: `text frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
+          });
         try {
           text = utf8.decode(bytes);
         } catch (cause) {
-          return new DecodeError('invalid_utf8', 'text frame is not valid UTF-8', cause);
+          return new DecodeError({ reason: 'invalid_utf8', message: 'text frame is not valid UTF-8', cause });
         }
       } else if (typeof frame === 'string') {
         // The cap is in UTF-8 bytes: a UTF-16 length over it is certainly over it; one over a
         // third of it may be (a character takes up to 3 bytes), and is counted.
         const bytes = frame.length > cap / 3 ? utf8Length(frame, cap) : frame.length;
         if (bytes > cap)
-          return new DecodeError('too_large', `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`);
+          return new DecodeError({
+            reason: 'too_large',
+            message: `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`,
+          });
         text = frame;
       } else {
         let bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
         if (bytes.length > cap)
-          return new DecodeError('too_large', `binary frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`);
+          return new DecodeError({
+            reason: 'too_large',
+            message: `binary frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
+          });
         if (isGzip(bytes)) {
           const inflated = inflate(bytes, cap, checkCrc);
           if (inflated instanceof DecodeError) return inflated;
@@ -73,17 +82,25 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         try {
           text = utf8.decode(bytes);
         } catch (cause) {
-          return new DecodeError('invalid_utf8', 'binary frame is not valid UTF-8', cause);
+          return new DecodeError({ reason: 'invalid_utf8', message: 'binary frame is not valid UTF-8', cause });
         }
       }
-      if (tooDeep(text, maxDepth)) return new DecodeError('too_deep', `JSON nested deeper than maxDepth (${maxDepth})`);
+      if (tooDeep(text, maxDepth))
+        return new DecodeError({ reason: 'too_deep', message: `JSON nested deeper than maxDepth (${maxDepth})` });
       if (text.length > maxObjects && tooMany(text, maxObjects))
-        return new DecodeError('too_many_objects', `more than ${maxObjects} objects and arrays in one frame`);
+        return new DecodeError({
+          reason: 'too_many_objects',
+          message: `more than ${maxObjects} objects and arrays in one frame`,
+        });
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (cause) {
-        return new DecodeError('invalid_json', `frame is not valid JSON: ${(cause as Error).message}`, cause);
+        return new DecodeError({
+          reason: 'invalid_json',
+          message: `frame is not valid JSON: ${(cause as Error).message}`,
+          cause,
+        });
       }
       // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
       flags.suspect = text.includes('__proto__') || text.includes('\\u');

@@ -1,38 +1,38 @@
-import type { Dialect, DialectSink } from '../dialects/dialect.js';
+import type { Dialect } from '../dialects/dialect.js';
 import { guardDialect } from '../dialects/guard.js';
 import type { EventwireError } from '../errors/base.js';
 import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
-import type { ShareStats } from '../share/option.js';
-import type { ClientStats, LifecycleEvents, SendResult } from '../types.js';
-import type { ConnectionHost } from './link/connection.js';
+import type { ClientStats, ConnectionState, LifecycleEvents, SendResult, ShareStats } from '../types.js';
 import { Connection } from './link/connection.js';
-import { Inbox } from './link/inbox.js';
-import { type Held, Lane, Outbox, type OutboxLink } from './outbox/outbox.js';
-import { RateLimiter } from './outbox/rate.js';
+import type { LinkHost } from './link/host.js';
+import { Lane, type Outbox } from './outbox/outbox.js';
 import { type RequestOptions, RequestTracker } from './outbox/requests.js';
 import { createDelivery, type Delivery } from './streams/delivery.js';
 import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './streams/subscription.js';
-import { createEmitter, type EmitterHost, type ListenerErrorSink } from './util/emitter.js';
+import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from './util/emitter.js';
 
 /**
- * @internal A client's parts and the wiring between them: the connection (state machine),
- * the outbox (everything waiting for the link), the inbox (frames to messages), delivery
- * (events to listeners and subscriptions, acks) and requests. Delivery and requests are made
- * on first use, so an idle client holds neither.
+ * @internal A client's parts and the wiring between them: the link ({@link Connection}: the
+ * socket, its reader, heartbeat, retries and the outbox, the one door out), delivery (events
+ * to listeners and subscriptions, acks) and requests. The core hears from the link only what
+ * concerns the client ({@link LinkHost}). Delivery and requests are made on first use, so an
+ * idle client holds neither.
  */
-export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost, OutboxLink, ListenerErrorSink {
+export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink {
+  /** The resolved options, frozen; with a custom dialect, a frozen copy naming the guarded one. */
   readonly options: ResolvedOptions;
+  /** The client's dialect: a custom one guarded (a hook that throws is reported). */
   readonly dialect: Dialect;
   readonly emitter: EmitterHost<Record<string, unknown>>;
+  /** The link's outbox: where subscriptions, requests, acks and sends wait and leave. */
   readonly outbox: Outbox;
   readonly connection: Connection;
   /** Every subscription: the handles of `subscribe()`, and the interests behind `client.on(name)`. */
   readonly subscriptions = new Map<string, SubscriptionImpl>();
   readonly #interests = new Map<string, { sub: SubscriptionImpl; listeners: number }>();
-  readonly #inbox: Inbox;
   #delivery: Delivery | undefined;
   #requests: RequestTracker | undefined;
   #counter = 0;
@@ -40,19 +40,39 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   /** With `share: 'tabs'`: this tab's part in the share, for `stats()`. */
   shareStats: (() => ShareStats) | undefined;
 
-  constructor(options: ResolvedOptions) {
-    this.options = options;
-    this.dialect = guardDialect(options.dialect, (error) => this.report(error));
-    options.dialect = this.dialect;
+  constructor(resolved: ResolvedOptions) {
+    const dialect = guardDialect(resolved.dialect, (error) => this.report(error));
+    // the resolved options are frozen: a guarded dialect goes in a copy, not into them
+    this.options = dialect === resolved.dialect ? resolved : Object.freeze({ ...resolved, dialect });
+    this.dialect = dialect;
     this.emitter = createEmitter(this);
-    this.outbox = new Outbox(
-      options.outboxSize,
-      this,
-      options.rateLimit ? { rate: new RateLimiter(options.rateLimit), clock: options.clock } : undefined,
-    );
-    this.#inbox = new Inbox(options.codec, options.dialect, this);
-    this.connection = new Connection(this);
-    if (options.auth === 'message' && options.token) this.outbox.hold(new AuthMessage(this));
+    this.connection = new Connection(this.options, dialect, this);
+    this.outbox = this.connection.outbox;
+  }
+
+  /** The link's state (for the share hub). */
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** The session id of the open link (for the share hub). */
+  get sessionId(): string | undefined {
+    return this.connection.sessionId;
+  }
+
+  /** Starts connecting from `idle` or `closed`. */
+  connect(): void {
+    this.connection.connect();
+  }
+
+  /** Ends the link for good (`close()`). */
+  close(code: number, reason: string): void {
+    this.connection.close(code, reason);
+  }
+
+  /** A lifecycle listener; returns its removal. */
+  on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void {
+    return this.emitter.on(type, listener as Listener<unknown>);
   }
 
   listenerFailed(type: string, cause: unknown): void {
@@ -60,21 +80,15 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     else this.report(new HandlerError(type, cause));
   }
 
-  transmit(frame: string): boolean {
-    const sent = this.connection.send(frame);
-    if (sent && this.options.log?.on('debug')) this.options.log.write('debug', `send ${frame}`);
-    return sent;
-  }
-
   connectIfIdle(): void {
-    if (this.connection.state === 'idle') this.connection.connect();
+    if (this.state === 'idle') this.connect();
   }
 
   encode(message: object): string {
     return this.options.codec.encode(message);
   }
 
-  // ConnectionHost
+  // LinkHost: what the link tells the client
 
   emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void {
     this.options.log?.lifecycle(type, payload, false);
@@ -85,11 +99,6 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     this.options.log?.lifecycle('error', error, this.#stoppedBy === error);
     if (this.emitter.count('error') > 0) this.emitter.emit('error', error);
     else console.error('[eventwire] unhandled', error);
-  }
-
-  frame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
-    if (this.options.log?.on('debug')) this.options.log.write('debug', `recv ${describeFrame(data, text)}`);
-    if (this.connection.live) this.#inbox.receive(data, text);
   }
 
   linkLost(): void {
@@ -149,14 +158,8 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     this.outbox.clearQueued();
   }
 
-  // DialectSink: what the dialect read in a frame
-
-  get maxBatchSize(): number {
-    return this.options.maxBatchSize;
-  }
-
+  /** An event the dialect read: it enters the client here, once. */
   event(event: EventwireEvent): void {
-    this.connection.openIfWaiting();
     this.#delivery ??= createDelivery({
       schemas: this.options.schemas,
       subscriptions: this.subscriptions,
@@ -168,25 +171,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     this.#delivery.deliver(event);
   }
 
-  greeting(sessionId?: string, heartbeatInterval?: number): void {
-    this.connection.greeted(sessionId, heartbeatInterval);
-  }
-
-  authFailed(reason: string): void {
-    this.connection.refused(reason);
-  }
-
-  ping(reply?: object): void {
-    this.connection.openIfWaiting();
-    if (reply) this.connection.send(this.encode(reply));
-  }
-
-  pong(): void {
-    this.connection.heartbeat?.pong();
-  }
-
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
-    this.connection.openIfWaiting();
     this.subscriptions.get(id)?.confirmed(seq, gap);
   }
 
@@ -197,27 +182,14 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
     result: unknown,
     error?: { code: string; message: string },
   ): boolean {
-    this.connection.openIfWaiting();
     return this.#requests?.response(key, byMethod, ok, result, error) ?? false;
   }
 
   serverError(code: string, message: string, id?: string): void {
-    this.connection.openIfWaiting();
     const error = new ServerError(code, message);
     const sub = id === undefined ? undefined : this.subscriptions.get(id);
     if (sub) sub.fail(error);
     else this.report(error);
-  }
-
-  /** A message the dialect could not read: named after the dialect. */
-  error(error: EventwireError): void {
-    error.message = `${this.dialect.name}: ${error.message}`;
-    this.report(error);
-  }
-
-  /** A frame the codec could not decode (before any dialect saw it). */
-  undecodable(error: EventwireError): void {
-    this.report(error);
   }
 
   // SubscriptionHost
@@ -232,7 +204,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   detach(sub: SubscriptionImpl): void {
     this.subscriptions.delete(sub.id);
     this.outbox.release(sub);
-    if (this.connection.state === 'open')
+    if (this.state === 'open')
       this.#sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subscriptions.values()]));
   }
 
@@ -248,7 +220,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
 
   /** `id`: the request's id when it has one already (a tab's request relayed by the share hub). */
   request(method: string, params: unknown, options: RequestOptions | undefined, id?: string): Promise<unknown> {
-    if (this.connection.state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
+    if (this.state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
     const { options: o } = this;
     this.#requests ??= new RequestTracker({
       clock: o.clock,
@@ -272,7 +244,7 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
   }
 
   send(message: object): SendResult {
-    if (this.connection.state === 'closed') return 'refused';
+    if (this.state === 'closed') return 'refused';
     const result = this.outbox.push(Lane.Send, this.encode(message));
     if (result === 'queued') this.connectIfIdle();
     return result;
@@ -289,26 +261,4 @@ export class ClientCore implements ConnectionHost, DialectSink, SubscriptionHost
       ...(this.shareStats && { share: this.shareStats() }),
     };
   }
-}
-
-/** The `{type:"auth", token}` message of `auth: 'message'`, first on every socket. */
-class AuthMessage implements Held {
-  link = 0;
-  readonly #core: ClientCore;
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-  get lane(): typeof Lane.Auth {
-    return Lane.Auth;
-  }
-  frame(): string | undefined {
-    const token = this.#core.connection.token;
-    return token === undefined ? undefined : this.#core.encode(this.#core.dialect.auth(token));
-  }
-}
-
-/** A frame's kind and size, for the debug log (never its content: it is the user's data). */
-function describeFrame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): string {
-  const size = typeof data === 'string' ? data.length : 'size' in data ? data.size : data.byteLength;
-  return `${text ? 'text' : 'binary'} frame, ${size} ${typeof data === 'string' ? 'chars' : 'bytes'}`;
 }

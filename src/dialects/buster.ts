@@ -45,7 +45,7 @@ function closeBuster(code: number, status: number | undefined): CloseAction {
 function reader(terminal: ReadonlyMap<string, ReadonlySet<string>>) {
   return (value: unknown, sink: DialectSink): void => {
     if (!isObject(value) || !isName(value.route)) {
-      sink.error(new DecodeError('no_event_name', 'a message needs a route'));
+      sink.error(new DecodeError({ reason: 'no_event_name', message: 'a message needs a route' }));
       return;
     }
     const route = value.route;

@@ -90,7 +90,9 @@ export type Liveness =
  * @example
  * ```ts
  * import { eventwire } from 'eventwire/dialects';
- * const mine: Dialect = { ...eventwire(), name: 'mine', read(value, sink) { ... } };
+ * const v1 = eventwire();
+ * // protocol v1, but a bare "pong" string answers a ping
+ * const mine: Dialect = { ...v1, name: 'mine', read: (value, sink) => (value === 'pong' ? sink.pong() : v1.read(value, sink)) };
  * ```
  */
 export interface Dialect {

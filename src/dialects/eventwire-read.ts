@@ -1,11 +1,10 @@
-import { DecodeError } from '../errors/errors.js';
+import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
+import { isName, isObject, type Obj } from './shared.js';
 
-type Obj = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/** What is wrong with a message: a stable reason and a message for people. */
+type Problem = [DecodeReason, string];
 
 /** The pong of protocol v1, shared (it carries nothing). */
 const PONG = { type: 'pong' };
@@ -17,7 +16,9 @@ const PONG = { type: 'pong' };
  */
 export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
-    sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${describe(value)}`));
+    sink.error(
+      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${describe(value)}` }),
+    );
     return;
   }
   const type = value.type;
@@ -25,20 +26,21 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     if (type === 'batch') {
       const events = value.events;
       if (!Array.isArray(events)) {
-        sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
+        sink.error(new DecodeError({ reason: 'invalid_batch', message: 'a batch needs an events array' }));
         return;
       }
       readBatch(events, sink);
       return;
     }
     const problem = controlProblem(type, value);
-    if (problem) sink.error(new DecodeError('invalid_message', `invalid ${type} message: ${problem}`));
+    if (problem)
+      sink.error(new DecodeError({ reason: 'invalid_message', message: `invalid ${type} message: ${problem}` }));
     else control(type, value, sink);
     return;
   }
   if (type === undefined && value.event_type === undefined && typeof value.id === 'string') {
     if (typeof value.success !== 'boolean') {
-      sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
+      sink.error(new DecodeError({ reason: 'invalid_message', message: 'a response needs a boolean success' }));
       return;
     }
     const error = value.error;
@@ -52,7 +54,9 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     return;
   }
   if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
-    sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
+    sink.error(
+      new DecodeError({ reason: 'unknown_type', message: `unknown message type ${JSON.stringify(type).slice(0, 80)}` }),
+    );
     return;
   }
   readEvent(value, sink);
@@ -82,7 +86,7 @@ function control(type: string, v: Obj, sink: DialectSink): void {
 
 function readEvent(value: unknown, sink: DialectSink): void {
   const problem = isObject(value) ? eventProblem(value) : notObject(value);
-  if (problem) sink.error(new DecodeError(problem[0], problem[1]));
+  if (problem) sink.error(new DecodeError({ reason: problem[0], message: problem[1] }));
   else deliver(value as Obj, sink);
 }
 
@@ -91,10 +95,7 @@ function deliver(value: Obj, sink: DialectSink): void {
   sink.event(value as unknown as EventwireEvent);
 }
 
-const notObject = (v: unknown): [string, string] => [
-  'not_object',
-  `an event must be a JSON object, got ${describe(v)}`,
-];
+const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${describe(v)}`];
 
 /**
  * A batch: over `maxBatchSize` members it is refused whole, before any member is
@@ -104,14 +105,14 @@ const notObject = (v: unknown): [string, string] => [
 function readBatch(events: unknown[], sink: DialectSink): void {
   if (events.length > sink.maxBatchSize) {
     const message = `a batch of ${events.length} members is over maxBatchSize (${sink.maxBatchSize})`;
-    sink.error(new DecodeError('batch_too_large', message, undefined, undefined, events.length));
+    sink.error(new DecodeError({ reason: 'batch_too_large', message, count: events.length }));
     return;
   }
   let bad = 0;
-  let first: [string, string] | undefined;
+  let first: Problem | undefined;
   for (let i = 0; i < events.length; i++) {
     const member = events[i];
-    let problem: [string, string] | undefined;
+    let problem: Problem | undefined;
     if (!isObject(member)) problem = notObject(member);
     else if (typeof member.type === 'string' && CONTROL_TYPES.has(member.type))
       problem = ['invalid_event', `a batch member typed ${JSON.stringify(member.type)} is not an event`];
@@ -126,11 +127,11 @@ function readBatch(events: unknown[], sink: DialectSink): void {
   if (!first) return;
   const message =
     bad === 1 ? first[1] : `${bad} of ${events.length} batch members were dropped; the first: ${first[1]}`;
-  sink.error(new DecodeError(bad === 1 ? first[0] : 'invalid_batch_members', message, undefined, undefined, bad));
+  sink.error(new DecodeError({ reason: bad === 1 ? first[0] : 'invalid_batch_members', message, count: bad }));
 }
 
 /** Returns [reason, message] when `v` is not a valid event, else undefined. */
-function eventProblem(v: Obj): [string, string] | undefined {
+function eventProblem(v: Obj): Problem | undefined {
   const name = v.event_type;
   if (name !== undefined && !isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
   if (!isName(name) && !isName(v.type)) return ['no_event_name', 'an event needs a name in event_type or type'];

@@ -21,7 +21,7 @@ const SUB = '#';
 
 function readForge(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
-    sink.error(new DecodeError('not_object', 'a message must be a JSON object'));
+    sink.error(new DecodeError({ reason: 'not_object', message: 'a message must be a JSON object' }));
     return;
   }
   if (isName(value.event_type)) {
@@ -30,7 +30,7 @@ function readForge(value: unknown, sink: DialectSink): void {
     return;
   }
   if (typeof value.id !== 'string' || typeof value.success !== 'boolean') {
-    sink.error(new DecodeError('unknown_type', 'neither an event nor a response'));
+    sink.error(new DecodeError({ reason: 'unknown_type', message: 'neither an event nor a response' }));
     return;
   }
   const id = value.id;

@@ -1,5 +1,5 @@
 import type { EventwireError } from '../errors/base.js';
-import { HandlerError } from '../errors/errors.js';
+import { HookError } from '../errors/errors.js';
 import type { Dialect } from './dialect.js';
 
 const BUILTIN = new WeakSet<Dialect>();
@@ -24,7 +24,7 @@ export function forClient(dialect: Dialect): Dialect {
 
 /**
  * @internal A custom dialect with every hook guarded: one that throws is reported as a
- * `HandlerError` (its result falls back to "no message"), and the client goes on. Its `read`
+ * `HookError` (its result falls back to "no message"), and the client goes on. Its `read`
  * is guarded where frames are read.
  */
 export function guardDialect(dialect: Dialect, report: (error: EventwireError) => void): Dialect {
@@ -35,7 +35,7 @@ export function guardDialect(dialect: Dialect, report: (error: EventwireError) =
       try {
         return fn.apply(dialect, args);
       } catch (cause) {
-        report(new HandlerError(`the ${dialect.name} dialect's ${hook}()`, cause));
+        report(new HookError(hook, cause, dialect.name));
         return fallback;
       }
     };

@@ -82,7 +82,7 @@ export function mdb(options: MdbOptions = {}): Dialect {
   };
   function read(value: unknown, sink: DialectSink): void {
     if (!isObject(value) || !isName(value.type)) {
-      sink.error(new DecodeError('no_event_name', 'a message needs a string type'));
+      sink.error(new DecodeError({ reason: 'no_event_name', message: 'a message needs a string type' }));
       return;
     }
     const message = value as Obj & { type: string };

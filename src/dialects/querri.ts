@@ -14,7 +14,7 @@ const NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 function readQuerri(value: unknown, sink: DialectSink): void {
   if (!isObject(value) || !isName(value.type)) {
-    sink.error(new DecodeError('no_event_name', 'a message needs a string type'));
+    sink.error(new DecodeError({ reason: 'no_event_name', message: 'a message needs a string type' }));
     return;
   }
   if (value.type === 'ping') {
@@ -43,7 +43,7 @@ function readQuerri(value: unknown, sink: DialectSink): void {
  * ```ts
  * import { querri } from 'eventwire/dialects';
  * const client = createClient({ url: `ws://localhost:8000/ws/project/${id}`, token: getJwt, dialect: querri() });
- * client.on('step_completed', (ev) => show(ev.data.result));
+ * client.on('step_completed', (ev) => show(ev.data));
  * ```
  */
 export function querri(options: QuerriOptions = {}): Dialect {

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'ERR_VALIDATION'
   | 'ERR_DECODE'
   | 'ERR_HANDLER'
+  | 'ERR_HOOK'
+  | 'ERR_SUBSCRIPTION_ENDED'
   | 'ERR_SERVER'
   | 'ERR_FILTER'
   | 'ERR_REQUEST'

@@ -1,5 +1,7 @@
 import { EventwireError, guardFor } from './base.js';
 
+export { DecodeError, type DecodeErrorOptions, type DecodeReason, isDecodeError } from './decode.js';
+
 /**
  * Thrown by `createClient()` when an option is invalid.
  *
@@ -139,36 +141,6 @@ export class ValidationError extends EventwireError {
 }
 
 /**
- * A frame from the network could not be decoded into protocol messages. The frame (or
- * the bad member of a batch) is dropped and the connection keeps working.
- *
- * @example
- * ```ts
- * client.on('error', (e) => isDecodeError(e) && metrics.increment('bad_frames'));
- * ```
- */
-export class DecodeError extends EventwireError {
-  override name = 'DecodeError';
-  /**
-   * Finer-grained reason, stable: `invalid_utf8`, `invalid_json`, `not_object`, `unknown_type`,
-   * `no_event_name`, `invalid_event`, `invalid_message`, `invalid_batch`, `bad_gzip`,
-   * `bad_trailer`, `bad_crc`, `too_large`, `too_deep`, `too_many_objects`, `forbidden_key`,
-   * `unsupported_frame`, `batch_too_large`, `invalid_batch_members`, `codec_failed`, `dialect_failed`.
-   */
-  readonly reason: string;
-  /** For `too_large` from inflation: the inflated bytes held when it stopped (never over the cap). */
-  readonly held: number | undefined;
-  /** For `invalid_batch_members`: how many members of the batch were dropped. @default 1 */
-  readonly count: number;
-  constructor(reason: string, message: string, cause?: unknown, held?: number, count = 1) {
-    super('ERR_DECODE', message, { cause });
-    this.reason = reason;
-    this.held = held;
-    this.count = count;
-  }
-}
-
-/**
  * A handler you registered threw or rejected. Other handlers and the connection carry on.
  *
  * @example
@@ -183,6 +155,63 @@ export class HandlerError extends EventwireError {
   constructor(eventType: string, cause: unknown) {
     super('ERR_HANDLER', `a handler for ${eventType} threw: ${describe(cause)}`, { cause });
     this.eventType = eventType;
+  }
+}
+
+/**
+ * A hook you gave the client threw: `shouldRetry` or `classify` (the decision falls back to
+ * the default for that close code), or a hook of a custom dialect (`params`, `auth`,
+ * `subscribe`, `ping`, …: its result falls back to "no message"). The client goes on.
+ *
+ * Why not a `HandlerError`: a handler is called with an event; a hook is called to make one
+ * of the client's decisions, and a bug in it is a bug in configuration, worth telling apart.
+ *
+ * @example
+ * ```ts
+ * import { createClient, isHookError } from 'eventwire';
+ * const client = createClient({ url: 'wss://events.example.com/ws' });
+ * client.on('error', (e) => {
+ *   if (isHookError(e)) console.error(`${e.hook} threw`, e.cause);
+ * });
+ * ```
+ */
+export class HookError extends EventwireError {
+  override name = 'HookError';
+  /** The hook that threw: `shouldRetry`, `classify`, or a dialect's hook (`params`, `auth`, …). */
+  readonly hook: string;
+  /** For a dialect's hook: the dialect's `name`; undefined for the client's own options. */
+  readonly dialect: string | undefined;
+  constructor(hook: string, cause: unknown, dialect?: string) {
+    const where = dialect === undefined ? `the ${hook} hook` : `the ${dialect} dialect's ${hook}()`;
+    super('ERR_HOOK', `${where} threw: ${describe(cause)}`, { cause });
+    this.hook = hook;
+    this.dialect = dialect;
+  }
+}
+
+/**
+ * A subscription ended (`unsubscribe()`, or `close()` of its client) before what you waited
+ * for: its `ready()` rejects with this. The connection may be fine.
+ *
+ * Why not a `ClosedError`: that one says the connection closed for good; this says only that
+ * one subscription is over, and which.
+ *
+ * @example
+ * ```ts
+ * import { createClient, isSubscriptionEndedError } from 'eventwire';
+ * const client = createClient({ url: 'wss://events.example.com/ws' });
+ * const sub = client.subscribe('LogEntry');
+ * sub.unsubscribe();
+ * await sub.ready().catch((e) => isSubscriptionEndedError(e) && console.log(e.subscriptionId, 'ended'));
+ * ```
+ */
+export class SubscriptionEndedError extends EventwireError {
+  override name = 'SubscriptionEndedError';
+  /** The id of the subscription that ended. */
+  readonly subscriptionId: string;
+  constructor(subscriptionId: string) {
+    super('ERR_SUBSCRIPTION_ENDED', `subscription ${subscriptionId} ended`);
+    this.subscriptionId = subscriptionId;
   }
 }
 
@@ -298,36 +327,38 @@ export class ConnectionError extends EventwireError {
   }
 }
 
-/** Is this an {@link OptionsError}? @example `isOptionsError(e)` */
+/** Is this an {@link OptionsError} (from any copy of the package)? Like `err.code === 'ERR_OPTIONS'`. @example `isOptionsError(e)` */
 export const isOptionsError = guardFor(OptionsError, 'OptionsError');
-/** Is this an {@link AuthError}? @example `isAuthError(e)` */
+/** Is this an {@link AuthError} (from any copy of the package)? Like `err.code === 'ERR_AUTH'`. @example `isAuthError(e)` */
 export const isAuthError = guardFor(AuthError, 'AuthError');
-/** Is this a {@link TokenProviderError}? @example `isTokenProviderError(e)` */
+/** Is this a {@link TokenProviderError} (from any copy of the package)? Like `err.code === 'ERR_TOKEN_PROVIDER'`. @example `isTokenProviderError(e)` */
 export const isTokenProviderError = guardFor(TokenProviderError, 'TokenProviderError');
-/** Is this a {@link ReconnectExhaustedError}? @example `isReconnectExhaustedError(e)` */
+/** Is this a {@link ReconnectExhaustedError} (from any copy of the package)? Like `err.code === 'ERR_RECONNECT_EXHAUSTED'`. @example `isReconnectExhaustedError(e)` */
 export const isReconnectExhaustedError = guardFor(ReconnectExhaustedError, 'ReconnectExhaustedError');
-/** Is this a {@link ClosedError}? @example `isClosedError(e)` */
+/** Is this a {@link ClosedError} (from any copy of the package)? Like `err.code === 'ERR_CLOSED'`. @example `isClosedError(e)` */
 export const isClosedError = guardFor(ClosedError, 'ClosedError');
-/** Is this a {@link TimeoutError}? @example `isTimeoutError(e)` */
+/** Is this a {@link TimeoutError} (from any copy of the package)? Like `err.code === 'ERR_TIMEOUT'`. @example `isTimeoutError(e)` */
 export const isTimeoutError = guardFor(TimeoutError, 'TimeoutError');
-/** Is this a {@link ValidationError}? @example `isValidationError(e)` */
+/** Is this a {@link ValidationError} (from any copy of the package)? Like `err.code === 'ERR_VALIDATION'`. @example `isValidationError(e)` */
 export const isValidationError = guardFor(ValidationError, 'ValidationError');
-/** Is this a {@link DecodeError}? @example `isDecodeError(e)` */
-export const isDecodeError = guardFor(DecodeError, 'DecodeError');
-/** Is this a {@link HandlerError}? @example `isHandlerError(e)` */
+/** Is this a {@link HandlerError} (from any copy of the package)? Like `err.code === 'ERR_HANDLER'`. @example `isHandlerError(e)` */
 export const isHandlerError = guardFor(HandlerError, 'HandlerError');
-/** Is this a {@link FilterError}? @example `isFilterError(e)` */
+/** Is this a {@link FilterError} (from any copy of the package)? Like `err.code === 'ERR_FILTER'`. @example `isFilterError(e)` */
 export const isFilterError = guardFor(FilterError, 'FilterError');
-/** Is this a {@link RequestError}? @example `isRequestError(e)` */
+/** Is this a {@link RequestError} (from any copy of the package)? Like `err.code === 'ERR_REQUEST'`. @example `isRequestError(e)` */
 export const isRequestError = guardFor(RequestError, 'RequestError');
-/** Is this an {@link AbortError}? @example `isAbortError(e)` */
+/** Is this an {@link AbortError} (from any copy of the package)? Like `err.code === 'ERR_ABORTED'`. @example `isAbortError(e)` */
 export const isAbortError = guardFor(AbortError, 'AbortError');
-/** Is this a {@link QueueFullError}? @example `isQueueFullError(e)` */
+/** Is this a {@link QueueFullError} (from any copy of the package)? Like `err.code === 'ERR_QUEUE_FULL'`. @example `isQueueFullError(e)` */
 export const isQueueFullError = guardFor(QueueFullError, 'QueueFullError');
-/** Is this a {@link ConnectionError}? @example `isConnectionError(e)` */
+/** Is this a {@link ConnectionError} (from any copy of the package)? Like `err.code === 'ERR_CONNECTION'`. @example `isConnectionError(e)` */
 export const isConnectionError = guardFor(ConnectionError, 'ConnectionError');
-/** Is this a {@link ServerError}? @example `isServerError(e)` */
+/** Is this a {@link ServerError} (from any copy of the package)? Like `err.code === 'ERR_SERVER'`. @example `isServerError(e)` */
 export const isServerError = guardFor(ServerError, 'ServerError');
+/** Is this a {@link HookError} (from any copy of the package)? Like `err.code === 'ERR_HOOK'`. @example `isHookError(e)` */
+export const isHookError = guardFor(HookError, 'HookError');
+/** Is this a {@link SubscriptionEndedError} (from any copy of the package)? Like `err.code === 'ERR_SUBSCRIPTION_ENDED'`. @example `isSubscriptionEndedError(e)` */
+export const isSubscriptionEndedError = guardFor(SubscriptionEndedError, 'SubscriptionEndedError');
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

@@ -3,8 +3,8 @@
  *
  * Why exported: a server author can validate what they send and receive with the same
  * definitions the SDK is tested against. The client itself does not run zod per frame
- * (see `codec/classify.ts` for the hand-written check, which a property test keeps in
- * agreement with these schemas).
+ * (see `dialects/eventwire-read.ts` for the hand-written check, which a property test,
+ * `test/codec-properties.test.ts`, keeps in agreement with these schemas).
  */
 import * as z from 'zod/mini';
 import { FiltersSchema } from './filters-schema.js';

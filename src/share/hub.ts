@@ -1,10 +1,11 @@
-import { ClientCore } from '../core/core.js';
-import type { SubscriptionImpl } from '../core/streams/subscription.js';
+import type { RequestOptions } from '../core/outbox/requests.js';
+import type { SubscribeOptions, SubscriptionImpl } from '../core/streams/subscription.js';
+import type { Listener } from '../core/util/emitter.js';
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isRequestError } from '../errors/errors.js';
-import type { ResolvedOptions } from '../options.js';
 import type { EventwireEvent } from '../protocol/event.js';
-import { parseFilters } from '../protocol/filters.js';
+import { type Filters, parseFilters } from '../protocol/filters.js';
+import type { ConnectionState, LifecycleEvents, SendResult } from '../types.js';
 import { isShareMessage, type ShareMessage } from './wire.js';
 
 /** A tab linked to the hub: its subscriptions on the hub's client, by the tab's ids. */
@@ -20,6 +21,25 @@ interface TabLink {
 type Frame = Record<string, unknown>;
 
 /**
+ * @internal What the hub needs of the client that holds the real connection: its link's state
+ * and lifecycle, and the client calls a tab's frames turn into. The client core satisfies it;
+ * the hub knows nothing else of it (not its link, outbox or emitter).
+ */
+export interface HubClient {
+  readonly state: ConnectionState;
+  readonly sessionId: string | undefined;
+  connect(): void;
+  close(code: number, reason: string): void;
+  on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
+  /** What stopped the client (once closed): its fatal error, or a `ClosedError` for `close()`. */
+  stoppedBy(): EventwireError;
+  subscribe(names: string[], filters: Filters, options: SubscribeOptions): SubscriptionImpl;
+  /** A tab's request, relayed with the tab's own `id`. */
+  request(method: string, params: unknown, options: RequestOptions | undefined, id: string): Promise<unknown>;
+  send(message: object): SendResult;
+}
+
+/**
  * @internal The leader tab's side of a shared connection: one real client (the tab's own
  * options: url, token provider, dialect, heartbeat, rate limit) and, for every tab linked to
  * it over the channel, a protocol v1 server. A tab's subscribe becomes a subscription of the
@@ -29,7 +49,7 @@ type Frame = Record<string, unknown>;
  * own cursors, as they would to a server.
  */
 export class Hub {
-  readonly core: ClientCore;
+  readonly #client: HubClient;
   readonly #id: string;
   readonly #port: BroadcastChannel;
   readonly #links = new Map<string, TabLink>();
@@ -37,9 +57,9 @@ export class Hub {
   readonly #requests = new Map<string, string>();
   #offs: Array<() => void> = [];
 
-  constructor(id: string, channel: string, options: ResolvedOptions) {
+  constructor(id: string, channel: string, client: HubClient) {
     this.#id = id;
-    this.core = new ClientCore(options);
+    this.#client = client;
     this.#port = new BroadcastChannel(channel);
   }
 
@@ -49,34 +69,32 @@ export class Hub {
   }
 
   start(): void {
-    const { emitter } = this.core;
+    const client = this.#client;
     this.#offs = [
-      emitter.on('open', () => {
+      client.on('open', () => {
         for (const link of this.#links.values()) this.#open(link);
       }),
-      emitter.on('close', (payload) => {
-        const { code, reason, willReconnect } = payload as { code: number; reason: string; willReconnect: boolean };
+      client.on('close', ({ code, reason, willReconnect }) => {
         if (willReconnect) this.#closeAll(1006, reason || `server link closed (${code})`);
       }),
       // a stop is known (and its error) only once the client is closed: then the tabs stop too
-      emitter.on('state', (change) => {
-        if ((change as { to: string }).to !== 'closed') return;
-        const error = this.core.stoppedBy();
-        this.#closeAll(this.#fatalCode(), error.message);
+      client.on('state', ({ to }) => {
+        if (to !== 'closed') return;
+        this.#closeAll(this.#fatalCode(), client.stoppedBy().message);
       }),
-      emitter.on('error', () => {}), // the tabs' own clients report what concerns them
+      client.on('error', () => {}), // the tabs' own clients report what concerns them
     ];
     this.#port.onmessage = ({ data }: MessageEvent) => {
       if (isShareMessage(data)) this.#receive(data);
     };
     this.#post({ t: 'hub', from: this.#id });
-    this.core.connection.connect();
+    this.#client.connect();
   }
 
   stop(): void {
     for (const off of this.#offs) off();
     this.#closeAll(1001, 'the leading tab left');
-    this.core.connection.close(1000, '');
+    this.#client.close(1000, '');
     this.#port.onmessage = null;
     this.#port.close();
   }
@@ -91,7 +109,7 @@ export class Hub {
 
   /** The code tabs get when the hub's client stopped for good: their v1 table then stops them too. */
   #fatalCode(): number {
-    return isAuthError(this.core.stoppedBy()) ? 4003 : 4400;
+    return isAuthError(this.#client.stoppedBy()) ? 4003 : 4400;
   }
 
   #receive(message: ShareMessage): void {
@@ -100,8 +118,8 @@ export class Hub {
         const link: TabLink = { id: message.from, opened: false, subs: new Map(), last: undefined };
         this.#drop(message.from);
         this.#links.set(message.from, link);
-        if (this.core.connection.state === 'open') this.#open(link);
-        else if (this.core.connection.state === 'closed') {
+        if (this.#client.state === 'open') this.#open(link);
+        else if (this.#client.state === 'closed') {
           this.#links.delete(link.id);
           this.#post({ t: 'closed', from: this.#id, to: link.id, code: this.#fatalCode(), reason: 'stopped' });
         }
@@ -124,7 +142,7 @@ export class Hub {
     if (link.opened) return;
     link.opened = true;
     this.#post({ t: 'opened', from: this.#id, to: link.id });
-    this.#send(link, { type: 'welcome', session_id: this.core.connection.sessionId ?? `shared-${this.#id}` });
+    this.#send(link, { type: 'welcome', session_id: this.#client.sessionId ?? `shared-${this.#id}` });
   }
 
   #closeAll(code: number, reason: string): void {
@@ -162,7 +180,7 @@ export class Hub {
       // the hub's client acks what it relays; the hub holds the token
     } else if (msg.type === undefined && typeof msg.id === 'string' && typeof msg.method === 'string') {
       this.#request(link, msg.id, msg.method, msg.params);
-    } else this.core.send(msg);
+    } else this.#client.send(msg);
   }
 
   #subscribe(link: TabLink, msg: Frame): void {
@@ -172,7 +190,7 @@ export class Hub {
     let sub: SubscriptionImpl;
     try {
       const since = typeof msg.since === 'number' || typeof msg.since === 'string' ? msg.since : undefined;
-      sub = this.core.subscribe(events, parseFilters(msg.filters ?? {}), { since });
+      sub = this.#client.subscribe(events, parseFilters(msg.filters ?? {}), { since });
     } catch (error) {
       this.#send(link, { type: 'error', code: 'bad_filter', message: (error as Error).message, id });
       return;
@@ -208,7 +226,7 @@ export class Hub {
       this.#requests.delete(id);
       if (to) this.#send(to, frame);
     };
-    this.core.request(method, params, undefined, id).then(
+    this.#client.request(method, params, undefined, id).then(
       (result) => answer({ id, success: true, result }),
       (error: EventwireError) =>
         answer({

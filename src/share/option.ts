@@ -3,20 +3,8 @@ import { OptionsError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
-import type { EventSchemas } from '../types.js';
-
-/**
- * How a client shares its connection (`stats().share`, present with the `share` option).
- * - `leader`: this tab holds the connection for the others (`tabs`: links to it, its own included).
- * - `follower`: this tab's client runs over the leader's connection.
- * - `own socket`: sharing is not possible here (`reason` says why), so it has its own.
- * @example `if (client.stats().share?.role === 'own socket') console.warn(client.stats().share?.reason)`
- */
-export interface ShareStats {
-  role: 'leader' | 'follower' | 'own socket';
-  tabs?: number;
-  reason?: string;
-}
+import type { EventSchemas, ShareStats } from '../types.js';
+import type { HubClient } from './hub.js';
 
 /** @internal What `createClient` does with `share`: the options its own core runs with, and the share's hooks. */
 export interface SharePlan {
@@ -41,7 +29,10 @@ function unsupported(): string | undefined {
  * Otherwise its core speaks protocol v1 over a link to the hub of whichever tab leads; its own
  * options (url, token, dialect…) serve the real connection if this tab becomes the leader.
  */
-export function planShare(options: ClientOptions<EventSchemas> & { share?: unknown; shareKey?: unknown }): SharePlan {
+export function planShare(
+  options: ClientOptions<EventSchemas> & { share?: unknown; shareKey?: unknown },
+  makeClient: (options: ResolvedOptions) => HubClient,
+): SharePlan {
   if (options.share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(options.share)}`);
   if (options.shareKey !== undefined && (typeof options.shareKey !== 'string' || options.shareKey === ''))
     throw new OptionsError('shareKey must be a non-empty string');
@@ -52,10 +43,11 @@ export function planShare(options: ClientOptions<EventSchemas> & { share?: unkno
 
   const key = (options.shareKey as string | undefined) ?? `${real.url}|${real.dialect.name}`;
   // The hub's client: this tab's connection options, relaying without schemas or listeners.
-  const hubOptions = () => resolveOptions({ ...own, events: undefined, on: undefined, lazy: false, acks: 'auto' });
+  const hubClient = () =>
+    makeClient(resolveOptions({ ...own, events: undefined, on: undefined, lazy: false, acks: 'auto' }));
   let share: import('./tabs.js').TabShare | undefined;
   const loading = import('./tabs.js').then((m) => {
-    share = m.shareTabs(key, hubOptions);
+    share = m.shareTabs(key, hubClient);
     return share;
   });
   const tab = resolveOptions({

@@ -10,10 +10,9 @@
  * link to the old hub closes, and each client reconnects and resubscribes from its cursor, as
  * after any reconnect.
  */
-import type { ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
-import { Hub } from './hub.js';
-import type { ShareStats } from './option.js';
+import type { ShareStats } from '../types.js';
+import { Hub, type HubClient } from './hub.js';
 import { createTabTransport } from './tab-transport.js';
 import { channelName, tabId } from './wire.js';
 
@@ -29,10 +28,10 @@ export interface TabShare {
 }
 
 /**
- * @internal Joins the share `key`. `hubOptions` are this tab's options for the real
+ * @internal Joins the share `key`. `hubClient` makes this tab's client of the real
  * connection, used if it becomes the leader.
  */
-export function shareTabs(key: string, hubOptions: () => ResolvedOptions): TabShare {
+export function shareTabs(key: string, hubClient: () => HubClient): TabShare {
   const id = tabId();
   const name = channelName(key);
   let hub: Hub | undefined;
@@ -46,7 +45,7 @@ export function shareTabs(key: string, hubOptions: () => ResolvedOptions): TabSh
     navigator.locks
       .request(name, { signal: controller.signal }, () => {
         if (controller.signal.aborted) return undefined;
-        hub = new Hub(id, name, hubOptions());
+        hub = new Hub(id, name, hubClient());
         hub.start();
         return new Promise<void>((resolve) => {
           release = resolve;

@@ -1,7 +1,7 @@
 /**
  * What a transport reports to the client, for its current socket only: events of a socket
  * the client has replaced (by `connect()` again or `close()`) are never reported.
- * @example `events.onMessage('{"type":"pong"}', true)`
+ * @example `events.onMessage('{"type":"pong"}', true)` (a transport reporting a text frame)
  */
 export interface TransportEvents {
   /** The socket opened. */
@@ -26,6 +26,12 @@ export interface TransportEvents {
  *
  * @example
  * ```ts
+ * import { createWebSocketTransport, type TransportEvents } from 'eventwire';
+ * const events: TransportEvents = {
+ *   onOpen: () => transport.send('{"type":"ping"}'),
+ *   onMessage: (data) => console.log(data),
+ *   onClose: (code, reason) => console.log('closed', code, reason),
+ * };
  * const transport = createWebSocketTransport({ maxPayload: 1 << 20 }, events);
  * transport.connect('ws://127.0.0.1:8080/?token=t');
  * ```
@@ -44,7 +50,7 @@ export interface Transport {
   ping?(): boolean;
 }
 
-/** How a transport is configured for one client. @example `createWebSocketTransport()(config, events)` */
+/** How a transport is configured for one client. @example `createWebSocketTransport({ maxPayload: 1 << 20, headers: { cookie: 'sid=1' } }, events)` */
 export interface TransportConfig {
   /** The WebSocket constructor. @default globalThis.WebSocket, or `ws` in Node */
   WebSocket?: unknown;
@@ -60,7 +66,11 @@ export interface TransportConfig {
  *
  * @example
  * ```ts
- * createClient({ url, transport: (config, events) => myTransport(config, events) });
+ * import { createClient, createWebSocketTransport, type TransportFactory } from 'eventwire';
+ * // the built-in transport, with every frame it receives logged
+ * const logged: TransportFactory = (config, events) =>
+ *   createWebSocketTransport(config, { ...events, onMessage: (data, text) => (console.debug(data), events.onMessage(data, text)) });
+ * createClient({ url: 'wss://events.example.com/ws', transport: logged });
  * ```
  */
 export type TransportFactory = (config: TransportConfig, events: TransportEvents) => Transport;

@@ -1,72 +1,117 @@
+import type { Dialect } from '../../dialects/dialect.js';
 import { EventwireError } from '../../errors/base.js';
-import { ConnectionError, TimeoutError, TokenProviderError } from '../../errors/errors.js';
+import { TimeoutError } from '../../errors/errors.js';
 import { attemptUrl, type ResolvedOptions } from '../../options.js';
+import type { EventwireEvent } from '../../protocol/event.js';
 import type { Transport, TransportEvents } from '../../transport/transport.js';
-import type { ConnectionState, LifecycleEvents } from '../../types.js';
-import type { Outbox } from '../outbox/outbox.js';
-import { decide } from './decide.js';
-import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
+import type { ConnectionState } from '../../types.js';
+import { Outbox, type OutboxLink } from '../outbox/outbox.js';
+import { RateLimiter } from '../outbox/rate.js';
+import { AuthMessage, DropWatch, describeFrame, droppedAtOnce, fetchToken } from './attempt.js';
+import { type CloseFacts, decide } from './decide.js';
+import type { LinkHost } from './host.js';
+import { Inbox, type InboxSink } from './inbox.js';
+import { Liveness } from './liveness.js';
 import type { NetworkSignal } from './signals.js';
 
-/** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */
-const DROPPED_AT_ONCE = 1_000;
-
-/** @internal What the connection needs from the client around it. */
-export interface ConnectionHost {
-  readonly options: ResolvedOptions;
-  readonly outbox: Outbox;
-  emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void;
-  report(error: EventwireError): void;
-  /** A frame from the current link. */
-  frame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void;
-  /** The link went down (subscriptions fall back to pending). */
-  linkLost(): void;
-  /** The event names the client listens to, or undefined for all (some dialects put them on the URL). */
-  interest(): readonly string[] | undefined;
-  /** The client stopped for good; `error` is what stopped it, undefined for `close()`. */
-  stopped(error: EventwireError | undefined, code: number, reason: string): void;
-}
+/** The retry state {@link decide} carries from one close to the next. */
+type Carry = Readonly<Pick<CloseFacts, 'attempt' | 'lastWasRefresh' | 'lastWasRefusal'>>;
+const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false };
 
 /**
- * @internal The connection's state machine: attempts, timers, token, heartbeat, network
- * signals and the retry decision ({@link decide}). One timer slot serves the phase the
- * link is in (retry delay, connect timeout, greeting timeout); the heartbeat has its own.
- * Every attempt has an id: a token, socket or timer that belongs to an older attempt finds
- * a newer id and is ignored.
+ * @internal The link, end to end: the transport, the inbox that reads its frames (this is the
+ * dialect's sink), the heartbeat, the retry decision ({@link decide}) and the outbox, the one
+ * door every frame the client writes leaves by. It handles every link-level message itself
+ * (greeting, refused credentials, ping and its answer, pong, undecodable frames) and hands the
+ * client core ({@link LinkHost}) only what concerns the client.
+ *
+ * One timer slot serves the phase the link is in (retry delay, connect timeout, greeting
+ * timeout); the heartbeat has its own. Every attempt has an id: a token, socket or timer that
+ * belongs to an older attempt finds a newer id and is ignored.
  */
-export class Connection implements TransportEvents, HeartbeatIo {
-  state: ConnectionState = 'idle';
-  sessionId: string | undefined;
-  heartbeat: Heartbeat | undefined;
-  /** The token of the current attempt (for an auth message). */
-  token: string | undefined;
-  readonly #host: ConnectionHost;
+export class Connection implements TransportEvents, InboxSink, OutboxLink {
+  #state: ConnectionState = 'idle';
+  #sessionId: string | undefined;
+  /** Everything that waits for the link, and the door out (see {@link Connection.transmit}). */
+  readonly outbox: Outbox;
+  readonly maxBatchSize: number;
+  readonly #options: ResolvedOptions;
+  readonly #dialect: Dialect;
+  readonly #host: LinkHost;
   readonly #transport: Transport;
+  readonly #inbox: Inbox;
+  readonly #liveness: Liveness;
+  /** The token of the current attempt (for an auth message). */
+  #token: string | undefined;
   #id = 0;
-  #attempt = 0;
-  #lastWasRefresh = false;
-  #lastWasRefusal = false;
-  /** When the current socket opened (clock ms), and whether anything came on it since. */
-  #socketAt = 0;
-  #heard = false;
-  /** Consecutive sockets dropped right after they opened (see #droppedAtOnce). */
-  #drops = 0;
+  /** What the next retry decision carries from the last one ({@link decide}). */
+  #carry: Carry = FRESH;
+  readonly #drops = new DropWatch();
   #openedAt = 0;
   #timer: unknown;
   /** The socket of the current attempt is open (the link may still await its greeting). */
   #socketUp = false;
-  /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
-  #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
   #waitingForNetwork = false;
   #stopSignals: (() => void) | undefined;
 
-  constructor(host: ConnectionHost) {
+  /** `dialect`: the client's (guarded) dialect; `host`: the client core. */
+  constructor(options: ResolvedOptions, dialect: Dialect, host: LinkHost) {
+    this.#options = options;
+    this.#dialect = dialect;
     this.#host = host;
-    const { options } = host;
+    this.maxBatchSize = options.maxBatchSize;
+    const pace = options.rateLimit ? { rate: new RateLimiter(options.rateLimit), clock: options.clock } : undefined;
+    this.outbox = new Outbox(options.outboxSize, this, pace);
+    this.#inbox = new Inbox(options.codec, dialect, this);
     this.#transport = options.transport(
       { WebSocket: options.WebSocket, maxPayload: options.maxPayload, headers: options.headers },
       this,
     );
+    this.#liveness = new Liveness({
+      transport: this.#transport,
+      dialect,
+      clock: options.clock,
+      heartbeat: options.heartbeat,
+      sendPing: (message) => this.outbox.control('ping', options.codec.encode(message)),
+      dead: (silent) => this.#dead(silent),
+    });
+    if (options.auth === 'message' && options.token)
+      this.outbox.hold(
+        new AuthMessage(
+          () => this.#token,
+          dialect,
+          (message) => options.codec.encode(message),
+        ),
+      );
+  }
+
+  /** The link's {@link ConnectionState}. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The session id the greeting gave, while the link is up. */
+  get sessionId(): string | undefined {
+    return this.#sessionId;
+  }
+
+  /** The liveness figures: `heartbeat.rtt`, the last measured ping round-trip time in ms, if any. */
+  get heartbeat(): { readonly rtt: number | undefined } {
+    return this.#liveness;
+  }
+
+  // OutboxLink: the one door out.
+
+  /**
+   * Writes one frame on the link as it is now; false when there is none. Every frame the
+   * client writes comes here through the outbox (rate limit first), pings and pongs included,
+   * so the debug log sees them all.
+   */
+  transmit(frame: string): boolean {
+    this.#liveness.wrote();
+    const sent = this.#transport.send(frame);
+    if (sent && this.#options.log?.on('debug')) this.#options.log.write('debug', `send ${frame}`);
+    return sent;
   }
 
   // TransportEvents: the current socket's events (the transport drops those of older ones).
@@ -76,77 +121,110 @@ export class Connection implements TransportEvents, HeartbeatIo {
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
-    this.#heard = true;
-    this.#drops = 0; // the server talks: a streak of drops ends
-    if (this.heartbeat) this.heartbeat.received();
-    this.#host.frame(data, text);
-    if (this.state === 'connecting') this.openIfWaiting(); // any frame, even one no dialect reads, opens an optional greeting
+    this.#drops.heard(true);
+    this.#liveness.received();
+    if (this.#options.log?.on('debug')) this.#options.log.write('debug', `recv ${describeFrame(data, text)}`);
+    if (this.#state !== 'connecting' && this.#state !== 'open') return;
+    this.#inbox.receive(data, text);
+    // an optional greeting gives way to any frame, even one no dialect reads (see #core)
+    if (this.#state === 'connecting') this.#openIfWaiting();
   }
 
   onClose(code: number, reason: string, error?: unknown, status?: number): void {
-    this.#droppedAtOnce(code);
+    const after = this.#drops.closed(code, this.#options.clock.now(), this.#socketUp, this.#live);
+    if (after !== undefined)
+      this.#host.report(droppedAtOnce(this.#dialect.name, this.#options.url, after, this.#carry.attempt + 1));
     this.#ended(this.#id, code, reason, error, status);
   }
 
   onPong(): void {
-    this.#heard = true;
-    this.heartbeat?.pong();
+    this.#drops.heard(false);
+    this.#liveness.pong();
   }
 
-  // HeartbeatIo: the running heartbeat belongs to the current link (it is stopped with it).
+  // InboxSink: what the dialect read in a frame. Link-level messages stay here.
 
-  ping(): void {
-    if (this.#probe === 'ws') this.#transport.ping?.();
-    else if (this.#probe !== 'none') {
-      const ping = this.#host.options.dialect.ping();
-      if (ping) this.#transport.send(this.#host.options.codec.encode(ping));
-      // a keepalive is never answered: a WebSocket ping's pong proves life where one can go, else nothing is awaited
-      if (this.#probe === 'keepalive' && !this.#transport.ping?.()) this.heartbeat?.received();
-    }
+  event(event: EventwireEvent): void {
+    this.#core.event(event);
   }
 
-  dead(silent: number): void {
-    this.#transport.close(4000, 'heartbeat timeout');
-    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
+  greeting(sessionId?: string, heartbeatInterval?: number): void {
+    this.#sessionId = sessionId;
+    if (heartbeatInterval !== undefined) this.#liveness.pingEvery(heartbeatInterval);
+    if (this.#state === 'connecting' && this.#socketUp) this.#open();
   }
 
-  /** Whether a link is up or being made. */
-  get live(): boolean {
-    return this.state === 'connecting' || this.state === 'open';
+  /** The server refused the credentials on an open socket (an auth command's answer). */
+  authFailed(reason: string): void {
+    if (!this.#live) return;
+    this.#transport.close(1000, 'authentication refused');
+    this.#ended(this.#id, 4003, reason);
   }
 
-  /** Sends a frame on the link as it is now; false when there is none. */
-  send(frame: string): boolean {
-    if (this.#probe === 'none') this.heartbeat?.received(); // servers that restart their ping timer on client frames
-    return this.#transport.send(frame);
+  /** The server's ping: its answer goes out through the outbox's control lane. */
+  ping(reply?: object): void {
+    if (reply) this.outbox.control('pong', this.#options.codec.encode(reply));
   }
+
+  pong(): void {
+    this.#liveness.pong();
+  }
+
+  subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
+    this.#core.subscribed(id, seq, gap);
+  }
+
+  response(
+    key: string,
+    byMethod: boolean,
+    ok: boolean,
+    result: unknown,
+    error?: { code: string; message: string },
+  ): boolean {
+    return this.#core.response(key, byMethod, ok, result, error);
+  }
+
+  serverError(code: string, message: string, id?: string): void {
+    this.#core.serverError(code, message, id);
+  }
+
+  /** A message the dialect could not read: named after the dialect. */
+  error(error: EventwireError): void {
+    error.message = `${this.#dialect.name}: ${error.message}`;
+    this.#host.report(error);
+  }
+
+  /** A frame the codec could not decode (before any dialect saw it). */
+  undecodable(error: EventwireError): void {
+    this.#host.report(error);
+  }
+
+  // The client's calls.
 
   connect(): void {
-    if (this.state !== 'idle' && this.state !== 'closed') return;
-    this.#attempt = 0;
-    this.#lastWasRefresh = false;
-    this.#lastWasRefusal = false;
-    this.#stopSignals = this.#host.options.signals?.subscribe((signal) => this.#signal(signal));
+    if (this.#state !== 'idle' && this.#state !== 'closed') return;
+    this.#carry = FRESH;
+    this.#stopSignals = this.#options.signals?.subscribe((signal) => this.#signal(signal));
     this.#start();
   }
 
   reconnect(): void {
-    if (this.state === 'idle' || this.state === 'closed') {
+    if (this.#state === 'idle' || this.#state === 'closed') {
       this.connect();
       return;
     }
     this.#linkDown();
-    this.#attempt = 0;
+    this.#carry = { ...this.#carry, attempt: 0 };
     this.#transport.close(4000, 'reconnect');
     this.#start();
   }
 
   close(code: number, reason: string): void {
-    if (this.state === 'idle' || this.state === 'closed') {
+    if (this.#state === 'idle' || this.#state === 'closed') {
       this.#setState('closed');
       return;
     }
-    const wasOpen = this.state === 'open';
+    const wasOpen = this.#state === 'open';
     this.#halt();
     this.#transport.close(code, reason);
     this.#host.stopped(undefined, code, reason);
@@ -154,68 +232,52 @@ export class Connection implements TransportEvents, HeartbeatIo {
     if (wasOpen) this.#host.emit('close', { code, reason, willReconnect: false });
   }
 
-  /** The greeting arrived: the link is open, with what it says of the session. */
-  greeted(sessionId: string | undefined, heartbeatInterval: number | undefined): void {
-    this.sessionId = sessionId;
-    const heartbeat = this.#host.options.heartbeat;
-    if (heartbeatInterval !== undefined && heartbeat)
-      heartbeat.interval = Math.min(heartbeat.interval, heartbeatInterval);
-    if (this.state === 'connecting' && this.#socketUp) this.#open();
+  /** Whether a link is up or being made. */
+  get #live(): boolean {
+    return this.#state === 'connecting' || this.#state === 'open';
   }
 
-  /** Any message but the greeting: with an optional greeting, the link is open from now on. */
-  openIfWaiting(): void {
-    if (this.state === 'connecting' && this.#socketUp && this.#host.options.greeting !== 'required') this.#open();
+  /**
+   * The core, for a message the dialect read for the client. With an optional greeting the
+   * first frame opens the link: one for the client, before the core hears it (as a greeting
+   * would have); any other, once it is read (see `onMessage`).
+   */
+  get #core(): LinkHost {
+    if (this.#state === 'connecting') this.#openIfWaiting();
+    return this.#host;
   }
 
-  /** The server refused the credentials on an open socket (an auth command's answer). */
-  refused(reason: string): void {
-    if (!this.live) return;
-    this.#transport.close(1000, 'authentication refused');
-    this.#ended(this.#id, 4003, reason);
+  /** With an optional greeting: the link is open from the first frame, or after the grace. */
+  #openIfWaiting(): void {
+    if (this.#state === 'connecting' && this.#socketUp && this.#options.greeting !== 'required') this.#open();
   }
 
   #start(): void {
-    const { options } = this.#host;
+    const options = this.#options;
     const { clock } = options;
     clock.clearTimeout(this.#timer);
     this.#waitingForNetwork = false;
     this.#setState('connecting');
     const id = ++this.#id;
-    this.token = undefined;
+    this.#token = undefined;
     this.#timer = clock.setTimeout(
       () => this.#fail(id, 'connect timeout', new TimeoutError(`no connection within ${options.connectTimeout} ms`)),
       options.connectTimeout,
     );
-    if (options.token === undefined) {
-      this.#dial(id, undefined);
-      return;
-    }
-    let token: string | Promise<string>;
-    try {
-      token = typeof options.token === 'string' ? options.token : options.token();
-    } catch (cause) {
-      queueMicrotask(() => this.#fail(id, 'token provider failed', new TokenProviderError(cause)));
-      return;
-    }
-    Promise.resolve(token).then(
-      (value) => {
+    fetchToken(
+      options.token,
+      (token) => {
         if (id !== this.#id) return;
-        if (typeof value !== 'string') {
-          const error = new TypeError(`token provider returned ${typeof value}`);
-          this.#fail(id, 'token provider failed', new TokenProviderError(error));
-          return;
-        }
-        this.token = value;
-        this.#dial(id, value);
+        this.#token = token;
+        this.#dial(id, token);
       },
-      (cause: unknown) => this.#fail(id, 'token provider failed', new TokenProviderError(cause)),
+      (error) => this.#fail(id, 'token provider failed', error),
     );
   }
 
   /** Opens the attempt's socket (the debug log names the URL, the token redacted). */
   #dial(id: number, token: string | undefined): void {
-    const { options } = this.#host;
+    const options = this.#options;
     const url = attemptUrl(options, token, this.#host.interest());
     if (options.log) {
       options.log.secret = token;
@@ -224,20 +286,25 @@ export class Connection implements TransportEvents, HeartbeatIo {
     this.#transport.connect(url);
   }
 
+  /** The heartbeat heard nothing for `silent` ms: the link is dead. */
+  #dead(silent: number): void {
+    this.#transport.close(4000, 'heartbeat timeout');
+    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
+  }
+
   #fail(id: number, reason: string, error: EventwireError): void {
-    if (id !== this.#id || this.state !== 'connecting') return;
+    if (id !== this.#id || this.#state !== 'connecting') return;
     this.#transport.close(4000, reason);
     this.#ended(id, 1006, reason, error);
   }
 
   #socketOpen(): void {
-    if (this.state !== 'connecting') return;
-    const { options, outbox } = this.#host;
+    if (this.#state !== 'connecting') return;
+    const options = this.#options;
     options.clock.clearTimeout(this.#timer);
     this.#socketUp = true;
-    this.#socketAt = options.clock.now();
-    this.#heard = false;
-    outbox.socketOpen();
+    this.#drops.opened(options.clock.now());
+    this.outbox.socketOpen();
     if (options.greeting === 'none') {
       this.#open();
       return;
@@ -245,94 +312,35 @@ export class Connection implements TransportEvents, HeartbeatIo {
     const id = this.#id;
     this.#timer =
       options.greeting === 'required'
-        ? options.clock.setTimeout(
-            () =>
-              this.#fail(
-                id,
-                'handshake timeout',
-                new TimeoutError(
-                  `no greeting from the ${options.dialect.name} server within ${options.handshakeTimeout} ms`,
-                ),
-              ),
-            options.handshakeTimeout,
-          )
-        : options.clock.setTimeout(() => this.openIfWaiting(), options.dialect.greetingGrace);
+        ? options.clock.setTimeout(() => {
+            const message = `no greeting from the ${this.#dialect.name} server within ${options.handshakeTimeout} ms`;
+            this.#fail(id, 'handshake timeout', new TimeoutError(message));
+          }, options.handshakeTimeout)
+        : options.clock.setTimeout(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
   }
 
   #open(): void {
-    const { options, outbox } = this.#host;
-    options.clock.clearTimeout(this.#timer);
-    this.#openedAt = options.clock.now();
-    this.#startLiveness();
+    const { clock } = this.#options;
+    clock.clearTimeout(this.#timer);
+    this.#openedAt = clock.now();
+    this.#liveness.start();
     this.#setState('open');
-    outbox.ready();
-    this.#host.emit('open', { sessionId: this.sessionId });
-  }
-
-  /** Starts the heartbeat the dialect's liveness calls for (none with `heartbeat: false`). */
-  #startLiveness(): void {
-    const { options } = this.#host;
-    const heartbeat = options.heartbeat;
-    let liveness = options.dialect.liveness;
-    if (liveness.mode === 'ws') liveness = this.#transport.ping?.() ? liveness : liveness.fallback;
-    if (!heartbeat || liveness.mode === 'none') return;
-    this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
-    this.heartbeat =
-      liveness.mode === 'server'
-        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: heartbeat.timeout }, options.clock, this)
-        : createHeartbeat(heartbeat, options.clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
-  }
-
-  /**
-   * A socket the server accepted and dropped at once, with no close frame and nothing said
-   * (mdb_engine, a token with a bad signature), again and again: it is retried like any
-   * failure, and reported once per streak (from the second such attempt in a row), so that it
-   * does not look like a hang. A lone drop is an ordinary network failure.
-   */
-  #droppedAtOnce(code: number): void {
-    const { options } = this.#host;
-    const after = options.clock.now() - this.#socketAt;
-    const atOnce = code === 1006 && this.#socketUp && !this.#heard && this.live && after < DROPPED_AT_ONCE;
-    if (!atOnce) {
-      this.#drops = 0;
-      return;
-    }
-    if (++this.#drops !== 2) return;
-    const host = new URL(options.url).host;
-    this.#host.report(
-      new ConnectionError(
-        `the ${options.dialect.name} server at ${host} accepted the connection and dropped it ${Math.round(after)} ms later, ` +
-          'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token',
-        this.#attempt + 1,
-      ),
-    );
+    this.outbox.ready();
+    this.#host.emit('open', { sessionId: this.#sessionId });
   }
 
   /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
   #ended(id: number, code: number, reason: string, error?: unknown, status?: number): void {
-    if (id !== this.#id || !this.live) return;
+    if (id !== this.#id || !this.#live) return;
     // a failed attempt's close has no reason: the network error is one (ECONNREFUSED, ENOTFOUND...)
     if (!reason && error instanceof Error && !(error instanceof EventwireError)) reason = error.message;
-    const { options } = this.#host;
-    const uptime = this.state === 'open' ? options.clock.now() - this.#openedAt : undefined;
+    const options = this.#options;
+    const uptime = this.#state === 'open' ? options.clock.now() - this.#openedAt : undefined;
     this.#linkDown();
-    const decision = decide(
-      {
-        code,
-        reason,
-        error,
-        status,
-        attempt: this.#attempt,
-        uptime,
-        lastWasRefresh: this.#lastWasRefresh,
-        lastWasRefusal: this.#lastWasRefusal,
-        refreshable: typeof options.token === 'function',
-      },
-      options,
-    );
-    this.#attempt = decision.attempt;
-    this.#lastWasRefresh = decision.lastWasRefresh;
-    this.#lastWasRefusal = decision.lastWasRefusal;
+    const refreshable = typeof options.token === 'function';
+    const decision = decide({ code, reason, error, status, uptime, refreshable, ...this.#carry }, options);
+    const { attempt, lastWasRefresh, lastWasRefusal } = decision;
+    this.#carry = { attempt, lastWasRefresh, lastWasRefusal };
     if (error instanceof EventwireError) this.#host.report(error);
     if (decision.hookError) this.#host.report(decision.hookError);
     const stop = 'stop' in decision ? decision.stop : undefined;
@@ -346,7 +354,7 @@ export class Connection implements TransportEvents, HeartbeatIo {
     }
     this.#setState('reconnecting');
     const delay = 'retryIn' in decision ? decision.retryIn : 0;
-    this.#host.emit('reconnecting', { attempt: this.#attempt, delay });
+    this.#host.emit('reconnecting', { attempt, delay });
     if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
     else this.#timer = options.clock.setTimeout(() => this.#start(), delay);
   }
@@ -354,12 +362,10 @@ export class Connection implements TransportEvents, HeartbeatIo {
   #linkDown(): void {
     this.#id++;
     this.#socketUp = false;
-    this.#host.options.clock.clearTimeout(this.#timer);
-    this.heartbeat?.stop();
-    this.heartbeat = undefined;
-    this.#probe = 'none';
-    this.sessionId = undefined;
-    this.#host.outbox.down();
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#liveness.stop();
+    this.#sessionId = undefined;
+    this.outbox.down();
     this.#host.linkLost();
   }
 
@@ -371,21 +377,21 @@ export class Connection implements TransportEvents, HeartbeatIo {
   }
 
   #setState(to: ConnectionState): void {
-    const from = this.state;
+    const from = this.#state;
     if (from === to) return;
-    this.state = to;
+    this.#state = to;
     this.#host.emit('state', { from, to });
   }
 
   #signal(signal: NetworkSignal): void {
     if (signal === 'offline') {
-      if (this.state === 'reconnecting' && !this.#waitingForNetwork) {
-        this.#host.options.clock.clearTimeout(this.#timer);
+      if (this.#state === 'reconnecting' && !this.#waitingForNetwork) {
+        this.#options.clock.clearTimeout(this.#timer);
         this.#waitingForNetwork = true;
-      } else this.heartbeat?.check();
+      } else this.#liveness.check();
       return;
     }
-    if (this.state === 'reconnecting' && (signal === 'online' || this.#waitingForNetwork)) this.#start();
-    else this.heartbeat?.check();
+    if (this.#state === 'reconnecting' && (signal === 'online' || this.#waitingForNetwork)) this.#start();
+    else this.#liveness.check();
   }
 }

@@ -1,5 +1,5 @@
 import type { EventwireError } from '../../errors/base.js';
-import { AuthError, ClosedError, HandlerError, ReconnectExhaustedError } from '../../errors/errors.js';
+import { AuthError, ClosedError, HookError, ReconnectExhaustedError } from '../../errors/errors.js';
 import { type CloseAction, closeAction } from '../../protocol/close-codes.js';
 import { type BackoffPolicy, backoff } from './backoff.js';
 
@@ -106,7 +106,7 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
     action = policy.classify ? policy.classify(code, facts.status) : closeAction(code);
   } catch (cause) {
     action = closeAction(code);
-    hookError = new HandlerError('classify', cause);
+    hookError = new HookError('classify', cause);
   }
   if (policy.shouldRetry) {
     try {
@@ -114,7 +114,7 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
       if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';
       else if (action === 'auth' || action === 'fatal') action = 'retry';
     } catch (cause) {
-      hookError = new HandlerError('shouldRetry', cause);
+      hookError = new HookError('shouldRetry', cause);
     }
   }
   const refusal = action === 'auth' || action === 'refresh';

@@ -38,6 +38,7 @@ export interface Heartbeat {
  *
  * @example
  * ```ts
+ * const socket = new WebSocket('wss://events.example.com/ws');
  * const hb = createHeartbeat({ interval: 25_000, timeout: 10_000 }, systemClock, {
  *   ping: () => socket.send('{"type":"ping"}'),
  *   dead: () => socket.close(),
@@ -50,6 +51,7 @@ export interface Heartbeat {
  *
  * @example
  * ```ts
+ * const io: HeartbeatIo = { ping: () => socket.send('{"type":"ping"}'), dead: () => socket.close() };
  * const hb = createHeartbeat({ interval: 25_000, timeout: 10_000 }, systemClock, io, true);
  * hb.pong(); // the server answers pings: from now on a missing pong is death
  * ```
@@ -71,7 +73,7 @@ export function createHeartbeat(
  *
  * @example
  * ```ts
- * createServerPacedHeartbeat({ interval: 30_000, timeout: 10_000 }, systemClock, { ping() {}, dead: () => reconnect() });
+ * createServerPacedHeartbeat({ interval: 30_000, timeout: 10_000 }, systemClock, { ping() {}, dead: () => socket.close() });
  * ```
  */
 export function createServerPacedHeartbeat(options: HeartbeatOptions, clock: Clock, io: HeartbeatIo): Heartbeat {

@@ -46,7 +46,10 @@ export class Inbox {
       this.#decode(frame, text);
     else if (ArrayBuffer.isView(frame))
       this.#decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength), text);
-    else this.#sink.undecodable(new DecodeError('unsupported_frame', `unsupported frame type ${typeof frame}`));
+    else
+      this.#sink.undecodable(
+        new DecodeError({ reason: 'unsupported_frame', message: `unsupported frame type ${typeof frame}` }),
+      );
   }
 
   #decode(input: string | ArrayBuffer | Uint8Array, text: boolean): void {
@@ -60,17 +63,23 @@ export class Inbox {
       value =
         cause instanceof DecodeError
           ? cause
-          : new DecodeError('codec_failed', `the codec threw: ${String(cause)}`, cause);
+          : new DecodeError({ reason: 'codec_failed', message: `the codec threw: ${String(cause)}`, cause });
     }
     if (value instanceof DecodeError) this.#sink.undecodable(value);
     else if (flags.suspect && hasProtoKey(value))
-      this.#sink.undecodable(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
+      this.#sink.undecodable(
+        new DecodeError({ reason: 'forbidden_key', message: 'a message holds a "__proto__" key; it is dropped' }),
+      );
     else {
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
         this.#sink.undecodable(
-          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
+          new DecodeError({
+            reason: 'dialect_failed',
+            message: `the ${this.#dialect.name} dialect threw: ${String(cause)}`,
+            cause,
+          }),
         );
       }
     }
@@ -81,7 +90,9 @@ export class Inbox {
     this.#queue = (this.#queue ?? Promise.resolve())
       .then(async () => this.#process(hasBlob && frame instanceof Blob ? await frame.arrayBuffer() : frame, text))
       .catch((cause: unknown) =>
-        this.#sink.undecodable(new DecodeError('unreadable_frame', 'could not read a binary frame', cause)),
+        this.#sink.undecodable(
+          new DecodeError({ reason: 'unreadable_frame', message: 'could not read a binary frame', cause }),
+        ),
       )
       .finally(() => {
         if (--this.#queued === 0) this.#queue = undefined;

@@ -24,7 +24,16 @@ export interface Held {
   sent?(): void;
 }
 
-/** @internal Where the outbox sends: the transport's answer says whether the socket took the frame. */
+/**
+ * A link-level frame: the client's ping (or keepalive), or its answer to the server's ping.
+ * They go in the control lane, ahead of every {@link Lane}; at most one of each kind waits.
+ */
+export type Control = 'ping' | 'pong';
+
+/**
+ * @internal Where the outbox sends: the link's one door out (the rate limit is applied before
+ * it). The transport's answer says whether the socket took the frame.
+ */
 export interface OutboxLink {
   transmit(frame: string): boolean;
 }
@@ -54,9 +63,11 @@ const counted = (lane: Lane) => lane >= Lane.Ack;
 
 /**
  * @internal The one queue of everything that waits for the link, bounded by `outboxSize`
- * (the only place that limit is applied) and drained in lane order. It sends through
- * `transmit` and stops at the first frame the transport refuses, keeping it and everything
- * behind it for the next link. Lanes are allocated on first use: an idle client holds none.
+ * (the only place that limit is applied) and drained in lane order, after the control lane
+ * (pings and pongs). Every frame the client writes leaves through it: the rate limit applies
+ * to all of them, then the link's `transmit`, the one door out. It stops at the first frame
+ * the transport refuses, keeping it and everything behind it for the next link. Lanes are
+ * allocated on first use: an idle client holds none.
  */
 export class Outbox {
   readonly #limit: number;
@@ -76,6 +87,9 @@ export class Outbox {
   readonly #pace: OutboxPace | undefined;
   /** The flush scheduled for when the rate limit gives the next token. */
   #paceTimer: unknown;
+  /** The control lane: the ping and the pong waiting (for a rate-limit token or the socket). */
+  #ping: string | undefined;
+  #pong: string | undefined;
 
   constructor(limit: number, link: OutboxLink, pace?: OutboxPace) {
     this.#limit = limit;
@@ -140,6 +154,21 @@ export class Outbox {
     return 'queued';
   }
 
+  /**
+   * Sends a link-level frame ({@link Control}) ahead of every lane, through the same door
+   * (rate limit, log). On a socket it goes now, or waits first in line; a newer one of the
+   * same kind replaces the one waiting (one pending pong answers the server). Without a
+   * socket it is dropped: it means nothing on the next link.
+   */
+  control(kind: Control, frame: string): 'sent' | 'queued' | 'dropped' {
+    if (this.#level === 0) return 'dropped';
+    if (this.#ping === undefined && this.#pong === undefined && this.#transmit(frame)) return 'sent';
+    if (kind === 'ping') this.#ping = frame;
+    else this.#pong = frame;
+    this.#stalled ||= this.#level === 2;
+    return 'queued';
+  }
+
   /** Keeps `entry` until {@link release}, sending it on this link (when ready) and on every new one. */
   hold(entry: Held): boolean {
     const count = counted(entry.lane);
@@ -176,6 +205,7 @@ export class Outbox {
   down(): void {
     this.#pace?.clock.clearTimeout(this.#paceTimer);
     this.#paceTimer = undefined;
+    this.#ping = this.#pong = undefined;
     this.#level = 0;
     this.#stalled = false;
     this.#linkId++;
@@ -185,12 +215,17 @@ export class Outbox {
   /** Drops every one-shot frame (the client closed for good). Held messages stay with their owners. */
   clearQueued(): void {
     this.#queued.length = 0;
+    this.#ping = this.#pong = undefined;
     this.#recount();
   }
 
-  /** Sends what waits, in lane order, as far as the level and the transport allow. */
+  /** Sends what waits, the control lane then the lanes in order, as far as the level and the transport allow. */
   flush(): void {
     this.#stalled = false;
+    if (!this.#flushControl()) {
+      this.#stalled = true;
+      return;
+    }
     for (let lane = 0; lane <= Lane.Send; lane++) {
       if (lane > Lane.Auth && this.#level < 2) return;
       const held = this.#held[lane];
@@ -209,6 +244,19 @@ export class Outbox {
         if (counted(lane as Lane)) this.#waiting--;
       }
     }
+  }
+
+  /** Sends the waiting pong, then the waiting ping; false when one must wait on. */
+  #flushControl(): boolean {
+    if (this.#pong !== undefined) {
+      if (!this.#transmit(this.#pong)) return false;
+      this.#pong = undefined;
+    }
+    if (this.#ping !== undefined) {
+      if (!this.#transmit(this.#ping)) return false;
+      this.#ping = undefined;
+    }
+    return true;
   }
 
   #sendHeld(entry: Held, count: boolean): boolean {

@@ -3,7 +3,7 @@ import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
 import { BoundedMap } from '../util/bounded-map.js';
-import { merge, type Outcome } from './outcome.js';
+import { merge, type Outcome } from '../util/outcome.js';
 import type { SubscriptionImpl } from './subscription.js';
 
 /**

@@ -1,11 +1,12 @@
 import type { Dialect, SubscriptionSpec } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
-import { ClosedError, HandlerError, QueueFullError } from '../../errors/errors.js';
+import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters } from '../../protocol/filters.js';
 import { type Held, Lane } from '../outbox/outbox.js';
 import { createEmitter, type EmitterHost, type Listener } from '../util/emitter.js';
-import { merge, type Outcome } from './outcome.js';
+import { merge, type Outcome } from '../util/outcome.js';
+import { type Feed, iterate, type OverflowPolicy } from './iterator.js';
 import { TimeCursor } from './time-cursor.js';
 
 /**
@@ -15,17 +16,6 @@ import { TimeCursor } from './time-cursor.js';
  * @example `if (sub.state === 'active') ...`
  */
 export type SubscriptionState = 'pending' | 'active' | 'unsubscribed';
-
-/**
- * What an iterator does when its consumer falls `bufferSize` events behind.
- * - `error` (default): the loop ends by throwing a `QueueFullError` once the buffered
- *   events are consumed, and the subscription ends. Nothing is skipped without a trace.
- * - `drop-oldest`: the oldest buffered event is dropped and `error` reports a
- *   `QueueFullError` (once per overflow episode).
- * @default 'error'
- * @example `client.subscribe('LogEntry', { bufferSize: 10_000, overflow: 'drop-oldest' })`
- */
-export type OverflowPolicy = 'error' | 'drop-oldest';
 
 /**
  * Options of `client.subscribe()`.
@@ -90,7 +80,7 @@ export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extend
   unsubscribe(): void;
   /**
    * Resolves once it is active (confirmed, or sent to a server that confirms nothing);
-   * rejects when it ends first (`unsubscribe()`, `close()`: a `ClosedError`), or with the
+   * rejects when it ends first (`unsubscribe()`, `close()`: a `SubscriptionEndedError`), or with the
    * client's fatal error.
    * @example `await client.subscribe('LogEntry').ready()`
    */
@@ -107,8 +97,6 @@ export interface SubscriptionHost {
   encode(message: object): string;
   readonly dialect: Dialect;
 }
-
-type Feed = (event: EventwireEvent, needsAck: boolean) => Outcome;
 
 /**
  * @internal A subscription: the handle users hold, and what the client routes events to.
@@ -196,7 +184,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
    */
   end(error: unknown): void {
     if (this.#state === 'unsubscribed') return;
-    this.#settleReadies(error ?? new ClosedError(1000, `subscription ${this.id} ended`));
+    this.#settleReadies(error ?? new SubscriptionEndedError(this.id));
     this.#setState('unsubscribed');
     this.#host.detach(this);
     if (this.#enders) for (const end of [...this.#enders]) end(error);
@@ -223,7 +211,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
 
   ready(): Promise<void> {
     if (this.#state === 'active') return Promise.resolve();
-    if (this.#state === 'unsubscribed') return Promise.reject(new ClosedError(1000, `subscription ${this.id} ended`));
+    if (this.#state === 'unsubscribed') return Promise.reject(new SubscriptionEndedError(this.id));
     return new Promise((resolve, reject) => {
       this.#readies ??= [];
       this.#readies.push({ resolve, reject });
@@ -366,86 +354,4 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
     this.#state = to;
     this.#emitter?.emit('state', { from, to });
   }
-}
-
-interface Waiter<Ev> {
-  resolve(result: IteratorResult<Ev>): void;
-  reject(error: unknown): void;
-}
-
-/** An async iterator over a subscription's events, with a bounded buffer. */
-function iterate(
-  sub: SubscriptionImpl,
-  feeds: Set<Feed>,
-  enders: Set<(error?: unknown) => void>,
-  options: SubscribeOptions,
-  host: SubscriptionHost,
-): AsyncIterator<EventwireEvent> {
-  const bufferSize = options.bufferSize ?? 1000;
-  const overflow = options.overflow ?? 'error';
-  /** Buffered events; `taken(true)` once the loop took one, `taken(false)` if it never will (no ack). */
-  const buffer: Array<{ event: EventwireEvent; taken?: (took: boolean) => void }> = [];
-  let waiter: Waiter<EventwireEvent> | undefined;
-  let failure: unknown;
-  let finished = false;
-  let dropping = false;
-  const end = (error?: unknown) => {
-    if (finished) return;
-    finished = true;
-    failure = error;
-    feeds.delete(feed);
-    enders.delete(end);
-    if (waiter && buffer.length === 0) {
-      const w = waiter;
-      waiter = undefined;
-      if (error) w.reject(error);
-      else w.resolve({ value: undefined, done: true });
-    }
-  };
-  const feed: Feed = (event, needsAck) => {
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w.resolve({ value: event, done: false });
-      return undefined;
-    }
-    if (buffer.length >= bufferSize) {
-      const error = new QueueFullError(`the iterator buffer of subscription ${sub.id}`, bufferSize);
-      if (overflow === 'error') {
-        end(error);
-        sub.unsubscribe();
-        host.reportError(error);
-        return false; // not delivered: not acked
-      }
-      buffer.shift()?.taken?.(false); // dropped: never acked
-      if (!dropping) host.reportError(error);
-      dropping = true;
-    } else dropping = false;
-    if (!needsAck) {
-      buffer.push({ event });
-      return undefined;
-    }
-    return new Promise<boolean>((taken) => buffer.push({ event, taken }));
-  };
-  feeds.add(feed);
-  enders.add(end);
-  return {
-    next() {
-      const entry = buffer.shift();
-      if (entry) {
-        entry.taken?.(true);
-        return Promise.resolve({ value: entry.event, done: false });
-      }
-      if (finished) return failure ? Promise.reject(failure) : Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve, reject) => {
-        waiter = { resolve, reject };
-      });
-    },
-    return() {
-      for (const entry of buffer.splice(0)) entry.taken?.(false);
-      end();
-      sub.unsubscribe();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-  };
 }

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * let t = 0; // a test's time, moved by hand
+ * const queue: Array<[number, () => void]> = [];
  * const clock: Clock = { now: () => t, setTimeout: (fn, ms) => queue.push([t + ms, fn]), clearTimeout: () => {} };
  * ```
  */

@@ -1,4 +1,4 @@
-import { merge, type Outcome } from '../streams/outcome.js';
+import { merge, type Outcome } from './outcome.js';
 
 /** A listener; it may return a promise, whose rejection is reported like a throw. @example `const log: Listener<EventwireEvent> = (ev) => console.log(ev)` */
 export type Listener<T> = (payload: T) => unknown;

@@ -1,5 +1,4 @@
 import { OptionsError } from '../../errors/errors.js';
-import type { LifecycleEvents } from '../../types.js';
 
 /**
  * How much the client logs, from most to least: `debug` adds each attempt's URL, every frame
@@ -20,6 +19,18 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = Pick<Console, LogLevel> | ((level: LogLevel, line: string) => void);
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/**
+ * The lifecycle payloads the log reads: the part of `LifecycleEvents` (src/types.ts) it prints, written here so that
+ * core/util/ imports nothing above it.
+ */
+interface Logged {
+  state: { from: string; to: string };
+  open: { sessionId: string | undefined };
+  close: { code: number; reason: string; willReconnect: boolean };
+  reconnecting: { attempt: number; delay: number };
+  error: { code: string; message: string };
+}
 
 /**
  * @internal Replaces secrets in a line with `***`: every `token=` value, every `"token"` field,
@@ -62,31 +73,31 @@ export class Log {
     }
   }
 
-  /** The client's lifecycle events, as lines. */
-  lifecycle<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K], closed: boolean): void {
+  /** The client's lifecycle events (`LifecycleEvents`), as lines; other types write nothing. */
+  lifecycle(type: string, payload: unknown, closed: boolean): void {
     switch (type) {
       case 'state': {
-        const { from, to } = payload as LifecycleEvents['state'];
+        const { from, to } = payload as Logged['state'];
         this.write('info', `state ${from} -> ${to}`);
         break;
       }
       case 'open': {
-        const { sessionId } = payload as LifecycleEvents['open'];
+        const { sessionId } = payload as Logged['open'];
         this.write('info', `open${sessionId ? ` (session ${sessionId})` : ''}`);
         break;
       }
       case 'close': {
-        const { code, reason, willReconnect } = payload as LifecycleEvents['close'];
+        const { code, reason, willReconnect } = payload as Logged['close'];
         this.write('info', `closed ${code}${reason ? ` ${reason}` : ''}${willReconnect ? '' : ' (final)'}`);
         break;
       }
       case 'reconnecting': {
-        const { attempt, delay } = payload as LifecycleEvents['reconnecting'];
+        const { attempt, delay } = payload as Logged['reconnecting'];
         this.write('info', `reconnect attempt ${attempt} in ${Math.round(delay)} ms`);
         break;
       }
       case 'error': {
-        const error = payload as LifecycleEvents['error'];
+        const error = payload as Logged['error'];
         this.write(closed ? 'error' : 'warn', `${error.code}: ${error.message}`);
         break;
       }

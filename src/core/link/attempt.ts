@@ -1,0 +1,115 @@
+import type { Dialect } from '../../dialects/dialect.js';
+import { ConnectionError, TokenProviderError } from '../../errors/errors.js';
+import type { ResolvedOptions } from '../../options.js';
+import { type Held, Lane } from '../outbox/outbox.js';
+
+/**
+ * @internal Gets the token of one attempt: `got` with it (undefined without a token option),
+ * or `failed` with a `TokenProviderError` (the provider threw, rejected or returned no string).
+ * Asynchronous for a provider, also when it throws; the caller checks the attempt is still
+ * current.
+ */
+export function fetchToken(
+  option: ResolvedOptions['token'],
+  got: (token: string | undefined) => void,
+  failed: (error: TokenProviderError) => void,
+): void {
+  if (option === undefined) {
+    got(undefined);
+    return;
+  }
+  let token: string | Promise<string>;
+  try {
+    token = typeof option === 'string' ? option : option();
+  } catch (cause) {
+    queueMicrotask(() => failed(new TokenProviderError(cause)));
+    return;
+  }
+  Promise.resolve(token).then(
+    (value) => {
+      if (typeof value === 'string') got(value);
+      else failed(new TokenProviderError(new TypeError(`token provider returned ${typeof value}`)));
+    },
+    (cause: unknown) => failed(new TokenProviderError(cause)),
+  );
+}
+
+/**
+ * @internal The `{type:"auth", token}` message of `auth: 'message'`, held in the outbox's auth
+ * lane: first on every socket, with the token of that socket's attempt.
+ */
+export class AuthMessage implements Held {
+  link = 0;
+  constructor(
+    readonly token: () => string | undefined,
+    readonly dialect: Dialect,
+    readonly encode: (message: object) => string,
+  ) {}
+  get lane(): typeof Lane.Auth {
+    return Lane.Auth;
+  }
+  frame(): string | undefined {
+    const token = this.token();
+    return token === undefined ? undefined : this.encode(this.dialect.auth(token));
+  }
+}
+
+/** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */
+const DROPPED_AT_ONCE = 1_000;
+
+/**
+ * @internal Watches for sockets the server accepts and drops at once, with no close frame and
+ * nothing said (mdb_engine, a token with a bad signature), again and again: each is retried
+ * like any failure, and the streak is reported once (from the second such socket in a row), so
+ * that it does not look like a hang. A lone drop is an ordinary network failure.
+ */
+export class DropWatch {
+  /** When the current socket opened (clock ms), and whether anything came on it since. */
+  #openedAt = 0;
+  #heard = false;
+  /** Consecutive sockets dropped right after they opened. */
+  #streak = 0;
+
+  /** A socket opened at `now`. */
+  opened(now: number): void {
+    this.#openedAt = now;
+    this.#heard = false;
+  }
+
+  /** Something came on the socket: a frame ends a streak, a protocol pong only proves life. */
+  heard(frame: boolean): void {
+    this.#heard = true;
+    if (frame) this.#streak = 0;
+  }
+
+  /**
+   * The socket closed at `now` (`up`: it had opened, `live`: the link was up or being made).
+   * Returns how long it lived when this drop is the second in a row (report it), else undefined.
+   */
+  closed(code: number, now: number, up: boolean, live: boolean): number | undefined {
+    const after = now - this.#openedAt;
+    if (!(code === 1006 && up && !this.#heard && live && after < DROPPED_AT_ONCE)) {
+      this.#streak = 0;
+      return undefined;
+    }
+    return ++this.#streak === 2 ? after : undefined;
+  }
+}
+
+/**
+ * @internal The report of sockets the server accepted and dropped at once, twice in a row,
+ * with nothing said (`after`: ms the last one lived; `attempt`: its number).
+ */
+export function droppedAtOnce(dialect: string, url: string, after: number, attempt: number): ConnectionError {
+  return new ConnectionError(
+    `the ${dialect} server at ${new URL(url).host} accepted the connection and dropped it ${Math.round(after)} ms later, ` +
+      'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token',
+    attempt,
+  );
+}
+
+/** @internal A frame's kind and size, for the debug log (never its content: it is the user's data). */
+export function describeFrame(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): string {
+  const size = typeof data === 'string' ? data.length : 'size' in data ? data.size : data.byteLength;
+  return `${text ? 'text' : 'binary'} frame, ${size} ${typeof data === 'string' ? 'chars' : 'bytes'}`;
+}

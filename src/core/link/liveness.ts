@@ -1,0 +1,102 @@
+import type { Dialect } from '../../dialects/dialect.js';
+import type { Transport } from '../../transport/transport.js';
+import type { Clock } from '../util/clock.js';
+import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+
+/** @internal What {@link Liveness} works with: the link's socket, dialect, clock and door out. */
+export interface LivenessDeps {
+  readonly transport: Transport;
+  readonly dialect: Dialect;
+  readonly clock: Clock;
+  /** The heartbeat option (undefined: `heartbeat: false`). */
+  readonly heartbeat: Readonly<HeartbeatOptions> | undefined;
+  /** Sends the dialect's ping through the outbox's control lane. */
+  sendPing(message: object): void;
+  /** The link is dead: nothing came for `silent` ms. */
+  dead(silent: number): void;
+}
+
+/**
+ * @internal The liveness of one client's links: which heartbeat the dialect's
+ * {@link Dialect.liveness} calls for, how it probes, and what counts as a sign of life. One per
+ * client; {@link Liveness.start} runs a heartbeat for a link, {@link Liveness.stop} ends it.
+ * A greeting's heartbeat interval is kept here, never written into the options.
+ */
+export class Liveness {
+  readonly #deps: LivenessDeps;
+  /** The client's heartbeat settings, the interval shortened by any greeting; undefined: none. */
+  readonly #beat: HeartbeatOptions | undefined;
+  #heartbeat: Heartbeat | undefined;
+  /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
+  #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
+  readonly #io = { ping: () => this.#ping(), dead: (silent: number) => this.#deps.dead(silent) };
+
+  constructor(deps: LivenessDeps) {
+    this.#deps = deps;
+    this.#beat = deps.heartbeat && { interval: deps.heartbeat.interval, timeout: deps.heartbeat.timeout };
+  }
+
+  /** The last measured round-trip time in ms, if any. */
+  get rtt(): number | undefined {
+    return this.#heartbeat?.rtt;
+  }
+
+  /** A greeting asked for pings at least this often (ms): from now on, on every link. */
+  pingEvery(interval: number): void {
+    if (this.#beat) this.#beat.interval = Math.min(this.#beat.interval, interval);
+  }
+
+  /** Starts the heartbeat the dialect's liveness calls for on a link that opened. */
+  start(): void {
+    const beat = this.#beat;
+    const { dialect, transport, clock } = this.#deps;
+    let liveness = dialect.liveness;
+    if (liveness.mode === 'ws') liveness = transport.ping?.() ? liveness : liveness.fallback;
+    if (!beat || liveness.mode === 'none') return;
+    this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
+    this.#heartbeat =
+      liveness.mode === 'server'
+        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, clock, this.#io)
+        : createHeartbeat(beat, clock, this.#io, liveness.mode === 'client' && liveness.provenOnly === true);
+  }
+
+  /** The link is down: its heartbeat stops. */
+  stop(): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+    this.#probe = 'none';
+  }
+
+  /** A frame arrived. */
+  received(): void {
+    this.#heartbeat?.received();
+  }
+
+  /** The client wrote a frame: servers that ping on their own restart their timer on it. */
+  wrote(): void {
+    if (this.#probe === 'none') this.#heartbeat?.received();
+  }
+
+  /** The answer to a ping arrived (the dialect's pong, or a WebSocket protocol pong). */
+  pong(): void {
+    this.#heartbeat?.pong();
+  }
+
+  /** Checks now (the network or the tab came back). */
+  check(): void {
+    this.#heartbeat?.check();
+  }
+
+  #ping(): void {
+    const { dialect, transport } = this.#deps;
+    // A WebSocket protocol ping is a control frame of the socket, not a frame the client
+    // writes: it does not go through the outbox (no rate limit, no log line).
+    if (this.#probe === 'ws') transport.ping?.();
+    else if (this.#probe !== 'none') {
+      const ping = dialect.ping();
+      if (ping) this.#deps.sendPing(ping);
+      // a keepalive is never answered: a WebSocket ping's pong proves life where one can go, else nothing is awaited
+      if (this.#probe === 'keepalive' && !transport.ping?.()) this.#heartbeat?.received();
+    }
+  }
+}

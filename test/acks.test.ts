@@ -1,0 +1,142 @@
+/** Acks, server to client: an acked event was handled, once; what was not handled comes back. */
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { type AckableEvent, createClient, type Subscription } from '../src/index.js';
+import { track } from './cleanup.js';
+import { collect } from './dialects/collect.js';
+import { startServer } from './fixtures/server.js';
+import { eventually, reach } from './helpers.js';
+
+const active = (sub: Subscription) =>
+  new Promise<void>((r) => (sub.state === 'active' ? r() : sub.on('state', ({ to }) => to === 'active' && r())));
+
+describe('acks mean handled', () => {
+  it("mode 'auto' acks once every handler returned, awaiting async ones", async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    let release = () => {};
+    let syncRan = false;
+    client.on('Critical', () => {
+      syncRan = true;
+    });
+    sub.on(() => new Promise<void>((r) => (release = r)));
+    server.publish({ event_type: 'Critical', message_id: 'm-1', requires_ack: true });
+    await eventually(() => syncRan);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual([]); // the async handler has not finished
+    const acked = once(server, 'message');
+    release();
+    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-1' });
+  });
+
+  it("mode 'manual' hands the handler event.ack()", async () => {
+    const server = track(await startServer({ ackTimeout: 5_000 }));
+    const client = track(createClient({ url: server.url, acks: 'manual', signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    const got = new Promise<AckableEvent>((r) => sub.on((ev) => r(ev as AckableEvent)));
+    server.publish({ event_type: 'Critical', message_id: 'm-7', requires_ack: true });
+    const ev = await got;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual([]);
+    const acked = once(server, 'message');
+    ev.ack?.();
+    ev.ack?.(); // idempotent
+    expect((await acked)[1]).toEqual({ type: 'ack', message_id: 'm-7' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.acks).toEqual(['m-7']);
+  });
+
+  it('re-deliveries after a lost ack reach no handler twice and are acked again', async () => {
+    const server = track(await startServer({ ackTimeout: 50 }));
+    const client = track(createClient({ url: server.url, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    let calls = 0;
+    sub.on(() => void calls++);
+    server.ignoreNextAck(); // the first ack is lost: the server re-sends the event 50 ms later
+    server.publish({ event_type: 'Critical', message_id: 'm-9', requires_ack: true });
+    await eventually(() => server.acks.length === 2);
+    expect(server.acks).toEqual(['m-9', 'm-9']);
+    expect(server.unacked).toEqual([]);
+    expect(calls).toBe(1);
+  });
+
+  it('the message-id dedupe window stays bounded', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, dedupeWindow: 100, signals: false }));
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    const all = collect((h) => sub.on(h));
+    for (let i = 1; i <= 2_000; i++)
+      server.publish({ event_type: 'Critical', message_id: `m-${i}`, requires_ack: true });
+    await all.until(2_000);
+    const { acks } = client.stats();
+    expect(acks.messageIds).toBeLessThanOrEqual(100);
+    expect(acks.inFlight).toBeLessThanOrEqual(100);
+    await eventually(() => server.unacked.length === 0);
+  });
+
+  it('auto: an async handler that rejects leaves the event unacked; the re-delivery reaches it again', async () => {
+    const server = track(await startServer({ ackTimeout: 100 }));
+    const client = track(createClient({ url: server.url, signals: false }));
+    client.on('error', () => {});
+    let calls = 0;
+    const handled = new Promise<void>((resolve) =>
+      client.on('Payment', async () => {
+        if (++calls === 1) throw new Error('db down');
+        resolve();
+      }),
+    );
+    await reach(client, 'open');
+    server.publish({ event_type: 'Payment', message_id: 'p-1', requires_ack: true });
+    await handled;
+    await eventually(() => server.acks.includes('p-1'));
+    expect(calls).toBe(2);
+    expect(server.acks.filter((id) => id === 'p-1')).toHaveLength(1);
+  });
+
+  it('manual: nack() brings the event back; ack() ends it; a re-delivery while a handler runs is neither given nor acked', async () => {
+    const server = track(await startServer({ ackTimeout: 60 }));
+    const client = track(createClient({ url: server.url, acks: 'manual', signals: false, dedupeWindow: 1 }));
+    const copies: AckableEvent[] = [];
+    let wake = () => {};
+    client.on('Job', (ev) => {
+      copies.push(ev as AckableEvent);
+      wake();
+    });
+    await reach(client, 'open');
+    server.publish({ event_type: 'Job', message_id: 'j-1', requires_ack: true });
+    server.publish({ event_type: 'Other', message_id: 'o-1', requires_ack: true }); // evicts j-1 from a window of 1
+    while (copies.length < 1) await new Promise<void>((r) => (wake = r));
+    await eventually(() => server.acks.includes('o-1')); // nobody listens to Other: acked
+    copies[0]?.nack?.();
+    while (copies.length < 2) await new Promise<void>((r) => (wake = r));
+    // re-deliveries keep coming while the second copy is unanswered (and j-1 left the window of
+    // settled ids long ago); none is handed over, none is acked
+    const sent = server.connections[0]?.sent.text ?? 0;
+    await eventually(() => (server.connections[0]?.sent.text ?? 0) >= sent + 3);
+    expect(copies.length).toBe(2);
+    expect(server.acks).not.toContain('j-1');
+    copies[1]?.ack?.();
+    await eventually(() => server.acks.includes('j-1'));
+  });
+
+  it('drop-oldest: an event the iterator drops is not acked', async () => {
+    const server = track(await startServer({ ackTimeout: 10_000 }));
+    const client = track(createClient({ url: server.url, signals: false }));
+    client.on('error', () => {});
+    const sub = client.subscribe('Job', { bufferSize: 1, overflow: 'drop-oldest' });
+    const iterator = sub[Symbol.asyncIterator]();
+    await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
+    const second = new Promise<void>((r) => sub.on((ev) => ev.message_id === 'b' && r()));
+    server.publish({ event_type: 'Job', message_id: 'a', requires_ack: true });
+    server.publish({ event_type: 'Job', message_id: 'b', requires_ack: true });
+    await second;
+    expect((await iterator.next()).value?.message_id).toBe('b');
+    await eventually(() => server.acks.includes('b'));
+    expect(server.acks).not.toContain('a');
+  });
+});

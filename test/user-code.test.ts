@@ -1,0 +1,81 @@
+/** Code of yours that throws (a handler, a validator, a hook, a codec, a dialect): reported, and the client goes on. */
+import { describe, expect, it } from 'vitest';
+import { eventwire } from '../src/dialects/index.js';
+import {
+  createClient,
+  type DecodeError,
+  isDecodeError,
+  isHandlerError,
+  isHookError,
+  isValidationError,
+} from '../src/index.js';
+import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
+import { next, nextEvent, reach } from './helpers.js';
+
+const event = (name: string, data: unknown = {}) => ({ event_type: name, timestamp: '2026-11-22T10:00:00Z', data });
+
+async function connected(options: Partial<Parameters<typeof createClient>[0]> = {}) {
+  const server = track(await startServer());
+  const client = track(createClient({ url: server.url, signals: false, ...options }));
+  await reach(client, 'open');
+  return { server, client };
+}
+
+describe('code of yours that throws: reported, and the client goes on', () => {
+  it('a throwing handler stops neither the other handlers nor the socket loop', async () => {
+    const { server, client } = await connected();
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    client.on('X', () => {
+      throw new Error('handler bug');
+    });
+    const got: number[] = [];
+    const done = new Promise<void>((r) =>
+      client.on('X', (ev) => void (got.push((ev.data as { i: number }).i) === 3 && r())),
+    );
+    server.sendRaw(
+      JSON.stringify({ type: 'batch', events: [event('X', { i: 1 }), event('X', { i: 2 }), event('X', { i: 3 })] }),
+    );
+    await done;
+    expect(got).toEqual([1, 2, 3]);
+    expect(errors.filter(isHandlerError)).toHaveLength(3);
+  });
+
+  it('a validator, shouldRetry, a codec and a dialect hook that throw are reported; the client goes on', async () => {
+    const boom = () => {
+      throw new Error('user bug');
+    };
+    const { server, client } = await connected({
+      events: { Bad: { '~standard': { version: 1, vendor: 'test', validate: boom } } },
+      shouldRetry: boom,
+      backoff: { minDelay: 5, maxDelay: 20 },
+    });
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const after = nextEvent(client, 'After');
+    server.sendRaw(JSON.stringify({ event_type: 'Bad', timestamp: 't', data: {} }));
+    server.sendRaw(JSON.stringify({ event_type: 'After', timestamp: 't', data: {} }));
+    await after;
+    expect(errors.some(isValidationError)).toBe(true);
+    server.dropAll(); // shouldRetry throws: the table decides (retry), and it is reported
+    await next(client, 'open');
+    expect(errors.some((e) => isHookError(e) && e.hook === 'shouldRetry')).toBe(true);
+
+    const codec = { decode: boom, encode: (m: object) => JSON.stringify(m) };
+    const withCodec = track(createClient({ url: server.url, signals: false, codec }));
+    const codecError = next(withCodec, 'error', isDecodeError);
+    await reach(withCodec, 'open');
+    server.sendRaw('{}');
+    expect(((await codecError) as DecodeError).reason).toBe('codec_failed');
+    expect(withCodec.state).toBe('open');
+
+    const dialect = { ...eventwire(), name: 'buggy', subscribe: boom };
+    const withDialect = track(createClient({ url: server.url, signals: false, dialect }));
+    const hookError = next(withDialect, 'error', isHookError);
+    const sub = withDialect.subscribe('Tick');
+    expect(await hookError).toMatchObject({ hook: 'subscribe', dialect: 'buggy' });
+    await reach(withDialect, 'open');
+    expect(sub.state).toBe('active'); // with no subscribe message, it is local
+  });
+});
