@@ -1,7 +1,13 @@
 import type { Dialect } from '../../dialects/dialect.js';
 import type { Transport } from '../../transport/transport.js';
 import type { Clock } from '../util/clock.js';
-import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import {
+  createHeartbeat,
+  createServerPacedHeartbeat,
+  type Heartbeat,
+  type HeartbeatIo,
+  type HeartbeatOptions,
+} from './heartbeat.js';
 
 /** @internal What {@link Liveness} works with: the link's socket, dialect, clock and door out. */
 export interface LivenessDeps {
@@ -22,18 +28,16 @@ export interface LivenessDeps {
  * client; {@link Liveness.start} runs a heartbeat for a link, {@link Liveness.stop} ends it.
  * A greeting's heartbeat interval is kept here, never written into the options.
  */
-export class Liveness {
+export class Liveness implements HeartbeatIo {
   readonly #deps: LivenessDeps;
-  /** The client's heartbeat settings, the interval shortened by any greeting; undefined: none. */
-  readonly #beat: HeartbeatOptions | undefined;
+  /** The shortest ping interval a greeting asked for (ms), if any: the options stay as given. */
+  #interval: number | undefined;
   #heartbeat: Heartbeat | undefined;
   /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
   #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
-  readonly #io = { ping: () => this.#ping(), dead: (silent: number) => this.#deps.dead(silent) };
 
   constructor(deps: LivenessDeps) {
     this.#deps = deps;
-    this.#beat = deps.heartbeat && { interval: deps.heartbeat.interval, timeout: deps.heartbeat.timeout };
   }
 
   /** The last measured round-trip time in ms, if any. */
@@ -43,21 +47,25 @@ export class Liveness {
 
   /** A greeting asked for pings at least this often (ms): from now on, on every link. */
   pingEvery(interval: number): void {
-    if (this.#beat) this.#beat.interval = Math.min(this.#beat.interval, interval);
+    this.#interval = Math.min(this.#interval ?? interval, interval);
   }
 
   /** Starts the heartbeat the dialect's liveness calls for on a link that opened. */
   start(): void {
-    const beat = this.#beat;
-    const { dialect, transport, clock } = this.#deps;
+    const { dialect, transport, clock, heartbeat } = this.#deps;
+    // a greeting's interval makes a settings object per link (none for an idle client)
+    const beat =
+      heartbeat && this.#interval !== undefined && this.#interval < heartbeat.interval
+        ? { interval: this.#interval, timeout: heartbeat.timeout }
+        : heartbeat;
     let liveness = dialect.liveness;
     if (liveness.mode === 'ws') liveness = transport.ping?.() ? liveness : liveness.fallback;
     if (!beat || liveness.mode === 'none') return;
     this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
     this.#heartbeat =
       liveness.mode === 'server'
-        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, clock, this.#io)
-        : createHeartbeat(beat, clock, this.#io, liveness.mode === 'client' && liveness.provenOnly === true);
+        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, clock, this)
+        : createHeartbeat(beat, clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
   }
 
   /** The link is down: its heartbeat stops. */
@@ -87,7 +95,13 @@ export class Liveness {
     this.#heartbeat?.check();
   }
 
-  #ping(): void {
+  /** The heartbeat's dead-link verdict: nothing came for `silent` ms. @internal (HeartbeatIo) */
+  dead(silent: number): void {
+    this.#deps.dead(silent);
+  }
+
+  /** The heartbeat's probe. @internal (HeartbeatIo) */
+  ping(): void {
     const { dialect, transport } = this.#deps;
     // A WebSocket protocol ping is a control frame of the socket, not a frame the client
     // writes: it does not go through the outbox (no rate limit, no log line).
