@@ -143,6 +143,14 @@ module.exports = {
       to: { path: '^src/core/core\\.ts$' },
     },
     {
+      name: 'only-testing-imports-testing',
+      severity: 'error',
+      comment:
+        'src/testing/ (eventwire/testing, Node only) is built on the rest of src/; nothing outside it imports it, so the client and its bundles never carry it.',
+      from: { path: '^src/', pathNot: '^src/testing/' },
+      to: { path: '^src/testing/' },
+    },
+    {
       name: 'not-to-test-or-tools',
       severity: 'error',
       comment: 'src/ never imports tests, benchmarks, scripts or the demo.',

@@ -1,12 +1,12 @@
-// size-limit budgets: what an app ships from the built package (esbuild, browser, gzip).
-// They follow the lean-core targets (BENCHMARKS.md): the React and Svelte entries add at most
-// 2 KB and 1 KB over the core, because they share its one copy. The core budget is the measured
-// size plus a margin; the 12 KB goal is not met (BENCHMARKS.md says where the bytes go). The
-// real-servers and house work added 2.3 KB (23.84 KB measured: resume by time, the refusal rule,
-// the errors named for what happened, nested option checks, the link's parts); the lighter-core
-// issue is where it comes back down.
-// esbuild here does not split chunks, so these sizes include the `share: 'tabs'` module (about
-// 1.9 KB), which bundlers that split dynamic imports (Vite, webpack, Rollup) load on demand.
+// size-limit budgets: everything an app can load from the built package (esbuild, browser, gzip),
+// on demand chunks included: esbuild here does not split, so `share: 'tabs'` (6.6 KB), the fflate
+// fallback (3.0 KB), the log writer, the request tracker and the time cursor are inlined. What a page
+// loads first with a splitting bundler (Vite, webpack, Rollup, esbuild --splitting) is budgeted in
+// test/bundle-split.test.ts (25.54 KB measured; issue #22 aims at 12.8 KB, BENCHMARKS.md says where the
+// bytes go). The React and Svelte entries add at most 1 KB over the core: they share its one copy.
+// History: 24.79 KB after honest limits; the hardened tab share (versioned, validated channel, fair
+// outbox) and the no-silent-failures work took it to 33.95 KB; gzip through DecompressionStream keeps
+// fflate as the fallback chunk (+1.1 KB here, -3 KB from the first load); 35.87 KB measured now.
 // esbuild must not read this repo's tsconfig: its `paths` entry for #inflate serves the sources.
 const noRepoTsconfig = (config) => ({
   ...config,
@@ -21,11 +21,11 @@ export default [
     path: 'dist/index.js',
     import: '{ createClient }',
     gzip: true,
-    limit: '24.25 KB',
+    limit: '36.25 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
-    name: 'eventwire + eventwire/react (core budget + 2 KB; react external)',
+    name: 'eventwire + eventwire/react (core + 1 KB; react external)',
     path: ['dist/index.js', 'dist/react.js'],
     import: {
       'dist/index.js': '{ createClient }',
@@ -33,18 +33,27 @@ export default [
     },
     ignore: ['react', 'react-dom'],
     gzip: true,
-    limit: '26.25 KB',
+    limit: '37 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
-    name: 'eventwire + eventwire/svelte (core budget + 1 KB)',
+    name: 'eventwire + eventwire/svelte (core + 0.5 KB)',
     path: ['dist/index.js', 'dist/svelte.js'],
     import: {
       'dist/index.js': '{ createClient }',
       'dist/svelte.js': '{ eventList, connectionState }',
     },
     gzip: true,
-    limit: '25.25 KB',
+    limit: '36.5 KB',
+    modifyEsbuildConfig: noRepoTsconfig,
+  },
+  {
+    // what moved off the main entry (issue #21): an app that imports it pays for it alone
+    name: 'eventwire/advanced, everything on it (2.73 KB measured; decide() brings the errors)',
+    path: 'dist/advanced.js',
+    import: '{ decide, backoff, backoffCeiling, DEFAULT_BACKOFF, closeAction, CloseCode, systemClock, browserSignals }',
+    gzip: true,
+    limit: '3.25 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
 ];

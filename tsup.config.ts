@@ -1,7 +1,8 @@
+import type { BuildOptions } from 'esbuild';
 import { defineConfig } from 'tsup';
 
 /** The gzip inflater is chosen where the package is consumed (package.json "imports"), never at build time. */
-const inflate = { '#inflate': './src/codec/inflate-fflate.ts' };
+const inflate = { '#inflate': './src/codec/inflate-browser.ts' };
 
 /** The public entry points (each with its type declarations). */
 const entries = {
@@ -11,6 +12,15 @@ const entries = {
   react: 'src/adapters/react.ts',
   rws: 'src/transport/rws.ts',
   dialects: 'src/dialects/index.ts',
+  advanced: 'src/advanced.ts',
+};
+
+/**
+ * Source maps name the original file and line (`node --enable-source-maps`, devtools) without
+ * a copy of the sources inside (`sourcesContent`), which made up most of the package's bytes.
+ */
+const noSourcesInMaps = (options: BuildOptions) => {
+  options.sourcesContent = false;
 };
 
 export default defineConfig([
@@ -21,16 +31,20 @@ export default defineConfig([
     entry: {
       ...entries,
       'inflate-zlib': 'src/codec/inflate-zlib.ts',
-      'inflate-fflate': 'src/codec/inflate-fflate.ts',
+      'inflate-browser': 'src/codec/inflate-browser.ts',
     },
     format: ['esm', 'cjs'],
-    dts: { entry: entries },
+    // `testing`'s declarations are made here (its code is built for Node below): this build's
+    // `clean` removes every .d.ts in dist/ when its declarations start.
+    dts: { entry: { ...entries, testing: 'src/testing/index.ts' } },
     splitting: true,
     sourcemap: true,
-    clean: true,
+    // Everything but `testing.*`, which the Node build below writes at the same time.
+    clean: ['!testing.*'],
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
+    esbuildOptions: noSourcesInMaps,
     external: ['#inflate', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
   },
   {
@@ -42,11 +56,32 @@ export default defineConfig([
     sourcemap: true,
     esbuildOptions(options) {
       options.alias = { '#inflate': './src/codec/inflate-zlib.ts' };
+      noSourcesInMaps(options);
+    },
+  },
+  {
+    // `eventwire/testing` (Node only: servers on 127.0.0.1 for an app's own tests). Its own
+    // build, never in the browser bundle nor in the core's chunks; `ws` stays an import.
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    external: ['ws'],
+    // The reference server checks client messages with the protocol's zod schemas: bundled, so
+    // the kit does not need the optional zod peer.
+    noExternal: [/^zod/],
+    esbuildOptions(options) {
+      options.alias = { '#inflate': './src/codec/inflate-zlib.ts' };
+      noSourcesInMaps(options);
     },
   },
   {
     // Pages without a bundler: one self-contained, minified ES module (the global WebSocket,
-    // fflate for gzip), loadable as it is with <script type="module">.
+    // DecompressionStream for gzip, and fflate inlined for the platforms without one), loadable
+    // as it is with <script type="module">. No source map: without
+    // sources it would still be 2.3 times the file's size, and apps that want to step through
+    // the code get the unminified `eventwire` entry, whose maps are shipped.
     entry: { eventwire: 'src/index.ts' },
     outDir: 'dist/browser',
     format: ['esm'],
@@ -55,7 +90,7 @@ export default defineConfig([
     noExternal: [/.*/],
     splitting: false,
     minify: true,
-    sourcemap: true,
+    sourcemap: false,
     treeshake: true,
     esbuildOptions(options) {
       options.alias = inflate;

@@ -1,12 +1,20 @@
 /**
  * One benchmark client run (its own process). Prints one JSON result line.
  *   node --expose-gc bench/client.mjs <kind> <scenario> <feeder-port>
- * kind: throughput | latency | memory; scenario: raw | eventwire-on | eventwire |
+ * kind: throughput | latency | memory | heapsnap; scenario: raw | eventwire-on | eventwire |
  * eventwire-sub | eventwire-zod | eventwire-batch | eventwire-gzip | socketio | rws
+ * BENCH_PROFILE=file (throughput): a CPU profile of the measured window (from the first event to
+ * the last), written there (node:inspector's Profiler). heapsnap: heap snapshots written to
+ * BENCH_SNAPSHOT_DIR, one with BENCH_WARM clients open, one after BENCH_CLIENTS more (bench/heap.ts
+ * reads them in another process, so that reading them adds nothing to this heap).
  *
  * Plain JavaScript run by plain Node, importing `eventwire` by name: the built package users
  * install, with no TypeScript loader in the process (tsx's keepNames alone doubled idle heap).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { createClient } from 'eventwire';
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { io } from 'socket.io-client';
@@ -39,10 +47,11 @@ async function open(query, sink) {
     return () => socket.close();
   }
   const batch = scenario === 'eventwire-batch' || scenario === 'eventwire-gzip';
-  // `client.on(name)` and a bare idle client get their events without subscribing
+  // `client.on(name)` subscribes (its interest is a subscription of its own): the feeder starts on
+  // that subscribe, as for `subscribe()`. Starting on open as well would send every event twice.
   const listens = scenario === 'eventwire-on' || scenario === 'eventwire';
   const client = createClient({
-    url: `${base}/?mode=eventwire&${query}${batch ? '&batch=50' : ''}${scenario === 'eventwire-gzip' ? '&gzip=1' : ''}${listens ? '&start=open' : ''}`,
+    url: `${base}/?mode=eventwire&${query}${batch ? '&batch=50' : ''}${scenario === 'eventwire-gzip' ? '&gzip=1' : ''}`,
     signals: false,
     events:
       scenario === 'eventwire-zod'
@@ -76,16 +85,25 @@ async function throughput() {
   // Timed from the first event: the feeder encodes its frames after the connection opens.
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
+  const profile = process.env.BENCH_PROFILE;
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  }
   const close = await open(`count=${COUNT}`, () => {
     if (++n === 1) {
       cpu0 = process.cpuUsage();
       t0 = performance.now();
+      session?.post('Profiler.start');
     }
     if (n === COUNT) done();
   });
   await finished;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  if (session && profile) writeFileSync(profile, JSON.stringify((await session.post('Profiler.stop')).profile));
   close();
   return {
     eventsPerSecond: COUNT / seconds,
@@ -136,7 +154,39 @@ async function memory() {
   };
 }
 
-const run = { throughput, latency, memory }[kind];
+/** Opens `count` idle clients, 50 at a time; resolves their closers. */
+async function openIdle(count) {
+  const closers = [];
+  for (let i = 0; i < count; i += 50)
+    closers.push(
+      ...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => open('hold=1', () => {})))),
+    );
+  return closers;
+}
+
+async function settle() {
+  await new Promise((r) => setTimeout(r, 500));
+  globalThis.gc?.();
+  await new Promise((r) => setTimeout(r, 100));
+  globalThis.gc?.();
+}
+
+/** Two heap snapshots: after BENCH_WARM idle clients (one-time costs paid), then BENCH_CLIENTS more. */
+async function heapsnap() {
+  const warm = Number(process.env.BENCH_WARM ?? 50);
+  const clients = Number(process.env.BENCH_CLIENTS ?? 200);
+  const dir = process.env.BENCH_SNAPSHOT_DIR ?? '.';
+  const closers = await openIdle(warm);
+  await settle();
+  const before = writeHeapSnapshot(join(dir, `${scenario}-before.heapsnapshot`));
+  closers.push(...(await openIdle(clients)));
+  await settle();
+  const after = writeHeapSnapshot(join(dir, `${scenario}-after.heapsnapshot`));
+  for (const c of closers) c();
+  return { before, after, clients };
+}
+
+const run = { throughput, latency, memory, heapsnap }[kind];
 run().then(
   (result) => {
     process.stdout.write(`${JSON.stringify({ kind, scenario, ...result })}\n`);

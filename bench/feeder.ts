@@ -4,8 +4,16 @@
  * each client needs: plain JSON, eventwire's protocol (welcome, subscribed, batches, gzip),
  * or socket.io's wire format over the websocket transport.
  *   tsx bench/feeder.ts  -> prints {"port": N} and serves until stdin closes.
- * Query: ?mode=plain|eventwire|socketio&count=N&batch=N&gzip=1&rate=PER_MS&hold=1&start=open
+ * Query: ?mode=plain|eventwire|socketio&count=N&batch=N&gzip=1&rate=PER_MS&hold=1&start=open&tag=T
+ *
+ * A connection with a `tag` sends nothing until `GET /go?tag=T&count=N` (the browser benchmark:
+ * the measuring window opens with the page idle and connected); each `/go` sends N more events,
+ * their `seq` continuing. With FEEDER_STATIC=dir, the same server (one origin) also serves the
+ * files of that directory over HTTP: the browser benchmark's pages and bundles.
  */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -21,13 +29,35 @@ export function benchEvent(i: number, extra: Record<string, unknown> = {}) {
   };
 }
 
-const wss = new WebSocketServer({
-  host: '127.0.0.1',
-  port: Number(process.env.FEEDER_PORT ?? 0),
-  perMessageDeflate: false,
+/** Tagged connections waiting for `/go`: tag -> send N more events. */
+const tagged = new Map<string, (count: number) => void>();
+const STATIC = process.env.FEEDER_STATIC;
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' };
+
+const http = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/go') {
+    const go = tagged.get(url.searchParams.get('tag') ?? '');
+    if (!go) return res.writeHead(404).end('no such tag');
+    go(Number(url.searchParams.get('count') ?? 1000));
+    return res.writeHead(204).end();
+  }
+  const file = STATIC && normalize(join(STATIC, url.pathname === '/' ? 'index.html' : url.pathname));
+  if (!file || !STATIC || !file.startsWith(normalize(STATIC))) return res.writeHead(404).end();
+  try {
+    const body = readFileSync(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
 });
-wss.on('listening', () => {
-  const address = wss.address();
+const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+http.listen(Number(process.env.FEEDER_PORT ?? 0), '127.0.0.1', () => {
+  const address = http.address();
   process.stdout.write(`${JSON.stringify({ port: address && typeof address === 'object' ? address.port : 0 })}\n`);
 });
 process.stdin.on('end', () => process.exit(0));
@@ -43,8 +73,21 @@ wss.on('connection', (ws, req) => {
   const hold = q.get('hold') === '1'; // idle connection (memory benchmark)
   ws.on('error', () => {});
   let offset = 0; // a resuming eventwire subscription continues after its `since`
+  const tag = q.get('tag');
+  if (tag) {
+    tagged.set(tag, (n) => {
+      const list = frames(mode, n, batch, gzip, offset);
+      offset += n;
+      void blast(ws, list);
+    });
+    ws.on('close', () => tagged.delete(tag));
+  }
   const start = () =>
-    hold ? undefined : rate > 0 ? paced(ws, mode, count, rate, offset) : blast(ws, frames(mode, count, batch, gzip));
+    hold || tag
+      ? undefined
+      : rate > 0
+        ? paced(ws, mode, count, rate, offset)
+        : blast(ws, frames(mode, count, batch, gzip));
   if (mode === 'socketio') {
     ws.send('0{"sid":"bench","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
     ws.on('message', (m) => {
@@ -55,7 +98,7 @@ wss.on('connection', (ws, req) => {
     });
   } else if (mode === 'eventwire') {
     ws.send(JSON.stringify({ type: 'welcome', session_id: 'bench', heartbeat_interval: 25_000, protocol: 1 }));
-    if (q.get('start') === 'open') start(); // a client listening with client.on() subscribes to nothing
+    if (q.get('start') === 'open') start(); // a client that subscribes to nothing (client.on() does subscribe)
     ws.on('message', (m) => {
       const msg = JSON.parse(m.toString()) as { type?: string; id?: string; since?: number };
       if (msg.type === 'ping') ws.send('{"type":"pong"}');
@@ -74,17 +117,17 @@ function encode(mode: string, event: object): string {
     : JSON.stringify(event);
 }
 
-function frames(mode: string, count: number, batch: number, gzip: boolean): Array<string | Buffer> {
+function frames(mode: string, count: number, batch: number, gzip: boolean, from = 0): Array<string | Buffer> {
   const out: Array<string | Buffer> = [];
   if (batch > 1) {
-    for (let i = 0; i < count; i += batch) {
+    for (let i = from; i < from + count; i += batch) {
       const events = [];
-      for (let j = i; j < Math.min(count, i + batch); j++) events.push(benchEvent(j));
+      for (let j = i; j < Math.min(from + count, i + batch); j++) events.push(benchEvent(j));
       const text = JSON.stringify({ type: 'batch', events });
       out.push(gzip ? gzipSync(text) : text);
     }
   } else {
-    for (let i = 0; i < count; i++) {
+    for (let i = from; i < from + count; i++) {
       const text = encode(mode, benchEvent(i));
       out.push(gzip ? gzipSync(text) : text);
     }

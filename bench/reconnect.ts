@@ -8,13 +8,30 @@ import { startFeeder } from './spawn.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Errors the clients report while the server is down: expected (an attempt that is refused is a
+ * ConnectionError), counted by code rather than printed, and returned with the figures.
+ */
+function errorCounter() {
+  const counts: Record<string, number> = {};
+  const count = (e: { code: string }) => {
+    counts[e.code] = (counts[e.code] ?? 0) + 1;
+  };
+  return { counts, count };
+}
+
 /** ms from the restarted server listening to the first event delivered; median of `trials`. */
 export async function timeToFirstEvent(trials = 5, downtime = 2_000) {
   const results: number[] = [];
+  const errors = errorCounter();
   for (let t = 0; t < trials; t++) {
     let feeder = await startFeeder();
     const port = feeder.port;
-    const client = createClient({ url: `ws://127.0.0.1:${port}/?mode=eventwire&count=1000000&rate=1`, signals: false });
+    const client = createClient({
+      url: `ws://127.0.0.1:${port}/?mode=eventwire&count=1000000&rate=1`,
+      signals: false,
+      on: { error: errors.count },
+    });
     const sub = client.subscribe('TaskStatusChanged');
     let firstAfterUp = 0;
     let upAt = Number.POSITIVE_INFINITY;
@@ -37,7 +54,7 @@ export async function timeToFirstEvent(trials = 5, downtime = 2_000) {
     await feeder.stop();
   }
   results.sort((a, b) => a - b);
-  return { medianMs: results[Math.floor(results.length / 2)] as number, samples: results };
+  return { medianMs: results[Math.floor(results.length / 2)] as number, samples: results, errors: errors.counts };
 }
 
 /** N clients, a restart after `downtime`: when did their attempts happen? */
@@ -45,6 +62,7 @@ export async function herd(clients: number, jitter: Jitter, downtime = 3_000) {
   let feeder = await startFeeder();
   const port = feeder.port;
   const attempts: number[] = [];
+  const errors = errorCounter();
   let restartAt = 0;
   const all = Array.from({ length: clients }, () =>
     createClient({
@@ -52,7 +70,10 @@ export async function herd(clients: number, jitter: Jitter, downtime = 3_000) {
       signals: false,
       heartbeat: false,
       backoff: { jitter },
-      on: { state: ({ to }) => void (to === 'connecting' && restartAt && attempts.push(performance.now())) },
+      on: {
+        state: ({ to }) => void (to === 'connecting' && restartAt && attempts.push(performance.now())),
+        error: errors.count,
+      },
     }),
   );
   const openCount = () => all.filter((c) => c.state === 'open').length;
@@ -77,6 +98,7 @@ export async function herd(clients: number, jitter: Jitter, downtime = 3_000) {
     attempts: attempts.length,
     maxShare,
     allBackMs,
+    errors: errors.counts,
     buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]),
   };
 }

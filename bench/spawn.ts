@@ -4,10 +4,13 @@ import { createInterface } from 'node:readline';
 const TSX = ['--import', 'tsx'];
 
 /** Starts the feeder in its own process; resolves with its port and a stop function. */
-export async function startFeeder(port = 0): Promise<{ port: number; stop(): Promise<void>; child: ChildProcess }> {
+export async function startFeeder(
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<{ port: number; stop(): Promise<void>; child: ChildProcess }> {
   const child = spawn(process.execPath, [...TSX, 'bench/feeder.ts'], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, FEEDER_PORT: String(port) },
+    env: { ...process.env, ...env, FEEDER_PORT: String(port) },
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   return {

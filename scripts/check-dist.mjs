@@ -20,7 +20,15 @@ check(
 );
 const esm = await import('eventwire');
 check(typeof esm.createClient === 'function', "import('eventwire').createClient is a function");
-check(esm.backoff(1, esm.DEFAULT_BACKOFF, () => 0.5) === 250, 'the ESM build computes backoff');
+const advanced = await import('eventwire/advanced');
+check(
+  advanced.backoff(1, advanced.DEFAULT_BACKOFF, () => 0.5) === 250,
+  "import('eventwire/advanced') computes backoff",
+);
+check(
+  !('decide' in esm) && typeof require('eventwire/advanced').decide === 'function',
+  'decide is on eventwire/advanced only',
+);
 const proto = await import('eventwire/protocol');
 check(proto.PROTOCOL_VERSION === 1, "import('eventwire/protocol') works");
 check(require('eventwire/package.json').name === 'eventwire', 'eventwire/package.json is exported');

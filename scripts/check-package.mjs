@@ -1,5 +1,6 @@
 // Packs the package as npm would publish it, then checks the tarball with publint and
-// @arethetypeswrong/cli (types resolve for every entry, both ways).
+// @arethetypeswrong/cli under every resolution mode it knows (profile "strict": node10,
+// node16 from CommonJS and from ESM, bundler): the types of every entry resolve in each.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ try {
   console.log(`packed ${tarball}`);
   execFileSync('npx', ['publint', tarball, '--strict'], { stdio: 'inherit' });
   // `eventwire/browser` is the one ES module file for <script type="module"> pages: no CJS twin by design.
-  execFileSync('npx', ['attw', tarball, '--profile', 'node16', '--exclude-entrypoints', 'package.json', 'browser'], {
+  execFileSync('npx', ['attw', tarball, '--profile', 'strict', '--exclude-entrypoints', 'package.json', 'browser'], {
     stdio: 'inherit',
   });
 } finally {

@@ -5,10 +5,11 @@ import type { AckMode } from './core/streams/delivery.js';
 import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import type { Listener } from './core/util/emitter.js';
-import { FilterError, OptionsError } from './errors/errors.js';
+import { FilterError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
-import { parseFilters } from './protocol/filters.js';
-import { planShare } from './share/option.js';
+import { checkRequestOptions, checkSubscribeOptions } from './options-check.js';
+import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
+import { planShare, type ShareCalls } from './share/option.js';
 import type {
   ClientStats,
   ConnectionState,
@@ -63,11 +64,14 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   close(code?: number, reason?: string): void;
   /**
    * Subscribes to events by name (`[]` or `'*'`: all), with optional filters and a resume
-   * point. Throws a `FilterError` naming the key for a bad filter. Survives reconnects.
+   * point. Throws a `FilterError` naming the key for a bad filter, or for a key not in the
+   * data of the events' schemas when they give their JSON Schema (a typed client's keys are
+   * checked at compile time), and an `OptionsError` for an unknown option. Survives reconnects.
+   * @example `client.subscribe('LogEntry', { filters: { level: ['WARN', 'ERROR'] } })`
    */
   subscribe<K extends ServerEventName<E>>(
     events: K | readonly K[],
-    options?: SubscribeOptions,
+    options?: SubscribeOptions<FilterKey<ServerEvent<E, K, M>['data']>>,
   ): Subscription<ServerEvent<E, K, M>>;
   /**
    * The same as `subscribe()`, named for scripts: `for await (const ev of client.stream('LogEntry'))`.
@@ -75,14 +79,20 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
    */
   stream<K extends ServerEventName<E>>(
     events: K | readonly K[],
-    options?: SubscribeOptions,
+    options?: SubscribeOptions<FilterKey<ServerEvent<E, K, M>['data']>>,
   ): Subscription<ServerEvent<E, K, M>>;
   /**
    * Calls a server method. Resolves with its result; rejects with `RequestError`,
-   * `TimeoutError`, `AbortError`, or `QueueFullError` when the outbox is full while offline.
+   * `TimeoutError`, `AbortError`, `QueueFullError` when the outbox is full while offline (with
+   * `share: 'tabs'`: when this tab's share of the leading tab's outbox is full), or
+   * `OptionsError` for an unknown or bad option.
    */
   request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): Promise<T>;
-  /** Sends a message without waiting for an answer: sent now, queued until open, or refused. */
+  /**
+   * Sends a message without waiting for an answer: sent now, queued until open, or refused.
+   * With `share: 'tabs'`: queued within this tab's share of the leading tab's outbox, or
+   * refused; never `'sent'`, since the socket is in another tab.
+   */
   send(message: object): SendResult;
   /** Sizes of the client's bounded structures. */
   stats(): ClientStats;
@@ -105,32 +115,19 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   options: ClientOptions<E, M>,
 ): Client<E, M> {
   const given = options as unknown as ClientOptions<EventSchemas>;
-  const shared = given.share === undefined ? undefined : planShare(given, (hubOptions) => new ClientCore(hubOptions));
+  const shared = given?.share === undefined ? undefined : planShare(given, (hubOptions) => new ClientCore(hubOptions));
   const core = new ClientCore(shared ? shared.options : resolveOptions(given));
   if (shared) {
     core.shareStats = shared.stats;
     core.emitter.on('state', (change) => shared.follow((change as LifecycleEvents['state']).to));
   }
-  const client = new EventwireClient(core) as unknown as Client<E, M>;
+  // a sharing tab's sends and requests go through its share of the leading tab's outbox
+  const client = new EventwireClient(core, shared?.bind(core));
   for (const [type, listener] of Object.entries(options.on ?? {})) {
-    if (typeof listener === 'function') listenTo(core, type, listener as Listener<never>, false);
+    if (typeof listener === 'function') client.on(type, listener as Listener<never>);
   }
   if (!core.options.lazy) core.connection.connect();
-  return client;
-}
-
-/** Throws an `OptionsError` naming a bad `since`, `bufferSize` or `overflow`. */
-function checkSubscribeOptions({ since, bufferSize, overflow }: SubscribeOptions): void {
-  if (since !== undefined) {
-    const seq = typeof since === 'number' && Number.isSafeInteger(since) && since >= 0;
-    const time = typeof since === 'string' && /^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(Date.parse(since));
-    if (!seq && !time)
-      throw new OptionsError(`since must be a seq (an integer >= 0) or an ISO time, got ${JSON.stringify(since)}`);
-  }
-  if (bufferSize !== undefined && !(Number.isInteger(bufferSize) && bufferSize > 0))
-    throw new OptionsError(`bufferSize must be an integer > 0, got ${bufferSize}`);
-  if (overflow !== undefined && overflow !== 'error' && overflow !== 'drop-oldest')
-    throw new OptionsError(`overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`);
+  return client as unknown as Client<E, M>;
 }
 
 /**
@@ -170,10 +167,12 @@ function checkName(core: ClientCore, name: string): void {
  */
 class EventwireClient {
   readonly #core: ClientCore;
+  readonly #share: ShareCalls | undefined;
   #registered: Map<Listener<never>, Array<{ type: string; off: () => void }>> | undefined;
 
-  constructor(core: ClientCore) {
+  constructor(core: ClientCore, share: ShareCalls | undefined) {
     this.#core = core;
+    this.#share = share;
   }
 
   get state(): ConnectionState {
@@ -254,7 +253,9 @@ class EventwireClient {
     if (names.some((n) => typeof n !== 'string')) throw new FilterError('events must be a name or a list of names');
     for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);
-    return this.#core.subscribe(names, parseFilters(options.filters), options);
+    const filters = parseFilters(options.filters);
+    checkFilterKeys(filters, names, this.#core.options.schemas);
+    return this.#core.subscribe(names, filters, options);
   }
 
   stream(events: string | readonly string[], options?: SubscribeOptions): Subscription {
@@ -262,11 +263,17 @@ class EventwireClient {
   }
 
   request<T>(method: string, params?: unknown, options?: RequestOptions): Promise<T> {
+    try {
+      checkRequestOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#share) return this.#share.request(method, params, options) as Promise<T>;
     return this.#core.request(method, params, options) as Promise<T>;
   }
 
   send(message: object): SendResult {
-    return this.#core.send(message);
+    return this.#share ? this.#share.send(message) : this.#core.send(message);
   }
 
   stats(): ClientStats {

@@ -1,37 +1,80 @@
 /**
  * The checks of option values, each throwing an `OptionsError` that names the option: used by
- * `resolveOptions` (src/options.ts), where the option types and their lists of known keys live.
+ * `resolveOptions` (src/options.ts), where the client's option types and their lists of known
+ * keys live, and by the client for the options of `subscribe()` and `request()` (listed here).
  */
+import type { RequestOptions } from './core/outbox/requests.js';
+import type { SubscribeOptions } from './core/streams/subscription.js';
 import { OptionsError } from './errors/errors.js';
+import { closest } from './protocol/suggest.js';
 
 /** The names of an options object's keys, every one present: a key the type lacks, or one left out, is a type error. */
 export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
 
 /**
- * Refuses keys that `known` does not list, naming them with their path (`heartbeat.intervl`): a misspelled option
- * is an error at any depth, never a default silently kept. Values that are not objects are left to the checks
- * that follow.
+ * Refuses keys that `known` does not list, naming them with their path (`heartbeat.intervl`) and the nearest known
+ * key (`did you mean heartbeat.interval?`): a misspelled option is an error at any depth, never a default silently
+ * kept. Values that are not objects are left to the checks that follow.
  */
-export function refuseUnknown(path: string, value: unknown, known: Readonly<Record<string, true>>): void {
+export function refuseUnknown(
+  path: string,
+  value: unknown,
+  known: Readonly<Record<string, unknown>>,
+  what = 'option',
+): void {
   if (typeof value !== 'object' || value === null) return;
   const unknown = Object.keys(value).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0)
     throw new OptionsError(
-      `unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((key) => path + key).join(', ')}`,
+      `unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.map((key) => path + key + didYouMean(path, key, Object.keys(known))).join(', ')}`,
     );
+}
+
+/** ` (did you mean heartbeat.interval?)`, or nothing when no known key is near. */
+function didYouMean(path: string, key: string, known: readonly string[]): string {
+  const near = closest(key, known);
+  return near === undefined ? '' : ` (did you mean ${path}${near}?)`;
 }
 
 /** A nested options object (`backoff`, `heartbeat`): undefined, or an object with known keys only. */
 export function optionObject<T extends object>(
   name: string,
   value: T | undefined,
-  known: Readonly<Record<string, true>>,
+  known: Readonly<Record<string, unknown>>,
+  what?: string,
 ): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new OptionsError(`${name} must be an object, got ${JSON.stringify(value)}`);
-  refuseUnknown(`${name}.`, value, known);
+  refuseUnknown(what ? '' : `${name}.`, value, known, what);
   return value;
+}
+
+/** The keys of `subscribe()`'s and `request()`'s options, derived from their types (see {@link KeysOf}). */
+const KNOWN_SUBSCRIBE = { filters: true, since: true, bufferSize: true, overflow: true } as const satisfies KeysOf<
+  SubscribeOptions<string>
+>;
+const KNOWN_REQUEST = { timeout: true, signal: true } as const satisfies KeysOf<RequestOptions>;
+
+/** Throws an `OptionsError` naming an unknown key of `subscribe()`'s options, or a bad `since`, `bufferSize` or `overflow`. */
+export function checkSubscribeOptions(options: SubscribeOptions<string>): void {
+  const { since, bufferSize, overflow } =
+    optionObject('subscribe options', options, KNOWN_SUBSCRIBE, 'subscribe option') ?? {};
+  if (since !== undefined) {
+    const seq = typeof since === 'number' && Number.isSafeInteger(since) && since >= 0;
+    const time = typeof since === 'string' && /^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(Date.parse(since));
+    if (!seq && !time)
+      throw new OptionsError(`since must be a seq (an integer >= 0) or an ISO time, got ${JSON.stringify(since)}`);
+  }
+  if (bufferSize !== undefined && !(Number.isInteger(bufferSize) && bufferSize > 0))
+    throw new OptionsError(`bufferSize must be an integer > 0, got ${bufferSize}`);
+  if (overflow !== undefined && overflow !== 'error' && overflow !== 'drop-oldest')
+    throw new OptionsError(`overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`);
+}
+
+/** Throws an `OptionsError` naming an unknown key of `request()`'s options (its values are checked where they are used). */
+export function checkRequestOptions(options: RequestOptions | undefined): void {
+  optionObject('request options', options, KNOWN_REQUEST, 'request option');
 }
 
 export function checkHeaders(headers: unknown): Record<string, string> | undefined {
@@ -40,24 +83,45 @@ export function checkHeaders(headers: unknown): Record<string, string> | undefin
     throw new OptionsError('headers must be an object of header name: string value');
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
     throw new OptionsError('headers are for Node (ws); browsers send their cookies by themselves');
+  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
+    // RFC 7230: a name is a token; a value is visible ASCII, obs-text, space and tab (never CR, LF or NUL).
+    // The error names the header, never its value: it may be a secret.
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
+      throw new OptionsError(`headers: ${JSON.stringify(name)} is not a valid header name (RFC 7230 token)`);
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value))
+      throw new OptionsError(
+        `headers: the value of ${JSON.stringify(name)} has a character a header cannot carry (CR, LF, NUL, a control or non-Latin-1 character)`,
+      );
+  }
   return headers as Record<string, string>;
 }
 
+/** A refused url as given, with the fix when it is `host:port` without a scheme. */
+const said = (input: unknown) => {
+  const text = String(input);
+  const bare = /^[\w.-]+:\d+(\/|$)/.test(text); // `localhost:8080`: its host reads as a scheme
+  return `${JSON.stringify(text)}${bare ? ` (did you mean "ws://${text}"?)` : ''}`;
+};
+
 export function parseUrl(input: unknown): string {
+  if (input === undefined || input === null) throw new OptionsError(URL_REQUIRED);
   let url: URL;
   try {
     url = new URL(String(input));
   } catch {
-    throw new OptionsError(`url must be an absolute ws:// or wss:// URL, got ${JSON.stringify(String(input))}`);
+    throw new OptionsError(`url must be an absolute ws:// or wss:// URL, got ${said(input)}`);
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new OptionsError(`url must start with ws:// or wss://, got ${url.protocol}//`);
+    throw new OptionsError(`url must start with ws:// or wss://, got ${said(input)}`);
   }
   if (url.hash) throw new OptionsError(`url must not have a #fragment (WebSocket URLs cannot), got ${url.hash}`);
   return url.toString();
 }
+
+/** The message of `createClient()` without options, or without a `url`. */
+export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";
 
 export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value))

@@ -5,7 +5,7 @@ import type { RetryContext } from './core/link/decide.js';
 import type { HeartbeatOptions } from './core/link/heartbeat.js';
 import { browserSignals, type NetworkSignals } from './core/link/signals.js';
 import { checkRateLimit } from './core/outbox/rate.js';
-import type { AckMode } from './core/streams/delivery.js';
+import { type AckMode, LIFECYCLE } from './core/streams/delivery.js';
 import { type Clock, systemClock } from './core/util/clock.js';
 import { createLog, type Log, type Logger, type LogLevel } from './core/util/logger.js';
 import type { Dialect } from './dialects/dialect.js';
@@ -21,6 +21,7 @@ import {
   parseUrl,
   positive,
   refuseUnknown,
+  URL_REQUIRED,
 } from './options-check.js';
 import type { CloseAction } from './protocol/close-codes.js';
 import type { RateLimit } from './protocol/rate-limit.js';
@@ -101,9 +102,10 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   /** The least important lines written; see {@link LogLevel}. @default 'info' */
   logLevel?: LogLevel;
   /**
-   * The server's rate limit: at most `messages` sent in any `per` ms. Messages beyond it wait
-   * in the bounded outbox (in order) instead of going out, so the server never closes the
-   * link for flooding; `stats().rateLimit` shows the wait. `false`: no limit.
+   * The server's rate limit: at most `messages` frames written in any `per` ms, every frame
+   * counted (pings and pongs too), on a monotonic clock. Frames beyond it wait in the bounded
+   * outbox (in order) instead of going out, so the server never closes the link for
+   * flooding; `stats().rateLimit` shows the wait. `false`: no limit.
    * @default the dialect's: `querri()` 10 a second, `provisioning()` 100 a second, none otherwise
    * @example `createClient({ url, rateLimit: { messages: 10, per: 1000 } })`
    */
@@ -253,8 +255,9 @@ const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
 
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new OptionsError('options must be an object with a url');
+  if (typeof options !== 'object' || options === null) throw new OptionsError(URL_REQUIRED);
   refuseUnknown('', options, KNOWN);
+  refuseUnknownListeners(options);
   const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
@@ -329,7 +332,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
     outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
-    log: createLog(options.logger, options.logLevel),
+    log: createLog(options.logger, options.logLevel, options.headers),
     rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
     dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
@@ -359,6 +362,15 @@ export function attemptUrl(
   const url = new URL(options.url);
   for (const [key, value] of params) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/**
+ * With schemas, `on` names lifecycle events and schema names only (as its type says): `on: { eror }` is refused,
+ * not a listener for a server event nobody sends. Without schemas any name may be a server event's.
+ */
+function refuseUnknownListeners({ on, events }: ClientOptions<EventSchemas>): void {
+  if (events && on && typeof on === 'object')
+    refuseUnknown('on.', on, { ...Object.fromEntries([...LIFECYCLE].map((n) => [n, 1])), ...events }, 'event');
 }
 
 /** Validates the negotiation options (the dialect names them on the URL). */

@@ -5,6 +5,7 @@
 
 import type { RateLimitStats } from './core/outbox/outbox.js';
 import type { AckMode } from './core/streams/delivery.js';
+import type { ClientMetrics } from './core/util/metrics.js';
 import type { EventwireError } from './errors/base.js';
 import type { EventwireEvent } from './protocol/event.js';
 import type { StandardSchemaV1 } from './protocol/standard-schema.js';
@@ -76,10 +77,13 @@ export type ServerEvent<E extends EventSchemas, Name extends string, M extends A
 export interface LifecycleEvents {
   /** The connection is open (and authenticated). */
   open: { sessionId: string | undefined };
-  /** A connection or attempt ended. */
-  close: { code: number; reason: string; willReconnect: boolean };
-  /** A retry is scheduled after `delay` ms. */
-  reconnecting: { attempt: number; delay: number };
+  /**
+   * A connection or attempt ended. `error`: why, when it failed (the attempt's
+   * `ConnectionError`, or the error that stops the client); absent when a link closed.
+   */
+  close: { code: number; reason: string; willReconnect: boolean; error?: EventwireError };
+  /** A retry is scheduled after `delay` whole ms; `error` is the failure it follows, if one did. */
+  reconnecting: { attempt: number; delay: number; error?: EventwireError };
   /** The state changed. */
   state: { from: ConnectionState; to: ConnectionState };
   /** Something failed; the client keeps going unless the state became `closed`. */
@@ -103,17 +107,33 @@ export type SendResult = 'sent' | 'queued' | 'refused';
  * How a client shares its connection (`stats().share`, present with the `share` option).
  * - `leader`: this tab holds the connection for the others (`tabs`: links to it, its own included).
  * - `follower`: this tab's client runs over the leader's connection.
- * - `own socket`: sharing is not possible here (`reason` says why), so it has its own.
+ * - `own socket`: this tab does not share (`reason` says why: no Web Locks here, or a tab of
+ *   this origin runs an eventwire whose share protocol cannot talk to this one's), so it has its own.
  * @example `if (client.stats().share?.role === 'own socket') console.warn(client.stats().share?.reason)`
  */
 export interface ShareStats {
   role: 'leader' | 'follower' | 'own socket';
   tabs?: number;
   reason?: string;
+  /**
+   * Messages from other pages this tab refused on the share's channels: malformed, out of
+   * bounds, of another protocol, or for this tab's link from a page that is not its hub (the
+   * 1st, 2nd, 4th, 8th… are also reported as a `DecodeError`). Like `queued` and `share`,
+   * absent where Web Locks or `BroadcastChannel` are missing.
+   */
+  rejected?: number;
+  /** This tab's `send()`s accepted (`'queued'`) and not yet written by the leading tab. */
+  queued?: number;
+  /** How many of its sends may wait: its share of the leading tab's outbox (`outboxSize` / tabs, at least 1). */
+  share?: number;
 }
 
-/** Sizes of the client's bounded structures, for dashboards and leak checks. @example `client.stats().queued` */
-export interface ClientStats {
+/**
+ * Sizes of the client's bounded structures, for dashboards and leak checks, and the figures
+ * operators watch ({@link ClientMetrics}: connection time, reconnects, messages per second,
+ * errors by code). @example `client.stats().queued`
+ */
+export interface ClientStats extends ClientMetrics {
   /** Live subscriptions. */
   subscriptions: number;
   /** Requests awaiting a response (sent or not). */
@@ -123,10 +143,17 @@ export interface ClientStats {
   /**
    * Ack bookkeeping: message ids remembered as acked or failed (bounded by `dedupeWindow`), and
    * events whose handlers still run or await `ack()` (bounded separately, at the same size).
+   * `messageIdBytes` is the UTF-8 size of the remembered ids: at most `messageIds` × 256, since
+   * an id over 256 bytes is refused (`DecodeError`, `invalid_event`).
    */
-  acks: { messageIds: number; inFlight: number };
+  acks: { messageIds: number; messageIdBytes: number; inFlight: number };
   /** Listeners registered on the client, all events together. */
   listeners: number;
+  /**
+   * Frames dropped unread after a `DialectMismatchError` named the dialect that reads them:
+   * counted here instead of a `DecodeError` each.
+   */
+  mismatchedFrames: number;
   /** The rate limit at work (`rateLimit` option or the dialect's), or undefined without one. */
   rateLimit: RateLimitStats | undefined;
   /** With the `share` option: this tab's part (leader, follower, or its own socket and why). */

@@ -1,7 +1,8 @@
 /** Acks, server to client: an acked event was handled, once; what was not handled comes back. */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { type AckableEvent, createClient, type Subscription } from '../src/index.js';
+import { type Dialect, type DialectSink, eventwire, querri } from '../src/dialects/index.js';
+import { type AckableEvent, createClient, DecodeError, type EventwireEvent, type Subscription } from '../src/index.js';
 import { track } from './cleanup.js';
 import { collect } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
@@ -138,5 +139,72 @@ describe('acks mean handled', () => {
     expect((await iterator.next()).value?.message_id).toBe('b');
     await eventually(() => server.acks.includes('b'));
     expect(server.acks).not.toContain('a');
+  });
+});
+
+describe('ack ids are bounded in bytes (issue 20)', () => {
+  const sink = () => {
+    const events: EventwireEvent[] = [];
+    const errors: DecodeError[] = [];
+    const s = new Proxy({ maxBatchSize: 1000 } as Record<string, unknown>, {
+      get: (t, k) =>
+        k in t
+          ? t[k as string]
+          : k === 'event'
+            ? (e: EventwireEvent) => events.push(e)
+            : k === 'error'
+              ? (e: DecodeError) => errors.push(e)
+              : () => false,
+    }) as unknown as DialectSink;
+    return { s, events, errors };
+  };
+  const v1 = (id: unknown) => ({ event_type: 'Critical', timestamp: 't', data: 1, requires_ack: true, message_id: id });
+  const q = (id: unknown) => ({ type: 'step_completed', requires_ack: true, message_id: id });
+  const cases: Array<[string, Dialect, (id: unknown) => object]> = [
+    ['protocol v1', eventwire(), v1],
+    ['querri', querri(), q],
+  ];
+  for (const [name, dialect, frame] of cases) {
+    it(`${name}: 256 bytes pass; 257 bytes, a multi-byte overflow or a non-string id are invalid_event and not delivered`, () => {
+      const { s, events, errors } = sink();
+      dialect.read(frame('a'.repeat(256)), s);
+      dialect.read(frame('é'.repeat(128)), s); // 256 bytes in 128 characters
+      expect(events.map((e) => e.message_id?.length)).toEqual([256, 128]);
+      for (const id of [
+        'a'.repeat(257),
+        'é'.repeat(129),
+        '😀'.repeat(65),
+        'x'.repeat(512 * 1024),
+        42,
+        { id: 1 },
+        null,
+        '',
+      ]) {
+        dialect.read(frame(id), s);
+      }
+      expect(events).toHaveLength(2);
+      expect(errors).toHaveLength(8);
+      for (const e of errors) {
+        expect(e).toBeInstanceOf(DecodeError);
+        expect(e.reason).toBe('invalid_event');
+      }
+    });
+  }
+});
+
+describe('stats().acks counts the bytes of the ack window (issue 20)', () => {
+  it('messageIdBytes is the UTF-8 size of the ids held, bounded by messageIds × 256', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false, dedupeWindow: 3 }));
+    client.on('error', () => {});
+    const sub = client.subscribe('Critical');
+    await active(sub);
+    const ids = ['a'.repeat(256), 'é'.repeat(100), 'b', 'cc', '😀'.repeat(10)];
+    for (const id of ids) server.publish({ event_type: 'Critical', message_id: id, requires_ack: true });
+    await eventually(() => server.acks.length === ids.length);
+    const { acks } = client.stats();
+    expect(acks.messageIds).toBe(3);
+    expect(acks.messageIdBytes).toBe(1 + 2 + 40); // the window of 3 keeps the last three
+    expect(acks.messageIdBytes).toBeLessThanOrEqual(acks.messageIds * 256);
   });
 });

@@ -51,6 +51,20 @@ describe('ready() and off()', () => {
     await kept.until(1);
     expect(handler).toHaveLength(1); // only the collector's own push, not fn's
   });
+
+  it('client.off(type, fn) removes a listener given in the on option of createClient too', async () => {
+    const server = track(await startServer());
+    const seen: string[] = [];
+    const fn = () => void seen.push('open');
+    const client = track(createClient({ url: server.url, signals: false, on: { open: fn } }));
+    await client.ready();
+    expect(seen).toHaveLength(1);
+    client.off('open', fn);
+    const again = new Promise<void>((resolve) => client.once('open', () => resolve()));
+    client.reconnect();
+    await again;
+    expect(seen).toHaveLength(1);
+  });
 });
 
 describe('listeners added while an event is emitted', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoff, backoffCeiling, DEFAULT_BACKOFF } from '../src/index.js';
+import { backoff, backoffCeiling, DEFAULT_BACKOFF } from '../src/advanced.js';
 
 const policyArb = fc
   .record({

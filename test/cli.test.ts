@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EX_USAGE, OPTIONS } from '../src/cli/args.js';
+import { createTestServer } from '../src/testing/index.js';
 import { track } from './cleanup.js';
-import { startQuerri } from './fixtures/dialects/querri.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { eventually } from './helpers.js';
 
@@ -139,15 +139,33 @@ describe('eventwire tail', () => {
     const url = await refusedUrl();
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
-    expect(tail.out.stderr.trimEnd().split('\n').at(-1)).toMatch(
-      /gave up reconnecting after 1 attempts \(last: 1006 connect ECONNREFUSED/,
-    );
+    const last = tail.out.stderr.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(/gave up reconnecting after 1 attempt\b(?!s)/); // one attempt, not "1 attempts"
+    expect(last).toMatch(/ECONNREFUSED/); // and why the last one failed
     const bad = run(['tail']);
     expect(await bad.exited).toBe(EX_USAGE);
     expect(bad.out.stderr).toMatch(/missing <url>/);
     const unknown = run(['tail', url, '--nope']);
     expect(await unknown.exited).toBe(EX_USAGE);
-    expect(unknown.out.stderr).toMatch(/Unknown option '--nope'/);
+    expect(unknown.out.stderr).toBe('eventwire: unknown option --nope\n(see eventwire --help)\n');
+  });
+
+  it('an unknown flag exits 64 naming the nearest known flag, before connecting', async () => {
+    const server = track(await startServer());
+    const cases: Array<[string[], string]> = [
+      [['--tokn', 't'], 'unknown option --tokn; did you mean --token?'],
+      [['--filtr', 'level=ERROR'], 'unknown option --filtr; did you mean --filter?'],
+      [['--max-retires=3'], 'unknown option --max-retires; did you mean --max-retries?'],
+      [['--compresion'], 'unknown option --compresion; did you mean --compression?'],
+      [['-x'], 'unknown option -x'],
+    ];
+    for (const [flags, message] of cases) {
+      const tail = run(['tail', server.url, ...flags]);
+      expect(await tail.exited, flags[0]).toBe(EX_USAGE);
+      expect(tail.out.stderr).toBe(`eventwire: ${message}\n(see eventwire --help)\n`);
+      expect(tail.out.stdout).toBe('');
+    }
+    expect(server.history).toHaveLength(0);
   });
 });
 
@@ -169,17 +187,47 @@ describe('eventwire as a Unix command', () => {
     expect(tail.out.stderr).not.toMatch(/EPIPE/);
   });
 
+  it('ends with 0 when stdout and stderr share the pipe the reader closes (2>&1 | head -3), through a real shell', async () => {
+    const server = track(await startServer());
+    const publisher = setInterval(() => server.publish({ event_type: 'Tick', data: { pad: 'x'.repeat(200) } }), 5);
+    track({ close: () => clearInterval(publisher) });
+    // bash's PIPESTATUS is the CLI's own exit status; the pipeline's would be head's
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
+    const script = '"$0" "$1" tail "$2" --max-retries 0 2>&1 | head -3; exit "${PIPESTATUS[0]}"';
+    const shell = spawn('bash', ['-c', script, process.execPath, CLI, server.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: cleanup ends the CLI with the shell
+    });
+    track({ close: () => shell.exitCode === null && process.kill(-(shell.pid as number), 'SIGKILL') });
+    let out = '';
+    let err = '';
+    shell.stdout.on('data', (d) => (out += d));
+    shell.stderr.on('data', (d) => (err += d));
+    const [code] = await once(shell, 'close');
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^eventwire: connecting to ws:\/\/127\.0\.0\.1/);
+    expect(lines[1]).toMatch(/^eventwire: open/);
+    expect(JSON.parse(lines[2] ?? '').event_type).toBe('Tick');
+    expect(err).toBe(''); // no EPIPE trace, no shell complaint
+  });
+
   it('--version prints the version', async () => {
     const version = run(['--version']);
     expect(await version.exited).toBe(0);
     expect(version.out.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('names the network error of a refused connection on stderr', async () => {
+  it('names the network error of a refused connection on stderr, on the line of the retry', async () => {
     const url = await refusedUrl();
     const tail = run(['tail', url, '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
-    expect(tail.out.stderr).toMatch(/reconnecting: attempt 1 in \d+ ms \(closed: 1006 connect ECONNREFUSED/);
+    expect(tail.out.stderr).toContain(
+      `ms (cannot connect to ${url}/: connection refused (ECONNREFUSED))\neventwire: connecting to ${url}\n`,
+    );
+    expect(tail.out.stderr).toMatch(/^eventwire: reconnecting: attempt 1 in \d+ ms \(cannot connect/m);
+    expect(tail.out.stderr).not.toContain('ERR_CONNECTION'); // said once, not as an error line and again
   });
 });
 
@@ -200,6 +248,27 @@ describe('eventwire tail: what it accepts and what it tells', () => {
     expect(await iso.exited).toBe(0);
   });
 
+  it('a URL without ws://, a filter key no path can be, a batch size of 0: exit 64 with the fix, before connecting', async () => {
+    const server = track(await startServer());
+    const host = server.url.slice('ws://'.length);
+    const cases: Array<[string[], string]> = [
+      [[host], `url must be an absolute ws:// or wss:// URL, got "${host}" (did you mean "ws://${host}"?)`],
+      [
+        ['localhost:8080'],
+        'url must start with ws:// or wss://, got "localhost:8080" (did you mean "ws://localhost:8080"?)',
+      ],
+      [[server.url, '--filter', '__proto__.x=1'], 'filter key "__proto__.x": __proto__ is not allowed in a path'],
+      [[server.url, '--filter', 'since=noon'], 'filter key "since": not an ISO 8601 time'],
+      [[server.url, '--batch-size', '0'], 'batchSize must be an integer >= 1'],
+    ];
+    for (const [args, message] of cases) {
+      const tail = run(['tail', ...args]);
+      expect(await tail.exited, args.join(' ')).toBe(EX_USAGE);
+      expect(tail.out.stderr).toBe(`eventwire: ${message}\n(see eventwire --help)\n`);
+    }
+    expect(server.history).toHaveLength(0);
+  });
+
   it('a range the server no longer keeps is a gap line on stderr, not a silent skip', async () => {
     const server = track(await startServer({ bufferSize: 5 }));
     for (let i = 0; i < 20; i++) server.publish({ event_type: 'Tick', data: { i } });
@@ -217,7 +286,48 @@ describe('eventwire tail: what it accepts and what it tells', () => {
   it('a name that does not resolve is named on one line (DNS)', async () => {
     const tail = run(['tail', 'ws://no-such-host.invalid:9', '--max-retries', '1']);
     expect(await tail.exited).toBe(3);
-    expect(tail.out.stderr).toMatch(/closed: 1006 getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\)\n/);
+    const cause =
+      /cannot connect to ws:\/\/no-such-host\.invalid:9\/: the host name no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\)/;
+    const lines = tail.out.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([
+      'eventwire: connecting to ws://no-such-host.invalid:9',
+      expect.stringMatching(new RegExp(`^eventwire: reconnecting: attempt 1 in \\d+ ms \\(${cause.source}\\)$`)),
+      'eventwire: connecting to ws://no-such-host.invalid:9',
+      expect.stringMatching(new RegExp(`^eventwire: gave up reconnecting after 1 attempt: ${cause.source}$`)),
+    ]);
+  });
+
+  it('wss:// to a plain server: each attempt one line naming TLS and suggesting ws://, no OpenSSL text', async () => {
+    const server = track(await startServer());
+    const tail = run(['tail', server.url.replace('ws:', 'wss:'), '--max-retries', '1']);
+    expect(await tail.exited).toBe(3);
+    const lines = tail.out.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(4); // connecting, reconnecting (why), connecting, gave up (why)
+    for (const line of lines) expect(line).toMatch(/^eventwire: \S.*[a-z?)0-9]$/); // whole lines, no dump after
+    expect(lines[1]).toMatch(/^eventwire: reconnecting: attempt 1 in \d+ ms \(cannot connect to wss:.*TLS failed/);
+    expect(lines[3]).toMatch(/TLS failed \(EPROTO: wrong version number\): .*is it ws:\/\/ rather than wss:\/\/\?$/);
+    expect(tail.out.stderr).not.toMatch(/SSL routines|openssl/i);
+  });
+
+  it('no token against a server that needs one: exit 2, the reason, and how to give one', async () => {
+    const server = track(await startServer({ tokens: ['t'], authTimeout: 200 }));
+    const tail = run(['tail', server.url]);
+    expect(await tail.exited).toBe(2);
+    expect(tail.out.stderr.trimEnd().split('\n')).toEqual([
+      `eventwire: connecting to ${server.url}`,
+      'eventwire: authentication rejected by the server (close 4003: no token: none on the URL and no auth message in time); no token was given: pass --token T or --token-env VAR',
+    ]);
+  });
+
+  it('server text on stderr cannot drive the terminal: control characters in a close reason print as ?', async () => {
+    const server = track(await startServer());
+    const tail = run(['tail', server.url]);
+    await tail.waitFor('stderr', /open/);
+    server.dropAll(1001, 'bye\x1b[2J\nnow');
+    await tail.waitFor('stderr', /reconnecting: attempt 1/);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.out.stderr).toMatch(/^eventwire: reconnecting: attempt 1 in \d+ ms \(closed: 1001 bye\?\[2J\?now\)$/m);
   });
 
   it('HTTP 401 on the upgrade exits 2 with one line, and the token appears nowhere', async () => {
@@ -239,10 +349,11 @@ describe('eventwire tail: what it accepts and what it tells', () => {
   });
 
   it('--dialect speaks another server: querri events by type, its whole message as data', async () => {
-    const server = track(await startQuerri().start());
-    const tail = run(['tail', server.url, '--dialect', 'querri', '--token', 'jwt']);
+    const server = await createTestServer({ dialect: 'querri' });
+    track({ close: () => server.stop() });
+    const tail = run(['tail', server.url, '--dialect', 'querri', '--token', server.token]);
     await tail.waitFor('stderr', /open/);
-    server.publish({ type: 'step_completed', step: 3 });
+    server.publish('step_completed', { step: 3 });
     await tail.waitFor('stdout', /step_completed/);
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);

@@ -1,12 +1,21 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { gunzipCapped } from '../src/codec/gzip-fflate.js';
+import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
 import { jsonCodec } from '../src/codec/json.js';
 import { Inbox, type InboxSink } from '../src/core/link/inbox.js';
 import { eventwire } from '../src/dialects/eventwire.js';
-import { createClient, type EventwireEvent } from '../src/index.js';
+import { MAX_MESSAGE_ID_BYTES } from '../src/dialects/shared.js';
+import { createClient, DecodeError, type EventwireEvent } from '../src/index.js';
 import { CONTROL_TYPES } from '../src/protocol/event.js';
-import { EventMessageSchema, ResponseMessageSchema, ServerMessageSchema } from '../src/protocol/schemas.js';
+import {
+  AckMessageSchema,
+  EventMessageSchema,
+  ResponseMessageSchema,
+  ServerMessageSchema,
+} from '../src/protocol/schemas.js';
+import { change, changedFrame } from './fixtures/gzip-table.js';
 import { startServer } from './fixtures/server.js';
 import { reach } from './helpers.js';
 
@@ -64,7 +73,7 @@ const eventish = fc
       data: maybe(fc.jsonValue()),
       metadata: maybe(fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue())),
       seq: maybe(fc.oneof(fc.integer(), fc.double(), fc.string())),
-      message_id: maybe(fc.oneof(fc.string(), fc.integer())),
+      message_id: maybe(fc.oneof(fc.string(), fc.integer(), fc.string({ minLength: 80, maxLength: 300 }))),
       requires_ack: maybe(fc.oneof(fc.boolean(), fc.string())),
       id: maybe(fc.oneof(fc.string(), fc.integer())),
       success: maybe(fc.oneof(fc.boolean(), fc.string())),
@@ -137,6 +146,40 @@ describe('decoder properties', () => {
   });
 });
 
+describe('message_id: the schemas bound it as the reader does', () => {
+  const ids: Array<[string, string]> = [
+    ['256 ASCII bytes', 'm'.repeat(MAX_MESSAGE_ID_BYTES)],
+    ['257 ASCII bytes', 'm'.repeat(MAX_MESSAGE_ID_BYTES + 1)],
+    ['256 bytes of 2-byte characters', 'é'.repeat(MAX_MESSAGE_ID_BYTES / 2)],
+    ['257 bytes, the last character 1 byte', `${'é'.repeat(MAX_MESSAGE_ID_BYTES / 2)}a`],
+    ['255 bytes of 3-byte characters', '€'.repeat(85)],
+    ['258 bytes of 3-byte characters', '€'.repeat(86)],
+    ['255 bytes of lone surrogates (3 each, as encoded)', '\ud800'.repeat(85)],
+    ['258 bytes of lone surrogates', '\ud800'.repeat(86)],
+    ['256 bytes of 4-byte characters', '😀'.repeat(64)],
+    ['260 bytes of 4-byte characters', '😀'.repeat(65)],
+    ['empty', ''],
+  ];
+  it.each(ids)('%s: accepted by the event and ack schemas exactly when the reader delivers it', (_name, id) => {
+    const fits = new TextEncoder().encode(id).length <= MAX_MESSAGE_ID_BYTES && id.length > 0;
+    const { sink, counts } = checkingSink();
+    const inbox = new Inbox(jsonCodec(), eventwire(), sink);
+    const event = { event_type: 'X', timestamp: '2026-11-22T10:00:00Z', data: {}, message_id: id, requires_ack: true };
+    inbox.receive(JSON.stringify(event));
+    expect([counts.events, counts.errors]).toEqual(fits ? [1, 0] : [0, 1]);
+    expect(EventMessageSchema.safeParse(event).success).toBe(fits);
+    expect(AckMessageSchema.safeParse({ type: 'ack', message_id: id }).success).toBe(fits);
+  });
+  it('an event asking for an ack needs a message_id (schema and reader)', () => {
+    const event = { event_type: 'X', timestamp: '2026-11-22T10:00:00Z', data: {}, requires_ack: true };
+    const { sink, counts } = checkingSink();
+    new Inbox(jsonCodec(), eventwire(), sink).receive(JSON.stringify(event));
+    expect([counts.events, counts.errors]).toEqual([0, 1]);
+    expect(EventMessageSchema.safeParse(event).success).toBe(false);
+    expect(EventMessageSchema.safeParse({ ...event, requires_ack: false }).success).toBe(true);
+  });
+});
+
 describe('round trip through the reference server', () => {
   it('any list of valid events, any batch size, with or without gzip, comes out as the same events in order', async () => {
     await fc.assert(
@@ -167,5 +210,30 @@ describe('round trip through the reference server', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('gzip: Node (zlib) and fflate give one verdict (Chromium: test/browser.test.ts)', () => {
+  it('on any frame made of valid deflate data: any level, any trailer, cut anywhere, bytes or a member after it', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(changedFrame, ([data, level, c, checkCrc, cap]) => {
+        const frame = new Uint8Array(change(gzipSync(data, { level }), c));
+        const [fflate, zlib] = [gunzipCapped(frame, cap, checkCrc), zlibInflate(frame, cap, checkCrc)];
+        const verdicts = [fflate, zlib].map((r) => (r instanceof DecodeError ? r.reason : 'ok'));
+        // The one documented difference (PROTOCOL.md §10, test/gzip.test.ts): deflate data cut
+        // inside a stored block, where zlib counts the stored bytes it has and fflate none.
+        const storedCut =
+          c.kind === 'cut' &&
+          (fflate as DecodeError).message === 'gzip frame is truncated' &&
+          verdicts[1] === 'bad_trailer';
+        if (!storedCut) expect(verdicts[0]).toBe(verdicts[1]);
+        seen.add(verdicts[1] as string);
+        if (verdicts[1] === 'ok')
+          expect(Buffer.from(fflate as Uint8Array).equals(Buffer.from(zlib as Uint8Array))).toBe(true);
+      }),
+      { numRuns: Number(process.env.GZIP_RUNS ?? 3_000) },
+    );
+    expect([...seen].sort()).toEqual(['bad_crc', 'bad_gzip', 'bad_trailer', 'ok', 'too_large']);
   });
 });

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient, isTimeoutError } from '../src/index.js';
+import { createClient, isConnectionError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { next, nextEvent, reach } from './helpers.js';
@@ -42,7 +42,8 @@ describe('connect', () => {
     );
     const started = performance.now();
     const error = await next(client, 'error');
-    expect(isTimeoutError(error)).toBe(true);
+    expect(isConnectionError(error) && error.kind).toBe('timeout');
+    expect(error.message).toBe(`cannot connect to ${server.url}/: no connection within 200 ms`);
     expect(performance.now() - started).toBeLessThan(1_000);
     await next(client, 'open');
     lateToken('late'); // the abandoned attempt's token arrives: nothing uses it

@@ -4,148 +4,13 @@
  * rate limit) runs when the test says so.
  */
 import { describe, expect, it } from 'vitest';
-import { Connection } from '../src/core/link/connection.js';
-import type { LinkHost } from '../src/core/link/host.js';
 import { Lane } from '../src/core/outbox/outbox.js';
-import type { Clock } from '../src/core/util/clock.js';
 import type { Dialect } from '../src/dialects/dialect.js';
 import { eventwire } from '../src/dialects/eventwire.js';
-import type { EventwireError } from '../src/errors/base.js';
-import { type ClientOptions, resolveOptions } from '../src/options.js';
-import type { EventwireEvent } from '../src/protocol/event.js';
-import type { Transport, TransportEvents } from '../src/transport/transport.js';
-import type { EventSchemas, LifecycleEvents } from '../src/types.js';
-
-/** A clock whose time moves only by `advance`. */
-function fakeClock() {
-  let now = 0;
-  let next = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimeout(fn, ms) {
-      timers.set(++next, { at: now + ms, fn });
-      return next;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-  };
-  const advance = (ms: number) => {
-    const end = now + ms;
-    for (;;) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
-      if (!due) break;
-      timers.delete(due[0]);
-      now = due[1].at;
-      due[1].fn();
-    }
-    now = end;
-  };
-  return { clock, advance };
-}
-
-/** A transport that records what the link does to it; the test plays the socket's side. */
-function fakeTransport(pings = false) {
-  const fake = {
-    events: undefined as TransportEvents | undefined,
-    urls: [] as string[],
-    sent: [] as string[],
-    closed: [] as Array<[number | undefined, string | undefined]>,
-    wsPings: 0,
-    open: false,
-    /** The server's side of the socket. */
-    accept() {
-      fake.open = true;
-      fake.events?.onOpen();
-    },
-    say(message: object) {
-      fake.events?.onMessage(JSON.stringify(message), true);
-    },
-    drop(code = 1006, reason = '') {
-      fake.open = false;
-      fake.events?.onClose(code, reason);
-    },
-  };
-  const factory = (_config: unknown, events: TransportEvents): Transport => {
-    fake.events = events;
-    const transport: Transport = {
-      connect(url) {
-        fake.urls.push(url);
-      },
-      send(data) {
-        if (!fake.open) return false;
-        fake.sent.push(data);
-        return true;
-      },
-      close(code, reason) {
-        fake.open = false;
-        fake.closed.push([code, reason]);
-      },
-    };
-    if (pings)
-      transport.ping = () => {
-        fake.wsPings++;
-        return fake.open;
-      };
-    return transport;
-  };
-  return { fake, factory };
-}
-
-/** The client core's side: what the link told it, in order. */
-function recordingHost() {
-  const heard: string[] = [];
-  const events: EventwireEvent[] = [];
-  const errors: EventwireError[] = [];
-  const stops: Array<EventwireError | undefined> = [];
-  const host: LinkHost = {
-    event(event) {
-      heard.push(`event ${event.event_type}`);
-      events.push(event);
-    },
-    subscribed: (id) => void heard.push(`subscribed ${id}`),
-    response: (key) => {
-      heard.push(`response ${key}`);
-      return true;
-    },
-    serverError: (code) => void heard.push(`server error ${code}`),
-    linkLost: () => void heard.push('link lost'),
-    stopped(error, code) {
-      heard.push(`stopped ${code}`);
-      stops.push(error);
-    },
-    emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]) {
-      if (type === 'state') heard.push(`state ${(payload as LifecycleEvents['state']).to}`);
-      else if (type === 'open' || type === 'close' || type === 'reconnecting') heard.push(type);
-    },
-    report(error) {
-      errors.push(error);
-    },
-    interest: () => undefined,
-  };
-  return { host, heard, events, errors, stops };
-}
-
-function setup(options: Partial<ClientOptions<EventSchemas>> = {}, wsPings = false) {
-  const { clock, advance } = fakeClock();
-  const { fake, factory } = fakeTransport(wsPings);
-  const lines: string[] = [];
-  const resolved = resolveOptions({
-    url: 'ws://server.test/ws',
-    transport: factory,
-    clock,
-    random: () => 0.5,
-    signals: false,
-    logger: (_level, line) => void lines.push(line),
-    logLevel: 'debug',
-    ...options,
-  });
-  const recorded = recordingHost();
-  const link = new Connection(resolved, resolved.dialect, recorded.host);
-  return { link, fake, advance, lines, ...recorded };
-}
+import { querri } from '../src/dialects/querri.js';
+import { isConnectionError, isDialectMismatchError } from '../src/errors/errors.js';
+import { resolveOptions } from '../src/options.js';
+import { setup } from './fixtures/fake-link.js';
 
 describe('attempts', () => {
   it('dials, fails, backs off and dials again; a token provider is asked before every attempt', async () => {
@@ -171,7 +36,11 @@ describe('attempts', () => {
     advance(1);
     expect(link.state).toBe('reconnecting');
     expect(fake.closed).toEqual([[4000, 'connect timeout']]);
-    expect(errors.map((e) => e.name)).toEqual(['TimeoutError']);
+    expect(errors).toHaveLength(1);
+    expect(isConnectionError(errors[0]) && [errors[0].kind, errors[0].message]).toEqual([
+      'timeout',
+      'cannot connect to ws://server.test/ws: no connection within 500 ms',
+    ]);
   });
 });
 
@@ -189,13 +58,37 @@ describe('greeting', () => {
     expect(heard.filter((h) => h === 'open')).toHaveLength(1);
   });
 
+  it('a repeated greeting on one link is ignored (logged at debug), not a new session; the next link takes its own', async () => {
+    const { link, fake, advance, heard, lines, logged } = setup({
+      handshake: 'welcome',
+      handshakeTimeout: 2_000,
+      backoff: { minDelay: 100 },
+    });
+    link.connect();
+    fake.accept();
+    fake.say({ type: 'welcome', session_id: 's-1' });
+    fake.say({ type: 'welcome', session_id: 's-2' });
+    expect(link.sessionId).toBe('s-1');
+    expect(heard.filter((h) => h === 'open')).toHaveLength(1);
+    await logged();
+    expect(lines.some((l) => l.includes('repeated greeting ignored'))).toBe(true);
+    fake.drop();
+    advance(1_000);
+    expect(fake.urls).toHaveLength(2);
+    fake.accept();
+    fake.say({ type: 'welcome', session_id: 's-3' });
+    expect(link.sessionId).toBe('s-3');
+  });
+
   it('required: no greeting within handshakeTimeout is a failed attempt', () => {
     const { link, fake, advance, errors } = setup({ handshake: 'welcome', handshakeTimeout: 2_000 });
     link.connect();
     fake.accept();
     advance(2_000);
     expect(link.state).toBe('reconnecting');
-    expect(errors[0]?.message).toMatch(/no greeting from the eventwire server within 2000 ms/);
+    expect(errors[0]?.message).toBe(
+      'cannot connect to ws://server.test/ws: no greeting from the eventwire server within 2000 ms',
+    );
   });
 
   it('optional: any frame opens the link, once, before its event reaches the core, once', () => {
@@ -245,14 +138,15 @@ describe('greeting', () => {
 });
 
 describe('one door out', () => {
-  it("pings and the answers to the server's pings go through the outbox and the debug log", () => {
-    const { link, fake, advance, lines } = setup({ heartbeat: { interval: 1_000, timeout: 500 } });
+  it("pings and the answers to the server's pings go through the outbox and the debug log", async () => {
+    const { link, fake, advance, lines, logged } = setup({ heartbeat: { interval: 1_000, timeout: 500 } });
     link.connect();
     fake.accept();
     fake.say({ type: 'welcome', session_id: 's' });
     advance(1_000);
     fake.say({ type: 'ping', ts: 7 });
     expect(fake.sent).toEqual(['{"type":"ping"}', '{"type":"pong","ts":7}']);
+    await logged();
     expect(lines.filter((l) => l.includes('send '))).toHaveLength(2);
   });
 
@@ -349,5 +243,152 @@ describe('frozen options', () => {
     expect(Object.isFrozen(options.backoff)).toBe(true);
     expect(Object.isFrozen(options.heartbeat)).toBe(true);
     expect(Object.isFrozen(options.rateLimit)).toBe(true);
+  });
+});
+
+describe('failed attempts', () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:9'), { code: 'ECONNREFUSED' });
+
+  it('each is one ConnectionError naming the server (not the token), on error, close and reconnecting; delays in whole ms', async () => {
+    const { link, fake, advance, errors, lifecycle } = setup({
+      token: 'sekrit-1',
+      random: () => 0.37,
+      backoff: { minDelay: 333 },
+    });
+    link.connect();
+    await Promise.resolve();
+    fake.drop(1006, '', refused());
+    expect(errors).toHaveLength(1);
+    const [error] = errors;
+    expect(isConnectionError(error) && [error.kind, error.url, error.attempts]).toEqual([
+      'refused',
+      'ws://server.test/ws',
+      1,
+    ]);
+    expect(error?.message).toBe('cannot connect to ws://server.test/ws: connection refused (ECONNREFUSED)');
+    expect(fake.urls[0]).toContain('sekrit-1');
+    expect(lifecycle).toEqual([
+      { code: 1006, reason: 'connect ECONNREFUSED 10.0.0.1:9', willReconnect: true, error },
+      { attempt: 1, delay: 123, error }, // 0.37 × 333 = 123.21
+    ]);
+    advance(1_000);
+    await Promise.resolve();
+    fake.drop(1006, '', refused());
+    expect(errors.map((e) => isConnectionError(e) && e.attempts)).toEqual([1, 2]);
+  });
+
+  it('the console hears the first failure of a run; a link that opens starts a new run', () => {
+    const { link, fake, advance, quiet } = setup({ handshake: 'none', backoff: { minDelay: 10 } });
+    link.connect();
+    fake.drop(1006, '', refused());
+    advance(1_000);
+    fake.drop(1006, '', refused());
+    expect(quiet).toEqual([false, true]);
+    advance(1_000);
+    fake.accept();
+    expect(link.state).toBe('open');
+    fake.drop(1001, 'restart'); // a link that closes is not a failed attempt: nothing reported
+    expect(quiet).toEqual([false, true]);
+    advance(1_000);
+    fake.drop(1006, '', refused());
+    expect(quiet).toEqual([false, true, false]);
+  });
+
+  it('sockets dropped before the greeting: each attempt reported, the second in a row says to check the token', () => {
+    const { link, fake, advance, errors } = setup({ handshake: 'welcome', backoff: { minDelay: 10 } });
+    link.connect();
+    fake.accept();
+    fake.drop(1006);
+    advance(1_000);
+    fake.accept();
+    fake.drop(1006);
+    expect(errors.map((e) => isConnectionError(e) && e.kind)).toEqual(['dropped', 'dropped']);
+    expect(errors[0]?.message).toBe(
+      'cannot connect to ws://server.test/ws: the server accepted the connection and dropped it before it was open, with no close frame',
+    );
+    expect(errors[1]?.message).toMatch(/dropped it 0 ms later, twice in a row.*check the token/);
+  });
+
+  it('sockets dropped right after a link opened with them (no greeting): said once per streak', () => {
+    const { link, fake, advance, errors } = setup({ handshake: 'none', backoff: { minDelay: 10 } });
+    link.connect();
+    for (let i = 0; i < 4; i++) {
+      fake.accept();
+      fake.drop(1006);
+      advance(1_000);
+    }
+    expect(errors.map((e) => isConnectionError(e) && [e.kind, e.attempts])).toEqual([['dropped', 2]]);
+  });
+});
+
+describe('the subprotocol', () => {
+  it('protocol v1 offers eventwire.v1; other dialects, and one made by spreading eventwire(), offer none', () => {
+    expect(setup().fake.config?.protocols).toEqual(['eventwire.v1']);
+    expect(setup({ dialect: querri() }).fake.config?.protocols).toBeUndefined();
+    expect(setup({ dialect: { ...eventwire(), name: 'mine' } }).fake.config?.protocols).toBeUndefined();
+  });
+
+  it('a server that selected it promised its greeting: the link waits for it past the grace', () => {
+    const { link, fake, advance } = setup();
+    link.connect();
+    fake.events?.onUpgrade?.('eventwire.v1');
+    fake.accept();
+    advance(5_000);
+    expect(link.state).toBe('connecting');
+    fake.say({ type: 'welcome', session_id: 's-9' });
+    expect(link.state).toBe('open');
+  });
+
+  it('a server that selected none is another server: the client stops with DialectMismatchError, whether the socket opened (browsers) or not (ws)', () => {
+    for (const how of ['browser', 'ws'] as const) {
+      const { link, fake, advance, stops, lifecycle } = setup();
+      link.connect();
+      fake.events?.onUpgrade?.('');
+      if (how === 'browser') fake.accept();
+      else fake.drop(1006, '', new Error('Server sent no subprotocol'));
+      expect(link.state).toBe('closed');
+      const [stop] = stops;
+      expect(isDialectMismatchError(stop) && stop.dialect).toBe('eventwire');
+      expect(stop?.message).toMatch(
+        /^ws:\/\/server\.test\/ws did not select subprotocol eventwire\.v1: it is not an eventwire v1 server; .*querri\(\)/,
+      );
+      expect(lifecycle).toEqual([expect.objectContaining({ willReconnect: false, error: stop })]);
+      if (how === 'browser') expect(fake.closed).toEqual([[1000, 'no subprotocol selected']]);
+      advance(60_000);
+      expect(fake.urls).toHaveLength(1);
+    }
+  });
+});
+
+describe('frames of another dialect', () => {
+  const v1 = (n: number) => ({ event_type: 'Tick', timestamp: '2026-01-01T00:00:00Z', data: { n }, seq: n });
+
+  it('after 3 in a row, one DialectMismatchError names the dialect that reads them; the rest are counted', () => {
+    const { link, fake, errors, events } = setup({ dialect: querri() });
+    link.connect();
+    fake.accept();
+    for (let n = 1; n <= 5; n++) fake.say(v1(n));
+    expect(errors.map((e) => e.name)).toEqual(['DecodeError', 'DecodeError', 'DialectMismatchError']);
+    const hint = errors[2];
+    expect(isDialectMismatchError(hint) && [hint.dialect, hint.reads]).toEqual(['querri', 'eventwire']);
+    expect(hint?.message).toMatch(
+      /^3 frames in a row the querri dialect cannot read are eventwire frames: use no dialect option;/,
+    );
+    expect(link.mismatchedFrames).toBe(2);
+    fake.say({ type: 'Readable' }); // one querri reads: the row ends, the hint is not repeated
+    for (let n = 6; n <= 9; n++) fake.say(v1(n));
+    expect(events.map((e) => e.event_type)).toEqual(['Readable']);
+    expect(link.mismatchedFrames).toBe(6);
+    fake.say({ nothing: 'any dialect reads' }); // refused, and no other dialect's: reported
+    expect(errors.map((e) => e.name)).toEqual(['DecodeError', 'DecodeError', 'DialectMismatchError', 'DecodeError']);
+  });
+
+  it('frames no built-in dialect reads stay DecodeErrors, one each', () => {
+    const { link, fake, errors } = setup({ dialect: querri() });
+    link.connect();
+    fake.accept();
+    for (let n = 0; n < 5; n++) fake.say({ n });
+    expect(errors.map((e) => e.name)).toEqual(Array(5).fill('DecodeError'));
+    expect(link.mismatchedFrames).toBe(0);
   });
 });

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { type CloseFacts, DEFAULT_BACKOFF, type Decision, decide, type RetryPolicy } from '../src/advanced.js';
 import {
-  type CloseFacts,
-  DEFAULT_BACKOFF,
-  type Decision,
-  decide,
+  ConnectionError,
+  DialectMismatchError,
   isAuthError,
   isClosedError,
   isHookError,
   isReconnectExhaustedError,
-  type RetryPolicy,
 } from '../src/index.js';
 
 /** No jitter, 100 ms doubling to 1.6 s, 5 retries, 1 s of uptime makes a link stable. */
@@ -143,5 +141,34 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
   it('full jitter draws the delay from [0, ceiling] with the random source given', () => {
     const jittered: RetryPolicy = { ...policy, backoff: { ...policy.backoff, jitter: 'full' }, random: () => 0.25 };
     expect(verdict(decide(facts({ attempt: 2 }), jittered))).toBe('retry 100 #3');
+  });
+
+  it('delays are whole milliseconds', () => {
+    const jittered: RetryPolicy = { ...policy, backoff: { ...policy.backoff, jitter: 'full' }, random: () => 0.37 };
+    const delays = [0, 1, 2, 3].map((attempt) => decide(facts({ attempt }), jittered));
+    expect(delays.map((d) => ('retryIn' in d ? d.retryIn : -1))).toEqual([37, 74, 148, 296]); // not 148.00000000000003
+  });
+
+  it('a server of another dialect stops the client with that error, whatever the code; shouldRetry may insist', () => {
+    const mismatch = new DialectMismatchError('ws://h/ did not select subprotocol eventwire.v1', 'eventwire');
+    for (const code of [1006, 1000, 4001]) {
+      const d = decide(facts({ code, error: mismatch }), policy);
+      expect('stop' in d && d.stop).toBe(mismatch);
+    }
+    expect(verdict(decide(facts({ error: mismatch }), { ...policy, shouldRetry: () => true }))).toBe('retry 100 #1');
+  });
+
+  it('giving up names the last failure', () => {
+    const last = new ConnectionError('cannot connect to ws://h/: connection refused (ECONNREFUSED)', 6);
+    const d = decide(facts({ attempt: 5, error: last }), policy);
+    expect('stop' in d && [d.stop.message, d.stop.cause]).toEqual([
+      'gave up reconnecting after 5 attempts: cannot connect to ws://h/: connection refused (ECONNREFUSED)',
+      last,
+    ]);
+    const once = decide(facts({ attempt: 1, error: last }), {
+      ...policy,
+      backoff: { ...policy.backoff, maxRetries: 1 },
+    });
+    expect('stop' in once && once.stop.message).toMatch(/^gave up reconnecting after 1 attempt: /);
   });
 });

@@ -7,6 +7,7 @@ import {
   ConnectionError,
   DecodeError,
   type DecodeReason,
+  DialectMismatchError,
   EventwireError,
   FilterError,
   HandlerError,
@@ -62,6 +63,11 @@ const cases: Array<{ error: EventwireError; code: string; fields: Record<string,
   { error: new AbortError('user left'), code: 'ERR_ABORTED', fields: { cause: 'user left' } },
   { error: new QueueFullError('the outbox', 1000), code: 'ERR_QUEUE_FULL', fields: { limit: 1000 } },
   { error: new ConnectionError('dropped at once', 4), code: 'ERR_CONNECTION', fields: { attempts: 4 } },
+  {
+    error: new DialectMismatchError('3 frames of another dialect', 'querri', 'eventwire'),
+    code: 'ERR_DIALECT_MISMATCH',
+    fields: { dialect: 'querri', reads: 'eventwire' },
+  },
 ];
 
 const guards = api as unknown as Record<string, (value: unknown) => boolean>;

@@ -12,14 +12,10 @@ import { blocksOf } from './fixtures/markdown.js';
 const root = new URL('..', import.meta.url).pathname;
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const docs = `${read('README.md')}\n${read('PROTOCOL.md')}`;
-const entries = [
-  'eventwire',
-  'eventwire/protocol',
-  'eventwire/dialects',
-  'eventwire/react',
-  'eventwire/svelte',
-  'eventwire/rws',
-];
+/** Every entry point of package.json's "exports" (`eventwire/browser` is the main entry's types again). */
+const entries = Object.keys(JSON.parse(read('package.json')).exports as Record<string, unknown>)
+  .filter((key) => key !== './package.json' && key !== './browser')
+  .map((key) => `eventwire${key.slice(1)}`);
 
 /** Each entry's exported names (values and types) and the symbols behind them, from dist/*.d.ts. */
 function exportsOf(): Map<string, Map<string, ts.Symbol>> {
@@ -61,6 +57,35 @@ function exportsOf(): Map<string, Map<string, ts.Symbol>> {
 const exported = exportsOf();
 const anywhere = (name: string) => entries.find((e) => exported.get(e)?.has(name));
 
+describe('entry points', () => {
+  it('the main entry exports the public API only: the client, its codec and transport, the errors and their guards', () => {
+    const values = [...(exported.get('eventwire') ?? [])]
+      .filter(([, symbol]) => symbol.flags & ts.SymbolFlags.Value)
+      .map(([name]) => name);
+    const errors = values.filter((name) => /^(is)?[A-Z]\w*Error$/.test(name));
+    expect(values.filter((name) => !errors.includes(name)).sort()).toEqual([
+      'createClient',
+      'createWebSocketTransport',
+      'jsonCodec',
+    ]);
+    // every error class with its guard, and nothing else named like one
+    const classes = errors.filter((name) => !name.startsWith('is'));
+    expect(classes.length).toBeGreaterThan(15);
+    expect(errors.filter((name) => name.startsWith('is')).sort()).toEqual(classes.map((c) => `is${c}`).sort());
+  });
+
+  it('what the client is built from is on eventwire/advanced (and nowhere on the main entry)', () => {
+    const advanced = ['decide', 'closeAction', 'CloseCode', 'backoff', 'backoffCeiling', 'DEFAULT_BACKOFF'];
+    for (const name of [...advanced, 'systemClock', 'browserSignals']) {
+      expect(exported.get('eventwire/advanced')?.has(name), name).toBe(true);
+      expect(exported.get('eventwire')?.has(name), name).toBe(false);
+    }
+    // README names the subpath and what is on it
+    const install = read('README.md').slice(read('README.md').indexOf('## Install'));
+    for (const name of ['eventwire/advanced', ...advanced]) expect(install).toContain(`\`${name}\``);
+  });
+});
+
 describe('exports match the docs', () => {
   it('every name imported in a README or PROTOCOL.md example is exported by that entry point', () => {
     const code = blocksOf(docs)
@@ -92,6 +117,7 @@ describe('exports match the docs', () => {
       'EventTarget',
       'Gunzip',
       'Infinity',
+      'MeterProvider',
       'WebSocket',
       'DecompressionStream',
       'useSyncExternalStore',

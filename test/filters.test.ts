@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import * as zm from 'zod/mini';
+import { createClient, FilterError, type StandardSchemaV1 } from '../src/index.js';
 import { compileFilters, parseFilters } from '../src/protocol/filters.js';
 import { FiltersSchema } from '../src/protocol/filters-schema.js';
+import { closest } from '../src/protocol/suggest.js';
+import { track } from './cleanup.js';
 
 const ev = (data: unknown, extra: Record<string, unknown> = {}) => ({
   timestamp: '2026-11-22T10:00:00.000Z',
@@ -73,5 +78,123 @@ describe('filter language', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+/** zod 4's `zod` (not `zod/mini`) gives its JSON Schema through Standard JSON Schema (`~standard.jsonSchema`). */
+const events = {
+  LogEntry: z.object({ level: z.string(), message: z.string() }),
+  TaskStatusChanged: z.object({
+    task_id: z.string(),
+    status: z.string(),
+    task: z.object({ host: z.string(), port: z.number() }).nullable(),
+    tags: z.array(z.string()),
+    extra: z.unknown(),
+    counts: z.record(z.string(), z.number()),
+  }),
+  Loose: z.looseObject({ a: z.string() }),
+  Transformed: z.object({ at: z.string() }).transform((d) => ({ ...d, when: Date.parse(d.at) })),
+  Text: z.string(),
+  Mini: zm.object({ level: zm.string() }),
+} satisfies Record<string, StandardSchemaV1>;
+
+/** The message of the FilterError that `subscribe()` throws, or undefined when it accepts the filters. */
+function refusal(names: string | string[], filters: Record<string, unknown>): string | undefined {
+  const client = track(createClient({ url: 'ws://127.0.0.1:1', events, lazy: true, signals: false }));
+  const untyped = client as unknown as { subscribe(n: unknown, o: unknown): { unsubscribe(): void } };
+  try {
+    untyped.subscribe(names, { filters }).unsubscribe();
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(FilterError);
+    expect(client.stats().subscriptions).toBe(0); // refused before anything was held or sent
+    return (error as Error).message;
+  }
+}
+
+const RULE = ': a key is a path into data, metadata.… or since';
+
+describe('filter keys are checked against the schema at subscribe()', () => {
+  it('a key that is not a field of the data is a FilterError naming it and the nearest field', () => {
+    expect(refusal('LogEntry', { levle: 'ERROR' })).toBe(
+      `filter key "levle" is not in the data of LogEntry (did you mean "level"?)${RULE}`,
+    );
+    expect(refusal('LogEntry', { severity: 'ERROR' })).toBe(
+      `filter key "severity" is not in the data of LogEntry${RULE}`,
+    );
+    expect(refusal('TaskStatusChanged', { 'task.hots': 'db-01' })).toBe(
+      `filter key "task.hots" is not in the data of TaskStatusChanged (did you mean "task.host"?)${RULE}`,
+    );
+    expect(refusal('TaskStatusChanged', { 'status.code': 1 })).toBe(
+      `filter key "status.code" is not in the data of TaskStatusChanged${RULE}`, // a string has no fields
+    );
+  });
+
+  it('"data.level" (the event\'s path, not data\'s) is refused with the key it meant', () => {
+    expect(refusal('LogEntry', { 'data.level': 'ERROR' })).toBe(
+      `filter key "data.level" is not in the data of LogEntry (did you mean "level"?)${RULE}`,
+    );
+  });
+
+  it('accepts fields, nested fields, metadata.… and since', () => {
+    expect(refusal('LogEntry', { level: 'ERROR', 'metadata.region': 'eu', since: 5 })).toBeUndefined();
+    expect(
+      refusal('TaskStatusChanged', { 'task.host': 'db-01', 'task.port': 5432, status: ['Failed'] }),
+    ).toBeUndefined();
+  });
+
+  it('several names: a key must be a field of one of them; the message names them all', () => {
+    expect(refusal(['LogEntry', 'TaskStatusChanged'], { level: 'ERROR', status: 'Failed' })).toBeUndefined();
+    expect(refusal(['LogEntry', 'TaskStatusChanged'], { stat: 'x' })).toBe(
+      `filter key "stat" is not in the data of LogEntry or TaskStatusChanged (did you mean "status"?)${RULE}`,
+    );
+  });
+
+  it('a data that is not an object has no keys', () => {
+    expect(refusal('Text', { level: 'x' })).toBe(`filter key "level" is not in the data of Text${RULE}`);
+  });
+
+  it('leaves unchecked what the schema leaves open: arrays, unknown fields, records, loose objects', () => {
+    for (const key of ['tags.0', 'extra.anything', 'counts.errors'])
+      expect(refusal('TaskStatusChanged', { [key]: 1 })).toBeUndefined();
+    expect(refusal('Loose', { b: 1 })).toBeUndefined();
+  });
+
+  it('leaves unchecked what it cannot know: no JSON Schema (zod/mini, a transform), a name without a schema, all events', () => {
+    expect(refusal('Mini', { levle: 'ERROR' })).toBeUndefined(); // typed clients catch it at compile time
+    expect(refusal('Transformed', { whenn: 1 })).toBeUndefined();
+    expect(refusal(['LogEntry', 'Unschemed'], { levle: 'ERROR' })).toBeUndefined();
+    expect(refusal([], { levle: 'ERROR' })).toBeUndefined();
+    expect(refusal('*', { levle: 'ERROR' })).toBeUndefined();
+  });
+
+  it('a schema whose JSON Schema converter throws is unchecked, not a crash', () => {
+    const throwing = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value: unknown) => ({ value }),
+        jsonSchema: {
+          output: () => {
+            throw new Error('not representable');
+          },
+        },
+      },
+    } as StandardSchemaV1;
+    const client = track(
+      createClient({ url: 'ws://127.0.0.1:1', events: { X: throwing }, lazy: true, signals: false }),
+    );
+    expect(client.subscribe('X', { filters: { anything: 1 } }).filters).toEqual({ anything: 1 });
+  });
+});
+
+describe('closest: the "did you mean" of every refusal', () => {
+  it('suggests within 2 edits and half the word, case ignored, and nothing else', () => {
+    expect(closest('tokn', ['token', 'auth'])).toBe('token');
+    expect(closest('levle', ['level', 'message'])).toBe('level');
+    expect(closest('maxbatchsize', ['maxBatchSize'])).toBe('maxBatchSize');
+    expect(closest('id', ['on'])).toBeUndefined(); // 2 edits of a 2-letter word is not a near miss
+    expect(closest('colour', ['url', 'token'])).toBeUndefined();
+    expect(closest('x'.repeat(100_000), ['x'])).toBeUndefined(); // a long word costs nothing
   });
 });

@@ -8,10 +8,19 @@ const SECRET = 'sekrit-token-1';
 
 function collect() {
   const lines: Array<[LogLevel, string]> = [];
+  const waiting: Array<{ fragment: string; resolve: () => void }> = [];
   return {
     lines,
-    logger: (level: LogLevel, line: string) => void lines.push([level, line]),
+    logger: (level: LogLevel, line: string) => {
+      lines.push([level, line]);
+      for (const w of waiting) if (line.includes(w.fragment)) w.resolve();
+    },
     text: () => lines.map((l) => l[1]).join('\n'),
+    /** Resolves once a line containing `fragment` is written (the log's writer loads on demand: lines come late). */
+    seen: (fragment: string) =>
+      lines.some((l) => l[1].includes(fragment))
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiting.push({ fragment, resolve })),
   };
 }
 
@@ -43,6 +52,7 @@ describe('logger option', () => {
     server.publish({ event_type: 'Tick' });
     await got;
     client.close();
+    await log.seen('[eventwire] closed 1000');
     const text = log.text();
     expect(text).not.toContain(SECRET);
     expect(text).toContain(`[eventwire] attempt 1: ${server.url}/?token=***`);
@@ -70,6 +80,7 @@ describe('logger option', () => {
     );
     await reach(client, 'open');
     client.close();
+    await log.seen('[eventwire] closed 1000');
     expect(log.text()).toContain('[eventwire] send {"type":"auth","token":"***"}');
     expect(log.text()).not.toContain(SECRET);
   });
@@ -124,5 +135,82 @@ describe('logger option', () => {
     server.publish({ event_type: 'Tick' });
     await got;
     expect(client.state).toBe('open');
+  });
+});
+
+describe('redaction whatever the dialect', () => {
+  it('a custom dialect with access_token= and a jwt field, tokens used before, and header values echoed in a close reason: never logged in any form', async () => {
+    const { eventwire } = await import('../src/dialects/eventwire.js');
+    const { redact } = await import('../src/core/util/log-writer.js');
+    const v1 = eventwire();
+    const tokens: string[] = [];
+    const dialect = {
+      ...v1,
+      name: 'custom',
+      tokenIn: 'message' as const,
+      greeting: 'none' as const,
+      params: ({ token }: { token: string | undefined }) =>
+        token ? [['access_token', token] as [string, string]] : [],
+      auth: (token: string) => ({ type: 'login', jwt: token }),
+    };
+    const cookie = 'sid=c00kie-Value/+x; theme=dark';
+    let events: import('../src/transport/transport.js').TransportEvents | undefined;
+    const urls: string[] = [];
+    const log = collect();
+    const client = track(
+      createClient({
+        url: 'ws://server.test/ws',
+        dialect,
+        headers: { cookie, authorization: 'Bearer hdr-s3cret' },
+        token: async () => {
+          const token = `t0k/${tokens.length}+é "q"=a b`;
+          tokens.push(token);
+          return token;
+        },
+        backoff: { minDelay: 5, maxDelay: 10 },
+        transport: (_config, e) => {
+          events = e;
+          return { connect: (u) => void urls.push(u), send: () => true, close: () => {} };
+        },
+        signals: false,
+        logger: log.logger,
+        logLevel: 'debug',
+      }),
+    );
+    client.on('error', () => {});
+    await vi.waitFor(() => expect(urls).toHaveLength(1));
+    events?.onOpen();
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const b64url = (s: string) => Buffer.from(s).toString('base64url');
+    events?.onClose(4000, `refused cookie ${cookie} and Bearer hdr-s3cret, ${b64url('c00kie-Value/+x')}`);
+    await vi.waitFor(() => expect(urls).toHaveLength(2));
+    events?.onOpen();
+    const old = tokens[0] as string;
+    events?.onClose(
+      4000,
+      `stale ws://x/?access_token=${encodeURIComponent(old)} ${JSON.stringify({ jwt: old })} ${encodeURIComponent(old).replace(/%20/g, '+')} ${b64(old)} ${b64url(old)} ${old}`,
+    );
+    await vi.waitFor(() => expect(urls).toHaveLength(3));
+    client.close();
+    await log.seen('-> closed');
+    const text = log.text();
+    expect(text).toContain('?access_token=***');
+    expect(text).toContain('"jwt":"***"');
+    expect(text).toContain('closed 4000');
+    for (const token of tokens)
+      for (const form of [
+        token,
+        encodeURIComponent(token),
+        encodeURIComponent(token).replace(/%20/g, '+'),
+        JSON.stringify(token).slice(1, -1),
+        b64(token),
+        b64url(token),
+      ])
+        expect(text).not.toContain(form);
+    for (const secret of [cookie, 'c00kie-Value/+x', 'hdr-s3cret', b64url('c00kie-Value/+x')])
+      expect(text).not.toContain(secret);
+    // short secrets stay out of the redaction set: they would blank ordinary words
+    expect(redact('a abc word', ['abc'])).toBe('a abc word');
+    expect(redact(`x ${b64('long-secret')} y`, ['long-secret'])).toBe('x *** y');
   });
 });

@@ -1,14 +1,38 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { createClient, isOptionsError, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
 
 const url = 'ws://127.0.0.1:1';
+const schema = z.object({ level: z.string() });
+
+/** The error `fn` throws (undefined if it returns). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 describe('options are validated at construction', () => {
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['missing url', {}, /url must be an absolute/],
+    ['missing url', {}, /^url is required: createClient\(\{ url: 'wss:\/\/…' \}\)$/],
+    ['a null url', { url: null }, /^url is required/],
     ['http-less url', { url: 'ftp://x' }, /ws:\/\/ or wss:\/\//],
     ['relative url', { url: '/ws' }, /absolute/],
+    [
+      'host:port',
+      { url: 'localhost:8080' },
+      /^url must .* got "localhost:8080" \(did you mean "ws:\/\/localhost:8080"\?\)$/,
+    ],
+    [
+      'ip:port',
+      { url: '127.0.0.1:9/ws' },
+      /^url must .* got "127\.0\.0\.1:9\/ws" \(did you mean "ws:\/\/127\.0\.0\.1:9\/ws"\?\)$/,
+    ],
     ['token type', { url, token: 42 }, /token must be/],
     ['auth mode', { url, auth: 'cookie' }, /auth must be 'query' or 'message'/],
     ['handshake', { url, handshake: 'maybe' }, /handshake must be/],
@@ -36,6 +60,39 @@ describe('options are validated at construction', () => {
     });
   }
 
+  it('refuses a header value with CR, LF, NUL or a control character, or a name not an RFC 7230 token, naming the header and never its value', () => {
+    const secret = 'sekrit-cookie-value';
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ cookie: `${secret}\r\nX-Evil: 1` }, /"cookie"/],
+      [{ authorization: `Bearer ${secret}\n` }, /"authorization"/],
+      [{ 'x-token': `${secret}\u0000` }, /"x-token"/],
+      [{ 'x-token': `${secret}\u0007` }, /"x-token"/],
+      [{ 'x-token': `${secret}\u2028` }, /"x-token"/],
+      [{ 'bad name': secret }, /"bad name" is not a valid header name/],
+      [{ 'x-a:b': secret }, /not a valid header name/],
+      [{ '': secret }, /not a valid header name/],
+    ];
+    for (const [headers, message] of cases) {
+      let error: unknown;
+      try {
+        createClient({ url, headers, signals: false });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OptionsError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(secret);
+    }
+    // ordinary values pass: visible ASCII, spaces and tabs, Latin-1 obs-text
+    const client = createClient({
+      url,
+      lazy: true,
+      signals: false,
+      headers: { cookie: 'a=b; c=d', 'X-Custom_Header.1': 'v\tw x', authorization: 'Bearer abc.def-ghi' },
+    });
+    client.close();
+  });
+
   it('accepts http(s) URLs as shorthands and stays idle when lazy', () => {
     const client = createClient({ url: 'https://example.invalid/ws', lazy: true, signals: false });
     expect(client.state).toBe('idle');
@@ -57,14 +114,33 @@ describe('options checked where they are given', () => {
 
 describe('unknown option keys are refused at every depth', () => {
   const misspelled: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['a top-level key', { url, lazy: true, tokn: 't' }, /unknown option: tokn$/],
-    ['two top-level keys', { url, lazy: true, tokn: 't', lazzy: true }, /unknown options: tokn, lazzy$/],
-    ['a heartbeat key', { url, lazy: true, heartbeat: { intervl: 5 } }, /unknown option: heartbeat\.intervl$/],
-    ['a backoff key', { url, lazy: true, backoff: { minDelai: 1 } }, /unknown option: backoff\.minDelai$/],
+    ['a top-level key', { url, lazy: true, tokn: 't' }, /^unknown option: tokn \(did you mean token\?\)$/],
+    [
+      'two top-level keys',
+      { url, lazy: true, tokn: 't', lazzy: true },
+      /^unknown options: tokn \(did you mean token\?\), lazzy \(did you mean lazy\?\)$/,
+    ],
+    ['a key far from any', { url, lazy: true, colour: 'red' }, /^unknown option: colour$/],
+    ['a key in the wrong case', { url, lazy: true, maxbatchsize: 5 }, /\(did you mean maxBatchSize\?\)$/],
+    [
+      'a heartbeat key',
+      { url, lazy: true, heartbeat: { intervl: 5 } },
+      /^unknown option: heartbeat\.intervl \(did you mean heartbeat\.interval\?\)$/,
+    ],
+    [
+      'a backoff key',
+      { url, lazy: true, backoff: { minDelai: 1 } },
+      /^unknown option: backoff\.minDelai \(did you mean backoff\.minDelay\?\)$/,
+    ],
     [
       'a rateLimit key',
       { url, lazy: true, rateLimit: { messages: 1, per: 1000, burst: 2 } },
-      /unknown option: rateLimit\.burst$/,
+      /^unknown option: rateLimit\.burst$/,
+    ],
+    [
+      'a listener in on that names no event of a client with schemas',
+      { url, lazy: true, events: { LogEntry: schema }, on: { eror: () => {} } },
+      /^unknown event: on\.eror \(did you mean on\.error\?\)$/,
     ],
     ['a heartbeat that is not an object', { url, lazy: true, heartbeat: 5 }, /heartbeat must be an object/],
     ['a backoff that is not an object', { url, lazy: true, backoff: 'fast' }, /backoff must be an object/],
@@ -93,5 +169,78 @@ describe('unknown option keys are refused at every depth', () => {
     });
     expect(client.state).toBe('idle');
     client.close();
+  });
+});
+
+describe('createClient without options says what is missing', () => {
+  it('createClient() and createClient(null) are OptionsErrors saying url is required, not TypeErrors', () => {
+    for (const call of [() => (createClient as () => unknown)(), () => createClient(null as never)]) {
+      const error = thrown(call);
+      expect(error).toBeInstanceOf(OptionsError);
+      expect((error as Error).message).toBe("url is required: createClient({ url: 'wss://…' })");
+    }
+  });
+
+  it('accepts the listeners of on for lifecycle events and schema names, and any name without schemas', () => {
+    const typed = createClient({
+      url,
+      lazy: true,
+      signals: false,
+      events: { LogEntry: schema },
+      on: { error: () => {}, LogEntry: () => {} },
+    });
+    typed.close();
+    const untyped = createClient({ url, lazy: true, signals: false, on: { eror: () => {} } as never });
+    untyped.close(); // without schemas `eror` may be a server event's name
+  });
+});
+
+describe('subscribe() and request() refuse unknown option keys', () => {
+  it('subscribe(): an OptionsError naming the key and the nearest known one, before anything is sent', () => {
+    const client = track(createClient({ url, lazy: true, signals: false }));
+    const cases: Array<[object, string]> = [
+      [{ filter: { level: 'ERROR' } }, 'unknown subscribe option: filter (did you mean filters?)'],
+      [{ buffersize: 10 }, 'unknown subscribe option: buffersize (did you mean bufferSize?)'],
+      [{ since: 1, from: 2 }, 'unknown subscribe option: from'],
+    ];
+    for (const [options, message] of cases) {
+      const error = thrown(() => client.subscribe('LogEntry', options as never));
+      expect(isOptionsError(error)).toBe(true);
+      expect((error as Error).message).toBe(message);
+    }
+    expect(thrown(() => client.subscribe('LogEntry', 'fast' as never))).toBeInstanceOf(OptionsError);
+    expect(() => client.stream('LogEntry', { overflw: 'error' } as never)).toThrow(/did you mean overflow\?/);
+    expect(client.stats().subscriptions).toBe(0);
+  });
+
+  it('request(): rejects with an OptionsError naming the key, and sends nothing', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const error = await client.request('echo', { a: 1 }, { timout: 5 } as never).catch((e) => e);
+    expect(isOptionsError(error)).toBe(true);
+    expect((error as Error).message).toBe('unknown request option: timout (did you mean timeout?)');
+    expect(client.stats().pendingRequests).toBe(0);
+    expect(await client.request('echo', { a: 1 }, { timeout: 5_000 })).toEqual({ a: 1 }); // known keys pass
+    expect(server.history[0]?.received.filter((m) => 'method' in m)).toHaveLength(1);
+  });
+});
+
+describe('messages count in good English', () => {
+  it('a full outbox of one says "1 entry", of two "2 entries"', async () => {
+    const server = await startServer();
+    await server.close(); // its port now refuses: requests wait in the outbox
+    for (const [outboxSize, count] of [
+      [1, '1 entry'],
+      [2, '2 entries'],
+    ] as const) {
+      const client = track(
+        createClient({ url: server.url, outboxSize, signals: false, backoff: { minDelay: 60_000, maxDelay: 60_000 } }),
+      );
+      const held = Array.from({ length: outboxSize }, () => client.request('echo', {}).catch(() => {}));
+      const error = await client.request('echo', {}).catch((e) => e);
+      expect((error as Error).message).toBe(`the outbox is full (${count})`);
+      client.close();
+      await Promise.all(held);
+    }
   });
 });

@@ -1,29 +1,33 @@
 /**
- * The package as users install it: packed by npm, installed into a fresh project (optional
- * peers left out), then loaded by Node both ways and bundled for the browser by esbuild as an
- * app would. `npm test` builds dist/ before the tests run.
+ * The package as users install it (README "Install"): packed by npm, installed into a fresh
+ * project (optional peers left out), then loaded by Node both ways, bundled for the browser
+ * by esbuild, type-checked by TypeScript under each module resolution and its command run, as
+ * an app would. `npm test` builds dist/ before the tests run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 let app: string;
+/** What `npm pack` reported: each file of the tarball and its size. */
+let packed: { filename: string; size: number; unpackedSize: number; files: Array<{ path: string; size: number }> };
 
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), 'eventwire-app-'));
-  const packed = JSON.parse(
+  [packed] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', app], { cwd: root, encoding: 'utf8' }),
   );
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', join(app, packed[0].filename)],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', join(app, packed.filename)],
     { cwd: app, stdio: 'ignore' },
   );
 }, 120_000);
@@ -92,8 +96,12 @@ describe('the installed package', () => {
       "import { createClient } from 'eventwire'; import { querri } from 'eventwire/dialects';" +
         'console.log(createClient, querri);',
     );
-    expect(code).toContain('"querri"');
-    for (const other of ['forge', 'mdb', 'buster', 'provisioning']) expect(code).not.toContain(`"${other}"`);
+    // A dialect is carried when its definition is (`name: 'forge'` beside its reader). The other
+    // dialects' names alone may appear: the mismatch hint names the dialect whose frames arrive.
+    const defines = (name: string) => new RegExp(`name:\\s*"${name}"`);
+    expect(code).toMatch(defines('querri'));
+    for (const other of ['forge', 'mdb', 'buster', 'provisioning']) expect(code).not.toMatch(defines(other));
+    expect(code).not.toContain('checkpoint_created'); // forge's reader
   });
 
   it('the file for pages without a bundler imports nothing, and holds no ws, node: import or zod', async () => {
@@ -101,5 +109,87 @@ describe('the installed package', () => {
     expect(imports).toEqual([]);
     expect(clients(code)).toBe(1);
     expect(code).not.toMatch(/perMessageDeflate|Sec-WebSocket-Key|node:|_zod/);
+  });
+});
+
+/** The installed package's directory in the app. */
+const installed = () => join(app, 'node_modules', 'eventwire');
+
+describe('the installed package, as a new user meets it', () => {
+  it('TypeScript finds every entry point under moduleResolution node10, node16 and bundler', () => {
+    const manifest = JSON.parse(readFileSync(join(installed(), 'package.json'), 'utf8'));
+    const subpaths = Object.keys(manifest.exports).filter((key) => key !== './package.json');
+    expect(subpaths.length).toBeGreaterThanOrEqual(8);
+    // node10 reads no "exports": each subpath needs its typesVersions entry
+    for (const key of subpaths.filter((k) => k !== '.'))
+      expect(manifest.typesVersions['*'], key).toHaveProperty(key.slice(2));
+    const file = join(app, 'entries.ts');
+    const names = subpaths.map((key) => `eventwire${key.slice(1)}`);
+    writeFileSync(
+      file,
+      `${names.map((name, i) => `import * as e${i} from '${name}';`).join('\n')}\n` +
+        "import { createClient, type ClientStats } from 'eventwire';\n" +
+        "import { decide, DEFAULT_BACKOFF } from 'eventwire/advanced';\n" +
+        "import { querri } from 'eventwire/dialects';\n" +
+        'const seen: ClientStats | undefined = undefined;\n' +
+        `export const all = [${names.map((_, i) => `e${i}`).join(', ')}, createClient, decide, DEFAULT_BACKOFF, querri, seen];\n`,
+    );
+    const modes: Array<[string, ts.CompilerOptions]> = [
+      ['node10', { moduleResolution: ts.ModuleResolutionKind.Node10, module: ts.ModuleKind.CommonJS }],
+      ['node16', { moduleResolution: ts.ModuleResolutionKind.Node16, module: ts.ModuleKind.Node16 }],
+      ['bundler', { moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext }],
+    ];
+    for (const [mode, options] of modes) {
+      const program = ts.createProgram([file], {
+        ...options,
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        skipLibCheck: true,
+        types: [],
+      });
+      const problems = ts
+        .getPreEmitDiagnostics(program)
+        .filter((d) => d.file?.fileName === file)
+        .map((d) => `TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      expect(problems, mode).toEqual([]);
+    }
+  });
+
+  it('npx eventwire runs the command from the app', () => {
+    const out = execFileSync('npx', ['--no-install', 'eventwire', '--version'], { cwd: app, encoding: 'utf8' });
+    expect(out.trim()).toContain(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+
+  it('its source maps weigh less than its code and hold no copy of the sources', () => {
+    const bytes = (test: (path: string) => boolean) =>
+      packed.files.filter((f) => test(f.path)).reduce((sum, f) => sum + f.size, 0);
+    const maps = bytes((path) => path.endsWith('.map'));
+    const code = bytes((path) => /\.c?js$/.test(path));
+    expect(maps).toBeGreaterThan(0);
+    expect(maps).toBeLessThan(code);
+    expect(existsSync(join(installed(), 'dist', 'browser', 'eventwire.js.map'))).toBe(false);
+    const dist = join(installed(), 'dist');
+    for (const name of readdirSync(dist).filter((n) => n.endsWith('.map'))) {
+      expect(JSON.parse(readFileSync(join(dist, name), 'utf8')).sourcesContent, name).toBeUndefined();
+    }
+  });
+
+  it('every runtime dependency is imported by the built code, or is the peer of one that is', () => {
+    const manifest = JSON.parse(readFileSync(join(installed(), 'package.json'), 'utf8'));
+    const dist = join(installed(), 'dist');
+    const code = readdirSync(dist)
+      .filter((n) => /\.c?js$/.test(n))
+      .map((n) => readFileSync(join(dist, n), 'utf8'))
+      .join('\n');
+    const imported = (dep: string) => new RegExp(`(from |require\\(|import\\()["']${dep}["']`).test(code);
+    const deps = Object.keys(manifest.dependencies);
+    const used = deps.filter(imported);
+    const peersOfUsed = used.flatMap((dep) =>
+      Object.keys(
+        JSON.parse(readFileSync(join(app, 'node_modules', dep, 'package.json'), 'utf8')).peerDependencies ?? {},
+      ),
+    );
+    expect(deps.filter((dep) => !used.includes(dep) && !peersOfUsed.includes(dep))).toEqual([]);
   });
 });

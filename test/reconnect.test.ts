@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { backoffCeiling } from '../src/advanced.js';
 import {
-  backoffCeiling,
   createClient,
   isAuthError,
   isClosedError,
@@ -20,6 +20,8 @@ describe('reconnect', () => {
     const server = track(await startServer());
     const policy = { minDelay: 40, maxDelay: 300, factor: 2, jitter: 'full' as const };
     const client = track(createClient({ url: server.url, backoff: policy, signals: false }));
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
     await reach(client, 'open');
 
     const waits: Array<LifecycleEvents['reconnecting'] & { waited: number }> = [];
@@ -46,6 +48,8 @@ describe('reconnect', () => {
       expect(w.waited).toBeGreaterThanOrEqual(w.delay - 2);
       expect(w.waited).toBeLessThanOrEqual(w.delay + 150);
     });
+    // the drop is no error; each attempt while the server was down is one
+    expect(errors).toEqual(waits.slice(1).map(() => 'ERR_CONNECTION'));
     expect(server.history.length).toBe(2);
   });
 

@@ -6,9 +6,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/index.js';
+import { createClient, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
-import { browserBundle, launchChromium, serveStatic } from './fixtures/browser.js';
+import { launchChromium, serveStatic, sourceBundle } from './fixtures/browser.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 import { reach } from './helpers.js';
 
@@ -66,9 +66,10 @@ describe("share: 'tabs' in Chromium", () => {
       slowMethods: { slow: 1_500 },
       methods: { slow: (params) => params },
     });
+    const bundle = await sourceBundle();
     site = await serveStatic({
       '/': { type: 'text/html', body: PAGE },
-      '/eventwire.js': { type: 'text/javascript', body: browserBundle },
+      '/eventwire.js': { type: 'text/javascript', body: bundle },
     });
     browser = await launchChromium();
     context = await browser.newContext();
@@ -185,5 +186,8 @@ describe("share: 'tabs' where it cannot share", () => {
     server.publish({ event_type: 'Tick' });
     await got;
     expect(() => createClient({ url: server.url, share: 'windows' as 'tabs' })).toThrow(/share must be 'tabs'/);
+    expect(() => createClient({ url: server.url, share: 'tabs', shareKey: '' })).toThrow(OptionsError);
+    const unknown = { url: server.url, share: 'tabs', reconect: true } as never;
+    expect(() => createClient(unknown)).toThrow(/reconect/); // the tab's own options are checked too
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import {
   createClient,
   type EventwireEvent,
@@ -99,6 +100,32 @@ describe('subscriptions', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(client.stats().subscriptions).toBe(0); // nothing half-registered
     client.close();
+  });
+
+  it('with a schema, a key that is not in the data is a FilterError at subscribe() and never reaches the server', async () => {
+    const server = track(await startServer());
+    const events = { LogEntry: z.object({ level: z.string(), message: z.string() }) };
+    const client = track(createClient({ url: server.url, events, signals: false }));
+    for (const key of ['levle', 'data.level']) {
+      let error: unknown;
+      try {
+        client.subscribe('LogEntry', { filters: { [key]: 'ERROR' } as never });
+      } catch (e) {
+        error = e;
+      }
+      expect(isFilterError(error) && error.message).toBe(
+        `filter key "${key}" is not in the data of LogEntry (did you mean "level"?): a key is a path into data, metadata.… or since`,
+      );
+    }
+    const sub = client.subscribe('LogEntry', { filters: { level: 'ERROR' } });
+    await sub.ready();
+    const { seen, finished } = collectUntil(sub, (ev) => (ev.data as { message: string }).message === 'last');
+    server.publish({ event_type: 'LogEntry', data: { level: 'INFO', message: 'skipped' } });
+    server.publish({ event_type: 'LogEntry', data: { level: 'ERROR', message: 'last' } });
+    await finished;
+    expect(seen.map((e) => e.data)).toEqual([{ level: 'ERROR', message: 'last' }]);
+    const asked = subscribeIds(server.connections.at(-1));
+    expect(asked).toEqual([sub.id]); // the refused ones were never sent
   });
 
   it('unsubscribe() is final: not restored after a reconnect', async () => {

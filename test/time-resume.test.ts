@@ -31,7 +31,6 @@ async function startReplaying() {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('message', (raw) => {
-      console.log('RECV', String(raw));
       const message = JSON.parse(String(raw)) as { type: string; filters?: { since?: string } };
       const since = message.type === 'subscribe' ? message.filters?.since : undefined;
       if (since === undefined) return;

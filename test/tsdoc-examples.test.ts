@@ -20,6 +20,8 @@ const entries: Record<string, string> = {
   'eventwire/react': 'src/adapters/react.ts',
   'eventwire/rws': 'src/transport/rws.ts',
   'eventwire/dialects': 'src/dialects/index.ts',
+  'eventwire/advanced': 'src/advanced.ts',
+  'eventwire/testing': 'src/testing/index.ts',
 };
 const dir = join(root, 'node_modules', '.cache', 'tsdoc-examples');
 
@@ -102,6 +104,8 @@ describe('TSDoc examples', () => {
   it('every fenced @example block of src/ compiles under --strict', () => {
     const examples = sources(src).flatMap((file) => examplesOf(file, readFileSync(file, 'utf8')));
     expect(examples.length).toBeGreaterThan(40);
+    // eventwire/testing's examples are among them (its servers, remote control, chaos)
+    expect(examples.filter((e) => e.file.startsWith(join(src, 'testing'))).length).toBeGreaterThanOrEqual(5);
     const exported = exportMap(
       ts.createProgram([...Object.values(entries).map((f) => join(root, f)), ...sources(src)], options),
     );

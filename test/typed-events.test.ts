@@ -77,6 +77,45 @@ describe('typed events (Standard Schema)', () => {
     auto.close();
   });
 
+  it('filter keys are typed from the data of the events subscribed to (compile-time)', () => {
+    const nested = {
+      ...events,
+      Deploy: z.object({
+        target: z.nullable(z.object({ host: z.string() })),
+        tags: z.array(z.string()),
+        raw: z.unknown(),
+      }),
+    };
+    const client = createClient({ url: 'ws://127.0.0.1:1', events: nested, lazy: true, signals: false });
+    const subs = [
+      client.subscribe('TaskStatusChanged', { filters: { status: ['Running', 'Failed'], task_id: 't1' } }),
+      client.subscribe('TaskStatusChanged', { filters: { 'metadata.region': 'eu', since: 1200 } }),
+      client.subscribe(['TaskStatusChanged', 'MetricUpdate'], { filters: { status: 'Failed', name: 'cpu' } }),
+      client.subscribe('Deploy', { filters: { 'target.host': 'db-01', 'tags.0': 'prod', 'raw.any.path': 1 } }),
+      client.stream('MetricUpdate', { filters: { value: 1 } }),
+      // @ts-expect-error: a misspelled key is a compile error
+      client.subscribe('TaskStatusChanged', { filters: { statsu: 'Failed' } }),
+      // @ts-expect-error: keys are paths into data, not into the event
+      client.subscribe('TaskStatusChanged', { filters: { 'data.status': 'Failed' } }),
+      // @ts-expect-error: a key of another event's data
+      client.subscribe('TaskStatusChanged', { filters: { value: 1 } }),
+      // @ts-expect-error: nested paths are typed too
+      client.subscribe('Deploy', { filters: { 'target.hots': 'db-01' } }),
+      // @ts-expect-error: a scalar field has no sub-path
+      client.stream('MetricUpdate', { filters: { 'name.first': 'x' } }),
+    ];
+    expect(subs).toHaveLength(10);
+    // @ts-expect-error: unknown subscribe options are compile errors as well as OptionsErrors
+    expect(() => client.subscribe('MetricUpdate', { filter: { value: 1 } })).toThrow(/did you mean filters/);
+    const manual = createClient({ url: 'ws://127.0.0.1:1', events, acks: 'manual', lazy: true, signals: false });
+    manual.subscribe('TaskStatusChanged', { filters: { status: 'Failed' } });
+    // @ts-expect-error: the same keys whatever the ack mode
+    manual.subscribe('TaskStatusChanged', { filters: { stauts: 'Failed' } });
+    const untyped = createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false });
+    untyped.subscribe('Anything', { filters: { 'any.path': 1, 'data.level': 'x' } }); // no schema: any key
+    for (const c of [client, manual, untyped]) c.close();
+  });
+
   it('options.on is typed for lifecycle and schema events', () => {
     const client = createClient({
       url: 'ws://127.0.0.1:1',
@@ -104,6 +143,18 @@ describe('typed events (Standard Schema)', () => {
     if (!isValidationError(err)) return;
     expect(err.eventType).toBe('TaskStatusChanged');
     expect(err.issues[0]?.path).toEqual(['status']);
+    expect(err.seq).toBe(1);
+    expect(err.message).toBe('event TaskStatusChanged (seq 1) failed its schema: status: Invalid input (got a string)');
+    const typeError = next(client, 'error');
+    server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 7, status: 'Running' } });
+    expect((await typeError).message).toBe(
+      'event TaskStatusChanged (seq 2) failed its schema: task_id: Invalid input (expected string, got a number)',
+    );
+    const missing = next(client, 'error');
+    server.publish({ event_type: 'TaskStatusChanged', data: { status: 'Running' } });
+    expect((await missing).message).toBe(
+      'event TaskStatusChanged (seq 3) failed its schema: task_id: Invalid input (expected string, got nothing)',
+    );
     const good = nextEvent(client, 'TaskStatusChanged');
     server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 't1', status: 'Running' } });
     await good;

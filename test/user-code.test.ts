@@ -8,6 +8,7 @@ import {
   isHandlerError,
   isHookError,
   isValidationError,
+  jsonCodec,
 } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
@@ -62,11 +63,17 @@ describe('code of yours that throws: reported, and the client goes on', () => {
     await next(client, 'open');
     expect(errors.some((e) => isHookError(e) && e.hook === 'shouldRetry')).toBe(true);
 
-    const codec = { decode: boom, encode: (m: object) => JSON.stringify(m) };
+    const json = jsonCodec();
+    // It reads the greeting (open waits for it) and throws on the next frame.
+    const codec = {
+      ...json,
+      decode: (d: Parameters<typeof json.decode>[0], f: Parameters<typeof json.decode>[1]) =>
+        String(d).includes('boom') ? boom() : json.decode(d, f),
+    };
     const withCodec = track(createClient({ url: server.url, signals: false, codec }));
     const codecError = next(withCodec, 'error', isDecodeError);
     await reach(withCodec, 'open');
-    server.sendRaw('{}');
+    server.sendRaw('{"boom":1}');
     expect(((await codecError) as DecodeError).reason).toBe('codec_failed');
     expect(withCodec.state).toBe('open');
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { FilterScalar, Filters } from '../protocol/filters.js';
+import { closest } from '../protocol/suggest.js';
 
 export const HELP = `Usage: eventwire tail <url> [options]
 
@@ -77,6 +78,7 @@ export class UsageError extends Error {
 
 /** Parses `eventwire tail` arguments; throws a UsageError with a one-line reason. */
 export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' | 'version' {
+  refuseUnknownFlags(argv);
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   if (values.help) return 'help';
   if (values.version) return 'version';
@@ -121,6 +123,16 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
     batchSize: integer('--batch-size', values['batch-size']),
     maxRetries: integer('--max-retries', values['max-retries']),
   };
+}
+
+/** An unknown flag is a UsageError naming the nearest known one: `unknown option --tokn; did you mean --token?`. */
+function refuseUnknownFlags(argv: string[]): void {
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+  for (const token of tokens) {
+    if (token.kind !== 'option' || Object.hasOwn(OPTIONS, token.name)) continue;
+    const near = token.rawName.startsWith('--') ? closest(token.name, Object.keys(OPTIONS)) : undefined;
+    throw new UsageError(`unknown option ${token.rawName}${near ? `; did you mean --${near}?` : ''}`);
+  }
 }
 
 /** `--since`: a seq (a whole number, no sign, no exponent) or an ISO 8601 time; nothing else. */

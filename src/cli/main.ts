@@ -6,10 +6,16 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createClient } from '../client.js';
-import { redact } from '../core/util/logger.js';
+import { redact } from '../core/util/log-writer.js';
 import { buster, eventwire, forge, mdb, provisioning, querri } from '../dialects/index.js';
 import type { EventwireError } from '../errors/base.js';
-import { isAuthError, isReconnectExhaustedError } from '../errors/errors.js';
+import {
+  isAuthError,
+  isConnectionError,
+  isFilterError,
+  isOptionsError,
+  isReconnectExhaustedError,
+} from '../errors/errors.js';
 import { EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
 
 /** A token written into the URL itself (`?token=`) is a secret too. */
@@ -21,6 +27,20 @@ function urlToken(url: string): string | undefined {
   }
 }
 
+/** Said after an authentication refusal when no token was given. */
+const NO_TOKEN_HINT = '; no token was given: pass --token T or --token-env VAR';
+
+/** Server text on a terminal: control characters (escape sequences, line breaks) as `?`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const printable = (text: string) => text.replace(CONTROL, '?');
+
+/** A usage error: one line, where to look, and exit 64. */
+function usage(message: string): number {
+  process.stderr.write(`eventwire: ${message}\n(see eventwire --help)\n`);
+  return EX_USAGE;
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseTailArgs>;
   try {
@@ -30,8 +50,7 @@ async function main(argv: string[]): Promise<number> {
       error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
         ? (error as Error).message
         : String(error);
-    process.stderr.write(`eventwire: ${message}\n(see eventwire --help)\n`);
-    return EX_USAGE;
+    return usage(message);
   }
   if (args === 'help') {
     process.stdout.write(`${HELP}\n`);
@@ -43,35 +62,58 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const secrets = [args.token, urlToken(args.url)];
-  const status = (line: string) => process.stderr.write(`eventwire: ${redact(line, secrets)}\n`);
+  const status = (line: string) => process.stderr.write(`eventwire: ${printable(redact(line, secrets))}\n`);
   let fatal: EventwireError | undefined;
   let lastClose = '';
-  const client = createClient({
-    url: args.url,
-    token: args.token,
-    auth: args.auth,
-    dialect: { buster, eventwire, forge, mdb, provisioning, querri }[args.dialect](),
-    compression: args.compression,
-    batchSize: args.batchSize,
-    backoff: args.maxRetries === undefined ? undefined : { maxRetries: args.maxRetries },
-    lazy: true,
-    on: {
-      state: ({ to }) => {
-        if (to === 'connecting') status(`connecting to ${args.url}`);
-        if (to === 'open') status(`open${client.sessionId ? ` (session ${client.sessionId})` : ''}`);
+  // A failed attempt's ConnectionError is said on the `reconnecting` line that follows it:
+  // one line an attempt, with its cause. One that no such line follows is said on its own.
+  let attemptError: EventwireError | undefined;
+  const sayAttemptError = () => {
+    if (attemptError) status(`${attemptError.code}: ${attemptError.message}`);
+    attemptError = undefined;
+  };
+  let client: ReturnType<typeof createClient>;
+  let stream: ReturnType<typeof client.stream>;
+  try {
+    client = createClient({
+      url: args.url,
+      token: args.token,
+      auth: args.auth,
+      dialect: { buster, eventwire, forge, mdb, provisioning, querri }[args.dialect](),
+      compression: args.compression,
+      batchSize: args.batchSize,
+      backoff: args.maxRetries === undefined ? undefined : { maxRetries: args.maxRetries },
+      lazy: true,
+      on: {
+        state: ({ to }) => {
+          if (to === 'connecting') status(`connecting to ${args.url}`);
+          if (to === 'open') status(`open${client.sessionId ? ` (session ${client.sessionId})` : ''}`);
+        },
+        close: ({ code, reason, willReconnect }) => {
+          if (willReconnect) lastClose = reason ? `${code} ${reason}` : String(code);
+        },
+        reconnecting: ({ attempt, delay, error }) => {
+          const why = error && error === attemptError ? error.message : `closed: ${lastClose}`;
+          if (error !== attemptError) sayAttemptError();
+          attemptError = undefined;
+          status(`reconnecting: attempt ${attempt} in ${Math.round(delay)} ms (${why})`);
+        },
+        error: (error) => {
+          if (client.state === 'closed') fatal = error;
+          else if (isConnectionError(error)) {
+            sayAttemptError();
+            attemptError = error;
+            queueMicrotask(() => error === attemptError && sayAttemptError());
+          } else status(`${error.code}: ${error.message}`);
+        },
       },
-      close: ({ code, reason, willReconnect }) => {
-        if (willReconnect) lastClose = reason ? `${code} ${reason}` : String(code);
-      },
-      reconnecting: ({ attempt, delay }) =>
-        status(`reconnecting: attempt ${attempt} in ${Math.round(delay)} ms (closed: ${lastClose})`),
-      error: (error) => {
-        if (client.state === 'closed') fatal = error;
-        else status(`${error.code}: ${error.message}`);
-      },
-    },
-  });
-  const stream = client.stream(args.events, { filters: args.filters, since: args.since, bufferSize: 10_000 });
+    });
+    stream = client.stream(args.events, { filters: args.filters, since: args.since, bufferSize: 10_000 });
+  } catch (error) {
+    // a URL without ws:// (`localhost:8080`), a --batch-size out of range, a --filter key no path can be
+    if (!isOptionsError(error) && !isFilterError(error)) throw error;
+    return usage(error.message);
+  }
   stream.on('gap', ({ from, to }) =>
     status(
       from === undefined
@@ -83,13 +125,15 @@ async function main(argv: string[]): Promise<number> {
   client.on('state', ({ to }) => to === 'closed' && stop());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // `eventwire tail ... | head -3`: the reader went away; end quietly, like any Unix filter
+  // `eventwire tail ... | head -3` (`2>&1 | head -3` too): the reader went away; end quietly, like any Unix filter
   let piped = true;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  const readerGone = (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     piped = false;
     stop();
-  });
+  };
+  process.stdout.on('error', readerGone);
+  process.stderr.on('error', readerGone);
   try {
     for await (const event of stream) {
       const line =
@@ -110,7 +154,9 @@ async function main(argv: string[]): Promise<number> {
     status('closed');
     return 0;
   }
-  status(isReconnectExhaustedError(fatal) && lastClose ? `${fatal.message} (last: ${lastClose})` : fatal.message);
+  // the message names the cause (a ReconnectExhaustedError, the last attempt's)
+  const hint = isAuthError(fatal) && args.token === undefined && !urlToken(args.url) ? NO_TOKEN_HINT : '';
+  status(`${fatal.message}${hint}`);
   return isAuthError(fatal) ? 2 : isReconnectExhaustedError(fatal) ? 3 : 1;
 }
 

@@ -21,6 +21,9 @@ export interface Codec {
    * `DecodeError` (or throws; a throw is wrapped into one) for a frame it cannot decode.
    * `flags.text` tells a text frame handed over as bytes (`ws` in Node) from a binary one;
    * `flags.suspect` may be set to ask the core to look for `__proto__` keys in the result.
+   * A frame that takes time (the JSON codec's gzip frames, inflated by a `DecompressionStream`
+   * in browsers) may return a Promise of the same: the frames that arrive meanwhile wait behind
+   * it, in order (set `flags.suspect` before it settles).
    */
   decode(frame: string | ArrayBuffer | Uint8Array, flags: DecodeFlags): unknown;
   /** Encodes an outgoing message. */

@@ -1,128 +1,149 @@
-import { Gunzip, gunzipSync } from 'fflate';
 import { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
 
-/** Deflate cannot expand data by more than about 1032:1. */
-const MAX_RATIO = 1032;
+/** @internal Deflate cannot expand data by more than about 1032:1. */
+export const MAX_RATIO = 1032;
 
 /**
- * Inflates one untrusted gzip member under a hard cap and checks its trailer. The default
- * is fflate's ({@link gunzipCapped}); in Node the package's `#inflate` import resolves to
- * `node:zlib` (`inflate-zlib.ts`), which is faster and checks the trailer itself.
- * @example `jsonCodec({ inflate: gunzipCapped })`
+ * Inflates one untrusted gzip member under a hard cap and checks its trailer, at once or
+ * asynchronously (a Promise: the client keeps the frames behind it waiting, in order). The
+ * package's `#inflate` import picks the default where the package is consumed: `node:zlib` in
+ * Node (`inflate-zlib.ts`); elsewhere the platform's `DecompressionStream`, or fflate, loaded on
+ * first use, where there is none (`inflate-browser.ts`). All give the same verdict on every frame
+ * whose deflate data is valid: exactly one member, ending 8 bytes before the frame does
+ * (PROTOCOL.md §10).
+ * @example
+ * ```ts
+ * import { type Inflate, jsonCodec } from 'eventwire';
+ * import { gunzipSync } from 'node:zlib';
+ * // for a trusted server: capped, but without the default's trailer checks
+ * const inflate: Inflate = (bytes, cap) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: cap }));
+ * jsonCodec({ inflate });
+ * ```
  */
-export type Inflate = (bytes: Uint8Array, cap: number, checkCrc: boolean) => Uint8Array | DecodeError;
-
-/** @internal Cheap checks of the trailer's declared size, before any inflation. */
-export function trailerProblem(bytes: Uint8Array, cap: number): DecodeError | undefined {
-  if (bytes.length < 18) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
-  const declaredSize = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
-  if (declaredSize > bytes.length * MAX_RATIO) {
-    return new DecodeError({
-      reason: 'bad_trailer',
-      message: `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
-    });
-  }
-  if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
-  return undefined;
-}
-/** Input is fed to the streaming inflater in slices this big, bounding each output burst. */
-const SLICE = 4096;
+export type Inflate = (
+  bytes: Uint8Array,
+  cap: number,
+  checkCrc: boolean,
+) => Uint8Array | DecodeError | Promise<Uint8Array | DecodeError>;
 
 /** True when `bytes` starts with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/**
- * Inflates one untrusted gzip member, never holding more than `cap` inflated bytes, and
- * checks its trailer: the length (ISIZE) and, when `checkCrc`, the CRC-32.
- *
- * Fast path: when even a lying trailer could not make the output exceed the cap (the
- * compressed size times deflate's maximum ratio is under it), the output buffer is
- * allocated once at the declared size (plus one byte, to catch a trailer that declares
- * too little) and fflate inflates into it in one call. Otherwise the streaming `Gunzip`
- * is fed small slices and stopped as soon as the output passes the cap.
- */
-export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean): Uint8Array | DecodeError {
-  if (bytes.length < 18) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declaredCrc = view.getUint32(bytes.length - 8, true);
-  const declaredSize = view.getUint32(bytes.length - 4, true);
-  if (declaredSize > bytes.length * MAX_RATIO) {
-    return new DecodeError({
-      reason: 'bad_trailer',
-      message: `gzip trailer declares ${declaredSize} bytes, more than ${bytes.length} bytes can inflate to`,
-    });
-  }
-  if (declaredSize > cap) return tooLarge(declaredSize, cap, 'declares');
+/** @internal The one gzip member a frame holds, as its header and trailer declare it. */
+export interface GzipMember {
+  /** Where the deflate data starts; it must end where the trailer starts, 8 bytes before the frame's end. */
+  readonly body: number;
+  /** The trailer's ISIZE: the inflated size. */
+  readonly size: number;
+  /** The trailer's CRC-32 of the inflated data. */
+  readonly crc: number;
+}
 
-  let output: Uint8Array;
-  if (bytes.length * MAX_RATIO <= cap) {
-    try {
-      output = gunzipSync(bytes, { out: new Uint8Array(declaredSize + 1) });
-    } catch (cause) {
-      return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${(cause as Error).message}`, cause });
-    }
-  } else {
-    const streamed = inflateStreaming(bytes, cap);
-    if (streamed instanceof DecodeError) return streamed;
-    output = streamed;
+const FHCRC = 2;
+const FEXTRA = 4;
+const FNAME = 8;
+const FCOMMENT = 16;
+const RESERVED = 0xe0;
+
+const u16 = (b: Uint8Array, at: number) => (b[at] as number) | ((b[at + 1] as number) << 8);
+const u32 = (b: Uint8Array, at: number) => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
+
+/**
+ * @internal Every check of a gzip frame that needs no inflation, shared by every inflater so that
+ * they agree: the header (RFC 1952: method, reserved flags, FEXTRA, FNAME, FCOMMENT, FHCRC and its
+ * CRC-16) and the trailer's declared size (what the compressed size can reach, and the cap).
+ */
+export function readMember(bytes: Uint8Array, cap: number): GzipMember | DecodeError {
+  const trailer = bytes.length - 8;
+  if (bytes.length < 18) return truncated();
+  if (bytes[2] !== 8) return badGzip('gzip compression method is not deflate');
+  const flags = bytes[3] as number;
+  if (flags & RESERVED) return badGzip('gzip header sets reserved flags');
+  let at = 10;
+  if (flags & FEXTRA) at += 2 + (at + 2 <= trailer ? u16(bytes, at) : 0);
+  if (flags & FNAME) at = endOfString(bytes, at, trailer);
+  if (flags & FCOMMENT) at = endOfString(bytes, at, trailer);
+  if (flags & FHCRC) {
+    if (at + 2 > trailer) return truncated();
+    if ((crc32(bytes.subarray(0, at)) & 0xffff) !== u16(bytes, at))
+      return badGzip('gzip header CRC-16 does not match the header');
+    at += 2;
   }
-  if (output.length !== declaredSize) {
+  if (at >= trailer) return truncated(); // no deflate data before the trailer
+  const size = u32(bytes, trailer + 4);
+  if (size > bytes.length * MAX_RATIO) {
     return new DecodeError({
       reason: 'bad_trailer',
-      message: `gzip trailer declares ${declaredSize} bytes but the data inflates to ${output.length > declaredSize ? 'more' : output.length}`,
+      message: `gzip trailer declares ${size} bytes, more than ${bytes.length} bytes can inflate to`,
     });
   }
-  if (checkCrc && crc32(output) !== declaredCrc)
-    return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' });
+  if (size > cap) return tooLarge(size, cap);
+  return { body: at, size, crc: u32(bytes, trailer) };
+}
+
+/** The index after the zero that ends the string starting at `at`, or past `end` if none does before it. */
+function endOfString(bytes: Uint8Array, at: number, end: number): number {
+  const zero = at < end ? bytes.indexOf(0, at) : -1;
+  return zero < 0 || zero >= end ? end : zero + 1;
+}
+
+/** @internal The last checks, once the deflate data inflated: its size, then its CRC-32. */
+export function finishMember(
+  output: Uint8Array,
+  member: GzipMember,
+  checkCrc: boolean,
+  crc: (bytes: Uint8Array) => number = crc32,
+): Uint8Array | DecodeError {
+  if (output.length !== member.size) return sizeMismatch(member.size, output.length);
+  if (checkCrc && crc(output) !== member.crc) return crcMismatch();
   return output;
 }
 
-function inflateStreaming(bytes: Uint8Array, cap: number): Uint8Array | DecodeError {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let held = 0;
-  let over = false;
-  let ended = false;
-  const inflater = new Gunzip((chunk, final) => {
-    if (over) return;
-    total += chunk.length;
-    if (total > cap) {
-      over = true;
-      chunks.length = 0; // drop what was held at once
-      return;
-    }
-    chunks.push(chunk);
-    held = total;
-    if (final) ended = true;
+/** @internal The data inflates to fewer or more bytes than the trailer declares. */
+export function sizeMismatch(declared: number, inflated: number): DecodeError {
+  return new DecodeError({
+    reason: 'bad_trailer',
+    message: `gzip trailer declares ${declared} bytes but the data inflates to ${inflated}`,
   });
-  try {
-    for (let offset = 0; offset < bytes.length && !over; offset += SLICE) {
-      const end = Math.min(offset + SLICE, bytes.length);
-      inflater.push(bytes.subarray(offset, end), end === bytes.length);
-    }
-  } catch (cause) {
-    return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${(cause as Error).message}`, cause });
-  }
-  if (over) return tooLarge(total, cap, 'inflates to more than', held);
-  if (!ended) return new DecodeError({ reason: 'bad_gzip', message: 'gzip frame is truncated' });
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const output = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    output.set(chunk, at);
-    at += chunk.length;
-  }
-  return output;
+}
+
+/** @internal The CRC-32 of the data is not the trailer's. */
+export function crcMismatch(): DecodeError {
+  return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' });
+}
+
+/** @internal The data inflates to more than the trailer declares: inflation stopped there. */
+export function passedDeclared(size: number): DecodeError {
+  return new DecodeError({
+    reason: 'bad_trailer',
+    message: `gzip data inflates to more than the ${size} bytes its trailer declares (stopped there)`,
+    held: size,
+  });
+}
+
+/** @internal The deflate data ends before the trailer: a second member or other bytes follow it. */
+export function bytesFollow(): DecodeError {
+  return badGzip('bytes follow the gzip member (a frame holds exactly one)');
+}
+
+/** @internal The deflate data does not end before the trailer. */
+export function truncated(): DecodeError {
+  return badGzip('gzip frame is truncated');
 }
 
 /** @internal */
-export function tooLarge(size: number, cap: number, verb: string, held = 0): DecodeError {
+export function badGzip(message: string, cause?: unknown): DecodeError {
+  return new DecodeError({ reason: 'bad_gzip', message, cause });
+}
+
+/** @internal The trailer declares more than the cap: refused before inflating, nothing held. */
+function tooLarge(size: number, cap: number): DecodeError {
   return new DecodeError({
     reason: 'too_large',
-    message: `gzip frame ${verb} ${size} bytes, over maxMessageBytes (${cap})`,
-    held,
+    message: `gzip frame declares ${size} bytes, over maxMessageBytes (${cap})`,
+    held: 0,
   });
 }

@@ -1,41 +1,58 @@
 /**
  * Node's inflater for gzip frames (resolved through the package's `#inflate` import under
- * the `node` condition; browsers get fflate). zlib inflates in C, stops at
- * `maxOutputLength` before allocating past it, and checks the gzip trailer (CRC-32 and
- * length) itself.
+ * the `node` condition; browsers get fflate). The header and trailer are read by the same code
+ * as fflate's path (`readMember`); zlib inflates the raw deflate data in C, stops as soon as its
+ * output passes the declared size (`maxOutputLength`), and tells how many bytes it read, so that
+ * bytes after the member are refused as fflate refuses them.
  */
-import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { DecodeError } from '../errors/errors.js';
-import { type Inflate, tooLarge, trailerProblem } from './gzip.js';
+import { crc32 } from './crc32.js';
+import { badGzip, bytesFollow, finishMember, type Inflate, passedDeclared, readMember, truncated } from './gzip.js';
 
-export const defaultInflate: Inflate = (bytes, cap) => {
-  const problem = trailerProblem(bytes, cap);
-  if (problem) return problem;
+/** zlib's own CRC-32 (Node 20.15 and later) is C; the table-driven one otherwise. */
+const crc: (bytes: Uint8Array) => number = typeof zlib.crc32 === 'function' ? (b) => zlib.crc32(b) : crc32;
+
+interface Inflated {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
+export const defaultInflate = ((bytes: Uint8Array, cap: number, checkCrc: boolean): Uint8Array | DecodeError => {
+  const member = readMember(bytes, cap);
+  if (member instanceof DecodeError) return member;
+  const body = bytes.subarray(member.body, bytes.length - 8);
+  // zlib refuses 0; a member of 0 bytes that inflates to 1 is caught by the size check.
+  const maxOutputLength = Math.max(1, member.size);
+  // One output buffer of the declared size plus one byte: no second copy of the output, and
+  // zlib stops the moment that extra byte is written.
+  const options = { maxOutputLength, chunkSize: Math.max(64, member.size + 1) };
+  let inflated: Inflated;
   try {
-    const { buffer: out, engine } = gunzipSync(bytes, { maxOutputLength: cap, info: true }) as unknown as {
-      buffer: Buffer;
-      engine: { bytesWritten: number };
-    };
-    // zlib stops at the end of the member and ignores what follows; fflate (browsers) refuses
-    // it, and so does this, so that both give the same verdict.
-    if (engine.bytesWritten !== bytes.length)
-      return new DecodeError({
-        reason: 'bad_gzip',
-        message: `${bytes.length - engine.bytesWritten} bytes follow the gzip member`,
-      });
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    inflated = zlib.inflateRawSync(body, { ...options, info: true }) as unknown as Inflated;
   } catch (cause) {
     const { code, message } = cause as { code?: string; message?: string };
-    if (code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(cap + 1, cap, 'inflates to more than', cap);
-    if (message === 'incorrect data check')
-      return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data', cause });
-    if (message === 'incorrect length check') {
-      return new DecodeError({
-        reason: 'bad_trailer',
-        message: 'gzip trailer declares a size the data does not inflate to',
-        cause,
-      });
-    }
-    return new DecodeError({ reason: 'bad_gzip', message: `corrupt gzip frame: ${message ?? String(cause)}`, cause });
+    if (code === 'ERR_BUFFER_TOO_LARGE') return passedDeclared(member.size);
+    if (message === 'unexpected end of file') return truncatedVerdict(body, options, member.size);
+    return badGzip(`corrupt gzip data: ${message ?? String(cause)}`, cause);
   }
-};
+  const out = inflated.buffer;
+  if (out.length > member.size) return passedDeclared(member.size); // a member declaring 0 bytes
+  // zlib stops at the end of the deflate data and leaves what follows unread
+  if (inflated.engine.bytesWritten !== body.length) return bytesFollow();
+  return finishMember(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), member, checkCrc, crc);
+}) satisfies Inflate;
+
+/**
+ * Deflate data that stops short: if what it holds already inflates past the declared size, that
+ * is the verdict (fflate, which stops there, cannot know the data is cut further on).
+ */
+function truncatedVerdict(body: Uint8Array, options: zlib.ZlibOptions, size: number): DecodeError {
+  try {
+    const partial = zlib.inflateRawSync(body, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    if (partial.length > size) return passedDeclared(size); // a member declaring 0 bytes
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return passedDeclared(size);
+  }
+  return truncated();
+}

@@ -1,7 +1,7 @@
-// `#inflate`: node:zlib under the `node` condition, fflate elsewhere (package.json "imports").
+// `#inflate`: node:zlib under the `node` condition, DecompressionStream (or fflate) elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
-import type { Codec } from './codec.js';
+import type { Codec, DecodeFlags } from './codec.js';
 import { type Inflate, isGzip } from './gzip.js';
 
 /**
@@ -14,13 +14,14 @@ export interface JsonCodecOptions {
   /** Deepest nesting of objects and arrays in one frame. @default 64 */
   maxDepth?: number;
   /**
-   * Most objects and arrays in one frame, counted before parsing (a small gzip frame can
-   * inflate to millions of empty members, each an allocation). @default 1000000
+   * Most objects, arrays and members (of arrays and objects: the values between commas) in one
+   * frame, counted before parsing (a small gzip frame can inflate to millions of empty objects
+   * or of array members, each an allocation or a slot). @default 1000000
    */
   maxObjects?: number;
   /** Verify the CRC-32 of gzip frames (zlib always does). @default true */
   checkCrc?: boolean;
-  /** The gzip inflater. @default node:zlib in Node, fflate elsewhere */
+  /** The gzip inflater. @default node:zlib in Node; elsewhere DecompressionStream, or fflate where there is none */
   inflate?: Inflate;
 }
 
@@ -41,23 +42,44 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const maxObjects = options.maxObjects ?? 1_000_000;
   const checkCrc = options.checkCrc ?? true;
   const inflate = options.inflate ?? defaultInflate;
+  /** The checks and the parse every frame goes through, once it is text. */
+  const parse = (text: string, flags: DecodeFlags): unknown => {
+    if (tooDeep(text, maxDepth))
+      return new DecodeError({ reason: 'too_deep', message: `JSON nested deeper than maxDepth (${maxDepth})` });
+    if (text.length > maxObjects && tooMany(text, maxObjects))
+      return new DecodeError({
+        reason: 'too_many_objects',
+        message: `more than ${maxObjects} objects, arrays and members in one frame`,
+      });
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      return new DecodeError({
+        reason: 'invalid_json',
+        message: `frame is not valid JSON: ${(cause as Error).message}`,
+        cause,
+      });
+    }
+    // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
+    flags.suspect = text.includes('__proto__') || text.includes('\\u');
+    return value;
+  };
+  /** A frame as bytes (a text frame's, or a binary one once inflated if it was gzip): UTF-8 JSON. */
+  const parseBytes = (bytes: Uint8Array | DecodeError, flags: DecodeFlags): unknown => {
+    if (bytes instanceof DecodeError) return bytes;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch (cause) {
+      const kind = flags.text ? 'text' : 'binary';
+      return new DecodeError({ reason: 'invalid_utf8', message: `${kind} frame is not valid UTF-8`, cause });
+    }
+    return parse(text, flags);
+  };
   return {
     decode(frame, flags) {
-      let text: string;
-      if (flags.text && typeof frame !== 'string') {
-        // A text frame as bytes (`ws`, told to skip its own UTF-8 check): bytes are the unit of the cap.
-        const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-        if (bytes.length > cap)
-          return new DecodeError({
-            reason: 'too_large',
-            message: `text frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
-          });
-        try {
-          text = utf8.decode(bytes);
-        } catch (cause) {
-          return new DecodeError({ reason: 'invalid_utf8', message: 'text frame is not valid UTF-8', cause });
-        }
-      } else if (typeof frame === 'string') {
+      if (typeof frame === 'string') {
         // The cap is in UTF-8 bytes: a UTF-16 length over it is certainly over it; one over a
         // third of it may be (a character takes up to 3 bytes), and is counted.
         const bytes = frame.length > cap / 3 ? utf8Length(frame, cap) : frame.length;
@@ -66,45 +88,21 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
             reason: 'too_large',
             message: `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`,
           });
-        text = frame;
-      } else {
-        let bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-        if (bytes.length > cap)
-          return new DecodeError({
-            reason: 'too_large',
-            message: `binary frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
-          });
-        if (isGzip(bytes)) {
-          const inflated = inflate(bytes, cap, checkCrc);
-          if (inflated instanceof DecodeError) return inflated;
-          bytes = inflated;
-        }
-        try {
-          text = utf8.decode(bytes);
-        } catch (cause) {
-          return new DecodeError({ reason: 'invalid_utf8', message: 'binary frame is not valid UTF-8', cause });
-        }
+        return parse(frame, flags);
       }
-      if (tooDeep(text, maxDepth))
-        return new DecodeError({ reason: 'too_deep', message: `JSON nested deeper than maxDepth (${maxDepth})` });
-      if (text.length > maxObjects && tooMany(text, maxObjects))
+      const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+      if (bytes.length > cap)
         return new DecodeError({
-          reason: 'too_many_objects',
-          message: `more than ${maxObjects} objects and arrays in one frame`,
+          reason: 'too_large',
+          message: `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
         });
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (cause) {
-        return new DecodeError({
-          reason: 'invalid_json',
-          message: `frame is not valid JSON: ${(cause as Error).message}`,
-          cause,
-        });
-      }
-      // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
-      flags.suspect = text.includes('__proto__') || text.includes('\\u');
-      return value;
+      // A text frame as bytes (`ws`, told to skip its own UTF-8 check) is never gzip.
+      if (flags.text || !isGzip(bytes)) return parseBytes(bytes, flags);
+      const inflated = inflate(bytes, cap, checkCrc);
+      // inflated asynchronously (DecompressionStream): the client keeps the frames behind it waiting
+      return inflated instanceof Promise
+        ? inflated.then((output) => parseBytes(output, flags))
+        : parseBytes(inflated, flags);
     },
     encode: (message) => JSON.stringify(message),
   };
@@ -151,11 +149,28 @@ function utf8Length(text: string, limit: number): number {
   return bytes;
 }
 
-/** Whether `text` holds more than `limit` `{` and `[` (strings included: an upper bound, counted natively). */
+/**
+ * Whether `text` holds more than `limit` values that cost an allocation or a slot: objects,
+ * arrays and the members between commas (an array of 8 M zeros is 16 MB of text and far more
+ * memory once parsed). First an upper bound, counted natively (`{`, `[` and `,` anywhere, in
+ * strings too); only a frame over it is scanned again, outside strings, for the verdict.
+ */
 function tooMany(text: string, limit: number): boolean {
   let count = 0;
-  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
-  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('{'); i !== -1 && count <= limit; i = text.indexOf('{', i + 1)) count++;
+  for (let i = text.indexOf('['); i !== -1 && count <= limit; i = text.indexOf('[', i + 1)) count++;
+  for (let i = text.indexOf(','); i !== -1 && count <= limit; i = text.indexOf(',', i + 1)) count++;
+  if (count <= limit) return false;
+  count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end === -1) return false; // unterminated: JSON.parse will reject it
+      i = end;
+    } else if ((c === 123 || c === 91 || c === 44) && ++count > limit) return true;
+  }
   return false;
 }
 

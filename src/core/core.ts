@@ -9,10 +9,28 @@ import type { ClientStats, ConnectionState, LifecycleEvents, SendResult, ShareSt
 import { Connection } from './link/connection.js';
 import type { LinkHost } from './link/host.js';
 import { Lane, type Outbox } from './outbox/outbox.js';
-import { type RequestOptions, RequestTracker } from './outbox/requests.js';
+import type { RequestOptions, RequestTracker } from './outbox/requests.js';
 import { createDelivery, type Delivery } from './streams/delivery.js';
 import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './streams/subscription.js';
+import type { TimeCursor } from './streams/time-cursor.js';
 import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from './util/emitter.js';
+import { Metrics } from './util/metrics.js';
+
+/** The time cursor's class, once loaded (with a dialect that resumes by time: others never carry it). */
+let TimeCursorClass: (new () => TimeCursor) | undefined;
+let timeCursorLoading: Promise<unknown> | undefined;
+
+function loadTimeCursor(): void {
+  timeCursorLoading ??= import('./streams/time-cursor.js').then(
+    (m) => {
+      TimeCursorClass = m.TimeCursor;
+    },
+    (error: unknown) => {
+      // without it a resume has no time to start from: each reconnect reports a `gap {}`
+      console.error('[eventwire] the time cursor could not be loaded: resumes report a gap', error);
+    },
+  );
+}
 
 /**
  * @internal A client's parts and the wiring between them: the link ({@link Connection}: the
@@ -34,9 +52,12 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   readonly subscriptions = new Map<string, SubscriptionImpl>();
   readonly #interests = new Map<string, { sub: SubscriptionImpl; listeners: number }>();
   #delivery: Delivery | undefined;
-  #requests: RequestTracker | undefined;
+  /** The request tracker, or its module loading (requests are paid for only by clients that make one). */
+  #requests: RequestTracker | Promise<RequestTracker> | undefined;
   #counter = 0;
   #stoppedBy: EventwireError | undefined;
+  /** What `stats()` tells operators: connection time, reconnects, messages, errors. */
+  readonly #metrics = new Metrics();
   /** With `share: 'tabs'`: this tab's part in the share, for `stats()`. */
   shareStats: (() => ShareStats) | undefined;
 
@@ -46,6 +67,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     this.options = dialect === resolved.dialect ? resolved : Object.freeze({ ...resolved, dialect });
     this.dialect = dialect;
     this.emitter = createEmitter(this);
+    if (dialect.resume === 'time') loadTimeCursor();
     this.connection = new Connection(this.options, dialect, this);
     this.outbox = this.connection.outbox;
   }
@@ -92,13 +114,15 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void {
     this.options.log?.lifecycle(type, payload, false);
+    this.#metrics.lifecycle(type, payload);
     this.emitter.emit(type, payload);
   }
 
-  report(error: EventwireError): void {
+  report(error: EventwireError, quiet = false): void {
     this.options.log?.lifecycle('error', error, this.#stoppedBy === error);
+    this.#metrics.error(error.code);
     if (this.emitter.count('error') > 0) this.emitter.emit('error', error);
-    else console.error('[eventwire] unhandled', error);
+    else if (!quiet) console.error('[eventwire] unhandled', error);
   }
 
   linkLost(): void {
@@ -154,12 +178,13 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
       if (error) sub.endIterators(error);
       else sub.end(undefined);
     }
-    this.#requests?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
+    this.#tracker?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
     this.outbox.clearQueued();
   }
 
   /** An event the dialect read: it enters the client here, once. */
   event(event: EventwireEvent): void {
+    this.#metrics.received++;
     this.#delivery ??= createDelivery({
       schemas: this.options.schemas,
       subscriptions: this.subscriptions,
@@ -172,6 +197,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
+    this.#metrics.received++;
     this.subscriptions.get(id)?.confirmed(seq, gap);
   }
 
@@ -182,17 +208,33 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     result: unknown,
     error?: { code: string; message: string },
   ): boolean {
-    return this.#requests?.response(key, byMethod, ok, result, error) ?? false;
+    this.#metrics.received++;
+    return this.#tracker?.response(key, byMethod, ok, result, error) ?? false;
   }
 
   serverError(code: string, message: string, id?: string): void {
     const error = new ServerError(code, message);
     const sub = id === undefined ? undefined : this.subscriptions.get(id);
+    this.#metrics.received++;
     if (sub) sub.fail(error);
     else this.report(error);
   }
 
+  /** The request tracker, once loaded. */
+  get #tracker(): RequestTracker | undefined {
+    return this.#requests instanceof Promise ? undefined : this.#requests;
+  }
+
   // SubscriptionHost
+
+  timeCursor(): TimeCursor | undefined {
+    return TimeCursorClass && new TimeCursorClass();
+  }
+
+  /** With a dialect that resumes by time, the time cursor's module while it loads: the link dials once it has. */
+  get preparing(): Promise<unknown> | undefined {
+    return this.dialect.resume === 'time' && !TimeCursorClass ? timeCursorLoading : undefined;
+  }
 
   attach(sub: SubscriptionImpl): void {
     sub.born = this.#delivery?.epoch ?? 0;
@@ -218,22 +260,42 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return new SubscriptionImpl(`sub-${++this.#counter}`, names, filters, options, this);
   }
 
-  /** `id`: the request's id when it has one already (a tab's request relayed by the share hub). */
+  /**
+   * `id`: the request's id when it has one already (a tab's request relayed by the share hub). The tracker is
+   * loaded on the first request (requests.ts, a chunk of its own); requests made meanwhile keep their order.
+   */
   request(method: string, params: unknown, options: RequestOptions | undefined, id?: string): Promise<unknown> {
     if (this.state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
-    const { options: o } = this;
-    this.#requests ??= new RequestTracker({
-      clock: o.clock,
-      timeout: o.requestTimeout,
-      outbox: this.outbox,
-      frame: (id, method, params) => {
-        const message = this.dialect.request(id, method, params);
-        return message && this.encode(message);
-      },
-      dialect: this.dialect.name,
-      limit: o.outboxSize,
-    });
-    const result = this.#requests.request(method, params, options, id);
+    if (!this.#requests) {
+      const loading = import('./outbox/requests.js').then(({ RequestTracker }) => {
+        const { options: o } = this;
+        this.#requests = new RequestTracker({
+          clock: o.clock,
+          timeout: o.requestTimeout,
+          outbox: this.outbox,
+          frame: (id, method, params) => {
+            const message = this.dialect.request(id, method, params);
+            return message && this.encode(message);
+          },
+          dialect: this.dialect.name,
+          limit: o.outboxSize,
+        });
+        return this.#requests;
+      });
+      // a chunk that could not be fetched (offline): these requests reject with why, the next one tries again
+      loading.catch(() => {
+        if (this.#requests === loading) this.#requests = undefined;
+      });
+      this.#requests = loading;
+    }
+    const requests = this.#requests;
+    const result =
+      requests instanceof Promise
+        ? requests.then((tracker) =>
+            // closed while the tracker loaded: the request is refused as it would have been
+            this.state === 'closed' ? Promise.reject(this.stoppedBy()) : tracker.request(method, params, options, id),
+          )
+        : requests.request(method, params, options, id);
     this.connectIfIdle();
     return result;
   }
@@ -253,12 +315,14 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   stats(): ClientStats {
     return {
       subscriptions: this.subscriptions.size - this.#interests.size,
-      pendingRequests: this.#requests?.size ?? 0,
+      pendingRequests: this.#tracker?.size ?? 0,
       queued: this.outbox.waiting,
-      acks: this.#delivery?.stats() ?? { messageIds: 0, inFlight: 0 },
+      acks: this.#delivery?.stats() ?? { messageIds: 0, messageIdBytes: 0, inFlight: 0 },
       listeners: this.emitter.total(),
+      mismatchedFrames: this.connection.mismatchedFrames,
       rateLimit: this.outbox.pace(),
       ...(this.shareStats && { share: this.shareStats() }),
+      ...this.#metrics.read(this.outbox.sent),
     };
   }
 }

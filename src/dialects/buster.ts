@@ -2,7 +2,7 @@ import { DecodeError } from '../errors/errors.js';
 import type { CloseAction } from '../protocol/close-codes.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject, none } from './shared.js';
+import { ackIdProblem, closeTable, eventOf, isName, isObject, none } from './shared.js';
 
 /**
  * Options of {@link buster}.
@@ -60,6 +60,11 @@ function reader(terminal: ReadonlyMap<string, ReadonlySet<string>>) {
     }
     const ends = terminal.get(route);
     if ((ends === undefined || ends.has(name)) && sink.response(route, true, true, value.payload)) return;
+    const bad = ackIdProblem(value);
+    if (bad !== undefined) {
+      sink.error(new DecodeError({ reason: 'invalid_event', message: bad }));
+      return;
+    }
     sink.event(eventOf(name, value.payload, value, value));
   };
 }

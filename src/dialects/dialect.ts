@@ -110,6 +110,15 @@ export interface Dialect {
   /** Whether the token travels in a first message (`auth`) rather than on the URL. */
   readonly tokenIn: 'query' | 'message';
   /**
+   * The WebSocket subprotocols to offer, for a server that selects one of its own. When the
+   * server selects none of them it is another server: the client stops with a
+   * `DialectMismatchError`. When it selects one, an optional greeting becomes required (the
+   * server promised one). Protocol v1 offers `eventwire.v1`; a dialect made by spreading
+   * `eventwire()` does not copy it (it is not enumerable) and offers none unless it says so.
+   * @default none offered
+   */
+  readonly protocols?: readonly string[];
+  /**
    * What marks the link open: a greeting the server always sends (`required`, waited for up
    * to `handshakeTimeout`), one it may send (`optional`: the first frame of any kind, or
    * `greetingGrace` ms of silence, opens the link), the answer to the auth message (`auth`:

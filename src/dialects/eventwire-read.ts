@@ -1,7 +1,7 @@
 import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
-import { isName, isObject, type Obj } from './shared.js';
+import { isMessageId, isName, isObject, MAX_MESSAGE_ID_BYTES, type Obj } from './shared.js';
 
 /** What is wrong with a message: a stable reason and a message for people. */
 type Problem = [DecodeReason, string];
@@ -150,6 +150,8 @@ function eventProblem(v: Obj): Problem | undefined {
   }
   if (v.requires_ack === true && v.message_id === undefined)
     return ['invalid_event', 'an event with requires_ack needs a message_id'];
+  if (v.requires_ack === true && !isMessageId(v.message_id))
+    return ['invalid_event', `message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`];
   return undefined;
 }
 

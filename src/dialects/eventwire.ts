@@ -1,3 +1,4 @@
+import { SUBPROTOCOL } from '../protocol/version.js';
 import type { Dialect, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
@@ -13,7 +14,7 @@ function subscribeMessage(spec: SubscriptionSpec): Record<string, unknown> {
   return message;
 }
 
-const EVENTWIRE: Dialect = builtin({
+const V1: Dialect = {
   name: 'eventwire',
   params: (context) => negotiation(tokenParam(context.token), context),
   tokenIn: 'query',
@@ -30,13 +31,19 @@ const EVENTWIRE: Dialect = builtin({
   ack: (messageId) => ({ type: 'ack', message_id: messageId }),
   request: (id, method, params) => (params === undefined ? { id, method } : { id, method, params }),
   close: closeTable({}),
-});
+};
+// offered, and not enumerable: a dialect made by spreading eventwire() speaks another format
+const EVENTWIRE = builtin(Object.defineProperty(V1, 'protocols', { value: Object.freeze([SUBPROTOCOL]) }));
 
 /**
  * eventwire's own protocol v1 (PROTOCOL.md), the default dialect: `event_type` envelopes
- * with seqs, `welcome` (optional: it sets the session id and heartbeat interval when it
- * comes), confirmed subscriptions that resume after a seq, acks, requests by id, client
- * pings, batches and gzip.
+ * with seqs, `welcome` (it sets the session id and heartbeat interval), confirmed
+ * subscriptions that resume after a seq, acks, requests by id, client pings, batches and gzip.
+ * It offers the subprotocol `eventwire.v1`: a server that selects it always greets, so `open`
+ * waits for the `welcome` (or the refusal); a server that selects none is not a v1 server and
+ * the client stops with a `DialectMismatchError`. A server reached without the subprotocol
+ * (a transport that offers none) gets the old rule: the `welcome`, else the first frame,
+ * else 1 s of silence opens the link.
  *
  * @default the dialect of every client that names none
  * @example

@@ -42,6 +42,7 @@ export function guardDialect(dialect: Dialect, report: (error: EventwireError) =
   return {
     name: dialect.name,
     tokenIn: dialect.tokenIn,
+    ...(dialect.protocols ? { protocols: dialect.protocols } : {}),
     greeting: dialect.greeting,
     greetingGrace: dialect.greetingGrace,
     liveness: dialect.liveness,

@@ -1,7 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
-import { closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
+import { ackIdProblem, closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
 export interface QuerriOptions {
@@ -19,6 +19,11 @@ function readQuerri(value: unknown, sink: DialectSink): void {
   }
   if (value.type === 'ping') {
     sink.ping(); // the seed's heartbeat asks for no answer
+    return;
+  }
+  const bad = ackIdProblem(value);
+  if (bad !== undefined) {
+    sink.error(new DecodeError({ reason: 'invalid_event', message: bad }));
     return;
   }
   const event = eventOf(value.type, value, value);

@@ -30,6 +30,42 @@ export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !==
 /** @internal A non-empty string. */
 export const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
+/** @internal The longest `message_id` an event may carry, in UTF-8 bytes (PROTOCOL.md §8). */
+export const MAX_MESSAGE_ID_BYTES = 256;
+
+/** @internal The UTF-8 length of `s`, counted without allocating (a lone surrogate counts 3, as encoded). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** @internal Is `v` a usable ack id: a non-empty string of at most {@link MAX_MESSAGE_ID_BYTES} UTF-8 bytes? */
+export const isMessageId = (v: unknown): v is string =>
+  typeof v === 'string' &&
+  v.length > 0 &&
+  v.length <= MAX_MESSAGE_ID_BYTES &&
+  (v.length * 3 <= MAX_MESSAGE_ID_BYTES || utf8Length(v) <= MAX_MESSAGE_ID_BYTES);
+
+/**
+ * @internal What is wrong with the ack id of a message that asks for an ack (`requires_ack: true`),
+ * or undefined: a dialect reports it as a `DecodeError` (`invalid_event`) and drops the event.
+ */
+export function ackIdProblem(message: Obj): string | undefined {
+  if (message.requires_ack !== true || isMessageId(message.message_id)) return undefined;
+  return typeof message.message_id === 'string' && message.message_id.length > 0
+    ? `message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`
+    : 'an event with requires_ack needs a non-empty string message_id';
+}
+
 /**
  * @internal An event for a dialect whose messages carry no `event_type` envelope. The
  * timestamp is the server's when the message has one, else the time it was read (ISO).
@@ -41,7 +77,7 @@ export function eventOf(name: string, data: unknown, message: Obj, metadata?: Re
     data,
   };
   if (metadata) event.metadata = metadata;
-  if (message.requires_ack === true && isName(message.message_id)) {
+  if (message.requires_ack === true && isMessageId(message.message_id)) {
     event.requires_ack = true;
     event.message_id = message.message_id;
   }

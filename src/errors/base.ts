@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'ERR_REQUEST'
   | 'ERR_ABORTED'
   | 'ERR_QUEUE_FULL'
-  | 'ERR_CONNECTION';
+  | 'ERR_CONNECTION'
+  | 'ERR_DIALECT_MISMATCH';
 
 const MARK = Symbol.for('eventwire.error');
 

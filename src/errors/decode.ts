@@ -7,7 +7,9 @@ import { EventwireError, guardFor } from './base.js';
  * so a new one is a visible change to this type, not a silent new string.
  *
  * - frame: `unsupported_frame` (neither text nor bytes), `unreadable_frame` (a Blob that could
- *   not be read), `too_large` (over `maxMessageBytes`, before or while inflating);
+ *   not be read), `too_large` (over `maxMessageBytes`, before or while inflating),
+ *   `backlog_full` (1,024 frames, or twice `maxMessageBytes`, already wait behind one being inflated
+ *   or read);
  * - gzip: `bad_gzip`, `bad_trailer`, `bad_crc`;
  * - text and JSON: `invalid_utf8`, `invalid_json`, `too_deep`, `too_many_objects`, `forbidden_key`;
  * - messages: `not_object`, `unknown_type`, `invalid_message`, `no_event_name`, `invalid_event`,
@@ -23,6 +25,7 @@ import { EventwireError, guardFor } from './base.js';
 export type DecodeReason =
   | 'unsupported_frame'
   | 'unreadable_frame'
+  | 'backlog_full'
   | 'too_large'
   | 'bad_gzip'
   | 'bad_trailer'
@@ -63,7 +66,7 @@ export interface DecodeErrorOptions {
   readonly message: string;
   /** The underlying error, if one was thrown. @default undefined */
   readonly cause?: unknown;
-  /** For `too_large` from inflation: the inflated bytes held when it stopped. @default undefined */
+  /** For a gzip frame stopped at its declared size (`bad_trailer`): that size, the most inflated bytes held; 0 for `too_large` refused before inflating. @default undefined */
   readonly held?: number;
   /** For `batch_too_large` and `invalid_batch_members`: how many members were dropped. @default 1 */
   readonly count?: number;
@@ -93,7 +96,7 @@ export class DecodeError extends EventwireError {
   override name = 'DecodeError';
   /** Which check failed; stable, see {@link DecodeReason}. */
   readonly reason: DecodeReason;
-  /** For `too_large` from inflation: the inflated bytes held when it stopped (never over the cap). */
+  /** For a gzip frame stopped at its declared size (`bad_trailer`): that size, the most inflated bytes held (never over the cap); 0 for `too_large` refused before inflating. */
   readonly held: number | undefined;
   /** For `batch_too_large` and `invalid_batch_members`: how many members were dropped. @default 1 */
   readonly count: number;

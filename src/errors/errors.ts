@@ -1,5 +1,13 @@
 import { EventwireError, guardFor } from './base.js';
 
+export {
+  ConnectionError,
+  type ConnectionErrorDetails,
+  type ConnectionFailure,
+  DialectMismatchError,
+  isConnectionError,
+  isDialectMismatchError,
+} from './connection.js';
 export { DecodeError, type DecodeErrorOptions, type DecodeReason, isDecodeError } from './decode.js';
 
 /**
@@ -73,10 +81,11 @@ export class TokenProviderError extends EventwireError {
  */
 export class ReconnectExhaustedError extends EventwireError {
   override name = 'ReconnectExhaustedError';
-  /** How many attempts were made. */
+  /** How many reconnect attempts were made (`backoff.maxRetries`); `cause` is the last failure. */
   readonly attempts: number;
   constructor(attempts: number, cause?: unknown) {
-    super('ERR_RECONNECT_EXHAUSTED', `gave up reconnecting after ${attempts} attempts`, { cause });
+    const last = cause === undefined ? '' : `: ${describe(cause)}`;
+    super('ERR_RECONNECT_EXHAUSTED', `gave up reconnecting after ${attempts} ${plural(attempts)}${last}`, { cause });
     this.attempts = attempts;
   }
 }
@@ -128,14 +137,23 @@ export class ValidationError extends EventwireError {
   override name = 'ValidationError';
   /** The event name whose schema rejected it. */
   readonly eventType: string;
+  /** The event's seq, when it had one: where to find it in the server's log. */
+  readonly seq: number | undefined;
   /** The issues reported by the schema (Standard Schema format). */
-  readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }>;
-  constructor(
-    eventType: string,
-    issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }>,
-  ) {
-    super('ERR_VALIDATION', `event ${eventType} failed its schema: ${issues.map(formatIssue).join('; ')}`);
+  readonly issues: ReadonlyArray<Issue>;
+  /**
+   * `event`: the event refused. Each issue's message then says what the schema expected (the issue's
+   * `expected`, where the library gives one, as zod does) and the type the data had there, never its value.
+   */
+  constructor(eventType: string, issues: ReadonlyArray<Issue>, event?: { seq?: number; data?: unknown }) {
+    const seq = event?.seq;
+    const at = seq === undefined ? '' : ` (seq ${seq})`;
+    super(
+      'ERR_VALIDATION',
+      `event ${eventType}${at} failed its schema: ${issues.map((i) => formatIssue(i, event)).join('; ')}`,
+    );
     this.eventType = eventType;
+    this.seq = seq;
     this.issues = issues;
   }
 }
@@ -300,30 +318,8 @@ export class QueueFullError extends EventwireError {
   /** The limit that was reached. */
   readonly limit: number;
   constructor(what: string, limit: number) {
-    super('ERR_QUEUE_FULL', `${what} is full (${limit} entries)`);
+    super('ERR_QUEUE_FULL', `${what} is full (${limit} ${limit === 1 ? 'entry' : 'entries'})`);
     this.limit = limit;
-  }
-}
-
-/**
- * An attempt to connect failed in a way worth telling apart from a plain network error: the
- * server accepted the WebSocket and dropped it at once, with no close frame and no message
- * (mdb_engine does this with a token whose signature is bad). The client backs off and
- * retries as after any failure; this is reported once per streak of such attempts, not per
- * attempt, so that a wrong token does not look like a hang.
- *
- * @example
- * ```ts
- * client.on('error', (e) => { if (isConnectionError(e)) console.warn(e.message, e.attempts); });
- * ```
- */
-export class ConnectionError extends EventwireError {
-  override name = 'ConnectionError';
-  /** Consecutive failed attempts when it was reported. */
-  readonly attempts: number;
-  constructor(message: string, attempts: number) {
-    super('ERR_CONNECTION', message);
-    this.attempts = attempts;
   }
 }
 
@@ -351,8 +347,6 @@ export const isRequestError = guardFor(RequestError, 'RequestError');
 export const isAbortError = guardFor(AbortError, 'AbortError');
 /** Is this a {@link QueueFullError} (from any copy of the package)? Like `err.code === 'ERR_QUEUE_FULL'`. @example `isQueueFullError(e)` */
 export const isQueueFullError = guardFor(QueueFullError, 'QueueFullError');
-/** Is this a {@link ConnectionError} (from any copy of the package)? Like `err.code === 'ERR_CONNECTION'`. @example `isConnectionError(e)` */
-export const isConnectionError = guardFor(ConnectionError, 'ConnectionError');
 /** Is this a {@link ServerError} (from any copy of the package)? Like `err.code === 'ERR_SERVER'`. @example `isServerError(e)` */
 export const isServerError = guardFor(ServerError, 'ServerError');
 /** Is this a {@link HookError} (from any copy of the package)? Like `err.code === 'ERR_HOOK'`. @example `isHookError(e)` */
@@ -360,11 +354,23 @@ export const isHookError = guardFor(HookError, 'HookError');
 /** Is this a {@link SubscriptionEndedError} (from any copy of the package)? Like `err.code === 'ERR_SUBSCRIPTION_ENDED'`. @example `isSubscriptionEndedError(e)` */
 export const isSubscriptionEndedError = guardFor(SubscriptionEndedError, 'SubscriptionEndedError');
 
+const plural = (n: number): string => (n === 1 ? 'attempt' : 'attempts');
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-function formatIssue(issue: { readonly message: string; readonly path?: ReadonlyArray<unknown> }): string {
-  const path = issue.path?.map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p)));
-  return path?.length ? `${path.join('.')}: ${issue.message}` : issue.message;
+/** One problem a schema found (Standard Schema's issue). */
+type Issue = { readonly message: string; readonly path?: ReadonlyArray<unknown> };
+
+/** An issue's path and message, and with the event: what the schema expected and the type the data had there. */
+function formatIssue(issue: Issue & { readonly expected?: unknown }, event?: { data?: unknown }): string {
+  const keys = issue.path?.map((p) => (typeof p === 'object' && p !== null && 'key' in p ? p.key : p)) ?? [];
+  let message = issue.message;
+  if (event && !/expected/i.test(message)) {
+    const v = keys.reduce<unknown>((at, k) => (Object(at) === at ? Object(at)[k as string] : undefined), event.data);
+    const got = v == null ? (v === null ? 'null' : 'nothing') : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+    message += ` (${typeof issue.expected === 'string' ? `expected ${issue.expected}, ` : ''}got ${got})`;
+  }
+  return keys.length ? `${keys.map(String).join('.')}: ${message}` : message;
 }

@@ -13,6 +13,8 @@
  *   own properties only, so a filter can neither reach nor pollute a prototype.
  */
 import { FilterError } from '../errors/errors.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+import { closest } from './suggest.js';
 
 /** A value a filter compares with. @example `'Running'` */
 export type FilterScalar = string | number | boolean | null;
@@ -21,6 +23,36 @@ export type FilterScalar = string | number | boolean | null;
  * Subscription filters. @example `{ status: ['Running', 'Failed'], level: 'ERROR', since: '2026-11-22T09:00:00Z' }`
  */
 export type Filters = Record<string, FilterScalar | FilterScalar[]>;
+
+/**
+ * The filter keys of events whose data is `D`: the dot paths of its fields (objects nested up to 8 segments;
+ * any sub-path of an array, a record or an `unknown` field), `metadata.…` and `since`. Any string when `D` is
+ * `unknown` (no schema). `subscribe()` of a typed client takes these keys only, so a misspelled key is a
+ * compile error.
+ * @example `const key: FilterKey<{ level: string; task: { host: string } }> = 'task.host'`
+ */
+export type FilterKey<D> = unknown extends D
+  ? string
+  : DataPath<D, [0, 0, 0, 0, 0, 0, 0]> | `metadata.${string}` | 'since';
+
+/** The dot paths into `D`, at most `Depth`'s length + 1 segments deep. */
+type DataPath<D, Depth extends unknown[]> = D extends readonly unknown[]
+  ? string
+  : D extends object
+    ? {
+        [K in keyof D & string]-?: unknown extends D[K]
+          ? K | `${K}.${string}`
+          : K | (Depth extends [unknown, ...infer Rest] ? `${K}.${DataPath<NonNullable<D[K]>, Rest>}` : never);
+      }[keyof D & string]
+    : never;
+
+/**
+ * Filters whose keys are `Key`s (see {@link FilterKey}); {@link Filters} when any string is a key.
+ * @example `const f: FiltersOf<'level' | 'since'> = { level: ['WARN', 'ERROR'] }`
+ */
+export type FiltersOf<Key extends string> = string extends Key
+  ? Filters
+  : { readonly [P in Key]?: FilterScalar | FilterScalar[] };
 
 /** The parts of an event a filter reads. */
 export interface FilterableEvent {
@@ -90,6 +122,93 @@ export function parseFilters(input: unknown): Filters {
   const since = sinceProblem(filters);
   if (since) throw new FilterError(`filter key "since": ${since}`);
   return filters;
+}
+
+/** What a JSON Schema (draft 2020-12 or 07) says of an object, as far as filter keys go. */
+interface JsonShape {
+  type?: unknown;
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  patternProperties?: unknown;
+  anyOf?: unknown;
+  oneOf?: unknown;
+}
+
+/** The output JSON Schema of each Standard Schema, or null when it gives none (computed once per schema). */
+const shapes = new WeakMap<object, JsonShape | null>();
+
+function shapeOf(schema: StandardSchemaV1): JsonShape | null {
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    try {
+      // Standard JSON Schema (standardschema.dev/json-schema): the validated data, the data filters read
+      const convert = (schema['~standard'] as { jsonSchema?: { output?: (o: { target: string }) => unknown } })
+        .jsonSchema?.output;
+      const json = convert?.({ target: 'draft-2020-12' });
+      shape = typeof json === 'object' && json !== null ? (json as JsonShape) : null;
+    } catch {
+      shape = null; // a schema with a transform, a date…: it has no JSON Schema, its keys go unchecked
+    }
+    shapes.set(schema, shape);
+  }
+  return shape;
+}
+
+/**
+ * Where `path` leaves the fields a JSON Schema allows: the keys it could have meant there (`task.host` for
+ * `task.hots`; none under a scalar), or undefined when the path may exist (a known field, an object open to
+ * other keys, an array, a shape not known here).
+ */
+function strayFrom(shape: unknown, path: readonly string[], at: number): string[] | undefined {
+  if (at === path.length || typeof shape !== 'object' || shape === null) return undefined;
+  const { type, properties = {}, additionalProperties, patternProperties, anyOf, oneOf } = shape as JsonShape;
+  const branches = anyOf ?? oneOf;
+  if (Array.isArray(branches)) {
+    const strays = branches.map((branch) => strayFrom(branch, path, at));
+    return strays.includes(undefined) ? undefined : (strays.flat() as string[]);
+  }
+  const types: unknown[] = Array.isArray(type) ? type : [type];
+  if (!types.includes('object')) return types.some((t) => t === undefined || t === 'array') ? undefined : [];
+  const key = path[at] as string;
+  if (Object.hasOwn(properties, key)) return strayFrom(properties[key], path, at + 1);
+  if (additionalProperties !== false || patternProperties !== undefined) return undefined;
+  return Object.keys(properties).map((field) => [...path.slice(0, at), field].join('.'));
+}
+
+/**
+ * Throws a {@link FilterError} for a key that no event of `names` can have: one that is not a field of the
+ * data of any of them (nor `metadata.…` or `since`), when every one has a schema that gives its JSON Schema
+ * (Standard JSON Schema: `~standard.jsonSchema`, as zod 4's `zod` has; `zod/mini` has not). Otherwise the keys
+ * are not checked at run time (a typed client's are at compile time, see {@link FilterKey}).
+ *
+ * @example `checkFilterKeys({ levle: 'ERROR' }, ['LogEntry'], schemas) // FilterError: … did you mean "level"?`
+ */
+export function checkFilterKeys(
+  filters: Filters,
+  names: readonly string[],
+  schemas: ReadonlyMap<string, StandardSchemaV1> | undefined,
+): void {
+  const known: JsonShape[] = [];
+  for (const name of names) {
+    const schema = name === '*' ? undefined : schemas?.get(name);
+    const shape = schema && shapeOf(schema);
+    if (!shape) return;
+    known.push(shape);
+  }
+  if (known.length === 0) return;
+  for (const key of Object.keys(filters)) {
+    if (key === 'since' || key.startsWith('metadata.')) continue;
+    const path = key.split('.');
+    const strays = known.map((shape) => strayFrom(shape, path, 0));
+    if (strays.includes(undefined)) continue;
+    const near =
+      path[0] === 'data' && known.some((shape) => !strayFrom(shape, path, 1))
+        ? path.slice(1).join('.')
+        : closest(key, strays.flat() as string[]);
+    throw new FilterError(
+      `filter key ${JSON.stringify(key)} is not in the data of ${names.join(' or ')}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a key is a path into data, metadata.… or since`,
+    );
+  }
 }
 
 /** A compiled filter: one predicate, paths split once. @example `const match: FilterPredicate = compileFilters({ level: 'ERROR' })` */

@@ -9,14 +9,28 @@
 import * as z from 'zod/mini';
 import { FiltersSchema } from './filters-schema.js';
 
-export { PROTOCOL_VERSION } from './version.js';
+export { PROTOCOL_VERSION, SUBPROTOCOL } from './version.js';
 
 /** A string-keyed object; `metadata` and filters use it. */
 const record = z.record(z.string(), z.unknown());
 
 /**
+ * The longest `message_id`, in UTF-8 bytes (PROTOCOL.md §8): the reader's limit
+ * (`MAX_MESSAGE_ID_BYTES` in `dialects/shared.ts`, which protocol/ may not import; a test keeps them equal).
+ */
+const MAX_MESSAGE_ID_BYTES = 256;
+const utf8 = /* @__PURE__ */ new TextEncoder();
+/** 1 to 256 UTF-8 bytes; counted only when it could be over (a lone surrogate counts 3, as encoded). */
+const isAckId = (id: string) =>
+  id.length > 0 &&
+  id.length <= MAX_MESSAGE_ID_BYTES &&
+  (id.length * 3 <= MAX_MESSAGE_ID_BYTES || utf8.encode(id).length <= MAX_MESSAGE_ID_BYTES);
+const ackIdMessage = `message_id must be a string of 1 to ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`;
+
+/**
  * An event, server to client. The name is in `event_type` or, in the other dialect, in
- * `type`; at least one of them must be present.
+ * `type`; at least one of them must be present. An event with `requires_ack: true` needs a
+ * `message_id` of 1 to 256 UTF-8 bytes (the client refuses a longer one as `invalid_event`).
  *
  * @example
  * ```ts
@@ -37,6 +51,9 @@ export const EventMessageSchema = z
   .check(
     z.refine((e) => typeof e.event_type === 'string' || typeof e.type === 'string', {
       message: 'an event needs a name in event_type or type',
+    }),
+    z.refine((e) => e.requires_ack !== true || (typeof e.message_id === 'string' && isAckId(e.message_id)), {
+      message: `an event with requires_ack needs a message_id of 1 to ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`,
     }),
   );
 
@@ -122,8 +139,11 @@ export const SubscribeMessageSchema = z.object({
 /** Client ends a subscription. @example `{ type: 'unsubscribe', id: 'sub-1' }` */
 export const UnsubscribeMessageSchema = z.object({ type: z.literal('unsubscribe'), id: z.string() });
 
-/** Client acknowledges an event that had `requires_ack`. @example `{ type: 'ack', message_id: 'm-9' }` */
-export const AckMessageSchema = z.object({ type: z.literal('ack'), message_id: z.string() });
+/** Client acknowledges an event that had `requires_ack` (an id of 1 to 256 UTF-8 bytes). @example `{ type: 'ack', message_id: 'm-9' }` */
+export const AckMessageSchema = z.object({
+  type: z.literal('ack'),
+  message_id: z.string().check(z.refine(isAckId, { message: ackIdMessage })),
+});
 
 /** Client calls a server method. @example `{ id: 'r1', method: 'tasks.retry', params: { id: 7 } }` */
 export const RequestMessageSchema = z.object({

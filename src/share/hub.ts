@@ -1,73 +1,95 @@
-import type { RequestOptions } from '../core/outbox/requests.js';
-import type { SubscribeOptions, SubscriptionImpl } from '../core/streams/subscription.js';
-import type { Listener } from '../core/util/emitter.js';
 import type { EventwireError } from '../errors/base.js';
-import { isAuthError, isRequestError } from '../errors/errors.js';
-import type { EventwireEvent } from '../protocol/event.js';
-import { type Filters, parseFilters } from '../protocol/filters.js';
-import type { ConnectionState, LifecycleEvents, SendResult } from '../types.js';
-import { isShareMessage, type ShareMessage } from './wire.js';
-
-/** A tab linked to the hub: its subscriptions on the hub's client, by the tab's ids. */
-interface TabLink {
-  id: string;
-  /** The hub said `opened` (its own link was open). */
-  opened: boolean;
-  subs: Map<string, SubscriptionImpl>;
-  /** The event last forwarded: an event two of the tab's subscriptions match goes once. */
-  last: EventwireEvent | undefined;
-}
+import { isAuthError, isQueueFullError, isRequestError } from '../errors/errors.js';
+import { type HubClient, HubLink, type LinkHub } from './hub-link.js';
+import { FairOutbox, type RequestJob } from './hub-outbox.js';
+import { linkLock, readMessage, type ShareMessage, type WireCaps } from './wire.js';
 
 type Frame = Record<string, unknown>;
 
-/**
- * @internal What the hub needs of the client that holds the real connection: its link's state
- * and lifecycle, and the client calls a tab's frames turn into. The client core satisfies it;
- * the hub knows nothing else of it (not its link, outbox or emitter).
- */
-export interface HubClient {
-  readonly state: ConnectionState;
-  readonly sessionId: string | undefined;
-  connect(): void;
-  close(code: number, reason: string): void;
-  on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
-  /** What stopped the client (once closed): its fatal error, or a `ClosedError` for `close()`. */
-  stoppedBy(): EventwireError;
-  subscribe(names: string[], filters: Filters, options: SubscribeOptions): SubscriptionImpl;
-  /** A tab's request, relayed with the tab's own `id`. */
-  request(method: string, params: unknown, options: RequestOptions | undefined, id: string): Promise<unknown>;
-  send(message: object): SendResult;
+/** @internal A hub's settings. */
+export interface HubConfig {
+  readonly id: string;
+  readonly channel: string;
+  readonly client: HubClient;
+  readonly caps: WireCaps;
+  /** A message refused (malformed, forged, out of bounds): counted and reported by the tab. */
+  rejected(what: string): void;
+  /** An error of the hub's client that no tab hears of otherwise: reported by the leader tab's client. */
+  report(error: EventwireError): void;
 }
+
+/** Links a hub serves at most (each holds subscriptions on its client). */
+const MAX_TABS = 64;
 
 /**
  * @internal The leader tab's side of a shared connection: one real client (the tab's own
  * options: url, token provider, dialect, heartbeat, rate limit) and, for every tab linked to
  * it over the channel, a protocol v1 server. A tab's subscribe becomes a subscription of the
- * hub's client (filters and resume point as the tab sent them), its requests go out with
- * their own ids, its other messages as they are. When the hub's link to the server closes,
- * every tab link closes with the same code; the tabs reconnect and resubscribe from their
- * own cursors, as they would to a server.
+ * hub's client (filters and resume point as the tab sent them), its requests and sends go
+ * through the {@link FairOutbox}. When the hub's link to the server closes, every tab link
+ * closes with the same code; the tabs reconnect and resubscribe from their own cursors, as
+ * they would to a server. Every message it reads is checked ({@link readMessage}); one it
+ * refuses is reported through `rejected`.
  */
 export class Hub {
   readonly #client: HubClient;
   readonly #id: string;
+  readonly #channel: string;
+  readonly #caps: WireCaps;
+  readonly #rejected: (what: string) => void;
+  readonly #report: (error: EventwireError) => void;
   readonly #port: BroadcastChannel;
-  readonly #links = new Map<string, TabLink>();
-  /** Relayed requests in flight: request id -> the tab that asked. */
+  readonly #links = new Map<string, HubLink>();
+  /** Relayed requests in flight: request id -> the link that asked. */
   readonly #requests = new Map<string, string>();
+  readonly #outbox: FairOutbox;
+  readonly #linkHub: LinkHub;
+  #opened = 0;
+  /** Opens whose link lock is being checked: id -> still wanted (false once the tab said bye). */
+  readonly #checking = new Map<string, boolean>();
+  /** Errors already sent to a tab (a subscription's): not reported again by the leader tab. */
+  readonly #told = new WeakSet<EventwireError>();
+  /** Listeners on the client while the hub runs (none once stopped). */
   #offs: Array<() => void> = [];
+  /** `stop()` was called: opens still being checked open nothing. */
+  #stopped = false;
 
-  constructor(id: string, channel: string, client: HubClient) {
-    this.#id = id;
-    this.#client = client;
-    this.#port = new BroadcastChannel(channel);
+  constructor(config: HubConfig) {
+    this.#id = config.id;
+    this.#channel = config.channel;
+    this.#client = config.client;
+    this.#caps = config.caps;
+    this.#rejected = config.rejected;
+    this.#report = config.report;
+    this.#port = new BroadcastChannel(config.channel);
+    this.#outbox = new FairOutbox(
+      config.client.outbox,
+      (tab, job) => this.#relay(tab as HubLink, job),
+      (tab) => {
+        const link = tab as HubLink;
+        if (this.#links.get(link.id) === link) this.#post(link, { t: 'ack', n: link.written, share: link.share });
+      },
+    );
+    this.#linkHub = {
+      client: config.client,
+      down: (link, frame) => this.#down(link, frame),
+      request: (link, id, method, params) => this.#request(link, id, method, params),
+      rejected: config.rejected,
+      told: (error) => this.#told.add(error),
+    };
+    // listening from the start: a tab may ask for a link as soon as the hub's lock names it
+    this.#port.onmessage = ({ data }: MessageEvent) => this.#receive(data);
   }
 
   /** Tabs linked now. */
   get tabs(): number {
-    return this.#links.size;
+    return this.#opened;
   }
 
+  /**
+   * Announces the hub and connects its client. It listens from its construction on, before
+   * its Web Lock names it to the tabs: an open asked then waits for the client's link.
+   */
   start(): void {
     const client = this.#client;
     this.#offs = [
@@ -79,32 +101,40 @@ export class Hub {
       }),
       // a stop is known (and its error) only once the client is closed: then the tabs stop too
       client.on('state', ({ to }) => {
-        if (to !== 'closed') return;
-        this.#closeAll(this.#fatalCode(), client.stoppedBy().message);
+        if (to === 'closed') this.#closeAll(this.#fatalCode(), client.stoppedBy().message);
       }),
-      client.on('error', () => {}), // the tabs' own clients report what concerns them
+      // A frame of the server the hub refused, a failed token provider...: the leader tab says it.
+      // Not a refused token (every tab stops with its own AuthError) nor a subscription's error
+      // (the tab that subscribed gets it).
+      client.on('error', (error) => {
+        if (!isAuthError(error) && !this.#told.has(error)) this.#report(error);
+      }),
     ];
-    this.#port.onmessage = ({ data }: MessageEvent) => {
-      if (isShareMessage(data)) this.#receive(data);
-    };
-    this.#post({ t: 'hub', from: this.#id });
-    this.#client.connect();
+    this.#port.postMessage({ v: this.#caps.version, t: 'hub', hub: this.#id });
+    client.connect();
   }
 
   stop(): void {
+    this.#stopped = true;
     for (const off of this.#offs) off();
+    this.#offs = [];
     this.#closeAll(1001, 'the leading tab left');
+    this.#outbox.stop();
     this.#client.close(1000, '');
     this.#port.onmessage = null;
     this.#port.close();
   }
 
-  #post(message: ShareMessage): void {
+  /** Posts a message of `link` (the hub's id, the link's and the protocol added). */
+  #post(link: HubLink | string, message: Record<string, unknown>): void {
+    message.v = this.#caps.version;
+    message.hub = this.#id;
+    message.link = typeof link === 'string' ? link : link.id;
     this.#port.postMessage(message);
   }
 
-  #send(link: TabLink, frame: Frame): void {
-    this.#post({ t: 'frame', from: this.#id, to: link.id, data: JSON.stringify(frame) });
+  #down(link: HubLink, frame: object): void {
+    this.#post(link, { t: 'down', data: this.#client.encode(frame) });
   }
 
   /** The code tabs get when the hub's client stopped for good: their v1 table then stops them too. */
@@ -112,130 +142,167 @@ export class Hub {
     return isAuthError(this.#client.stoppedBy()) ? 4003 : 4400;
   }
 
-  #receive(message: ShareMessage): void {
-    switch (message.t) {
-      case 'open': {
-        const link: TabLink = { id: message.from, opened: false, subs: new Map(), last: undefined };
-        this.#drop(message.from);
-        this.#links.set(message.from, link);
-        if (this.#client.state === 'open') this.#open(link);
-        else if (this.#client.state === 'closed') {
-          this.#links.delete(link.id);
-          this.#post({ t: 'closed', from: this.#id, to: link.id, code: this.#fatalCode(), reason: 'stopped' });
-        }
+  #receive(value: unknown): void {
+    // A malformed message or a hub announcement is counted by the tab's own port on the same
+    // channel (in this page), not twice.
+    const m = readMessage(value, this.#caps);
+    if (typeof m === 'string') return;
+    switch (m.t) {
+      case 'hub':
         return;
-      }
-      case 'frame': {
-        const link = message.to === this.#id ? this.#links.get(message.from) : undefined;
-        if (link?.opened) this.#frame(link, message.data);
-        return;
-      }
-      case 'closed':
-        if (message.to === this.#id) this.#drop(message.from);
-        return;
+      case 'open':
+      case 'bye':
+      case 'up':
+      case 'send':
+        if (m.hub === this.#id) this.#fromTab(m);
+        return; // else for a hub gone before this one
       default:
+        // only this hub posts these on the channel, and it does not hear its own messages
+        this.#rejected(`a "${m.t}" message posted by another page than the hub`);
+    }
+  }
+
+  #fromTab(m: Extract<ShareMessage, { t: 'open' | 'bye' | 'up' | 'send' }>): void {
+    const link = this.#links.get(m.link);
+    switch (m.t) {
+      case 'open':
+        if (!link) this.#add(m.link);
+        return;
+      case 'bye':
+        if (link) this.#drop(link, true);
+        else if (this.#checking.has(m.link)) this.#checking.set(m.link, false);
+        return;
+      case 'up':
+        if (link?.opened) link.frame(m.data);
+        return;
+      case 'send':
+        if (!link?.opened) return;
+        if (!this.#outbox.send(link, m.n, m.data)) {
+          this.#rejected(`send ${m.n} of a tab, beyond its share or out of order`);
+          this.#post(link, { t: 'full', id: '', n: m.n, share: link.share });
+        }
         return;
     }
   }
 
-  #open(link: TabLink): void {
+  /**
+   * A tab asks for link `id`. It holds the link's Web Lock first: an open whose lock nobody
+   * holds (a page that made the id up, or a tab gone since) opens nothing.
+   */
+  #add(id: string): void {
+    if (this.#client.state === 'closed') {
+      this.#post(id, { t: 'closed', code: this.#fatalCode(), reason: 'stopped' });
+      return;
+    }
+    if (this.#checking.has(id)) return; // an open said again (the tab asks until the hub answers)
+    if (this.#links.size + this.#checking.size >= MAX_TABS) {
+      this.#post(id, { t: 'closed', code: 1013, reason: `a leading tab serves ${MAX_TABS} tabs at most` });
+      return;
+    }
+    this.#checking.set(id, true);
+    const name = linkLock(this.#channel, id);
+    // with ifAvailable, the callback gets null when another holds the lock
+    void navigator.locks
+      .request(name, { ifAvailable: true }, (lock) => lock === null)
+      .then((held) => {
+        const wanted = this.#checking.get(id);
+        this.#checking.delete(id);
+        if (this.#stopped || this.#links.has(id) || !wanted) return; // stopped, said twice, or left
+        if (!held) {
+          this.#rejected("an open from a page that does not hold the link's lock");
+          return;
+        }
+        const link = new HubLink(id, this.#linkHub);
+        this.#links.set(id, link);
+        // granted once the tab lets the lock go: closed or crashed, the tab is gone
+        navigator.locks
+          .request(name, { signal: link.watch.signal }, () => this.#drop(link, true))
+          .catch(() => {
+            // the link ended first
+          });
+        if (this.#client.state === 'open') this.#open(link);
+      });
+  }
+
+  /** Each tab's share of the outbox: capacity / tabs, at least 1 (0 for an outbox of 0). */
+  #share(): number {
+    const capacity = this.#client.options.outboxSize;
+    return capacity === 0 ? 0 : Math.max(1, Math.floor(capacity / Math.max(1, this.#opened)));
+  }
+
+  /** Tells every open link its share, where it changed. */
+  #reshare(): void {
+    const share = this.#share();
+    for (const link of this.#links.values()) {
+      if (!link.opened || link.share === share) continue;
+      link.share = share;
+      link.granted = Math.max(link.granted, share);
+      this.#post(link, { t: 'ack', n: link.written, share });
+    }
+  }
+
+  #open(link: HubLink): void {
     if (link.opened) return;
     link.opened = true;
-    this.#post({ t: 'opened', from: this.#id, to: link.id });
-    this.#send(link, { type: 'welcome', session_id: this.#client.sessionId ?? `shared-${this.#id}` });
+    this.#opened++;
+    link.share = link.granted = this.#share();
+    this.#post(link, { t: 'opened', share: link.share });
+    this.#down(link, { type: 'welcome', session_id: this.#client.sessionId ?? `shared-${this.#id}` });
+    this.#reshare();
   }
 
   #closeAll(code: number, reason: string): void {
     for (const link of [...this.#links.values()]) {
-      this.#drop(link.id);
-      this.#post({ t: 'closed', from: this.#id, to: link.id, code, reason });
+      this.#outbox.settle(link);
+      this.#drop(link, false);
+      this.#post(link, { t: 'closed', code, reason: reason.slice(0, 123) });
     }
   }
 
-  /** Forgets a tab's link: its subscriptions end on the hub's client. */
-  #drop(id: string): void {
-    const link = this.#links.get(id);
-    if (!link) return;
-    this.#links.delete(id);
-    for (const sub of link.subs.values()) sub.unsubscribe();
+  /** Forgets a tab's link: its subscriptions end on the hub's client, its waiting messages go. */
+  #drop(link: HubLink, reshare: boolean): void {
+    if (this.#links.get(link.id) !== link) return;
+    this.#links.delete(link.id);
+    if (link.opened) this.#opened--;
+    this.#outbox.drop(link);
+    link.end();
+    if (reshare) this.#reshare();
   }
 
-  /** One v1 frame from a tab, answered as a v1 server would. */
-  #frame(link: TabLink, data: string): void {
-    let msg: Frame;
-    try {
-      msg = JSON.parse(data) as Frame;
-    } catch {
+  #request(link: HubLink, id: string, method: string, params: unknown): void {
+    if (this.#requests.has(id)) {
+      this.#requests.set(id, link.id); // re-sent on a new link: the answer goes to it
       return;
     }
-    if (typeof msg !== 'object' || msg === null) return;
-    if (msg.type === 'ping') this.#send(link, { type: 'pong', ts: msg.ts });
-    else if (msg.type === 'subscribe') this.#subscribe(link, msg);
-    else if (msg.type === 'unsubscribe') {
-      const id = String(msg.id);
-      link.subs.get(id)?.unsubscribe();
-      link.subs.delete(id);
-      this.#send(link, { type: 'unsubscribed', id });
-    } else if (msg.type === 'ack' || msg.type === 'auth') {
-      // the hub's client acks what it relays; the hub holds the token
-    } else if (msg.type === undefined && typeof msg.id === 'string' && typeof msg.method === 'string') {
-      this.#request(link, msg.id, msg.method, msg.params);
-    } else this.#client.send(msg);
+    if (!this.#outbox.request(link, { id, method, params }))
+      this.#post(link, { t: 'full', id, n: 0, share: link.share });
   }
 
-  #subscribe(link: TabLink, msg: Frame): void {
-    const id = String(msg.id);
-    const events = Array.isArray(msg.events) ? msg.events.map(String) : [];
-    link.subs.get(id)?.unsubscribe();
-    let sub: SubscriptionImpl;
-    try {
-      const since = typeof msg.since === 'number' || typeof msg.since === 'string' ? msg.since : undefined;
-      sub = this.#client.subscribe(events, parseFilters(msg.filters ?? {}), { since });
-    } catch (error) {
-      this.#send(link, { type: 'error', code: 'bad_filter', message: (error as Error).message, id });
-      return;
-    }
-    link.subs.set(id, sub);
-    let gap: { from?: number; to?: number } | undefined;
-    sub.on((event) => {
-      if (link.last === event) return;
-      link.last = event;
-      this.#send(link, event as unknown as Frame);
-    });
-    sub.on('gap', (g) => {
-      gap = g;
-    });
-    sub.on('state', ({ to }) => {
-      if (to !== 'active') return;
-      const answer: Frame = { type: 'subscribed', id, events, seq: sub.cursor ?? 0 };
-      if (gap?.from !== undefined) answer.gap = gap;
-      gap = undefined;
-      this.#send(link, answer);
-    });
-    sub.on('error', (error: EventwireError) =>
-      this.#send(link, { type: 'error', code: error.code, message: error.message, id }),
-    );
-  }
-
-  #request(link: TabLink, id: string, method: string, params: unknown): void {
-    const asked = this.#requests.has(id);
-    this.#requests.set(id, link.id); // a re-sent request: the answer goes to the tab's new link
-    if (asked) return;
-    const answer = (frame: Frame) => {
+  /** A request's turn came: the hub's client sends it (with the tab's id) and the answer goes back. */
+  #relay(link: HubLink, job: RequestJob): void {
+    const { id } = job;
+    this.#requests.set(id, link.id);
+    const answer = (frame: Frame | undefined) => {
       const to = this.#links.get(this.#requests.get(id) ?? '');
       this.#requests.delete(id);
-      if (to) this.#send(to, frame);
+      if (!to) return;
+      if (frame) this.#down(to, frame);
+      else this.#post(to, { t: 'full', id, n: 0, share: to.share });
     };
-    this.#client.request(method, params, undefined, id).then(
+    this.#client.request(job.method, job.params, undefined, id).then(
       (result) => answer({ id, success: true, result }),
       (error: EventwireError) =>
-        answer({
-          id,
-          success: false,
-          error: isRequestError(error)
-            ? { code: error.serverCode, message: error.message }
-            : { code: error.code, message: error.message },
-        }),
+        answer(
+          isQueueFullError(error)
+            ? undefined
+            : {
+                id,
+                success: false,
+                error: isRequestError(error)
+                  ? { code: error.serverCode, message: error.message }
+                  : { code: error.code, message: error.message },
+              },
+        ),
     );
   }
 }

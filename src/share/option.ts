@@ -1,10 +1,18 @@
+import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
 import { OptionsError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
-import type { EventSchemas, ShareStats } from '../types.js';
-import type { HubClient } from './hub.js';
+import type { EventSchemas, SendResult, ShareStats } from '../types.js';
+import type { HubClient } from './hub-link.js';
+import type { TabCore, TabShare } from './tabs.js';
+
+/** @internal Where a sharing tab's `send()` and `request()` go: its share of the leading tab's outbox. */
+export interface ShareCalls {
+  send(message: object): SendResult;
+  request(method: string, params: unknown, options: RequestOptions | undefined): Promise<unknown>;
+}
 
 /** @internal What `createClient` does with `share`: the options its own core runs with, and the share's hooks. */
 export interface SharePlan {
@@ -13,7 +21,12 @@ export interface SharePlan {
   /** Called on each state change of the tab's client: join the election when it connects, leave when it closes. */
   follow(to: string): void;
   stats(): ShareStats;
+  /** Binds the tab's client core; returns where its sends and requests go (undefined: its own socket, its core). */
+  bind(core: TabCore): ShareCalls | undefined;
 }
+
+/** @internal The client options a share is planned from. */
+export type ShareOptions = ClientOptions<EventSchemas> & { share?: unknown; shareKey?: unknown };
 
 /** Why tabs cannot share here, or undefined when they can. */
 function unsupported(): string | undefined {
@@ -24,65 +37,112 @@ function unsupported(): string | undefined {
 }
 
 /**
- * @internal Plans a client with `share: 'tabs'`. Where Web Locks or BroadcastChannel are
- * missing (Node, some workers) the client has its own socket and says so in `stats().share`.
- * Otherwise its core speaks protocol v1 over a link to the hub of whichever tab leads; its own
- * options (url, token, dialect…) serve the real connection if this tab becomes the leader.
+ * @internal Plans a client with `share: 'tabs'`: what must be decided when `createClient()`
+ * returns, and nothing more. The option is checked here (an `OptionsError`); where Web Locks
+ * or BroadcastChannel are missing (Node, some workers) the client has its own socket and says
+ * so in `stats().share`. Otherwise its core speaks protocol v1 over a link to the hub of
+ * whichever tab leads, and the share itself (the tab's part of the hub's outbox, the election,
+ * the hub) loads on demand ({@link TabShare}): an app that never shares carries none of it.
+ * Until it has loaded, `send()` queues within the tab's own `outboxSize`, as the share does
+ * until a hub grants one, and requests wait in the core, their timeout running.
  */
-export function planShare(
-  options: ClientOptions<EventSchemas> & { share?: unknown; shareKey?: unknown },
-  makeClient: (options: ResolvedOptions) => HubClient,
-): SharePlan {
-  if (options.share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(options.share)}`);
-  if (options.shareKey !== undefined && (typeof options.shareKey !== 'string' || options.shareKey === ''))
+export function planShare(options: ShareOptions, makeClient: (options: ResolvedOptions) => HubClient): SharePlan {
+  const { share, shareKey, ...own } = options;
+  if (share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(share)}`);
+  if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
     throw new OptionsError('shareKey must be a non-empty string');
-  const { share: _share, shareKey: _shareKey, ...own } = options;
   const real = resolveOptions(own);
   const reason = unsupported();
-  if (reason) return { options: real, follow() {}, stats: () => ({ role: 'own socket', reason }) };
+  if (reason)
+    return { options: real, follow() {}, stats: () => ({ role: 'own socket', reason }), bind: () => undefined };
 
-  const key = (options.shareKey as string | undefined) ?? `${real.url}|${real.dialect.name}`;
-  // The hub's client: this tab's connection options, relaying without schemas or listeners.
-  const hubClient = () =>
-    makeClient(resolveOptions({ ...own, events: undefined, on: undefined, lazy: false, acks: 'auto' }));
-  let share: import('./tabs.js').TabShare | undefined;
-  const loading = import('./tabs.js').then((m) => {
-    share = m.shareTabs(key, hubClient);
-    return share;
-  });
-  const tab = resolveOptions({
-    ...own,
-    token: undefined,
-    auth: undefined,
-    headers: undefined,
-    handshake: undefined,
-    compression: false,
-    batchSize: undefined,
-    batchInterval: undefined,
-    rateLimit: false,
-    dialect: eventwire(),
-    transport: lazyTransport(loading),
-    heartbeat: { interval: 5_000, timeout: 2_000 }, // a frozen leader tab is noticed in seconds
-    connectTimeout: 600_000, // between two leaders an open waits for the next hub
-    backoff: { minDelay: 50, maxDelay: 1_000, maxRetries: Number.POSITIVE_INFINITY },
-  });
-  return {
-    options: tab,
-    follow(to) {
-      if (to === 'connecting') void loading.then((s) => s.join());
-      else if (to === 'closed') share?.leave();
+  let core: TabCore | undefined;
+  let tab: TabShare | undefined;
+  /** Sends accepted before the share loaded (it takes them over). */
+  const early: string[] = [];
+  const prefix = Math.random().toString(36).slice(2, 10);
+  let counter = 0;
+  const loading = import('./tabs.js').then(
+    (m): TransportFactory => {
+      tab = m.shareTabs({
+        shareKey: shareKey as string | undefined,
+        own,
+        real,
+        early,
+        prefix,
+        core: () => core,
+        makeClient: (options) => makeClient(resolveOptions(options)),
+      });
+      // the tab's client is connecting or open: it joins the election
+      if (core && core.state !== 'idle' && core.state !== 'closed') tab.join();
+      return tab.transport;
     },
-    stats: () => share?.state() ?? { role: 'follower' },
+    // the code did not load: each attempt fails with the import's error (reported, retried)
+    (error: unknown): TransportFactory =>
+      (_config, events) => ({
+        connect: () => queueMicrotask(() => events.onClose(1006, 'the share code did not load', error)),
+        send: () => false,
+        close() {},
+      }),
+  );
+  return {
+    options: resolveOptions({
+      ...own,
+      token: undefined,
+      auth: undefined,
+      headers: undefined,
+      handshake: undefined,
+      compression: false,
+      batchSize: undefined,
+      batchInterval: undefined,
+      rateLimit: false,
+      dialect: eventwire(),
+      transport: lazyTransport(loading),
+      heartbeat: { interval: 5_000, timeout: 2_000 }, // a frozen leader tab is noticed in seconds
+      connectTimeout: 600_000, // between two leaders an open waits for the next hub
+      backoff: { minDelay: 50, maxDelay: 1_000, maxRetries: Number.POSITIVE_INFINITY },
+    }),
+    follow(to) {
+      if (to === 'connecting') tab?.join();
+      else if (to === 'closed') {
+        early.length = 0;
+        tab?.leave();
+      }
+    },
+    stats: () => tab?.state() ?? { role: 'follower', rejected: 0, queued: early.length, share: real.outboxSize },
+    bind(tabCore) {
+      core = tabCore;
+      return {
+        send(message) {
+          if (tabCore.state === 'closed') return 'refused';
+          const frame = tabCore.encode(message);
+          let result: SendResult = 'refused';
+          if (tab) result = tab.send(frame);
+          else if (early.length < real.outboxSize && frame.length <= real.maxPayload) {
+            early.push(frame);
+            result = 'queued';
+          }
+          if (result === 'queued') tabCore.connectIfIdle();
+          return result;
+        },
+        request(method, params, options) {
+          const id = `${prefix}-${++counter}`;
+          return tabCore.request(method, params, options, id).catch((error: unknown) => {
+            throw tab?.refused(id) ?? error;
+          });
+        },
+      };
+    },
   };
 }
 
-/** A transport that loads the share module on first use, then is the tab's link to the hub. */
-function lazyTransport(loading: Promise<{ transport: TransportFactory }>): TransportFactory {
+/** A transport that waits for the share's code, then is the tab's link to the hub. */
+function lazyTransport(loading: Promise<TransportFactory>): TransportFactory {
   return (config, events) => {
     let inner: Transport | undefined;
     let wanted: string | undefined;
-    void loading.then((share) => {
-      inner = share.transport(config, events);
+    void loading.then((factory) => {
+      inner = factory(config, events);
       if (wanted !== undefined) inner.connect(wanted);
     });
     return {

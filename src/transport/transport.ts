@@ -4,6 +4,13 @@
  * @example `events.onMessage('{"type":"pong"}', true)` (a transport reporting a text frame)
  */
 export interface TransportEvents {
+  /**
+   * The server accepted the upgrade (HTTP 101) and selected `protocol` among the subprotocols
+   * offered (`TransportConfig.protocols`), '' for none. Called before `onOpen`, or, where the
+   * socket refuses an answer that selects none (`ws` in Node does), before `onClose`.
+   * Optional: a transport that cannot tell never calls it, and nothing is checked.
+   */
+  onUpgrade?(protocol: string): void;
   /** The socket opened. */
   onOpen(): void;
   /**
@@ -18,6 +25,14 @@ export interface TransportEvents {
   onClose(code: number, reason: string, error?: unknown, status?: number): void;
   /** A protocol-level pong arrived (after {@link Transport.ping}). */
   onPong?(): void;
+  /**
+   * A protocol-level ping arrived; `answer()` sends the pong, echoing the latest ping's payload
+   * (RFC 6455 5.5.3 lets a pong answer only the latest of several pings), and says whether the
+   * socket took it. Where this is given the transport leaves the answer to the client, which
+   * sends it within its rate limit; where it is not, the socket answers by itself (as
+   * browsers always do). `answer` is one function per socket.
+   */
+  onPing?(answer: () => boolean): void;
 }
 
 /**
@@ -58,6 +73,8 @@ export interface TransportConfig {
   maxPayload: number;
   /** Headers on the upgrade request (where the socket supports them: `ws` in Node). @default none */
   headers?: Record<string, string> | undefined;
+  /** The WebSocket subprotocols to offer (the dialect's, see `Dialect.protocols`). @default none */
+  protocols?: readonly string[] | undefined;
 }
 
 /**

@@ -9,10 +9,13 @@ interface SocketLike {
   close(code?: number, reason?: string): void;
   /** `ws` only: close the TCP connection at once. */
   terminate?(): void;
-  /** `ws` only: a protocol ping. */
+  /** `ws` only: a protocol ping, and the answer to one. */
   ping?(): void;
+  pong?(data?: Uint8Array): void;
   /** `ws` only: its EventEmitter API, which hands over Buffers and the text/binary flag. */
   on?(type: string, listener: (...args: never[]) => void): void;
+  /** The subprotocol the server selected ('' for none), once open. */
+  readonly protocol?: string;
   onopen?: (() => void) | null;
   onmessage?: ((event: { data: string | ArrayBuffer | Blob }) => void) | null;
   onclose?: ((event: { code: number; reason: string }) => void) | null;
@@ -78,6 +81,8 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
   const nodeApi = typeof Socket.prototype?.on === 'function';
   let attempt = 0;
   let socket: SocketLike | undefined;
+  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
+  const autoPong = events.onPing === undefined;
 
   /** Leaves the current socket: its events are ignored from now on. */
   const leave = (code: number, reason: string) => {
@@ -106,15 +111,17 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
         socket = undefined;
         events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, failure, status);
       };
+      const protocols = config.protocols?.length ? [...config.protocols] : undefined;
       let ws: SocketLike;
       try {
         ws = nodeApi
-          ? new Socket(url, undefined, {
+          ? new Socket(url, protocols, {
               maxPayload: config.maxPayload,
               skipUTF8Validation: true,
+              autoPong,
               ...(config.headers ? { headers: config.headers } : {}),
             })
-          : new Socket(url);
+          : new Socket(url, protocols);
       } catch (error) {
         queueMicrotask(() => {
           failure = error;
@@ -124,6 +131,12 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
       }
       socket = ws;
       if (nodeApi && ws.on) {
+        // `upgrade` comes before ws checks the answer: one that selects none of the offered
+        // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes
+        ws.on('upgrade', (res: UpgradeAnswer) => {
+          const selected = res.headers?.['sec-websocket-protocol'];
+          if (current()) events.onUpgrade?.(typeof selected === 'string' ? selected : '');
+        });
         ws.on('open', () => current() && events.onOpen());
         ws.on('message', (data: Uint8Array, binary: boolean) => current() && events.onMessage(data, !binary));
         ws.on('error', (error: Error) => (failure ??= error));
@@ -135,12 +148,32 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
           ws.terminate?.();
         });
         ws.on('pong', () => current() && events.onPong?.());
+        if (!autoPong) {
+          let lastPing: Uint8Array | undefined; // at most 125 bytes: `ws` refuses a larger control frame
+          const answer = () => {
+            if (!current() || ws.readyState !== OPEN) return false;
+            ws.pong?.(lastPing);
+            return true;
+          };
+          ws.on('ping', (data: Uint8Array) => {
+            if (!current()) return;
+            lastPing = data;
+            events.onPing?.(answer);
+          });
+        }
         ws.on('close', (code: number, reason: Uint8Array) => ended(code, String(reason)));
       } else {
         ws.binaryType = 'arraybuffer';
-        ws.onopen = () => current() && events.onOpen();
+        ws.onopen = () => {
+          if (!current()) return;
+          events.onUpgrade?.(ws.protocol ?? '');
+          if (current()) events.onOpen(); // onUpgrade may have ended the attempt (no subprotocol selected)
+        };
         ws.onmessage = (event) => current() && events.onMessage(event.data, false);
-        ws.onerror = () => (failure ??= new Error('WebSocket error'));
+        ws.onerror = () =>
+          (failure ??= new Error(
+            'the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)',
+          ));
         ws.onclose = (event) => ended(event.code, event.reason);
       }
     },

@@ -196,10 +196,13 @@ describe('buster: refusals of the upgrade', () => {
     const tokens = ['expired', 'jwt'];
     let asked = 0;
     const c = client(server.url, { token: () => tokens[asked++] ?? 'jwt', backoff: { minDelay: 5_000 } });
+    const errors: unknown[] = [];
+    c.on('error', (e) => errors.push(e));
     const close = next(c, 'close');
     await reach(c, 'open');
     expect(await close).toMatchObject({ code: 4001, reason: 'invalid jwt', willReconnect: true });
     expect(asked).toBe(2);
+    expect(errors).toMatchObject([{ code: 'ERR_CONNECTION', status: 401 }]); // the refused attempt, said
   });
 
   it('4001 refusing a static token, or a fresh token right after a refusal, stops with AuthError 4001', async () => {

@@ -97,9 +97,12 @@ describe('forge dialect (websocket.rs, seed 002)', () => {
     const first = client(server.url);
     await reach(first, 'open');
     const second = client(server.url);
+    const errors: unknown[] = [];
+    second.on('error', (e) => errors.push(e)); // the retries are refused too: each is said
     const capacity = await next(second, 'error', isServerError);
     expect(capacity.message).toMatch(/Server at capacity/);
     await next(second, 'reconnecting');
+    expect(errors[0]).toBe(capacity);
   });
 
   it('liveness by WebSocket pings (Node): an idle link stays open, a frozen one is detected', async () => {

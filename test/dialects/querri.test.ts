@@ -243,9 +243,12 @@ describe('querri: the stack goes away', () => {
     const c = client(own, room(), await mint(own));
     await reach(c, 'open');
     const closed = next(c, 'close');
+    const retried = next(c, 'reconnecting');
+    const refused = next(c, 'error');
     await own.terminate();
     expect(await closed).toMatchObject({ code: 1006, willReconnect: true });
-    await next(c, 'reconnecting');
+    await retried;
+    expect(await refused).toMatchObject({ code: 'ERR_CONNECTION', kind: 'refused' }); // the stack is gone
     await c.close();
   });
 });

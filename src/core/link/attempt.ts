@@ -2,6 +2,7 @@ import type { Dialect } from '../../dialects/dialect.js';
 import { ConnectionError, TokenProviderError } from '../../errors/errors.js';
 import type { ResolvedOptions } from '../../options.js';
 import { type Held, Lane } from '../outbox/outbox.js';
+import { serverOf } from './failure.js';
 
 /**
  * @internal Gets the token of one attempt: `got` with it (undefined without a token option),
@@ -101,10 +102,12 @@ export class DropWatch {
  * with nothing said (`after`: ms the last one lived; `attempt`: its number).
  */
 export function droppedAtOnce(dialect: string, url: string, after: number, attempt: number): ConnectionError {
+  const server = serverOf(url);
   return new ConnectionError(
     `the ${dialect} server at ${new URL(url).host} accepted the connection and dropped it ${Math.round(after)} ms later, ` +
       'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token',
     attempt,
+    { kind: 'dropped', url: server },
   );
 }
 

@@ -1,26 +1,20 @@
 import type { Dialect } from '../../dialects/dialect.js';
 import { EventwireError } from '../../errors/base.js';
-import { TimeoutError } from '../../errors/errors.js';
 import { attemptUrl, type ResolvedOptions } from '../../options.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { Transport, TransportEvents } from '../../transport/transport.js';
 import type { ConnectionState } from '../../types.js';
 import { Outbox, type OutboxLink } from '../outbox/outbox.js';
-import { RateLimiter } from '../outbox/rate.js';
-import { AuthMessage, DropWatch, describeFrame, droppedAtOnce, fetchToken } from './attempt.js';
-import { type CloseFacts, decide } from './decide.js';
+import { AuthMessage, describeFrame, fetchToken } from './attempt.js';
+import { Attempts } from './attempts.js';
 import type { LinkHost } from './host.js';
 import { Inbox, type InboxSink } from './inbox.js';
 import { Liveness } from './liveness.js';
 import type { NetworkSignal } from './signals.js';
 
-/** The retry state {@link decide} carries from one close to the next. */
-type Carry = Readonly<Pick<CloseFacts, 'attempt' | 'lastWasRefresh' | 'lastWasRefusal'>>;
-const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false };
-
 /**
  * @internal The link, end to end: the transport, the inbox that reads its frames (this is the
- * dialect's sink), the heartbeat, the retry decision ({@link decide}) and the outbox, the one
+ * dialect's sink), the heartbeat, the attempts and their retry decision ({@link Attempts}) and the outbox, the one
  * door every frame the client writes leaves by. It handles every link-level message itself
  * (greeting, refused credentials, ping and its answer, pong, undecodable frames) and hands the
  * client core ({@link LinkHost}) only what concerns the client.
@@ -32,6 +26,7 @@ const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false 
 export class Connection implements TransportEvents, InboxSink, OutboxLink {
   #state: ConnectionState = 'idle';
   #sessionId: string | undefined;
+  #greetedOn = -1; // the link (`#id`) that heard its greeting: a repeated one is ignored, not a new session
   /** Everything that waits for the link, and the door out (see {@link Connection.transmit}). */
   readonly outbox: Outbox;
   readonly maxBatchSize: number;
@@ -44,9 +39,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   /** The token of the current attempt (for an auth message). */
   #token: string | undefined;
   #id = 0;
-  /** What the next retry decision carries from the last one ({@link decide}). */
-  #carry: Carry = FRESH;
-  readonly #drops = new DropWatch();
+  /** The current attempt's handshake, and what the run of attempts carries (retry state). */
+  readonly #attempts: Attempts;
   #openedAt = 0;
   #timer: unknown;
   /** The socket of the current attempt is open (the link may still await its greeting). */
@@ -60,13 +54,11 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#dialect = dialect;
     this.#host = host;
     this.maxBatchSize = options.maxBatchSize;
-    const pace = options.rateLimit ? { rate: new RateLimiter(options.rateLimit), clock: options.clock } : undefined;
-    this.outbox = new Outbox(options.outboxSize, this, pace);
-    this.#inbox = new Inbox(options.codec, dialect, this);
-    this.#transport = options.transport(
-      { WebSocket: options.WebSocket, maxPayload: options.maxPayload, headers: options.headers },
-      this,
-    );
+    this.#attempts = new Attempts(options, dialect);
+    this.outbox = new Outbox(options.outboxSize, this, options.rateLimit, options.clock);
+    this.#inbox = new Inbox(options.codec, dialect, this, options.maxPayload);
+    const { WebSocket, maxPayload, headers } = options;
+    this.#transport = options.transport({ WebSocket, maxPayload, headers, protocols: dialect.protocols }, this);
     this.#liveness = new Liveness({
       transport: this.#transport,
       dialect,
@@ -75,14 +67,9 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
       sendPing: (message) => this.outbox.control('ping', options.codec.encode(message)),
       dead: (silent) => this.#dead(silent),
     });
+    const encode = (message: object) => options.codec.encode(message);
     if (options.auth === 'message' && options.token)
-      this.outbox.hold(
-        new AuthMessage(
-          () => this.#token,
-          dialect,
-          (message) => options.codec.encode(message),
-        ),
-      );
+      this.outbox.hold(new AuthMessage(() => this.#token, dialect, encode));
   }
 
   /** The link's {@link ConnectionState}. */
@@ -103,9 +90,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   // OutboxLink: the one door out.
 
   /**
-   * Writes one frame on the link as it is now; false when there is none. Every frame the
-   * client writes comes here through the outbox (rate limit first), pings and pongs included,
-   * so the debug log sees them all.
+   * Writes one frame on the link as it is now (false: none). Every text frame the client writes
+   * comes here through the outbox (rate limit first), pings and pongs included: the log sees all.
    */
   transmit(frame: string): boolean {
     this.#liveness.wrote();
@@ -114,14 +100,43 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     return sent;
   }
 
+  /** Frames counted instead of reported, after a `DialectMismatchError` named their dialect. */
+  get mismatchedFrames(): number {
+    return this.#inbox.watch.counted;
+  }
+
   // TransportEvents: the current socket's events (the transport drops those of older ones).
 
+  onUpgrade(protocol: string): void {
+    this.#attempts.selected = protocol;
+  }
+
+  /** The socket opened: the link opens now, or once the greeting comes (or its grace ends). */
   onOpen(): void {
-    this.#socketOpen();
+    if (this.#state !== 'connecting') return;
+    const options = this.#options;
+    if (this.#attempts.notSelected) {
+      // browsers open such a socket (ws in Node refuses it, and it arrives as a close)
+      this.#transport.close(1000, 'no subprotocol selected');
+      this.#ended(this.#id, 1006, 'no subprotocol selected');
+      return;
+    }
+    options.clock.clearTimeout(this.#timer);
+    this.#socketUp = true;
+    this.outbox.socketOpen();
+    const greeting = this.#attempts.opened(options.clock.now());
+    if (greeting === 'none') return void this.#open();
+    const id = this.#id;
+    this.#timer =
+      greeting === 'required'
+        ? options.clock.setTimeout(() => {
+            this.#fail(id, 'handshake timeout', this.#attempts.noGreeting(options.handshakeTimeout));
+          }, options.handshakeTimeout)
+        : options.clock.setTimeout(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
-    this.#drops.heard(true);
+    this.#attempts.drops.heard(true);
     this.#liveness.received();
     if (this.#options.log?.on('debug')) this.#options.log.write('debug', `recv ${describeFrame(data, text)}`);
     if (this.#state !== 'connecting' && this.#state !== 'open') return;
@@ -131,16 +146,19 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   }
 
   onClose(code: number, reason: string, error?: unknown, status?: number): void {
-    const after = this.#drops.closed(code, this.#options.clock.now(), this.#socketUp, this.#live);
-    if (after !== undefined)
-      this.#host.report(droppedAtOnce(this.#dialect.name, this.#options.url, after, this.#carry.attempt + 1));
-    this.#ended(this.#id, code, reason, error, status);
+    const dropped = this.#attempts.closed(code, this.#socketUp, this.#live);
+    // before open, the streak's report is the attempt's error; after, it comes beside the close
+    if (dropped && this.#state === 'open') this.#host.report(dropped);
+    this.#ended(this.#id, code, reason, this.#state === 'open' ? error : (dropped ?? error), status);
   }
 
   onPong(): void {
-    this.#drops.heard(false);
+    this.#attempts.drops.heard(false);
     this.#liveness.pong();
   }
+
+  /** A protocol ping: its answer waits in the outbox's control lane, within the rate limit, one at a time. */
+  readonly onPing = (answer: () => boolean): unknown => this.outbox.control('ws-pong', answer);
 
   // InboxSink: what the dialect read in a frame. Link-level messages stay here.
 
@@ -149,6 +167,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   }
 
   greeting(sessionId?: string, heartbeatInterval?: number): void {
+    if (this.#greetedOn === this.#id) return void this.#options.log?.write('debug', 'repeated greeting ignored');
+    this.#greetedOn = this.#id;
     this.#sessionId = sessionId;
     if (heartbeatInterval !== undefined) this.#liveness.pingEvery(heartbeatInterval);
     if (this.#state === 'connecting' && this.#socketUp) this.#open();
@@ -191,7 +211,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   /** A message the dialect could not read: named after the dialect. */
   error(error: EventwireError): void {
     error.message = `${this.#dialect.name}: ${error.message}`;
-    this.#host.report(error);
+    const report = this.#inbox.watch.refused(error); // after a few in a row: which dialect reads them
+    if (report) this.#host.report(report);
   }
 
   /** A frame the codec could not decode (before any dialect saw it). */
@@ -203,27 +224,21 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
 
   connect(): void {
     if (this.#state !== 'idle' && this.#state !== 'closed') return;
-    this.#carry = FRESH;
+    this.#attempts.fresh();
     this.#stopSignals = this.#options.signals?.subscribe((signal) => this.#signal(signal));
     this.#start();
   }
 
   reconnect(): void {
-    if (this.#state === 'idle' || this.#state === 'closed') {
-      this.connect();
-      return;
-    }
+    if (this.#state === 'idle' || this.#state === 'closed') return void this.connect();
     this.#linkDown();
-    this.#carry = { ...this.#carry, attempt: 0 };
+    this.#attempts.restart();
     this.#transport.close(4000, 'reconnect');
     this.#start();
   }
 
   close(code: number, reason: string): void {
-    if (this.#state === 'idle' || this.#state === 'closed') {
-      this.#setState('closed');
-      return;
-    }
+    if (this.#state === 'idle' || this.#state === 'closed') return void this.#setState('closed');
     const wasOpen = this.#state === 'open';
     this.#halt();
     this.#transport.close(code, reason);
@@ -249,7 +264,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
 
   /** With an optional greeting: the link is open from the first frame, or after the grace. */
   #openIfWaiting(): void {
-    if (this.#state === 'connecting' && this.#socketUp && this.#options.greeting !== 'required') this.#open();
+    if (this.#state === 'connecting' && this.#socketUp && this.#attempts.greeting !== 'required') this.#open();
   }
 
   #start(): void {
@@ -260,16 +275,17 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#setState('connecting');
     const id = ++this.#id;
     this.#token = undefined;
-    this.#timer = clock.setTimeout(
-      () => this.#fail(id, 'connect timeout', new TimeoutError(`no connection within ${options.connectTimeout} ms`)),
-      options.connectTimeout,
-    );
+    this.#attempts.selected = undefined;
+    const late = () => this.#attempts.timedOut(`no connection within ${options.connectTimeout} ms`);
+    this.#timer = clock.setTimeout(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
     fetchToken(
       options.token,
       (token) => {
         if (id !== this.#id) return;
         this.#token = token;
-        this.#dial(id, token);
+        const preparing = this.#host.preparing; // the client loads what its dialect needs: dial once it has
+        if (preparing) preparing.then(() => id === this.#id && this.#dial(id, token));
+        else this.#dial(id, token);
       },
       (error) => this.#fail(id, 'token provider failed', error),
     );
@@ -298,31 +314,11 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#ended(id, 1006, reason, error);
   }
 
-  #socketOpen(): void {
-    if (this.#state !== 'connecting') return;
-    const options = this.#options;
-    options.clock.clearTimeout(this.#timer);
-    this.#socketUp = true;
-    this.#drops.opened(options.clock.now());
-    this.outbox.socketOpen();
-    if (options.greeting === 'none') {
-      this.#open();
-      return;
-    }
-    const id = this.#id;
-    this.#timer =
-      options.greeting === 'required'
-        ? options.clock.setTimeout(() => {
-            const message = `no greeting from the ${this.#dialect.name} server within ${options.handshakeTimeout} ms`;
-            this.#fail(id, 'handshake timeout', new TimeoutError(message));
-          }, options.handshakeTimeout)
-        : options.clock.setTimeout(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
-  }
-
   #open(): void {
     const { clock } = this.#options;
     clock.clearTimeout(this.#timer);
     this.#openedAt = clock.now();
+    this.#attempts.quiet = false;
     this.#liveness.start();
     this.#setState('open');
     this.outbox.ready();
@@ -332,19 +328,25 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   /** The attempt or link `id` ended: ask {@link decide} whether to retry, refresh or stop. */
   #ended(id: number, code: number, reason: string, error?: unknown, status?: number): void {
     if (id !== this.#id || !this.#live) return;
-    // a failed attempt's close has no reason: the network error is one (ECONNREFUSED, ENOTFOUND...)
-    if (!reason && error instanceof Error && !(error instanceof EventwireError)) reason = error.message;
+    if (!reason && error instanceof Error && !(error instanceof EventwireError))
+      reason = error.message.split('\n', 1)[0] ?? ''; // a failed attempt: its network error's first line
     const options = this.#options;
-    const uptime = this.#state === 'open' ? options.clock.now() - this.#openedAt : undefined;
+    const open = this.#state === 'open';
+    const uptime = open ? options.clock.now() - this.#openedAt : undefined;
+    // an attempt that never opened failed: one typed error names the server and the cause
+    const failure = open ? undefined : this.#attempts.failure(code, reason, error, status, this.#socketUp);
     this.#linkDown();
     const refreshable = typeof options.token === 'function';
-    const decision = decide({ code, reason, error, status, uptime, refreshable, ...this.#carry }, options);
-    const { attempt, lastWasRefresh, lastWasRefusal } = decision;
-    this.#carry = { attempt, lastWasRefresh, lastWasRefusal };
-    if (error instanceof EventwireError) this.#host.report(error);
+    const decision = this.#attempts.decide(
+      { code, reason, error: failure ?? error, status, uptime, refreshable },
+      options,
+    );
     if (decision.hookError) this.#host.report(decision.hookError);
     const stop = 'stop' in decision ? decision.stop : undefined;
-    this.#host.emit('close', { code, reason, willReconnect: stop === undefined });
+    if (failure && !stop) this.#host.report(failure, this.#attempts.quiet); // the console shows a run's first
+    if (failure) this.#attempts.quiet = true;
+    const cause = stop ?? failure;
+    this.#host.emit('close', { code, reason, willReconnect: !stop, ...(cause && { error: cause }) });
     if (stop) {
       this.#halt();
       this.#host.stopped(stop, code, reason);
@@ -354,13 +356,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     }
     this.#setState('reconnecting');
     const delay = 'retryIn' in decision ? decision.retryIn : 0;
-    this.#host.emit('reconnecting', { attempt, delay });
+    this.#host.emit('reconnecting', { attempt: decision.attempt, delay, ...(failure && { error: failure }) });
     if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
     else this.#timer = options.clock.setTimeout(() => this.#start(), delay);
   }
 
   #linkDown(): void {
     this.#id++;
+    this.#inbox.reset(); // frames of the old socket still waiting to be decoded are dropped
     this.#socketUp = false;
     this.#options.clock.clearTimeout(this.#timer);
     this.#liveness.stop();

@@ -1,5 +1,11 @@
 import type { EventwireError } from '../../errors/base.js';
-import { AuthError, ClosedError, HookError, ReconnectExhaustedError } from '../../errors/errors.js';
+import {
+  AuthError,
+  ClosedError,
+  DialectMismatchError,
+  HookError,
+  ReconnectExhaustedError,
+} from '../../errors/errors.js';
 import { type CloseAction, closeAction } from '../../protocol/close-codes.js';
 import { type BackoffPolicy, backoff } from './backoff.js';
 
@@ -15,7 +21,10 @@ export interface RetryContext {
   attempt: number;
   /** What eventwire would do on its own. */
   action: CloseAction;
-  /** The error behind a failed attempt, if any. */
+  /**
+   * The error behind a failed attempt, if any: its `ConnectionError` (the network error as its
+   * `cause`), `TokenProviderError` or `DialectMismatchError`.
+   */
   error?: unknown;
 }
 
@@ -59,7 +68,7 @@ export interface RetryPolicy {
  * @example `if ('stop' in decision) report(decision.stop); else setTimeout(connect, decision.retryIn);`
  */
 export type Decision = (
-  | { /** Reconnect after this many ms. */ retryIn: number }
+  | { /** Reconnect after this many whole ms. */ retryIn: number }
   | { /** Stop in `closed` and report this. */ stop: EventwireError }
 ) & {
   /** Consecutive failed attempts, this one included. */
@@ -85,7 +94,10 @@ export type Decision = (
  *   refusal right after a refusal, with no link opened in between, stops with `AuthError`.
  * - `shouldRetry` overrides the table; if it throws, the table's answer stands and the error
  *   is returned as `hookError` for the client to report.
- * - More than `backoff.maxRetries` consecutive failures stop with `ReconnectExhaustedError`.
+ * - A server that speaks another dialect (`error` is a `DialectMismatchError`) stops with that
+ *   error: no retry can fix it (`shouldRetry` may still insist).
+ * - More than `backoff.maxRetries` consecutive failures stop with `ReconnectExhaustedError`,
+ *   whose `cause` is the last failure's error.
  *
  * @example
  * ```ts
@@ -102,8 +114,9 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   let action: CloseAction;
   let verdict: boolean | undefined;
   let hookError: EventwireError | undefined;
+  const mismatch = error instanceof DialectMismatchError ? error : undefined;
   try {
-    action = policy.classify ? policy.classify(code, facts.status) : closeAction(code);
+    action = mismatch ? 'fatal' : policy.classify ? policy.classify(code, facts.status) : closeAction(code);
   } catch (cause) {
     action = closeAction(code);
     hookError = new HookError('classify', cause);
@@ -122,8 +135,8 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   if (refusal && verdict === undefined && (!facts.refreshable || refusedBefore)) action = 'auth';
   else if (refusal && verdict !== false) action = 'refresh';
   if (action === 'auth') return { stop: new AuthError(code, reason), ...carry };
-  if (action === 'fatal') return { stop: new ClosedError(code, reason), ...carry };
+  if (action === 'fatal') return { stop: mismatch ?? new ClosedError(code, reason), ...carry };
   if (attempt > policy.backoff.maxRetries) return { stop: new ReconnectExhaustedError(attempt - 1, error), ...carry };
   if (action === 'refresh' && !lastWasRefresh) return { retryIn: 0, ...carry, lastWasRefresh: true };
-  return { retryIn: backoff(attempt, policy.backoff, policy.random), ...carry };
+  return { retryIn: Math.round(backoff(attempt, policy.backoff, policy.random)), ...carry };
 }

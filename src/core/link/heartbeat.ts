@@ -32,9 +32,9 @@ export interface Heartbeat {
 }
 
 /**
- * Starts a heartbeat. Deadlines are computed from `clock.now()` (wall clock), so a timer
- * that fires late in a throttled background tab still sees how long the link has really
- * been silent.
+ * Starts a heartbeat. Deadlines are computed from `clock.now()` (monotonic: a wall-clock step
+ * moves none), so a timer that fires late in a throttled background tab still sees how long
+ * the link has really been silent.
  *
  * @example
  * ```ts

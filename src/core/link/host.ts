@@ -28,8 +28,13 @@ export interface LinkHost {
   stopped(error: EventwireError | undefined, code: number, reason: string): void;
   /** A lifecycle event, for the log and the listeners. */
   emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void;
-  /** An error for the `error` listeners. */
-  report(error: EventwireError): void;
+  /**
+   * An error for the `error` listeners. Without one it goes to the console, unless `quiet`
+   * (another failed attempt of a run whose first one the console already showed).
+   */
+  report(error: EventwireError, quiet?: boolean): void;
   /** The event names the client listens to, or undefined for all (some dialects put them on the URL). */
   interest(): readonly string[] | undefined;
+  /** What the client still loads before it may dial (a module its dialect needs), if anything. */
+  readonly preparing?: Promise<unknown> | undefined;
 }

@@ -3,8 +3,12 @@ import { hasProtoKey } from '../../codec/json.js';
 import type { Dialect, DialectSink } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import { DecodeError } from '../../errors/errors.js';
+import { MismatchWatch } from './mismatch.js';
 
 const hasBlob = typeof Blob !== 'undefined';
+
+/** Most frames that wait behind one being decoded asynchronously. */
+const MAX_WAITING = 1024;
 
 /** @internal The dialect's sink, plus where frames go that no dialect could read. */
 export interface InboxSink extends DialectSink {
@@ -15,30 +19,53 @@ export interface InboxSink extends DialectSink {
  * @internal Takes frames in arrival order, decodes each once, applies the guards no dialect
  * may skip (the codec's size, UTF-8 and depth checks; `__proto__` keys), and hands the value
  * to the dialect to read.
+ *
  * Frames are decoded synchronously, except a `Blob` (which browsers deliver when a socket's
- * binaryType is 'blob'), read asynchronously; frames behind it wait their turn, so order is
- * kept.
+ * binaryType is 'blob'), read asynchronously, and a frame the codec decodes asynchronously (it
+ * returns a Promise: gzip in browsers). Frames that arrive meanwhile wait their turn, so order
+ * is kept; at most {@link MAX_WAITING} of them and `maxBytes` bytes (the transport's
+ * `maxPayload`: twice `maxMessageBytes` and 64 KiB) wait,
+ * and a frame past either is dropped with a `DecodeError` (`backlog_full`). {@link Inbox.reset}
+ * (the link went down) drops the waiting frames and whatever the pending decode gives: nothing
+ * from an old socket is read after it.
  */
 export class Inbox {
   readonly #codec: Codec;
   readonly #dialect: Dialect;
   readonly #sink: InboxSink;
-  readonly #flags: DecodeFlags = { text: false, suspect: false };
-  #queue: Promise<void> | undefined;
-  #queued = 0;
+  readonly #maxBytes: number;
+  #flags: DecodeFlags = { text: false, suspect: false };
+  /** A frame is being read or decoded asynchronously: the frames that arrive wait. */
+  #busy = false;
+  /** The waiting frames, each as two entries: the frame, then whether it came as text. */
+  #waiting: unknown[] = [];
+  #waitingBytes = 0;
+  /** Which link the pending decode belongs to: {@link Inbox.reset} moves on. */
+  #epoch = 0;
+  /** Frames in a row the dialect refuses, which another dialect reads (see {@link MismatchWatch}). */
+  readonly watch: MismatchWatch;
 
-  constructor(codec: Codec, dialect: Dialect, sink: InboxSink) {
+  constructor(codec: Codec, dialect: Dialect, sink: InboxSink, maxBytes = 16 * 1024 * 1024) {
     this.#codec = codec;
     this.#dialect = dialect;
     this.#sink = sink;
+    this.#maxBytes = maxBytes;
+    this.watch = new MismatchWatch(dialect.name);
   }
 
   receive(frame: unknown, text = false): void {
     // The common kinds first: every instanceof that fails walks a prototype chain.
-    if (this.#queue === undefined && (typeof frame === 'string' || frame instanceof Uint8Array))
-      this.#decode(frame, text);
-    else if (this.#queue !== undefined || (hasBlob && frame instanceof Blob)) this.#later(frame, text);
+    if (this.#busy) this.#wait(frame, text);
+    else if (typeof frame === 'string' || frame instanceof Uint8Array) this.#decode(frame, text);
     else this.#process(frame, text);
+  }
+
+  /** The link went down: the waiting frames, and the one being decoded, are dropped unread. */
+  reset(): void {
+    this.#epoch++;
+    this.#busy = false;
+    this.#waiting = [];
+    this.#waitingBytes = 0;
   }
 
   #process(frame: unknown, text: boolean): void {
@@ -46,6 +73,19 @@ export class Inbox {
       this.#decode(frame, text);
     else if (ArrayBuffer.isView(frame))
       this.#decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength), text);
+    else if (hasBlob && frame instanceof Blob)
+      this.#later(
+        frame
+          .arrayBuffer()
+          .catch(
+            (cause: unknown) =>
+              new DecodeError({ reason: 'unreadable_frame', message: 'could not read a binary frame', cause }),
+          ),
+        (bytes) => {
+          if (bytes instanceof DecodeError) this.#sink.undecodable(bytes);
+          else this.#decode(bytes as ArrayBuffer, text);
+        },
+      );
     else
       this.#sink.undecodable(
         new DecodeError({ reason: 'unsupported_frame', message: `unsupported frame type ${typeof frame}` }),
@@ -60,17 +100,35 @@ export class Inbox {
     try {
       value = this.#codec.decode(input, flags);
     } catch (cause) {
-      value =
-        cause instanceof DecodeError
-          ? cause
-          : new DecodeError({ reason: 'codec_failed', message: `the codec threw: ${String(cause)}`, cause });
+      value = codecFailed(cause);
     }
+    if (value instanceof Promise) {
+      this.#flags = { text: false, suspect: false }; // the pending decode keeps its own
+      this.#later(value, (decoded) => this.#read(decoded, flags));
+    } else this.#read(value, flags);
+  }
+
+  /** Frames wait until `pending` settles; then `settled` takes its value, and they go on. */
+  #later(pending: Promise<unknown>, settled: (value: unknown) => void): void {
+    this.#busy = true;
+    const epoch = this.#epoch;
+    const resume = (value: unknown) => {
+      if (epoch !== this.#epoch) return; // the link went down meanwhile
+      this.#busy = false;
+      settled(value);
+      this.#next();
+    };
+    pending.then(resume, (cause: unknown) => resume(codecFailed(cause)));
+  }
+
+  #read(value: unknown, flags: DecodeFlags): void {
     if (value instanceof DecodeError) this.#sink.undecodable(value);
     else if (flags.suspect && hasProtoKey(value))
       this.#sink.undecodable(
         new DecodeError({ reason: 'forbidden_key', message: 'a message holds a "__proto__" key; it is dropped' }),
       );
     else {
+      this.watch.begin(value);
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
@@ -82,20 +140,49 @@ export class Inbox {
           }),
         );
       }
+      this.watch.end();
     }
   }
 
-  #later(frame: unknown, text: boolean): void {
-    this.#queued++;
-    this.#queue = (this.#queue ?? Promise.resolve())
-      .then(async () => this.#process(hasBlob && frame instanceof Blob ? await frame.arrayBuffer() : frame, text))
-      .catch((cause: unknown) =>
-        this.#sink.undecodable(
-          new DecodeError({ reason: 'unreadable_frame', message: 'could not read a binary frame', cause }),
-        ),
-      )
-      .finally(() => {
-        if (--this.#queued === 0) this.#queue = undefined;
-      });
+  #wait(frame: unknown, text: boolean): void {
+    const bytes = sizeOf(frame);
+    if (this.#waiting.length >= 2 * MAX_WAITING || this.#waitingBytes + bytes > this.#maxBytes) {
+      this.#sink.undecodable(
+        new DecodeError({
+          reason: 'backlog_full',
+          message: `a frame of ${bytes} bytes arrived while ${this.#waiting.length / 2} frames (${this.#waitingBytes} bytes) waited behind one being decoded; it is dropped`,
+        }),
+      );
+      return;
+    }
+    this.#waiting.push(frame, text);
+    this.#waitingBytes += bytes;
   }
+
+  /** The waiting frames, in order, until one is decoded asynchronously again (or the link goes down). */
+  #next(): void {
+    const waiting = this.#waiting;
+    let at = 0;
+    while (!this.#busy && waiting === this.#waiting && at < waiting.length) {
+      const frame = waiting[at];
+      const text = waiting[at + 1] as boolean;
+      at += 2;
+      this.#waitingBytes -= sizeOf(frame);
+      this.#process(frame, text);
+    }
+    if (waiting === this.#waiting) waiting.splice(0, at);
+  }
+}
+
+/** What a waiting frame holds, in bytes (a string: its length in UTF-16 units). */
+function sizeOf(frame: unknown): number {
+  if (typeof frame === 'string') return frame.length;
+  if (frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) return frame.byteLength;
+  return hasBlob && frame instanceof Blob ? frame.size : 0;
+}
+
+function codecFailed(cause: unknown): DecodeError {
+  return cause instanceof DecodeError
+    ? cause
+    : new DecodeError({ reason: 'codec_failed', message: `the codec threw: ${String(cause)}`, cause });
 }

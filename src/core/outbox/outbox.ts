@@ -1,5 +1,6 @@
-import type { Clock } from '../util/clock.js';
-import type { RateLimiter } from './rate.js';
+import type { RateLimit } from '../../protocol/rate-limit.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { RateLimiter } from './rate.js';
 
 /**
  * Lanes of the outbox, flushed in this order when a link opens: the auth message first
@@ -18,17 +19,22 @@ export interface Held {
   readonly lane: Lane;
   /** The link it was last sent on; the outbox writes it (0: none yet). */
   link: number;
-  /** Its frame(s) for the current link, or undefined to send nothing on this one. */
+  /**
+   * Its frame(s) for the current link, or undefined to send nothing on this one. Several
+   * frames go one by one, each with its own rate-limit token (asked once per link).
+   */
   frame(): string | string[] | undefined;
   /** Called once it went out on a link (all its frames taken by the socket). */
   sent?(): void;
 }
 
 /**
- * A link-level frame: the client's ping (or keepalive), or its answer to the server's ping.
- * They go in the control lane, ahead of every {@link Lane}; at most one of each kind waits.
+ * A link-level frame: the client's ping (or keepalive), its answer to the server's ping, or
+ * (`ws-pong`) its answer to the server's WebSocket protocol ping, a control frame of the
+ * socket. They go in the control lane, ahead of every {@link Lane}; at most one of each kind
+ * waits (a newer one replaces it: RFC 6455 5.5.3 lets a pong answer only the latest ping).
  */
-export type Control = 'ping' | 'pong';
+export type Control = 'ping' | 'pong' | 'ws-pong';
 
 /**
  * @internal Where the outbox sends: the link's one door out (the rate limit is applied before
@@ -43,19 +49,13 @@ export interface OutboxLink {
  * @example `const { waitMs, pauses } = client.stats().rateLimit ?? { waitMs: 0, pauses: 0 }`
  */
 export interface RateLimitStats {
-  /** The limit: `messages` in any `per` ms. */
+  /** The limit: `messages` frames in any `per` ms, every frame the client writes counted. */
   messages: number;
   per: number;
-  /** Ms until the next message may go (0: now). */
+  /** Ms until the next frame may go (0: now). */
   waitMs: number;
-  /** Times so far the outbox paused for the limit (a message was due and no token was free). */
+  /** Times so far the outbox paused for the limit (a frame was due and no token was free). */
   pauses: number;
-}
-
-/** @internal The server's rate limit, with the clock that times it. */
-export interface OutboxPace {
-  rate: RateLimiter;
-  clock: Clock;
 }
 
 /** Lanes whose waiting messages count against `outboxSize`: what a user queued. */
@@ -64,10 +64,12 @@ const counted = (lane: Lane) => lane >= Lane.Ack;
 /**
  * @internal The one queue of everything that waits for the link, bounded by `outboxSize`
  * (the only place that limit is applied) and drained in lane order, after the control lane
- * (pings and pongs). Every frame the client writes leaves through it: the rate limit applies
- * to all of them, then the link's `transmit`, the one door out. It stops at the first frame
- * the transport refuses, keeping it and everything behind it for the next link. Lanes are
- * allocated on first use: an idle client holds none.
+ * (pings and pongs). Every frame the client writes leaves through it, one at a time: the rate
+ * limit takes one token per frame, then the link's `transmit`, the one door out. Control
+ * frames jump the queue but not the limit, and never twice in a row while a lane frame
+ * waits, so a server that pings faster than the limit cannot starve the client's own frames.
+ * It stops at the first frame the transport refuses, keeping it and everything behind it for
+ * the next link. Lanes are allocated on first use: an idle client holds none.
  */
 export class Outbox {
   readonly #limit: number;
@@ -82,53 +84,72 @@ export class Outbox {
   #linkId = 1;
   /** Counted messages not sent on the current link. */
   #waiting = 0;
+  /** Lane frames written so far (control frames not counted): `stats().messagesOut`. */
+  #sent = 0;
   /** A flush stopped early: new messages must queue behind what waits. */
   #stalled = false;
-  readonly #pace: OutboxPace | undefined;
+  /** The rate limit, if any, and the clock that times it (monotonic: `performance.now()` by default). */
+  readonly #rate: RateLimiter | undefined;
+  readonly #clock: Clock;
   /** The flush scheduled for when the rate limit gives the next token. */
   #paceTimer: unknown;
-  /** The control lane: the ping and the pong waiting (for a rate-limit token or the socket). */
+  /** The control lane: the ping, the pong and the protocol pong's sender, waiting (for a token or the socket). */
   #ping: string | undefined;
   #pong: string | undefined;
+  #wsPong: (() => boolean) | undefined;
+  /** The last frame out was a control frame: the next token goes to a lane frame, if one waits. */
+  #jumped = false;
+  /** A held message whose frames went out in part on this link: the rest, from `#next`. */
+  #partial: Held | undefined;
+  #rest: readonly string[] | undefined;
+  #next = 0;
 
-  constructor(limit: number, link: OutboxLink, pace?: OutboxPace) {
+  /** `limit`: `outboxSize`; `rateLimit`: at most `messages` frames out in any `per` ms. */
+  constructor(limit: number, link: OutboxLink, rateLimit?: Readonly<RateLimit>, clock: Clock = systemClock) {
     this.#limit = limit;
     this.#link = link;
-    this.#pace = pace;
+    this.#rate = rateLimit && new RateLimiter(rateLimit);
+    this.#clock = clock;
   }
 
   /** The rate limit's figures for `stats()`, or undefined without one. */
   pace(): RateLimitStats | undefined {
-    const pace = this.#pace;
-    if (!pace) return undefined;
-    const { rate, clock } = pace;
-    return { messages: rate.messages, per: rate.per, waitMs: rate.wait(clock.now()), pauses: rate.pauses };
+    const rate = this.#rate;
+    if (!rate) return undefined;
+    return { messages: rate.messages, per: rate.per, waitMs: rate.wait(this.#clock.now()), pauses: rate.pauses };
   }
 
   /**
-   * Sends frames if the rate limit has tokens for all of them and the socket takes them. When
-   * the limit says wait, a flush is scheduled for the moment a token comes back.
+   * Whether the rate limit has a token for one more frame (spending it). When not, a flush is
+   * scheduled for the moment one comes back (one pause).
    */
-  #transmit(frames: string | string[]): boolean {
-    const pace = this.#pace;
-    if (pace) {
-      const count = typeof frames === 'string' ? 1 : frames.length;
-      const now = pace.clock.now();
-      if (!pace.rate.take(now, count)) {
-        pace.rate.pauses++;
-        if (this.#paceTimer === undefined) {
-          this.#paceTimer = pace.clock.setTimeout(
-            () => {
-              this.#paceTimer = undefined;
-              if (this.#level > 0) this.flush();
-            },
-            Math.max(1, pace.rate.wait(now)),
-          );
-        }
-        return false;
-      }
+  #token(): boolean {
+    const rate = this.#rate;
+    if (!rate) return true;
+    const now = this.#clock.now();
+    if (rate.take(now)) return true;
+    if (this.#paceTimer === undefined) {
+      rate.pauses++;
+      this.#paceTimer = this.#clock.setTimeout(this.#paced, Math.max(1, rate.wait(now)));
     }
-    return typeof frames === 'string' ? this.#link.transmit(frames) : frames.every((f) => this.#link.transmit(f));
+    return false;
+  }
+
+  readonly #paced = () => {
+    this.#paceTimer = undefined;
+    if (this.#level > 0) this.flush();
+  };
+
+  /** Sends one frame if the rate limit has a token for it and the socket takes it. */
+  #transmit(frame: string, lane = true): boolean {
+    if (!this.#token() || !this.#link.transmit(frame)) return false;
+    if (lane) this.#sent++;
+    return true;
+  }
+
+  /** Lane frames written so far: every frame but pings and pongs. */
+  get sent(): number {
+    return this.#sent;
   }
 
   /** Counted messages waiting for a link (`stats().queued`). */
@@ -143,7 +164,10 @@ export class Outbox {
 
   /** Sends a one-shot frame now, or queues it for the link; refuses it when the outbox is full. */
   push(lane: Lane, frame: string): 'sent' | 'queued' | 'refused' {
-    if (this.#level === 2 && !this.#stalled && this.#transmit(frame)) return 'sent';
+    if (this.#level === 2 && !this.#stalled && this.#transmit(frame)) {
+      this.#jumped = false;
+      return 'sent';
+    }
     const count = counted(lane);
     if (count && !this.#hasRoom()) return 'refused';
     if (count) this.#waiting++;
@@ -155,18 +179,32 @@ export class Outbox {
   }
 
   /**
-   * Sends a link-level frame ({@link Control}) ahead of every lane, through the same door
-   * (rate limit, log). On a socket it goes now, or waits first in line; a newer one of the
-   * same kind replaces the one waiting (one pending pong answers the server). Without a
-   * socket it is dropped: it means nothing on the next link.
+   * Sends a link-level frame ({@link Control}) ahead of every lane, with the same rate limit:
+   * `frame` is the ping or pong's text, or for a `ws-pong` the socket's function that sends
+   * it (text frames go through the link's door, and its log). On a socket it goes now, or
+   * waits first in line; a newer one of the same kind replaces the one waiting (one pending
+   * answer answers the server). Without a socket it is dropped: it means nothing on the next
+   * link.
    */
-  control(kind: Control, frame: string): 'sent' | 'queued' | 'dropped' {
+  control(kind: Control, frame: string | (() => boolean)): 'sent' | 'queued' | 'dropped' {
     if (this.#level === 0) return 'dropped';
-    if (this.#ping === undefined && this.#pong === undefined && this.#transmit(frame)) return 'sent';
-    if (kind === 'ping') this.#ping = frame;
+    const first = this.#ping === undefined && this.#pong === undefined && this.#wsPong === undefined;
+    if (first && !(this.#jumped && this.#stalled) && this.#sendControl(frame)) return 'sent';
+    if (typeof frame === 'function') this.#wsPong = frame;
+    else if (kind === 'ping') this.#ping = frame;
     else this.#pong = frame;
     this.#stalled ||= this.#level === 2;
     return 'queued';
+  }
+
+  /** Sends one control frame (a token first); a protocol pong the socket cannot send is spent all the same. */
+  #sendControl(frame: string | (() => boolean)): boolean {
+    if (typeof frame === 'function') {
+      if (!this.#token()) return false;
+      frame();
+    } else if (!this.#transmit(frame, false)) return false;
+    this.#jumped = true;
+    return true;
   }
 
   /** Keeps `entry` until {@link release}, sending it on this link (when ready) and on every new one. */
@@ -182,8 +220,9 @@ export class Outbox {
     return true;
   }
 
-  /** Forgets a held message. */
+  /** Forgets a held message (the frames of it not sent yet too). */
   release(entry: Held): void {
+    if (this.#partial === entry) this.#forgetPartial();
     if (this.#held[entry.lane]?.delete(entry) && counted(entry.lane) && entry.link !== this.#linkId) this.#waiting--;
   }
 
@@ -203,9 +242,10 @@ export class Outbox {
 
   /** The link is gone: held messages will be sent again on the next one. */
   down(): void {
-    this.#pace?.clock.clearTimeout(this.#paceTimer);
+    if (this.#paceTimer !== undefined) this.#clock.clearTimeout(this.#paceTimer);
     this.#paceTimer = undefined;
-    this.#ping = this.#pong = undefined;
+    this.#clearControl();
+    this.#forgetPartial();
     this.#level = 0;
     this.#stalled = false;
     this.#linkId++;
@@ -215,60 +255,111 @@ export class Outbox {
   /** Drops every one-shot frame (the client closed for good). Held messages stay with their owners. */
   clearQueued(): void {
     this.#queued.length = 0;
-    this.#ping = this.#pong = undefined;
+    this.#clearControl();
     this.#recount();
   }
 
-  /** Sends what waits, the control lane then the lanes in order, as far as the level and the transport allow. */
+  /**
+   * Sends what waits, the control lane then the lanes in order, as far as the level, the rate
+   * limit and the transport allow. After a control frame, one lane frame goes before the next.
+   */
   flush(): void {
     this.#stalled = false;
-    if (!this.#flushControl()) {
-      this.#stalled = true;
-      return;
-    }
+    /** Whether the control lane had its turn (after a control frame, it waits for one lane frame). */
+    let control = !this.#jumped;
+    if (control && !this.#flushControl()) return;
     for (let lane = 0; lane <= Lane.Send; lane++) {
-      if (lane > Lane.Auth && this.#level < 2) return;
+      if (lane > Lane.Auth && this.#level < 2) break;
       const held = this.#held[lane];
       if (held) {
         for (const entry of held) {
-          if (entry.link !== this.#linkId && !this.#sendHeld(entry, counted(lane as Lane))) return;
+          if (entry.link === this.#linkId) continue;
+          if (!this.#sendHeld(entry, counted(lane as Lane))) return;
+          if (!control && !this.#flushControl()) return;
+          control = true;
         }
       }
       const queue = this.#queued[lane];
       while (queue && queue.length > 0) {
-        if (!this.#transmit(queue[0] as string)) {
-          this.#stalled = true;
-          return;
-        }
+        if (!this.#transmit(queue[0] as string)) return void this.#stall();
+        this.#jumped = false;
         queue.shift();
         if (counted(lane as Lane)) this.#waiting--;
+        if (!control && !this.#flushControl()) return;
+        control = true;
       }
     }
+    if (!control) this.#flushControl();
   }
 
-  /** Sends the waiting pong, then the waiting ping; false when one must wait on. */
+  /** Sends the waiting protocol pong, pong and ping, in that order; false (stalled) when one must wait on. */
   #flushControl(): boolean {
+    if (this.#wsPong !== undefined) {
+      if (!this.#sendControl(this.#wsPong)) return this.#stall();
+      this.#wsPong = undefined;
+    }
     if (this.#pong !== undefined) {
-      if (!this.#transmit(this.#pong)) return false;
+      if (!this.#sendControl(this.#pong)) return this.#stall();
       this.#pong = undefined;
     }
     if (this.#ping !== undefined) {
-      if (!this.#transmit(this.#ping)) return false;
+      if (!this.#sendControl(this.#ping)) return this.#stall();
       this.#ping = undefined;
     }
     return true;
   }
 
+  #clearControl(): void {
+    this.#ping = this.#pong = this.#wsPong = undefined;
+    this.#jumped = false;
+  }
+
+  /**
+   * Sends a held message's frames, one token each, carrying on from where it stopped on this
+   * link; false (the outbox stalled) when one must wait.
+   */
   #sendHeld(entry: Held, count: boolean): boolean {
-    const frame = entry.frame();
-    if (frame !== undefined && !this.#transmit(frame)) {
-      this.#stalled = true;
-      return false;
+    let frames: string | readonly string[] | undefined;
+    let next = 0;
+    if (this.#partial === entry) {
+      frames = this.#rest;
+      next = this.#next;
+    } else frames = entry.frame();
+    if (typeof frames === 'string') {
+      if (!this.#transmit(frames)) return this.#stallAt(entry, undefined, 0);
+      this.#jumped = false;
+    } else if (frames) {
+      for (; next < frames.length; next++) {
+        if (!this.#transmit(frames[next] as string)) return this.#stallAt(entry, frames, next);
+        this.#jumped = false;
+      }
     }
+    if (this.#partial === entry) this.#forgetPartial();
     entry.link = this.#linkId;
     if (count) this.#waiting--;
     entry.sent?.();
     return true;
+  }
+
+  /** The outbox waits for a token or the socket (false): what comes next queues behind. */
+  #stall(): false {
+    this.#stalled = true;
+    return false;
+  }
+
+  /** A held message waits (false), its frames from `next` on kept for the next flush on this link. */
+  #stallAt(entry: Held, frames: readonly string[] | undefined, next: number): false {
+    if (frames) {
+      this.#partial = entry;
+      this.#rest = frames;
+      this.#next = next;
+    }
+    return this.#stall();
+  }
+
+  #forgetPartial(): void {
+    this.#partial = this.#rest = undefined;
+    this.#next = 0;
   }
 
   #recount(): void {

@@ -1,3 +1,4 @@
+import { utf8Length } from '../../dialects/shared.js';
 import type { EventwireError } from '../../errors/base.js';
 import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
@@ -22,7 +23,8 @@ export type AckMode = 'auto' | 'manual';
 /** An event that requires an ack, in `manual` mode. @example `(ev as AckableEvent).ack?.()` */
 export type AckableEvent = EventwireEvent & { ack?: () => void; nack?: () => void };
 
-const LIFECYCLE = new Set<string>(['open', 'close', 'reconnecting', 'state', 'error', 'message']);
+/** @internal The names of the client's lifecycle events (`LifecycleEvents`). */
+export const LIFECYCLE: ReadonlySet<string> = new Set(['open', 'close', 'reconnecting', 'state', 'error', 'message']);
 
 /** @internal Names that are never emitted as server events on the client's emitter. */
 export const isLifecycleName = (name: string) => LIFECYCLE.has(name);
@@ -33,7 +35,7 @@ export interface Delivery {
   /** Counts deliveries: a subscription born during one (`born === epoch`) does not get that event. */
   readonly epoch: number;
   /** Sizes of the ack bookkeeping. */
-  stats(): { messageIds: number; inFlight: number };
+  stats(): { messageIds: number; messageIdBytes: number; inFlight: number };
 }
 
 /** What became of an event that asked for an ack, by its message id (kept for `window` ids). */
@@ -50,7 +52,7 @@ export function createDelivery(deps: {
 }): Delivery {
   const { subscriptions } = deps;
   /** Settled events: acked (a re-delivery is acked again: the first ack was lost) or failed (delivered again). */
-  const verdicts = new BoundedMap<string, Verdict>(deps.window);
+  const verdicts = new BoundedMap<string, Verdict>(deps.window, utf8Length);
   /**
    * Events whose handlers still run (or, manual, await `ack()`): never evicted, so a
    * re-delivery meanwhile is neither delivered nor acked. Bounded on its own: at `maxInFlight`
@@ -75,17 +77,21 @@ export function createDelivery(deps: {
     try {
       result = schema['~standard'].validate(event.data);
     } catch (cause) {
-      deps.reportError(new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }]));
+      deps.reportError(
+        new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }], { seq: event.seq }),
+      );
       return false;
     }
     if (result instanceof Promise) {
       deps.reportError(
-        new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }]),
+        new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }], {
+          seq: event.seq,
+        }),
       );
       return false;
     }
     if (result.issues) {
-      deps.reportError(new ValidationError(name, result.issues));
+      deps.reportError(new ValidationError(name, result.issues, event));
       return false;
     }
     event.data = result.value;
@@ -156,6 +162,6 @@ export function createDelivery(deps: {
       if (outcome === undefined) settle(messageId, true);
       else outcome.then((ok) => settle(messageId, ok));
     },
-    stats: () => ({ messageIds: verdicts.size, inFlight: inFlight.size }),
+    stats: () => ({ messageIds: verdicts.size, messageIdBytes: verdicts.bytes, inFlight: inFlight.size }),
   };
 }

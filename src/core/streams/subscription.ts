@@ -2,12 +2,12 @@ import type { Dialect, SubscriptionSpec } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
-import { compileFilters, type FilterPredicate, type Filters } from '../../protocol/filters.js';
+import { compileFilters, type FilterPredicate, type Filters, type FiltersOf } from '../../protocol/filters.js';
 import { type Held, Lane } from '../outbox/outbox.js';
 import { createEmitter, type EmitterHost, type Listener } from '../util/emitter.js';
 import { merge, type Outcome } from '../util/outcome.js';
 import { type Feed, iterate, type OverflowPolicy } from './iterator.js';
-import { TimeCursor } from './time-cursor.js';
+import type { TimeCursor } from './time-cursor.js';
 
 /**
  * - `pending`: asked for, not yet confirmed on the current connection (or disconnected).
@@ -18,12 +18,16 @@ import { TimeCursor } from './time-cursor.js';
 export type SubscriptionState = 'pending' | 'active' | 'unsubscribed';
 
 /**
- * Options of `client.subscribe()`.
+ * Options of `client.subscribe()`. `Key`: the filter keys allowed, for a typed client those of the
+ * events' data (see `FilterKey`); any string otherwise. An unknown option is an `OptionsError`.
  * @example `{ filters: { level: ['WARN', 'ERROR'] }, since: 1200 }`
  */
-export interface SubscribeOptions {
-  /** See PROTOCOL.md §6. Validated at once: a bad filter throws a `FilterError` naming the key. @default {} */
-  filters?: Filters;
+export interface SubscribeOptions<Key extends string = string> {
+  /**
+   * See PROTOCOL.md §6. Validated at once: a bad filter throws a `FilterError` naming the key, as does a key
+   * that is not a field of the events' data when their schemas give a JSON Schema. @default {}
+   */
+  filters?: FiltersOf<Key>;
   /** Replay from here: a seq (events after it) or an ISO time (events at or after it). @default live only */
   since?: number | string;
   /** Iterator buffer, in events. @default 1000 */
@@ -95,6 +99,8 @@ export interface SubscriptionHost {
   detach(sub: SubscriptionImpl): void;
   reportError(error: EventwireError): void;
   encode(message: object): string;
+  /** A time cursor, for a dialect that resumes by time (undefined: its module could not be loaded). */
+  timeCursor?(): TimeCursor | undefined;
   readonly dialect: Dialect;
 }
 
@@ -293,8 +299,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
       if (this.#cursor !== undefined && seq <= this.#cursor && !again) return null; // a replay or re-delivery
       if (this.#cursor === undefined || seq > this.#cursor) this.#cursor = seq;
     } else if (this.#host.dialect.resume === 'time') {
-      this.#time ??= new TimeCursor();
-      if (this.#time.admit(event) === 'copy' && !again) return null; // a replayed copy of one delivered already
+      this.#time ??= this.#host.timeCursor?.();
+      if (this.#time?.admit(event) === 'copy' && !again) return null; // a replayed copy of one delivered already
     }
     let outcome: Outcome;
     if (this.#forward) outcome = this.#forward(event);

@@ -12,10 +12,19 @@ export class BoundedMap<K, V> {
   /** Keys in insertion order; grows to `limit`, then wraps (so an idle client holds almost nothing). */
   readonly #ring: K[] = [];
   readonly #limit: number;
+  readonly #weigh: ((key: K) => number) | undefined;
   #next = 0;
+  #bytes = 0;
 
-  constructor(limit: number) {
+  /** `weigh`, if given, sizes each key (in bytes); {@link bytes} is their sum over the keys held. */
+  constructor(limit: number, weigh?: (key: K) => number) {
     this.#limit = Math.max(1, Math.floor(limit));
+    this.#weigh = weigh;
+  }
+
+  /** The summed weight of the keys held (0 without `weigh`). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   get size(): number {
@@ -34,10 +43,13 @@ export class BoundedMap<K, V> {
     if (!this.#map.has(key)) {
       if (this.#ring.length < this.#limit) this.#ring.push(key);
       else {
-        this.#map.delete(this.#ring[this.#next] as K);
+        const old = this.#ring[this.#next] as K;
+        this.#map.delete(old);
+        if (this.#weigh) this.#bytes -= this.#weigh(old);
         this.#ring[this.#next] = key;
         this.#next = (this.#next + 1) % this.#limit;
       }
+      if (this.#weigh) this.#bytes += this.#weigh(key);
     }
     this.#map.set(key, value);
   }

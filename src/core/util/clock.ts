@@ -1,6 +1,10 @@
 /**
- * Time and timers, injectable so that timing logic (backoff, heartbeat deadlines) can be
- * tested without waiting. Production code uses {@link systemClock}.
+ * Time and timers, injectable so that timing logic (backoff, heartbeat deadlines, the rate
+ * limit) can be tested without waiting. Production code uses {@link systemClock}.
+ *
+ * `now()` measures durations only, never the time of day: it must be monotonic, so that a
+ * wall-clock step (NTP, a user changing the time, a VM resumed) changes no deadline and no
+ * rate. Wall time is read only where a timestamp is sent or shown.
  *
  * @example
  * ```ts
@@ -10,7 +14,7 @@
  * ```
  */
 export interface Clock {
-  /** Wall-clock milliseconds (Date.now semantics: keeps counting while a tab sleeps). */
+  /** Monotonic milliseconds from an arbitrary origin (`performance.now()` semantics). */
   now(): number;
   /** Schedules `fn` after `ms`. */
   setTimeout(fn: () => void, ms: number): unknown;
@@ -18,9 +22,13 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** The real clock: `Date.now` and the global timers. @example `createHeartbeat(opts, systemClock, io)` */
+/**
+ * The real clock: `performance.now()` (monotonic, in Node and browsers; it keeps counting in a
+ * background tab whose timers are throttled) and the global timers.
+ * @example `createHeartbeat(opts, systemClock, io)`
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

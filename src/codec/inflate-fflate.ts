@@ -1,2 +1,0 @@
-/** Browsers' (and the default) inflater for gzip frames: fflate, under a hard cap. */
-export { gunzipCapped as defaultInflate } from './gzip.js';

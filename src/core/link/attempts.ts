@@ -1,0 +1,103 @@
+import type { Dialect } from '../../dialects/dialect.js';
+import type { EventwireError } from '../../errors/base.js';
+import type { ResolvedOptions } from '../../options.js';
+import { DropWatch, droppedAtOnce } from './attempt.js';
+import { type CloseFacts, type Decision, decide } from './decide.js';
+import { attemptError, notSelected, timedOut } from './failure.js';
+
+/** The retry state {@link decide} carries from one close to the next. */
+type Carry = Readonly<Pick<CloseFacts, 'attempt' | 'lastWasRefresh' | 'lastWasRefusal'>>;
+const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false };
+
+/**
+ * @internal The link's attempts: what it knows of the current one's handshake (the subprotocol
+ * the server selected: a v1 server that selects `eventwire.v1` promised its greeting, one that
+ * selects none is another server; what opens the link; sockets dropped at once), how a failed
+ * attempt is told (one typed error), and what a run of attempts carries: the retry state that
+ * {@link decide} reads, and whether the console already showed a failure of the run.
+ */
+export class Attempts {
+  /** The subprotocol the server selected on this attempt ('' none; undefined: not told). */
+  selected: string | undefined;
+  /** What opens this attempt's link: the option's, `required` once the server selected the subprotocol. */
+  greeting: ResolvedOptions['greeting'];
+  /** The console showed a failed attempt of this run already (until a link opens, or `connect()`). */
+  quiet = false;
+  #carry: Carry = FRESH;
+  /** Sockets the server accepted and dropped at once, with nothing said. */
+  readonly drops = new DropWatch();
+  readonly #options: ResolvedOptions;
+  readonly #dialect: Dialect;
+
+  constructor(options: ResolvedOptions, dialect: Dialect) {
+    this.#options = options;
+    this.#dialect = dialect;
+    this.greeting = options.greeting;
+  }
+
+  /** The number of the attempt in flight: consecutive failed attempts before it, plus one. */
+  get number(): number {
+    return this.#carry.attempt + 1;
+  }
+
+  /** A new run (`connect()`): attempt 1, nothing refused or refreshed yet. */
+  fresh(): void {
+    this.#carry = FRESH;
+    this.quiet = false;
+  }
+
+  /** `reconnect()`: the next attempt counts as the first. */
+  restart(): void {
+    this.#carry = { ...this.#carry, attempt: 0 };
+  }
+
+  /** The retry decision after a close or failed attempt, with the state the run carries. */
+  decide(facts: Omit<CloseFacts, keyof Carry>, policy: Parameters<typeof decide>[1]): Decision {
+    const decision = decide({ ...facts, ...this.#carry }, policy);
+    const { attempt, lastWasRefresh, lastWasRefusal } = decision;
+    this.#carry = { attempt, lastWasRefresh, lastWasRefusal };
+    return decision;
+  }
+
+  /** The server answered the upgrade selecting none of the dialect's subprotocols: another server. */
+  get notSelected(): boolean {
+    const offered = this.#dialect.protocols;
+    return this.selected !== undefined && !!offered?.length && !offered.includes(this.selected);
+  }
+
+  /** The socket opened: what opens the link now (a server that selected the subprotocol greets). */
+  opened(now: number): ResolvedOptions['greeting'] {
+    this.drops.opened(now);
+    const { greeting } = this.#options;
+    this.greeting = greeting === 'optional' && this.selected ? 'required' : greeting;
+    return this.greeting;
+  }
+
+  /** A timeout of the attempt in flight: `what` did not happen in time. */
+  timedOut(what: string): EventwireError {
+    return timedOut(this.#options.url, this.number, what);
+  }
+
+  /** No greeting within `ms`: said so, with the promise a selected subprotocol made. */
+  noGreeting(ms: number): EventwireError {
+    const late = `no greeting from the ${this.#dialect.name} server within ${ms} ms`;
+    if (!this.selected) return this.timedOut(late);
+    return this.timedOut(`${late}, though it selected subprotocol ${this.selected}: is it a server of that dialect?`);
+  }
+
+  /**
+   * The socket closed (`up`: it had opened; `live`: the link was up or being made). Returns
+   * the report of sockets dropped at once, twice in a row, if this is one.
+   */
+  closed(code: number, up: boolean, live: boolean): EventwireError | undefined {
+    const after = this.drops.closed(code, this.#options.clock.now(), up, live);
+    return after === undefined ? undefined : droppedAtOnce(this.#dialect.name, this.#options.url, after, this.number);
+  }
+
+  /** The one error of the attempt in flight, which ended before its link opened (`up`: its socket had). */
+  failure(code: number, reason: string, error: unknown, status: number | undefined, up: boolean): EventwireError {
+    const { url } = this.#options;
+    if (this.notSelected) return notSelected(url, this.#dialect.name, this.#dialect.protocols ?? []);
+    return attemptError({ url, code, reason, error, status, opened: up, attempt: this.number });
+  }
+}

@@ -1,0 +1,105 @@
+import { EventwireError } from '../../errors/base.js';
+import { ConnectionError, type ConnectionFailure, DialectMismatchError } from '../../errors/errors.js';
+
+/** @internal The server an attempt went to, without its query (where tokens travel) or credentials. */
+export function serverOf(url: string): string {
+  try {
+    const { protocol, host, pathname } = new URL(url);
+    return `${protocol}//${host}${pathname}`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/** @internal The facts of an attempt that ended before the link was open. */
+export interface AttemptFacts {
+  /** The attempt's URL (its query is left out of every message). */
+  url: string;
+  code: number;
+  reason: string;
+  /** What the transport gave: a network error, or an error of the client's own (timeout, token). */
+  error: unknown;
+  /** The HTTP status that answered the upgrade, if the server refused it. */
+  status: number | undefined;
+  /** Whether the socket had opened. */
+  opened: boolean;
+  /** Consecutive failed attempts, this one included. */
+  attempt: number;
+}
+
+/** Node's codes for a name that does not resolve. */
+const DNS = /^(ENOTFOUND|EAI_)/;
+/** Node's codes for TLS: OpenSSL's errors, and the certificates it refused. */
+const TLS = /^(ERR_SSL_|ERR_TLS_|EPROTO$)|CERT|_SIGNATURE|SELF_SIGNED/;
+
+/** The first line of a message, at most 200 characters (OpenSSL's run over several lines). */
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0]?.trim() ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** What kind of failure a transport's error is, and its cause in a few words. */
+function classify(error: unknown, url: string): [ConnectionFailure, string] {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? firstLine(error.message) : '';
+  if (typeof code !== 'string') return ['network', message || 'the connection failed'];
+  if (DNS.test(code)) return ['dns', `the host name ${new URL(url).hostname} does not resolve (${code})`];
+  if (TLS.test(code)) {
+    const said = (error as { reason?: unknown }).reason;
+    // OpenSSL's "error:0A00010B:SSL routines:ssl3_get_record:wrong version number:<file>:<line>:"
+    const why = typeof said === 'string' ? said : (/error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(message)?.[1] ?? message);
+    const plain = /wrong version number|packet length too long|http request/i.test(why);
+    const hint =
+      plain && url.startsWith('wss:') ? ': the server does not speak TLS here; is it ws:// rather than wss://?' : '';
+    return ['tls', `TLS failed (${code}: ${firstLine(why)})${hint}`];
+  }
+  if (code === 'ECONNREFUSED') return ['refused', 'connection refused (ECONNREFUSED)'];
+  return ['network', message || code]; // Node's own: "read ECONNRESET", "connect EHOSTUNREACH 10.0.0.1:80"...
+}
+
+/**
+ * @internal The error of one failed attempt: a `ConnectionError` with a one-line message that
+ * names the server (never its query, where tokens travel) and the cause. An error of the
+ * client's own (a token provider's, a dialect mismatch) is returned as it is.
+ */
+export function attemptError(facts: AttemptFacts): EventwireError {
+  const { error, url, status } = facts;
+  if (error instanceof EventwireError) return error;
+  const server = serverOf(url);
+  let kind: ConnectionFailure;
+  let cause: string;
+  if (status !== undefined) {
+    kind = 'http';
+    cause = error instanceof Error ? error.message : `the server answered the upgrade with HTTP ${status}`;
+  } else if (facts.opened) {
+    kind = facts.code === 1006 ? 'dropped' : 'closed';
+    const said = facts.reason ? `: ${firstLine(facts.reason)}` : '';
+    cause =
+      facts.code === 1006
+        ? 'the server accepted the connection and dropped it before it was open, with no close frame'
+        : `the server closed the connection before it was open (${facts.code}${said})`;
+  } else [kind, cause] = classify(error ?? new Error(`close ${facts.code} ${facts.reason}`), url);
+  return new ConnectionError(`cannot connect to ${server}: ${cause}`, facts.attempt, {
+    kind,
+    url: server,
+    status,
+    cause: error,
+  });
+}
+
+/** @internal A timed-out attempt (no socket within `connectTimeout`, or no greeting within `handshakeTimeout`). */
+export function timedOut(url: string, attempt: number, what: string): ConnectionError {
+  const server = serverOf(url);
+  return new ConnectionError(`cannot connect to ${server}: ${what}`, attempt, { kind: 'timeout', url: server });
+}
+
+/** @internal A server that selected none of the dialect's subprotocols: it speaks another dialect. */
+export function notSelected(url: string, dialect: string, protocols: readonly string[]): DialectMismatchError {
+  const server = serverOf(url);
+  const what = dialect === 'eventwire' ? 'an eventwire v1 server' : `a ${dialect} server`;
+  return new DialectMismatchError(
+    `${server} did not select subprotocol ${protocols.join(', ')}: it is not ${what}; ` +
+      'pass its dialect (eventwire/dialects: querri(), mdb(), buster(), forge(), provisioning())',
+    dialect,
+  );
+}

@@ -1,0 +1,68 @@
+import { sniffDialect } from '../../dialects/sniff.js';
+import type { EventwireError } from '../../errors/base.js';
+import { DialectMismatchError } from '../../errors/errors.js';
+
+/** Frames in a row the dialect cannot read before the built-in dialects' shapes are tried. */
+const UNREAD_IN_A_ROW = 3;
+
+/**
+ * @internal Watches for a dialect that is not the server's: after {@link UNREAD_IN_A_ROW}
+ * frames in a row its reader refused, and that one of the built-in dialects reads (by shape,
+ * {@link sniffDialect}), one `DialectMismatchError` names that dialect; from then on, frames
+ * of that shape that the reader refuses are counted (`counted`, in `stats()`) instead of a
+ * `DecodeError` each. Per client: a reconnect does not repeat the hint.
+ *
+ * The inbox brackets each read with `begin` and `end` (field writes: nothing is allocated).
+ */
+export class MismatchWatch {
+  /** Frames counted instead of reported. */
+  counted = 0;
+  #value: unknown;
+  #errors = 0;
+  #row = 0;
+  /** The dialect the hint named; its frames are counted from then on. */
+  #reads: string | undefined;
+  readonly #dialect: string;
+
+  constructor(dialect: string) {
+    this.#dialect = dialect;
+  }
+
+  /** The dialect is about to read `value`. */
+  begin(value: unknown): void {
+    this.#value = value;
+    this.#errors = 0;
+  }
+
+  /** The read is over: a frame read without an error ends the row. */
+  end(): void {
+    if (this.#errors === 0) this.#row = 0;
+    this.#value = undefined;
+  }
+
+  /**
+   * The reader refused the frame being read (`error`, already named after the dialect):
+   * returns what to report (`error`, or the one `DialectMismatchError`), or undefined when
+   * the frame is counted instead.
+   */
+  refused(error: EventwireError): EventwireError | undefined {
+    if (this.#errors++ > 0) return error; // a second complaint about one frame (a batch's)
+    this.#row++;
+    if (this.#reads !== undefined) {
+      if (sniffDialect(this.#value) !== this.#reads) return error;
+      this.counted++;
+      return undefined;
+    }
+    if (this.#row < UNREAD_IN_A_ROW) return error;
+    const reads = sniffDialect(this.#value);
+    if (reads === undefined || reads === this.#dialect) return error;
+    this.#reads = reads;
+    const use = reads === 'eventwire' ? 'no dialect option' : `dialect: ${reads}()`;
+    return new DialectMismatchError(
+      `${this.#row} frames in a row the ${this.#dialect} dialect cannot read are ${reads} frames: use ${use}; ` +
+        `more are counted in stats().mismatchedFrames (the last: ${error.message})`,
+      this.#dialect,
+      reads,
+    );
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Chaos mode: seeded random faults on a test server, for soak tests of an app. The same seed
+ * gives the same faults in the same order at the same offsets, so a failing run can be replayed.
+ */
+import type { ChaosProxy } from './chaos-proxy.js';
+
+/**
+ * A fault chaos mode may pick.
+ * - `drop`: every connection reset (RST); `fin`: closed at TCP level (FIN), no close frame;
+ * - `close`: a close frame 1001 (going away), then the client reconnects;
+ * - `blackhole`: silence for a while (the sockets stay);
+ * - `latency`, `slice`, `throttle`: slow, fragmented, narrow links until the next `heal`;
+ * - `heal`: latency, slicing and throttling lifted; `restart`: the server down for a while.
+ * @example `const faults: ChaosFault[] = ['drop', 'latency', 'heal']`
+ */
+export type ChaosFault = 'drop' | 'fin' | 'close' | 'blackhole' | 'latency' | 'slice' | 'throttle' | 'heal' | 'restart';
+
+/**
+ * Options of chaos mode.
+ * @example `{ seed: 42, everyMs: 300, faults: ['drop', 'blackhole', 'heal'] }`
+ */
+export interface ChaosOptions {
+  /** The seed of the fault schedule. */
+  seed: number;
+  /** The mean time between two faults (ms); each wait is drawn between half and one and a half of it. @default 1000 */
+  everyMs?: number;
+  /** The faults to pick from, uniformly. @default every {@link ChaosFault} */
+  faults?: readonly ChaosFault[];
+  /** The longest blackhole and the longest restart downtime (ms); each is drawn up to it. @default 2000 */
+  maxOutageMs?: number;
+  /** Called with each fault as it is applied (to log it, or to await a number of them). */
+  onFault?: (entry: ChaosEntry) => void;
+}
+
+/**
+ * One fault chaos mode applied.
+ * @example `{ at: 1012, fault: 'blackhole', ms: 840 }`
+ */
+export interface ChaosEntry {
+  /** ms since chaos started. */
+  at: number;
+  fault: ChaosFault;
+  /** The outage drawn, for `blackhole` and `restart`. */
+  ms?: number;
+}
+
+/**
+ * A running chaos schedule.
+ * @example
+ * ```ts
+ * const testServer = await createTestServer();
+ * const chaos = testServer.chaos({ seed: 7, everyMs: 200 });
+ * // ... the app runs
+ * await chaos.stop();
+ * console.log(chaos.log);
+ * await testServer.stop();
+ * ```
+ */
+export interface Chaos {
+  /** What was applied so far, in order. */
+  readonly log: readonly ChaosEntry[];
+  /** No more faults; resolves once the one in progress, if any (a restart), has completed. */
+  stop(): Promise<void>;
+}
+
+const ALL: readonly ChaosFault[] = [
+  'drop',
+  'fin',
+  'close',
+  'blackhole',
+  'latency',
+  'slice',
+  'throttle',
+  'heal',
+  'restart',
+];
+
+/** mulberry32: small, seeded, good enough to draw faults. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What chaos mode needs of a test server (its faults that are more than the proxy's). */
+interface ChaosTarget {
+  drop(): number;
+  close(code: number, reason?: string): void;
+  blackhole(ms: number): number;
+  restart(options?: { downMs?: number }): Promise<void>;
+}
+
+/** @internal Starts a schedule on `server` (whose faults go through `proxy`). */
+export function startChaos(server: ChaosTarget, proxy: ChaosProxy, options: ChaosOptions): Chaos {
+  const everyMs = options.everyMs ?? 1000;
+  const maxOutageMs = options.maxOutageMs ?? 2000;
+  const faults = options.faults ?? ALL;
+  if (!Number.isFinite(options.seed)) throw new TypeError('chaos needs a numeric seed');
+  if (!(everyMs > 0) || !(maxOutageMs >= 0)) throw new RangeError('everyMs must be > 0 and maxOutageMs >= 0');
+  if (faults.length === 0 || faults.some((f) => !ALL.includes(f))) {
+    throw new TypeError(`chaos faults must be some of: ${ALL.join(', ')}`);
+  }
+  const random = seeded(options.seed);
+  const log: ChaosEntry[] = [];
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = true;
+  let current: Promise<void> = Promise.resolve();
+
+  const apply = async (fault: ChaosFault): Promise<void> => {
+    const entry: ChaosEntry = { at: Date.now() - started, fault };
+    log.push(entry);
+    await applyFault(entry);
+    options.onFault?.(entry);
+  };
+
+  const applyFault = async (entry: ChaosEntry): Promise<void> => {
+    switch (entry.fault) {
+      case 'drop':
+        server.drop();
+        return;
+      case 'fin':
+        proxy.inject('fin');
+        return;
+      case 'close':
+        server.close(1001, 'going away');
+        return;
+      case 'blackhole':
+        entry.ms = Math.round(random() * maxOutageMs);
+        server.blackhole(entry.ms);
+        return;
+      case 'latency':
+        proxy.inject('latency', { latency: Math.round(random() * 100), jitter: Math.round(random() * 100) });
+        return;
+      case 'slice':
+        proxy.inject('slice', { slice: 1 + Math.floor(random() * 16) });
+        return;
+      case 'throttle':
+        proxy.inject('throttle', { bytesPerSecond: 8 * 1024 + Math.floor(random() * 64 * 1024) });
+        return;
+      case 'heal':
+        proxy.heal();
+        return;
+      case 'restart':
+        entry.ms = Math.round(random() * maxOutageMs);
+        await server.restart({ downMs: entry.ms });
+        return;
+    }
+  };
+
+  const next = () => {
+    if (!running) return;
+    timer = setTimeout(
+      async () => {
+        const fault = faults[Math.floor(random() * faults.length)] as ChaosFault;
+        try {
+          current = apply(fault);
+          await current;
+        } catch {
+          // The server stopped while a fault was under way: the schedule ends with it.
+          running = false;
+        }
+        next();
+      },
+      everyMs * (0.5 + random()),
+    );
+  };
+  next();
+  return {
+    log,
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await current.catch(() => {});
+    },
+  };
+}
