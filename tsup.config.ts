@@ -77,9 +77,11 @@ export default defineConfig([
     },
   },
   {
-    // Pages without a bundler: one self-contained, minified ES module (the global WebSocket,
-    // DecompressionStream for gzip, and fflate inlined for the platforms without one), loadable
-    // as it is with <script type="module">. No source map: without
+    // Pages without a bundler: a minified ES module with no bare import (the global WebSocket,
+    // DecompressionStream for gzip), loadable as it is with <script type="module">. What only
+    // some pages use (share: 'tabs', the log writer, requests, fflate where DecompressionStream
+    // is missing, ...) sits in chunk files beside it, loaded by relative URL when first used, as
+    // a splitting bundler would: a page pays for what it uses. No source map: without
     // sources it would still be 2.3 times the file's size, and apps that want to step through
     // the code get the unminified `eventwire` entry, whose maps are shipped.
     entry: { eventwire: 'src/index.ts' },
@@ -88,7 +90,7 @@ export default defineConfig([
     platform: 'browser',
     target: 'es2022',
     noExternal: [/.*/],
-    splitting: false,
+    splitting: true,
     minify: true,
     sourcemap: false,
     treeshake: true,

@@ -4,7 +4,7 @@
  * a follower adds to an event against the leader's own tab, measured in the same run.
  */
 import type { Page } from 'playwright-core';
-import { browserBundle, launchChromium, serveStatic } from '../test/fixtures/browser.js';
+import { browserRoutes, launchChromium, serveStatic } from '../test/fixtures/browser.js';
 import { startServer } from '../test/fixtures/server.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
@@ -33,7 +33,7 @@ export async function runShareBench() {
   const server = await startServer({ bufferSize: 100 });
   const site = await serveStatic({
     '/': { type: 'text/html', body: PAGE },
-    '/eventwire.js': { type: 'text/javascript', body: browserBundle },
+    ...browserRoutes(),
   });
   const browser = await launchChromium();
   try {

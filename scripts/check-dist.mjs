@@ -1,7 +1,7 @@
 // Checks the built package the way a user would reach it: by name, with require() and
 // import(), through the exports map; and that the file for pages without a bundler carries no
 // `ws`, `node:` import or zod.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -56,16 +56,22 @@ for (const entry of ['svelte', 'react']) {
     `dist/${entry}.js shares the core's chunks (${JSON.stringify(imports)})`,
   );
 }
-const browserEntry = new URL('../dist/browser/eventwire.js', import.meta.url);
+const browserDir = new URL('../dist/browser/', import.meta.url);
+const browserEntry = new URL('eventwire.js', browserDir);
 const imports = await importsOf(browserEntry);
 check(
   imports.length === 0,
-  `the file for pages without a bundler is self-contained (imports: ${JSON.stringify(imports)})`,
+  `the file for pages without a bundler imports nothing but its own chunks beside it (imports: ${JSON.stringify(imports)})`,
 );
-const browser = readFileSync(browserEntry, 'utf8');
+const browserFiles = readdirSync(browserDir).filter((name) => name.endsWith('.js'));
+const browser = browserFiles.map((name) => readFileSync(new URL(name, browserDir), 'utf8')).join('\n');
+check(
+  browserFiles.length > 1 && /import\(["']\.\/[\w-]+\.js["']\)/.test(browser),
+  `the browser build loads what only some pages use from chunks beside it (${browserFiles.length} files)`,
+);
 check(
   !/perMessageDeflate|Sec-WebSocket-Key|createWebSocketStream|node:|_zod/.test(browser),
-  'the browser file contains no ws code, node: import or zod',
+  'the browser files contain no ws code, node: import or zod',
 );
 
 if (failures.length) {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
 import { DecodeError } from '../src/index.js';
-import { browserBundle, inflaterRoutes, launchChromium, serveStatic } from './fixtures/browser.js';
+import { browserRoutes, inflaterRoutes, launchChromium, serveStatic } from './fixtures/browser.js';
 import { gzipBomb } from './fixtures/gzip-bomb.js';
 import {
   CAP,
@@ -58,7 +58,7 @@ describe('in a real browser (Chromium)', () => {
     server = await startServer({ tokens: ['browser-token'], bufferSize: 1000 });
     site = await serveStatic({
       '/': { type: 'text/html', body: PAGE },
-      '/eventwire.js': { type: 'text/javascript', body: browserBundle },
+      ...browserRoutes(),
     });
     browser = await launchChromium();
     page = await browser.newPage();

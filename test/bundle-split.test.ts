@@ -4,6 +4,7 @@
  * loaded by the clients that use them (the logger, a request, a dialect that resumes by time, `share`).
  * Bundled from the sources by esbuild as an app's bundler would (browser, ESM, splitting).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
@@ -70,5 +71,26 @@ describe('what each import costs', () => {
     const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
     expect(firstGzip).toBeGreaterThan(10_000); // the measure reads the chunks (not an empty set)
     expect(firstGzip).toBeLessThanOrEqual(26.25 * 1024);
+  });
+
+  it('eventwire/browser: its first load (the entry and the chunks it imports statically) is within 1 KB of that, the rest beside it on demand', async () => {
+    const dir = join(root, 'dist', 'browser'); // npm test builds before running the tests
+    const files = readdirSync(dir).filter((name) => name.endsWith('.js'));
+    const first = new Set<string>();
+    const queue = ['eventwire.js'];
+    for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+      if (first.has(name)) continue;
+      first.add(name);
+      const code = readFileSync(join(dir, name), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|import\s*)["']\.\/([\w-]+\.js)["']/g)) queue.push(m[1] ?? '');
+    }
+    const gzip = [...first].reduce(
+      (sum, name) => sum + gzipSync(readFileSync(join(dir, name)), { level: 9 }).length,
+      0,
+    );
+    const lazy = files.filter((name) => !first.has(name));
+    expect(lazy.length).toBeGreaterThanOrEqual(4); // share, log writer, requests, time cursor, fflate
+    const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
+    expect(gzip - firstGzip).toBeLessThanOrEqual(1024);
   });
 });

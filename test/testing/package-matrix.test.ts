@@ -11,7 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ function graph(dist: string, file: string, seen = new Set<string>()): Set<string
   seen.add(file);
   const code = readFileSync(join(dist, file), 'utf8');
   for (const m of code.matchAll(/(?:from\s*|import\s*\(?\s*|require\()['"]\.\/([^'"]+)['"]/g))
-    graph(dist, m[1] ?? '', seen);
+    graph(dist, posix.join(posix.dirname(file), m[1] ?? ''), seen); // relative to the importing file
   return seen;
 }
 
