@@ -27,11 +27,6 @@ export type Inflate = (
   checkCrc: boolean,
 ) => Uint8Array | DecodeError | Promise<Uint8Array | DecodeError>;
 
-/** True when `bytes` starts with the gzip magic number. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /** @internal The one gzip member a frame holds, as its header and trailer declare it. */
 export interface GzipMember {
   /** Where the deflate data starts; it must end where the trailer starts, 8 bytes before the frame's end. */
