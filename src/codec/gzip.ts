@@ -8,8 +8,8 @@ export const MAX_RATIO = 1032;
  * Inflates one untrusted gzip member under a hard cap and checks its trailer, at once or
  * asynchronously (a Promise: the client keeps the frames behind it waiting, in order). The
  * package's `#inflate` import picks the default where the package is consumed: `node:zlib` in
- * Node (`inflate-zlib.ts`); elsewhere the platform's `DecompressionStream`, or fflate, loaded on
- * first use, where there is none (`inflate-browser.ts`). All give the same verdict on every frame
+ * Node (`inflate-zlib.ts`); elsewhere the platform's `DecompressionStream`, or fflate where there
+ * is none (`inflate-stream.ts`), loaded with this file on the first gzip frame (`inflate-browser.ts`). All give the same verdict on every frame
  * whose deflate data is valid: exactly one member, ending 8 bytes before the frame does
  * (PROTOCOL.md §10).
  * @example
