@@ -4,6 +4,7 @@ import { Gunzip } from 'fflate';
 import { describe, expect, it, vi } from 'vitest';
 import { defaultInflate } from '#inflate';
 import { gunzipCapped } from '../src/codec/gzip-fflate.js';
+import { onDemand } from '../src/codec/gzip-lazy.js';
 import { defaultInflate as browserInflate } from '../src/codec/inflate-browser.js';
 import { streamSupport } from '../src/codec/inflate-stream.js';
 import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
@@ -56,7 +57,7 @@ describe('the browser inflater (package.json "imports" outside Node)', () => {
     }
   });
 
-  it('keeps fflate and its glue out of the first load: a bundler that splits puts them in a chunk of their own', async () => {
+  it('keeps the inflaters, their checks and fflate out of the first load: chunks of their own, loaded on the first gzip frame', async () => {
     const out = await build({
       stdin: {
         contents: "import { createClient } from './src/index.ts'; console.log(createClient);",
@@ -86,10 +87,41 @@ describe('the browser inflater (package.json "imports" outside Node)', () => {
     const inputs = (files: string[]) => files.flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
     const loaded = inputs([...first]);
     const later = inputs(Object.keys(outputs).filter((file) => !first.has(file)));
-    expect(loaded.some((input) => input.includes('inflate-stream.ts'))).toBe(true);
+    expect(loaded.some((input) => input.endsWith('src/codec/gzip-lazy.ts'))).toBe(true); // the magic check
+    for (const lazy of ['inflate-stream.ts', 'gzip.ts', 'crc32.ts', 'gzip-fflate.ts'])
+      expect(loaded.filter((input) => input.endsWith(`src/codec/${lazy}`))).toEqual([]);
     expect(loaded.filter((input) => input.includes('fflate'))).toEqual([]);
+    expect(later.some((input) => input.endsWith('src/codec/inflate-stream.ts'))).toBe(true);
+    expect(later.some((input) => input.endsWith('src/codec/gzip.ts'))).toBe(true);
     expect(later.some((input) => input.includes('node_modules/fflate'))).toBe(true);
     expect(later.some((input) => input.endsWith('src/codec/gzip-fflate.ts'))).toBe(true);
+  });
+});
+
+describe('an inflater loaded on demand (the browser inflater, and fflate behind it)', () => {
+  const frame = new Uint8Array([0x1f, 0x8b]);
+  const inflated = new Uint8Array([1, 2, 3]);
+
+  it('loads once for the frames that come while it loads, then inflates without waiting', async () => {
+    const load = vi.fn(async () => () => inflated);
+    const inflate = onDemand(load);
+    const first = [inflate(frame, CAP, true), inflate(frame, CAP, true)];
+    expect(first.every((r) => r instanceof Promise)).toBe(true);
+    expect(await Promise.all(first)).toEqual([inflated, inflated]);
+    expect(inflate(frame, CAP, true)).toBe(inflated); // loaded: called directly
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('a load that fails rejects that frame (the inbox reports codec_failed) and the next frame loads again', async () => {
+    const lost = new Error('chunk did not load');
+    const load = vi
+      .fn()
+      .mockRejectedValueOnce(lost)
+      .mockResolvedValueOnce(() => inflated);
+    const inflate = onDemand(load);
+    await expect(inflate(frame, CAP, true)).rejects.toBe(lost);
+    expect(await inflate(frame, CAP, true)).toBe(inflated);
+    expect(load).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The fallback inflater for gzip frames where the platform has no `DecompressionStream` (it is
- * loaded on first use by `inflate-browser.ts`, so a bundler that splits puts it and fflate in a
+ * loaded on first use by `inflate-stream.ts`, so a bundler that splits puts it and fflate in a
  * chunk of their own). The header and trailer are read by the same code as the other inflaters
  * (`readMember`), so that all give one verdict.
  */

@@ -8,8 +8,8 @@ export const MAX_RATIO = 1032;
  * Inflates one untrusted gzip member under a hard cap and checks its trailer, at once or
  * asynchronously (a Promise: the client keeps the frames behind it waiting, in order). The
  * package's `#inflate` import picks the default where the package is consumed: `node:zlib` in
- * Node (`inflate-zlib.ts`); elsewhere the platform's `DecompressionStream`, or fflate, loaded on
- * first use, where there is none (`inflate-browser.ts`). All give the same verdict on every frame
+ * Node (`inflate-zlib.ts`); elsewhere the platform's `DecompressionStream`, or fflate where there
+ * is none (`inflate-stream.ts`), loaded with this file on the first gzip frame (`inflate-browser.ts`). All give the same verdict on every frame
  * whose deflate data is valid: exactly one member, ending 8 bytes before the frame does
  * (PROTOCOL.md §10).
  * @example
@@ -26,11 +26,6 @@ export type Inflate = (
   cap: number,
   checkCrc: boolean,
 ) => Uint8Array | DecodeError | Promise<Uint8Array | DecodeError>;
-
-/** True when `bytes` starts with the gzip magic number. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
 
 /** @internal The one gzip member a frame holds, as its header and trailer declare it. */
 export interface GzipMember {

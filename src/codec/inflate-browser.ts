@@ -1,27 +1,13 @@
 /**
- * The `#inflate` import everywhere but Node (package.json "imports"): the platform's own
- * `DecompressionStream` (`inflate-stream.ts`), or, where there is none (or one that does not
- * refuse bytes after a member), fflate, loaded on first use by a dynamic `import()`: bundlers
- * that split put it in a chunk of its own, out of the first load.
+ * The `#inflate` import everywhere but Node (package.json "imports"): a loader, nothing more.
+ * The inflater itself (the platform's `DecompressionStream`, or fflate where there is none:
+ * `inflate-stream.ts`) and the gzip header and trailer checks it shares with the other inflaters
+ * (`gzip.ts`) are loaded by a dynamic `import()` on the first gzip frame: bundlers that split put
+ * them in a chunk of their own, out of the first load of apps whose server never sends gzip.
+ * A gzip frame is inflated asynchronously in browsers anyway; the frames behind it wait, in order,
+ * while the chunk loads, under the inbox's caps (`backlog_full`).
  */
 import type { Inflate } from './gzip.js';
-import { streamInflate, streamSupport } from './inflate-stream.js';
+import { onDemand } from './gzip-lazy.js';
 
-let fallback: Promise<Inflate> | undefined;
-
-const fflate: Inflate = (bytes, cap, checkCrc) => {
-  fallback ??= import('./gzip-fflate.js').then(
-    (loaded) => loaded.gunzipCapped,
-    (cause: unknown) => {
-      fallback = undefined; // the next gzip frame tries again (a chunk that failed to load)
-      throw cause;
-    },
-  );
-  return fallback.then((inflate) => inflate(bytes, cap, checkCrc));
-};
-
-export const defaultInflate: Inflate = (bytes, cap, checkCrc) => {
-  const streams = streamSupport();
-  if (typeof streams === 'boolean') return (streams ? streamInflate : fflate)(bytes, cap, checkCrc);
-  return streams.then((usable) => (usable ? streamInflate : fflate)(bytes, cap, checkCrc));
-};
+export const defaultInflate: Inflate = onDemand(() => import('./inflate-stream.js').then((m) => m.browserInflate));

@@ -16,7 +16,17 @@
  * declared is `bad_trailer`; data of that size, which the `gzip` format refused, has the wrong CRC.
  */
 import { DecodeError } from '../errors/errors.js';
-import { badGzip, crcMismatch, type GzipMember, passedDeclared, readMember, sizeMismatch, truncated } from './gzip.js';
+import {
+  badGzip,
+  crcMismatch,
+  type GzipMember,
+  type Inflate,
+  passedDeclared,
+  readMember,
+  sizeMismatch,
+  truncated,
+} from './gzip.js';
+import { onDemand } from './gzip-lazy.js';
 
 /** Two empty gzip members: a platform that reads them as one frame joins members, or skips what follows one. */
 const TWO_MEMBERS = /* @__PURE__ */ (() => {
@@ -25,6 +35,19 @@ const TWO_MEMBERS = /* @__PURE__ */ (() => {
 })();
 
 let support: boolean | Promise<boolean> | undefined;
+
+/** fflate, for platforms without a usable `DecompressionStream`: a chunk of its own, loaded on first use. */
+const fflate = onDemand(() => import('./gzip-fflate.js').then((m) => m.gunzipCapped));
+
+/**
+ * @internal The browser inflater (`inflate-browser.ts` loads this module on the first gzip frame):
+ * the platform's `DecompressionStream` where it is usable, else fflate.
+ */
+export const browserInflate: Inflate = (bytes, cap, checkCrc) => {
+  const streams = streamSupport();
+  if (typeof streams === 'boolean') return (streams ? streamInflate : fflate)(bytes, cap, checkCrc);
+  return streams.then((usable) => (usable ? streamInflate : fflate)(bytes, cap, checkCrc));
+};
 
 /**
  * @internal Whether the platform's `DecompressionStream` can be used: it reads `gzip` and
@@ -54,8 +77,8 @@ function reads(format: CompressionFormat): boolean {
   }
 }
 
-/** @internal Inflates one untrusted gzip member with the platform's `DecompressionStream`. */
-export function streamInflate(
+/** Inflates one untrusted gzip member with the platform's `DecompressionStream`. */
+function streamInflate(
   bytes: Uint8Array,
   cap: number,
   checkCrc: boolean,

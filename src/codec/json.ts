@@ -2,7 +2,8 @@
 import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
 import type { Codec, DecodeFlags } from './codec.js';
-import { type Inflate, isGzip } from './gzip.js';
+import type { Inflate } from './gzip.js';
+import { isGzip } from './gzip-lazy.js';
 
 /**
  * Limits of the JSON codec.
