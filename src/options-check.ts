@@ -9,7 +9,7 @@ import { OptionsError } from './errors/errors.js';
 import { closest } from './protocol/suggest.js';
 
 /** The names of an options object's keys, every one present: a key the type lacks, or one left out, is a type error. */
-export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
+export type KeysOf<T> = { readonly [K in keyof Required<T>]: unknown };
 
 /**
  * Refuses keys that `known` does not list, naming them with their path (`heartbeat.intervl`) and the nearest known

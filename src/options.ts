@@ -189,45 +189,6 @@ export interface ResolvedOptions {
   readonly random: () => number;
 }
 
-/** Every key of {@link ClientOptions}, derived from it by the compiler (see {@link KeysOf}): the list cannot drift. */
-const KNOWN = {
-  url: true,
-  dialect: true,
-  token: true,
-  auth: true,
-  handshake: true,
-  handshakeTimeout: true,
-  connectTimeout: true,
-  backoff: true,
-  shouldRetry: true,
-  heartbeat: true,
-  lazy: true,
-  events: true,
-  on: true,
-  WebSocket: true,
-  headers: true,
-  transport: true,
-  requestTimeout: true,
-  outboxSize: true,
-  acks: true,
-  logger: true,
-  logLevel: true,
-  rateLimit: true,
-  share: true,
-  shareKey: true,
-  dedupeWindow: true,
-  signals: true,
-  compression: true,
-  batchSize: true,
-  batchInterval: true,
-  maxMessageBytes: true,
-  maxDepth: true,
-  maxBatchSize: true,
-  codec: true,
-  clock: true,
-  random: true,
-} as const satisfies KeysOf<ClientOptions>;
-
 /**
  * The number options that have a default, with it: each is a number > 0 (`outboxSize`: >= 0) and is
  * checked and defaulted by the same line of {@link resolveOptions}. The defaults are the `@default`s
@@ -243,6 +204,41 @@ const NUMBERS = {
   dedupeWindow: 10_000,
   outboxSize: 1000,
 } as const satisfies { [K in keyof ClientOptions]?: number };
+
+/**
+ * Every key of {@link ClientOptions} (the number options through {@link NUMBERS}), derived from it by the
+ * compiler (see {@link KeysOf}): the list cannot drift.
+ */
+const KNOWN = {
+  ...NUMBERS,
+  url: true,
+  dialect: true,
+  token: true,
+  auth: true,
+  handshake: true,
+  backoff: true,
+  shouldRetry: true,
+  heartbeat: true,
+  lazy: true,
+  events: true,
+  on: true,
+  WebSocket: true,
+  headers: true,
+  transport: true,
+  acks: true,
+  logger: true,
+  logLevel: true,
+  rateLimit: true,
+  share: true,
+  shareKey: true,
+  signals: true,
+  compression: true,
+  batchSize: true,
+  batchInterval: true,
+  codec: true,
+  clock: true,
+  random: true,
+} as const satisfies KeysOf<ClientOptions>;
 
 /** The least value of each number of `backoff` (every one, its type says); `maxDelay` must besides be at least `minDelay`. */
 const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRetries: 0 } as const satisfies {
