@@ -1,7 +1,9 @@
 /**
  * closeAction's table of numbers and CloseCode's table of names say the same: the first load
- * carries only the numbers (src/protocol/close-codes.ts), so this holds the two to each other.
+ * carries only the numbers (src/protocol/close-codes.ts), so this holds the two to each other,
+ * and both to PROTOCOL.md's table.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CloseAction, CloseCode, closeAction } from '../src/advanced.js';
 
@@ -30,5 +32,24 @@ describe('closeAction', () => {
     for (const code of [1007, 1010, 4400]) expect(closeAction(code), String(code)).toBe('fatal');
     for (const code of [1005, 1012, 1013, 1015, 3000, 4000, 4002, 4004, 4999, 0, -1, 1.5])
       expect(closeAction(code), String(code)).toBe('retry');
+  });
+});
+
+describe("PROTOCOL.md's table of close codes", () => {
+  it('says of each code what closeAction does', () => {
+    const text = readFileSync(new URL('../PROTOCOL.md', import.meta.url), 'utf8');
+    const rows = [...text.matchAll(/^\| (\d{4}) \| [^|]* \| ([^|]*) \|$/gm)];
+    expect(rows.length).toBeGreaterThanOrEqual(13);
+    for (const [, code, does = ''] of rows) {
+      const action: CloseAction = does.startsWith('reconnects')
+        ? 'retry'
+        : does.startsWith('calls the token provider')
+          ? 'refresh'
+          : does.includes('`AuthError`')
+            ? 'auth'
+            : 'fatal';
+      if (action === 'fatal') expect(does, code).toMatch(/^stops: .*`ClosedError`/);
+      expect(closeAction(Number(code)), `${code}: ${does}`).toBe(action);
+    }
   });
 });
