@@ -8,7 +8,10 @@ import type { SubscribeOptions } from './core/streams/subscription.js';
 import { OptionsError } from './errors/errors.js';
 import { closest } from './protocol/suggest.js';
 
-/** The names of an options object's keys, every one present: a key the type lacks, or one left out, is a type error. */
+/**
+ * An options object's keys, every one present (their values are free: `true`, or a default): a key the type
+ * lacks, or one left out, is a type error.
+ */
 export type KeysOf<T> = { readonly [K in keyof Required<T>]: unknown };
 
 /**

@@ -323,6 +323,8 @@ export class QueueFullError extends EventwireError {
   }
 }
 
+// The guards are `@__PURE__`: a bundler drops those an app does not call (the first load calls none).
+
 /** Is this an {@link OptionsError} (from any copy of the package)? Like `err.code === 'ERR_OPTIONS'`. @example `isOptionsError(e)` */
 export const isOptionsError = /* @__PURE__ */ guardFor(OptionsError, 'OptionsError');
 /** Is this an {@link AuthError} (from any copy of the package)? Like `err.code === 'ERR_AUTH'`. @example `isAuthError(e)` */
