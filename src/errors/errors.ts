@@ -323,7 +323,7 @@ export class QueueFullError extends EventwireError {
   }
 }
 
-// The guards are `@__PURE__`: a bundler drops those an app does not call (the first load calls none).
+// The guards are `@__PURE__`: a bundler drops those that neither the app nor the package calls.
 
 /** Is this an {@link OptionsError} (from any copy of the package)? Like `err.code === 'ERR_OPTIONS'`. @example `isOptionsError(e)` */
 export const isOptionsError = /* @__PURE__ */ guardFor(OptionsError, 'OptionsError');
