@@ -8,8 +8,11 @@ import type { SubscribeOptions } from './core/streams/subscription.js';
 import { OptionsError } from './errors/errors.js';
 import { closest } from './protocol/suggest.js';
 
-/** The names of an options object's keys, every one present: a key the type lacks, or one left out, is a type error. */
-export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
+/**
+ * An options object's keys, every one present (their values are free: `true`, or a default): a key the type
+ * lacks, or one left out, is a type error.
+ */
+export type KeysOf<T> = { readonly [K in keyof Required<T>]: unknown };
 
 /**
  * Refuses keys that `known` does not list, naming them with their path (`heartbeat.intervl`) and the nearest known
@@ -23,17 +26,14 @@ export function refuseUnknown(
   what = 'option',
 ): void {
   if (typeof value !== 'object' || value === null) return;
-  const unknown = Object.keys(value).filter((key) => !Object.hasOwn(known, key));
-  if (unknown.length > 0)
-    throw new OptionsError(
-      `unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.map((key) => path + key + didYouMean(path, key, Object.keys(known))).join(', ')}`,
-    );
-}
-
-/** ` (did you mean heartbeat.interval?)`, or nothing when no known key is near. */
-function didYouMean(path: string, key: string, known: readonly string[]): string {
-  const near = closest(key, known);
-  return near === undefined ? '' : ` (did you mean ${path}${near}?)`;
+  const keys = Object.keys(known);
+  const unknown = Object.keys(value)
+    .filter((key) => !Object.hasOwn(known, key))
+    .map((key) => {
+      const near = closest(key, keys);
+      return path + key + (near === undefined ? '' : ` (did you mean ${path}${near}?)`);
+    });
+  if (unknown.length > 0) fail(`unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
 }
 
 /** A nested options object (`backoff`, `heartbeat`): undefined, or an object with known keys only. */
@@ -45,7 +45,7 @@ export function optionObject<T extends object>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new OptionsError(`${name} must be an object, got ${JSON.stringify(value)}`);
+    fail(`${name} must be an object, got ${JSON.stringify(value)}`);
   refuseUnknown(what ? '' : `${name}.`, value, known, what);
   return value;
 }
@@ -63,13 +63,10 @@ export function checkSubscribeOptions(options: SubscribeOptions<string>): void {
   if (since !== undefined) {
     const seq = typeof since === 'number' && Number.isSafeInteger(since) && since >= 0;
     const time = typeof since === 'string' && /^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(Date.parse(since));
-    if (!seq && !time)
-      throw new OptionsError(`since must be a seq (an integer >= 0) or an ISO time, got ${JSON.stringify(since)}`);
+    if (!seq && !time) fail(`since must be a seq (an integer >= 0) or an ISO time, got ${JSON.stringify(since)}`);
   }
-  if (bufferSize !== undefined && !(Number.isInteger(bufferSize) && bufferSize > 0))
-    throw new OptionsError(`bufferSize must be an integer > 0, got ${bufferSize}`);
-  if (overflow !== undefined && overflow !== 'error' && overflow !== 'drop-oldest')
-    throw new OptionsError(`overflow must be 'error' or 'drop-oldest', got ${JSON.stringify(overflow)}`);
+  if (bufferSize !== undefined) num('bufferSize', bufferSize, 0, true, true);
+  if (overflow !== undefined) oneOf('overflow', overflow, ['error', 'drop-oldest']);
 }
 
 /** Throws an `OptionsError` naming an unknown key of `request()`'s options (its values are checked where they are used). */
@@ -80,16 +77,16 @@ export function checkRequestOptions(options: RequestOptions | undefined): void {
 export function checkHeaders(headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
   if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
-    throw new OptionsError('headers must be an object of header name: string value');
+    fail('headers must be an object of header name: string value');
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
-    throw new OptionsError('headers are for Node (ws); browsers send their cookies by themselves');
+    fail('headers are for Node (ws); browsers send their cookies by themselves');
   for (const [name, value] of Object.entries(headers as Record<string, string>)) {
     // RFC 7230: a name is a token; a value is visible ASCII, obs-text, space and tab (never CR, LF or NUL).
     // The error names the header, never its value: it may be a secret.
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
-      throw new OptionsError(`headers: ${JSON.stringify(name)} is not a valid header name (RFC 7230 token)`);
+      fail(`headers: ${JSON.stringify(name)} is not a valid header name (RFC 7230 token)`);
     if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value))
-      throw new OptionsError(
+      fail(
         `headers: the value of ${JSON.stringify(name)} has a character a header cannot carry (CR, LF, NUL, a control or non-Latin-1 character)`,
       );
   }
@@ -104,39 +101,43 @@ const said = (input: unknown) => {
 };
 
 export function parseUrl(input: unknown): string {
-  if (input === undefined || input === null) throw new OptionsError(URL_REQUIRED);
+  if (input === undefined || input === null) fail(URL_REQUIRED);
   let url: URL;
   try {
     url = new URL(String(input));
   } catch {
-    throw new OptionsError(`url must be an absolute ws:// or wss:// URL, got ${said(input)}`);
+    fail(`url must be an absolute ws:// or wss:// URL, got ${said(input)}`);
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new OptionsError(`url must start with ws:// or wss://, got ${said(input)}`);
+    fail(`url must start with ws:// or wss://, got ${said(input)}`);
   }
-  if (url.hash) throw new OptionsError(`url must not have a #fragment (WebSocket URLs cannot), got ${url.hash}`);
+  if (url.hash) fail(`url must not have a #fragment (WebSocket URLs cannot), got ${url.hash}`);
   return url.toString();
 }
 
 /** The message of `createClient()` without options, or without a `url`. */
 export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";
 
+/** Throws an `OptionsError` with this message: one place that says how every option check fails. */
+export function fail(message: string): never {
+  throw new OptionsError(message);
+}
+
+/** `value` when it is one of `allowed`; else an `OptionsError` listing them (`acks must be 'auto' or 'manual', got "x"`). */
 export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value))
-    throw new OptionsError(
-      `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`,
-    );
+    fail(`${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`);
   return value;
 }
 
-export function nonNegative(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0)) throw new OptionsError(`${name} must be a number >= 0, got ${value}`);
-  return value;
-}
-
-export function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new OptionsError(`${name} must be a number > 0, got ${value}`);
-  return value;
+/**
+ * `value` when it is a number (an integer when `integer`) at least `min`, or over it when `over`; else an
+ * `OptionsError` saying so: `maxDepth must be a number > 0, got -1`, `batchSize must be an integer >= 1, got 0`.
+ */
+export function num(name: string, value: unknown, min: number, over = false, integer = false): number {
+  if (typeof value !== 'number' || !(over ? value > min : value >= min) || (integer && !Number.isInteger(value)))
+    fail(`${name} must be ${integer ? 'an integer' : 'a number'} ${over ? '>' : '>='} ${min}, got ${String(value)}`);
+  return value as number;
 }

@@ -11,15 +11,14 @@ import { createLog, type Log, type Logger, type LogLevel } from './core/util/log
 import type { Dialect } from './dialects/dialect.js';
 import { eventwire } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
-import { OptionsError } from './errors/errors.js';
 import {
   checkHeaders,
+  fail,
   type KeysOf,
-  nonNegative,
+  num,
   oneOf,
   optionObject,
   parseUrl,
-  positive,
   refuseUnknown,
   URL_REQUIRED,
 } from './options-check.js';
@@ -190,15 +189,33 @@ export interface ResolvedOptions {
   readonly random: () => number;
 }
 
-/** Every key of {@link ClientOptions}, derived from it by the compiler (see {@link KeysOf}): the list cannot drift. */
+/**
+ * The number options that have a default, with it: each is a number > 0 (`outboxSize`: >= 0) and is
+ * checked and defaulted by the same line of {@link resolveOptions}. The defaults are the `@default`s
+ * of {@link ClientOptions}.
+ */
+const NUMBERS = {
+  handshakeTimeout: 10_000,
+  connectTimeout: 10_000,
+  requestTimeout: 30_000,
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxDepth: 64,
+  maxBatchSize: 10_000,
+  dedupeWindow: 10_000,
+  outboxSize: 1000,
+} as const satisfies { [K in keyof ClientOptions]?: number };
+
+/**
+ * Every key of {@link ClientOptions} (the number options through {@link NUMBERS}), derived from it by the
+ * compiler (see {@link KeysOf}): the list cannot drift.
+ */
 const KNOWN = {
+  ...NUMBERS,
   url: true,
   dialect: true,
   token: true,
   auth: true,
   handshake: true,
-  handshakeTimeout: true,
-  connectTimeout: true,
   backoff: true,
   shouldRetry: true,
   heartbeat: true,
@@ -208,37 +225,32 @@ const KNOWN = {
   WebSocket: true,
   headers: true,
   transport: true,
-  requestTimeout: true,
-  outboxSize: true,
   acks: true,
   logger: true,
   logLevel: true,
   rateLimit: true,
   share: true,
   shareKey: true,
-  dedupeWindow: true,
   signals: true,
   compression: true,
   batchSize: true,
   batchInterval: true,
-  maxMessageBytes: true,
-  maxDepth: true,
-  maxBatchSize: true,
   codec: true,
   clock: true,
   random: true,
 } as const satisfies KeysOf<ClientOptions>;
 
-/** The keys of the nested option objects, derived from their types the same way. */
-const KNOWN_BACKOFF = {
-  minDelay: true,
-  maxDelay: true,
-  factor: true,
-  jitter: true,
-  maxRetries: true,
-  minUptime: true,
-} as const satisfies KeysOf<BackoffPolicy>;
-const KNOWN_HEARTBEAT = { interval: true, timeout: true } as const satisfies KeysOf<HeartbeatOptions>;
+/** The least value of each number of `backoff` (every one, its type says); `maxDelay` must besides be at least `minDelay`. */
+const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRetries: 0 } as const satisfies {
+  [K in keyof BackoffPolicy as BackoffPolicy[K] extends number ? K : never]-?: number;
+};
+
+/**
+ * The nested option objects' defaults, every key present (their types say so): they are also the lists
+ * of known keys that `heartbeat: { intervl: 5 }` is refused against.
+ */
+const HEARTBEAT: Readonly<Required<HeartbeatOptions>> = { interval: 25_000, timeout: 10_000 };
+const BACKOFF: Readonly<Required<BackoffPolicy>> = DEFAULT_BACKOFF;
 const KNOWN_RATE_LIMIT = { messages: true, per: true } as const satisfies KeysOf<RateLimit>;
 
 /** One codec per distinct cap pair, shared by every client that uses it (they hold no state). */
@@ -255,44 +267,49 @@ const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
 
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new OptionsError(URL_REQUIRED);
+  if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);
   const base = parseUrl(options.url);
   const token = options.token;
-  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
-    throw new OptionsError('token must be a string or a function returning one');
-  }
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
+    fail('token must be a string or a function returning one');
   const dialect = forClient(options.dialect ?? eventwire());
-  if (typeof dialect?.read !== 'function') throw new OptionsError('dialect must be a Dialect (see eventwire/dialects)');
-  const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message'] as const);
-  const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none'] as const);
-  const backoff = { ...DEFAULT_BACKOFF, ...optionObject('backoff', options.backoff, KNOWN_BACKOFF) };
-  for (const key of ['minDelay', 'maxDelay', 'minUptime'] as const) nonNegative(`backoff.${key}`, backoff[key]);
-  if (!(backoff.factor >= 1)) throw new OptionsError(`backoff.factor must be >= 1, got ${backoff.factor}`);
-  if (backoff.maxDelay < backoff.minDelay) throw new OptionsError('backoff.maxDelay must be >= backoff.minDelay');
-  if (!(backoff.maxRetries >= 0)) throw new OptionsError('backoff.maxRetries must be >= 0');
-  oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none'] as const);
+  if (typeof dialect?.read !== 'function') fail('dialect must be a Dialect (see eventwire/dialects)');
+  const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
+  const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
+  const backoff = { ...BACKOFF, ...optionObject('backoff', options.backoff, BACKOFF) };
+  for (const key in BACKOFF_LEAST) {
+    const k = key as keyof typeof BACKOFF_LEAST;
+    num(`backoff.${k}`, backoff[k], BACKOFF_LEAST[k]);
+  }
+  if (backoff.maxDelay < backoff.minDelay) fail('backoff.maxDelay must be >= backoff.minDelay');
+  oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none']);
   let heartbeat: HeartbeatOptions | undefined;
   if (options.heartbeat !== false) {
-    heartbeat = { interval: 25_000, timeout: 10_000, ...optionObject('heartbeat', options.heartbeat, KNOWN_HEARTBEAT) };
-    nonNegative('heartbeat.interval', heartbeat.interval);
-    positive('heartbeat.timeout', heartbeat.timeout);
+    heartbeat = { ...HEARTBEAT, ...optionObject('heartbeat', options.heartbeat, HEARTBEAT) };
+    num('heartbeat.interval', heartbeat.interval, 0);
+    num('heartbeat.timeout', heartbeat.timeout, 0, true);
     if (heartbeat.interval === 0) heartbeat = undefined;
   }
   let schemas: Map<string, StandardSchemaV1> | undefined;
   for (const [name, schema] of Object.entries(options.events ?? {})) {
-    if (typeof schema?.['~standard']?.validate !== 'function') {
-      throw new OptionsError(`events.${name} must be a Standard Schema (zod, valibot, arktype...)`);
-    }
+    if (typeof schema?.['~standard']?.validate !== 'function')
+      fail(`events.${name} must be a Standard Schema (zod, valibot, arktype...)`);
     schemas ??= new Map();
     schemas.set(name, schema);
   }
-  const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 16 * 1024 * 1024);
-  const maxDepth = positive('maxDepth', options.maxDepth ?? 64);
-  checkNegotiation(options);
+  const numbers = {} as Record<keyof typeof NUMBERS, number>;
+  for (const key in NUMBERS) {
+    const k = key as keyof typeof NUMBERS;
+    numbers[k] = num(k, options[k] ?? NUMBERS[k], 0, k !== 'outboxSize');
+  }
+  const { maxMessageBytes, maxDepth, ...resolvedNumbers } = numbers;
+  if (options.batchSize !== undefined) num('batchSize', options.batchSize, 1, false, true);
+  if (options.batchInterval !== undefined) num('batchInterval', options.batchInterval, 0);
   refuseUnknown('rateLimit.', options.rateLimit, KNOWN_RATE_LIMIT);
   return Object.freeze<ResolvedOptions>({
+    ...resolvedNumbers,
     url: base,
     dialect,
     classify(code, status) {
@@ -313,8 +330,6 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
               ? 'none'
               : 'required'
             : dialect.greeting,
-    handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout ?? 10_000),
-    connectTimeout: positive('connectTimeout', options.connectTimeout ?? 10_000),
     backoff: Object.freeze(backoff),
     shouldRetry: options.shouldRetry,
     heartbeat: heartbeat && Object.freeze(heartbeat),
@@ -323,18 +338,14 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     WebSocket: options.WebSocket,
     transport: options.transport ?? createWebSocketTransport,
     signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
-    codec: options.codec ?? sharedCodec(maxPayload, maxDepth),
+    codec: options.codec ?? sharedCodec(maxMessageBytes, maxDepth),
     // ws buffers a whole frame before anyone sees it: a frame over the cap but within this
     // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
-    maxPayload: 2 * maxPayload + 65_536,
-    maxBatchSize: positive('maxBatchSize', options.maxBatchSize ?? 10_000),
+    maxPayload: 2 * maxMessageBytes + 65_536,
     headers: frozenCopy(checkHeaders(options.headers)),
-    requestTimeout: positive('requestTimeout', options.requestTimeout ?? 30_000),
-    outboxSize: nonNegative('outboxSize', options.outboxSize ?? 1000),
-    acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual'] as const),
+    acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual']),
     log: createLog(options.logger, options.logLevel, options.headers),
     rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
-    dedupeWindow: positive('dedupeWindow', options.dedupeWindow ?? 10_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   });
@@ -371,11 +382,4 @@ export function attemptUrl(
 function refuseUnknownListeners({ on, events }: ClientOptions<EventSchemas>): void {
   if (events && on && typeof on === 'object')
     refuseUnknown('on.', on, { ...Object.fromEntries([...LIFECYCLE].map((n) => [n, 1])), ...events }, 'event');
-}
-
-/** Validates the negotiation options (the dialect names them on the URL). */
-function checkNegotiation(options: ClientOptions<EventSchemas>): void {
-  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1))
-    throw new OptionsError('batchSize must be an integer >= 1');
-  if (options.batchInterval !== undefined) nonNegative('batchInterval', options.batchInterval);
 }

@@ -259,7 +259,7 @@ describe('eventwire tail: what it accepts and what it tells', () => {
       ],
       [[server.url, '--filter', '__proto__.x=1'], 'filter key "__proto__.x": __proto__ is not allowed in a path'],
       [[server.url, '--filter', 'since=noon'], 'filter key "since": not an ISO 8601 time'],
-      [[server.url, '--batch-size', '0'], 'batchSize must be an integer >= 1'],
+      [[server.url, '--batch-size', '0'], 'batchSize must be an integer >= 1, got 0'],
     ];
     for (const [args, message] of cases) {
       const tail = run(['tail', ...args]);

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { createClient, isOptionsError, OptionsError } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 
@@ -44,6 +46,17 @@ describe('options are validated at construction', () => {
     ['heartbeat timeout', { url, heartbeat: { timeout: 0 } }, /heartbeat.timeout/],
     ['schema', { url, events: { X: { parse() {} } } }, /events.X must be a Standard Schema/],
     ['connectTimeout', { url, connectTimeout: Number.NaN }, /connectTimeout/],
+    ['a zero timeout', { url, requestTimeout: 0 }, /^requestTimeout must be a number > 0, got 0$/],
+    ['a string for a number', { url, maxDepth: '64' }, /^maxDepth must be a number > 0, got 64$/],
+    ['a negative outbox', { url, outboxSize: -1 }, /^outboxSize must be a number >= 0, got -1$/],
+    ['a fractional batch size', { url, batchSize: 1.5 }, /^batchSize must be an integer >= 1, got 1\.5$/],
+    ['a negative batch interval', { url, batchInterval: -1 }, /^batchInterval must be a number >= 0, got -1$/],
+    ['negative retries', { url, backoff: { maxRetries: -1 } }, /^backoff\.maxRetries must be a number >= 0, got -1$/],
+    ['retries as a string', { url, backoff: { maxRetries: '3' } }, /^backoff\.maxRetries must be a number/],
+    ['a negative uptime', { url, backoff: { minUptime: -1 } }, /^backoff\.minUptime must be a number >= 0, got -1$/],
+    ['a negative heartbeat', { url, heartbeat: { interval: -1 } }, /^heartbeat\.interval must be a number >= 0/],
+    ['a null backoff', { url, backoff: null }, /^backoff must be an object, got null$/],
+    ['acks', { url, acks: 'sometimes' }, /^acks must be 'auto' or 'manual', got "sometimes"$/],
   ];
   for (const [label, options, message] of bad) {
     it(`rejects ${label}`, () => {
@@ -98,6 +111,87 @@ describe('options are validated at construction', () => {
     expect(client.state).toBe('idle');
     client.close();
     expect(client.state).toBe('closed');
+  });
+});
+
+describe('defaults and edges', () => {
+  /** `@default N` of each option of ClientOptions whose TSDoc is one line ending in a number. */
+  const documented = new Map(
+    [
+      ...readFileSync(new URL('../src/options.ts', import.meta.url), 'utf8').matchAll(
+        /@default ([\d_]+|16 MiB) \*\/\n\s+(\w+)\?:/g,
+      ),
+    ].map(([, value = '', key = '']) => [
+      key,
+      value === '16 MiB' ? 16 * 1024 * 1024 : Number(value.replaceAll('_', '')),
+    ]),
+  );
+
+  it('every number option defaults to its documented @default', () => {
+    const resolved = resolveOptions({ url, signals: false }) as unknown as Record<string, unknown>;
+    expect([...documented.keys()].sort()).toEqual(
+      [
+        'connectTimeout',
+        'dedupeWindow',
+        'handshakeTimeout',
+        'maxBatchSize',
+        'maxDepth',
+        'maxMessageBytes',
+        'outboxSize',
+        'requestTimeout',
+      ].sort(),
+    );
+    for (const [key, value] of documented) {
+      if (key === 'maxMessageBytes') expect(resolved.maxPayload, key).toBe(2 * value + 65_536);
+      else if (key === 'maxDepth')
+        continue; // the codec's: seen through its refusals (test/frames.test.ts)
+      else expect(resolved[key], key).toBe(value);
+    }
+    expect(resolved.backoff).toEqual({
+      minDelay: 500,
+      maxDelay: 30_000,
+      factor: 2,
+      jitter: 'full',
+      maxRetries: Number.POSITIVE_INFINITY,
+      minUptime: 5_000,
+    });
+    expect(resolved.heartbeat).toEqual({ interval: 25_000, timeout: 10_000 });
+    expect(resolved.acks).toBe('auto');
+    expect(resolved.lazy).toBe(false);
+    expect(resolved.compression).toBe(false);
+  });
+
+  it('takes the edges of every range, merges nested objects over their defaults and leaves the given ones as they were', () => {
+    const backoff = { maxRetries: 0, factor: 1 };
+    const heartbeat = { timeout: 1 };
+    const resolved = resolveOptions({
+      url,
+      signals: false,
+      outboxSize: 0,
+      batchSize: 1,
+      batchInterval: 0,
+      requestTimeout: 0.5,
+      backoff,
+      heartbeat,
+    });
+    expect(resolved.outboxSize).toBe(0);
+    expect(resolved.batchSize).toBe(1);
+    expect(resolved.batchInterval).toBe(0);
+    expect(resolved.requestTimeout).toBe(0.5);
+    expect(resolved.backoff).toEqual({
+      minDelay: 500,
+      maxDelay: 30_000,
+      factor: 1,
+      jitter: 'full',
+      maxRetries: 0,
+      minUptime: 5_000,
+    });
+    expect(resolved.heartbeat).toEqual({ interval: 25_000, timeout: 1 });
+    expect(Object.isFrozen(resolved.backoff) && Object.isFrozen(resolved.heartbeat)).toBe(true);
+    expect(backoff).toEqual({ maxRetries: 0, factor: 1 }); // the user's objects are not written to
+    expect(Object.isFrozen(backoff) || Object.isFrozen(heartbeat)).toBe(false);
+    expect(resolveOptions({ url, signals: false, heartbeat: { interval: 0 } }).heartbeat).toBeUndefined();
+    expect(resolveOptions({ url, signals: false, heartbeat: false }).heartbeat).toBeUndefined();
   });
 });
 

@@ -63,13 +63,13 @@ export interface ConnectionErrorDetails {
 export class ConnectionError extends EventwireError {
   override name = 'ConnectionError';
   /** Consecutive failed attempts when it was reported, this one included. */
-  readonly attempts: number;
+  declare readonly attempts: number;
   /** Why the attempt failed. */
-  readonly kind: ConnectionFailure;
+  declare readonly kind: ConnectionFailure;
   /** The server, without its query. */
-  readonly url: string | undefined;
+  declare readonly url: string | undefined;
   /** The HTTP status that answered the upgrade, for kind `http`. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   constructor(message: string, attempts: number, details: ConnectionErrorDetails = {}) {
     super('ERR_CONNECTION', message, details.cause === undefined ? undefined : { cause: details.cause });
     this.attempts = attempts;
@@ -100,9 +100,9 @@ export class ConnectionError extends EventwireError {
 export class DialectMismatchError extends EventwireError {
   override name = 'DialectMismatchError';
   /** The client's dialect. */
-  readonly dialect: string;
+  declare readonly dialect: string;
   /** The built-in dialect that reads the server's frames, when one does. */
-  readonly reads: string | undefined;
+  declare readonly reads: string | undefined;
   constructor(message: string, dialect: string, reads?: string) {
     super('ERR_DIALECT_MISMATCH', message);
     this.dialect = dialect;
@@ -111,6 +111,6 @@ export class DialectMismatchError extends EventwireError {
 }
 
 /** Is this a {@link ConnectionError} (from any copy of the package)? Like `err.code === 'ERR_CONNECTION'`. @example `isConnectionError(e)` */
-export const isConnectionError = guardFor(ConnectionError, 'ConnectionError');
+export const isConnectionError = /* @__PURE__ */ guardFor(ConnectionError, 'ConnectionError');
 /** Is this a {@link DialectMismatchError} (from any copy of the package)? Like `err.code === 'ERR_DIALECT_MISMATCH'`. @example `isDialectMismatchError(e)` */
-export const isDialectMismatchError = guardFor(DialectMismatchError, 'DialectMismatchError');
+export const isDialectMismatchError = /* @__PURE__ */ guardFor(DialectMismatchError, 'DialectMismatchError');

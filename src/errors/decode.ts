@@ -95,11 +95,11 @@ export interface DecodeErrorOptions {
 export class DecodeError extends EventwireError {
   override name = 'DecodeError';
   /** Which check failed; stable, see {@link DecodeReason}. */
-  readonly reason: DecodeReason;
+  declare readonly reason: DecodeReason;
   /** For a gzip frame stopped at its declared size (`bad_trailer`): that size, the most inflated bytes held (never over the cap); 0 for `too_large` refused before inflating. */
-  readonly held: number | undefined;
+  declare readonly held: number | undefined;
   /** For `batch_too_large` and `invalid_batch_members`: how many members were dropped. @default 1 */
-  readonly count: number;
+  declare readonly count: number;
   /** Made from {@link DecodeErrorOptions}. */
   constructor(options: DecodeErrorOptions);
   /** The short form, for a custom dialect's `read`: a reason and a message. */
@@ -118,4 +118,4 @@ export class DecodeError extends EventwireError {
  * Is this a {@link DecodeError}? `err.code === 'ERR_DECODE'` says the same of any eventwire error.
  * @example `client.on('error', (e) => isDecodeError(e) && metrics.increment(e.reason))`
  */
-export const isDecodeError = guardFor(DecodeError, 'DecodeError');
+export const isDecodeError = /* @__PURE__ */ guardFor(DecodeError, 'DecodeError');

@@ -44,7 +44,7 @@ const FORBIDDEN_HINT =
 export class AuthError extends EventwireError {
   override name = 'AuthError';
   /** The close code the server sent. */
-  readonly closeCode: number;
+  declare readonly closeCode: number;
   constructor(closeCode: number, reason: string) {
     super(
       'ERR_AUTH',
@@ -82,7 +82,7 @@ export class TokenProviderError extends EventwireError {
 export class ReconnectExhaustedError extends EventwireError {
   override name = 'ReconnectExhaustedError';
   /** How many reconnect attempts were made (`backoff.maxRetries`); `cause` is the last failure. */
-  readonly attempts: number;
+  declare readonly attempts: number;
   constructor(attempts: number, cause?: unknown) {
     const last = cause === undefined ? '' : `: ${describe(cause)}`;
     super('ERR_RECONNECT_EXHAUSTED', `gave up reconnecting after ${attempts} ${plural(attempts)}${last}`, { cause });
@@ -102,7 +102,7 @@ export class ReconnectExhaustedError extends EventwireError {
 export class ClosedError extends EventwireError {
   override name = 'ClosedError';
   /** The close code that ended the connection. */
-  readonly closeCode: number;
+  declare readonly closeCode: number;
   constructor(closeCode: number, reason: string) {
     super('ERR_CLOSED', `connection closed with ${closeCode}${reason ? ` (${reason})` : ''} and will not be retried`);
     this.closeCode = closeCode;
@@ -136,11 +136,11 @@ export class TimeoutError extends EventwireError {
 export class ValidationError extends EventwireError {
   override name = 'ValidationError';
   /** The event name whose schema rejected it. */
-  readonly eventType: string;
+  declare readonly eventType: string;
   /** The event's seq, when it had one: where to find it in the server's log. */
-  readonly seq: number | undefined;
+  declare readonly seq: number | undefined;
   /** The issues reported by the schema (Standard Schema format). */
-  readonly issues: ReadonlyArray<Issue>;
+  declare readonly issues: ReadonlyArray<Issue>;
   /**
    * `event`: the event refused. Each issue's message then says what the schema expected (the issue's
    * `expected`, where the library gives one, as zod does) and the type the data had there, never its value.
@@ -169,7 +169,7 @@ export class ValidationError extends EventwireError {
 export class HandlerError extends EventwireError {
   override name = 'HandlerError';
   /** The event the handler was called for. */
-  readonly eventType: string;
+  declare readonly eventType: string;
   constructor(eventType: string, cause: unknown) {
     super('ERR_HANDLER', `a handler for ${eventType} threw: ${describe(cause)}`, { cause });
     this.eventType = eventType;
@@ -196,9 +196,9 @@ export class HandlerError extends EventwireError {
 export class HookError extends EventwireError {
   override name = 'HookError';
   /** The hook that threw: `shouldRetry`, `classify`, or a dialect's hook (`params`, `auth`, …). */
-  readonly hook: string;
+  declare readonly hook: string;
   /** For a dialect's hook: the dialect's `name`; undefined for the client's own options. */
-  readonly dialect: string | undefined;
+  declare readonly dialect: string | undefined;
   constructor(hook: string, cause: unknown, dialect?: string) {
     const where = dialect === undefined ? `the ${hook} hook` : `the ${dialect} dialect's ${hook}()`;
     super('ERR_HOOK', `${where} threw: ${describe(cause)}`, { cause });
@@ -226,7 +226,7 @@ export class HookError extends EventwireError {
 export class SubscriptionEndedError extends EventwireError {
   override name = 'SubscriptionEndedError';
   /** The id of the subscription that ended. */
-  readonly subscriptionId: string;
+  declare readonly subscriptionId: string;
   constructor(subscriptionId: string) {
     super('ERR_SUBSCRIPTION_ENDED', `subscription ${subscriptionId} ended`);
     this.subscriptionId = subscriptionId;
@@ -244,7 +244,7 @@ export class SubscriptionEndedError extends EventwireError {
 export class ServerError extends EventwireError {
   override name = 'ServerError';
   /** The `code` field of the server's message. */
-  readonly serverCode: string;
+  declare readonly serverCode: string;
   constructor(serverCode: string, message: string) {
     super('ERR_SERVER', `server error ${serverCode}: ${message}`);
     this.serverCode = serverCode;
@@ -277,9 +277,9 @@ export class FilterError extends EventwireError {
 export class RequestError extends EventwireError {
   override name = 'RequestError';
   /** The server's error code. */
-  readonly serverCode: string;
+  declare readonly serverCode: string;
   /** The method that was called. */
-  readonly method: string;
+  declare readonly method: string;
   constructor(method: string, serverCode: string, message: string) {
     super('ERR_REQUEST', `${method} failed: ${serverCode}: ${message}`);
     this.serverCode = serverCode;
@@ -316,43 +316,45 @@ export class AbortError extends EventwireError {
 export class QueueFullError extends EventwireError {
   override name = 'QueueFullError';
   /** The limit that was reached. */
-  readonly limit: number;
+  declare readonly limit: number;
   constructor(what: string, limit: number) {
     super('ERR_QUEUE_FULL', `${what} is full (${limit} ${limit === 1 ? 'entry' : 'entries'})`);
     this.limit = limit;
   }
 }
 
+// The guards are `@__PURE__`: a bundler drops those that neither the app nor the package calls.
+
 /** Is this an {@link OptionsError} (from any copy of the package)? Like `err.code === 'ERR_OPTIONS'`. @example `isOptionsError(e)` */
-export const isOptionsError = guardFor(OptionsError, 'OptionsError');
+export const isOptionsError = /* @__PURE__ */ guardFor(OptionsError, 'OptionsError');
 /** Is this an {@link AuthError} (from any copy of the package)? Like `err.code === 'ERR_AUTH'`. @example `isAuthError(e)` */
-export const isAuthError = guardFor(AuthError, 'AuthError');
+export const isAuthError = /* @__PURE__ */ guardFor(AuthError, 'AuthError');
 /** Is this a {@link TokenProviderError} (from any copy of the package)? Like `err.code === 'ERR_TOKEN_PROVIDER'`. @example `isTokenProviderError(e)` */
-export const isTokenProviderError = guardFor(TokenProviderError, 'TokenProviderError');
+export const isTokenProviderError = /* @__PURE__ */ guardFor(TokenProviderError, 'TokenProviderError');
 /** Is this a {@link ReconnectExhaustedError} (from any copy of the package)? Like `err.code === 'ERR_RECONNECT_EXHAUSTED'`. @example `isReconnectExhaustedError(e)` */
-export const isReconnectExhaustedError = guardFor(ReconnectExhaustedError, 'ReconnectExhaustedError');
+export const isReconnectExhaustedError = /* @__PURE__ */ guardFor(ReconnectExhaustedError, 'ReconnectExhaustedError');
 /** Is this a {@link ClosedError} (from any copy of the package)? Like `err.code === 'ERR_CLOSED'`. @example `isClosedError(e)` */
-export const isClosedError = guardFor(ClosedError, 'ClosedError');
+export const isClosedError = /* @__PURE__ */ guardFor(ClosedError, 'ClosedError');
 /** Is this a {@link TimeoutError} (from any copy of the package)? Like `err.code === 'ERR_TIMEOUT'`. @example `isTimeoutError(e)` */
-export const isTimeoutError = guardFor(TimeoutError, 'TimeoutError');
+export const isTimeoutError = /* @__PURE__ */ guardFor(TimeoutError, 'TimeoutError');
 /** Is this a {@link ValidationError} (from any copy of the package)? Like `err.code === 'ERR_VALIDATION'`. @example `isValidationError(e)` */
-export const isValidationError = guardFor(ValidationError, 'ValidationError');
+export const isValidationError = /* @__PURE__ */ guardFor(ValidationError, 'ValidationError');
 /** Is this a {@link HandlerError} (from any copy of the package)? Like `err.code === 'ERR_HANDLER'`. @example `isHandlerError(e)` */
-export const isHandlerError = guardFor(HandlerError, 'HandlerError');
+export const isHandlerError = /* @__PURE__ */ guardFor(HandlerError, 'HandlerError');
 /** Is this a {@link FilterError} (from any copy of the package)? Like `err.code === 'ERR_FILTER'`. @example `isFilterError(e)` */
-export const isFilterError = guardFor(FilterError, 'FilterError');
+export const isFilterError = /* @__PURE__ */ guardFor(FilterError, 'FilterError');
 /** Is this a {@link RequestError} (from any copy of the package)? Like `err.code === 'ERR_REQUEST'`. @example `isRequestError(e)` */
-export const isRequestError = guardFor(RequestError, 'RequestError');
+export const isRequestError = /* @__PURE__ */ guardFor(RequestError, 'RequestError');
 /** Is this an {@link AbortError} (from any copy of the package)? Like `err.code === 'ERR_ABORTED'`. @example `isAbortError(e)` */
-export const isAbortError = guardFor(AbortError, 'AbortError');
+export const isAbortError = /* @__PURE__ */ guardFor(AbortError, 'AbortError');
 /** Is this a {@link QueueFullError} (from any copy of the package)? Like `err.code === 'ERR_QUEUE_FULL'`. @example `isQueueFullError(e)` */
-export const isQueueFullError = guardFor(QueueFullError, 'QueueFullError');
+export const isQueueFullError = /* @__PURE__ */ guardFor(QueueFullError, 'QueueFullError');
 /** Is this a {@link ServerError} (from any copy of the package)? Like `err.code === 'ERR_SERVER'`. @example `isServerError(e)` */
-export const isServerError = guardFor(ServerError, 'ServerError');
+export const isServerError = /* @__PURE__ */ guardFor(ServerError, 'ServerError');
 /** Is this a {@link HookError} (from any copy of the package)? Like `err.code === 'ERR_HOOK'`. @example `isHookError(e)` */
-export const isHookError = guardFor(HookError, 'HookError');
+export const isHookError = /* @__PURE__ */ guardFor(HookError, 'HookError');
 /** Is this a {@link SubscriptionEndedError} (from any copy of the package)? Like `err.code === 'ERR_SUBSCRIPTION_ENDED'`. @example `isSubscriptionEndedError(e)` */
-export const isSubscriptionEndedError = guardFor(SubscriptionEndedError, 'SubscriptionEndedError');
+export const isSubscriptionEndedError = /* @__PURE__ */ guardFor(SubscriptionEndedError, 'SubscriptionEndedError');
 
 const plural = (n: number): string => (n === 1 ? 'attempt' : 'attempts');
 
