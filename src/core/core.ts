@@ -16,6 +16,9 @@ import type { TimeCursor } from './streams/time-cursor.js';
 import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from './util/emitter.js';
 import { Metrics } from './util/metrics.js';
 
+/** No subscription yet: what a client that has made none reads. */
+const NONE: ReadonlyMap<string, SubscriptionImpl> = new Map();
+
 /** The time cursor's class, once loaded (with a dialect that resumes by time: others never carry it). */
 let TimeCursorClass: (new () => TimeCursor) | undefined;
 let timeCursorLoading: Promise<unknown> | undefined;
@@ -48,9 +51,12 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** The link's outbox: where subscriptions, requests, acks and sends wait and leave. */
   readonly outbox: Outbox;
   readonly connection: Connection;
-  /** Every subscription: the handles of `subscribe()`, and the interests behind `client.on(name)`. */
-  readonly subscriptions = new Map<string, SubscriptionImpl>();
-  readonly #interests = new Map<string, { sub: SubscriptionImpl; listeners: number }>();
+  /**
+   * Every subscription: the handles of `subscribe()`, and the interests behind `client.on(name)`.
+   * Made on the first subscription (or event), as the interests are: an idle client holds neither.
+   */
+  #subscriptions: Map<string, SubscriptionImpl> | undefined;
+  #interests: Map<string, { sub: SubscriptionImpl; listeners: number }> | undefined;
   #delivery: Delivery | undefined;
   /** The request tracker, or its module loading (requests are paid for only by clients that make one). */
   #requests: RequestTracker | Promise<RequestTracker> | undefined;
@@ -70,6 +76,17 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (dialect.resume === 'time') loadTimeCursor();
     this.connection = new Connection(this.options, dialect, this);
     this.outbox = this.connection.outbox;
+  }
+
+  /** Every subscription, the map made now if it was not (delivery keeps it). */
+  get subscriptions(): Map<string, SubscriptionImpl> {
+    this.#subscriptions ??= new Map();
+    return this.#subscriptions;
+  }
+
+  /** Every subscription so far, to read: no map is made for it. */
+  get #subs(): ReadonlyMap<string, SubscriptionImpl> {
+    return this.#subscriptions ?? NONE;
   }
 
   /** The link's state (for the share hub). */
@@ -126,12 +143,12 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   linkLost(): void {
-    for (const sub of this.subscriptions.values()) sub.disconnected();
+    for (const sub of this.#subs.values()) sub.disconnected();
   }
 
   interest(): readonly string[] | undefined {
     const names = new Set<string>();
-    for (const sub of this.subscriptions.values()) {
+    for (const sub of this.#subs.values()) {
       if (sub.events.length === 0 || sub.events.includes('*')) return undefined;
       for (const name of sub.events) names.add(name);
     }
@@ -145,12 +162,14 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
    */
   listen(type: string): () => void {
     const key = type === 'message' ? '' : type;
-    let interest = this.#interests.get(key);
+    this.#interests ??= new Map();
+    const interests = this.#interests;
+    let interest = interests.get(key);
     if (!interest) {
       const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
       const sub = new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward);
       interest = { sub, listeners: 0 };
-      this.#interests.set(key, interest);
+      interests.set(key, interest);
     }
     interest.listeners++;
     const held = interest;
@@ -159,7 +178,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
       if (released) return;
       released = true;
       if (--held.listeners > 0) return;
-      this.#interests.delete(key);
+      this.#interests?.delete(key);
+      if (this.#interests?.size === 0) this.#interests = undefined;
       held.sub.end(undefined);
     };
   }
@@ -173,7 +193,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     this.#stoppedBy = error ?? new ClosedError(code, reason || 'client closed');
     // close() ends every subscription (iterators return); a fatal close ends iterators with
     // its error, and keeps subscriptions for a later connect().
-    for (const sub of [...this.subscriptions.values()]) {
+    for (const sub of [...this.#subs.values()]) {
       if (sub.internal) continue;
       if (error) sub.endIterators(error);
       else sub.end(undefined);
@@ -198,7 +218,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
     this.#metrics.received++;
-    this.subscriptions.get(id)?.confirmed(seq, gap);
+    this.#subs.get(id)?.confirmed(seq, gap);
   }
 
   response(
@@ -214,7 +234,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   serverError(code: string, message: string, id?: string): void {
     const error = new ServerError(code, message);
-    const sub = id === undefined ? undefined : this.subscriptions.get(id);
+    const sub = id === undefined ? undefined : this.#subs.get(id);
     this.#metrics.received++;
     if (sub) sub.fail(error);
     else this.report(error);
@@ -244,10 +264,9 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   detach(sub: SubscriptionImpl): void {
-    this.subscriptions.delete(sub.id);
+    this.#subscriptions?.delete(sub.id);
     this.outbox.release(sub);
-    if (this.state === 'open')
-      this.#sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subscriptions.values()]));
+    if (this.state === 'open') this.#sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.#subs.values()]));
   }
 
   reportError(error: EventwireError): void {
@@ -314,7 +333,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   stats(): ClientStats {
     return {
-      subscriptions: this.subscriptions.size - this.#interests.size,
+      subscriptions: this.#subs.size - (this.#interests?.size ?? 0),
       pendingRequests: this.#tracker?.size ?? 0,
       queued: this.outbox.waiting,
       acks: this.#delivery?.stats() ?? { messageIds: 0, messageIdBytes: 0, inFlight: 0 },

@@ -9,7 +9,7 @@ import { AuthMessage, describeFrame, fetchToken } from './attempt.js';
 import { Attempts } from './attempts.js';
 import type { LinkHost } from './host.js';
 import { Inbox, type InboxSink } from './inbox.js';
-import { Liveness } from './liveness.js';
+import { Liveness, type LivenessLink } from './liveness.js';
 import type { NetworkSignal } from './signals.js';
 
 /**
@@ -23,7 +23,7 @@ import type { NetworkSignal } from './signals.js';
  * timeout); the heartbeat has its own. Every attempt has an id: a token, socket or timer that
  * belongs to an older attempt finds a newer id and is ignored.
  */
-export class Connection implements TransportEvents, InboxSink, OutboxLink {
+export class Connection implements TransportEvents, InboxSink, OutboxLink, LivenessLink {
   #state: ConnectionState = 'idle';
   #sessionId: string | undefined;
   #greetedOn = -1; // the link (`#id`) that heard its greeting: a repeated one is ignored, not a new session
@@ -59,14 +59,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#inbox = new Inbox(options.codec, dialect, this, options.maxPayload);
     const { WebSocket, maxPayload, headers } = options;
     this.#transport = options.transport({ WebSocket, maxPayload, headers, protocols: dialect.protocols }, this);
-    this.#liveness = new Liveness({
-      transport: this.#transport,
-      dialect,
-      clock: options.clock,
-      heartbeat: options.heartbeat,
-      sendPing: (message) => this.outbox.control('ping', options.codec.encode(message)),
-      dead: (silent) => this.#dead(silent),
-    });
+    this.#liveness = new Liveness(this, this.#transport, dialect, options.clock, options.heartbeat);
     const encode = (message: object) => options.codec.encode(message);
     if (options.auth === 'message' && options.token)
       this.outbox.hold(new AuthMessage(() => this.#token, dialect, encode));
@@ -121,7 +114,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
       this.#ended(this.#id, 1006, 'no subprotocol selected');
       return;
     }
-    options.clock.clearTimeout(this.#timer);
+    this.#clearTimer();
     this.#socketUp = true;
     this.outbox.socketOpen();
     const greeting = this.#attempts.opened(options.clock.now());
@@ -158,7 +151,22 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   }
 
   /** A protocol ping: its answer waits in the outbox's control lane, within the rate limit, one at a time. */
-  readonly onPing = (answer: () => boolean): unknown => this.outbox.control('ws-pong', answer);
+  onPing(answer: () => boolean): void {
+    this.outbox.control('ws-pong', answer);
+  }
+
+  // LivenessLink: the heartbeat's probe and verdict.
+
+  /** The heartbeat's ping (the dialect's): it goes out through the outbox's control lane. */
+  sendPing(message: object): void {
+    this.outbox.control('ping', this.#options.codec.encode(message));
+  }
+
+  /** The heartbeat heard nothing for `silent` ms: the link is dead. */
+  dead(silent: number): void {
+    this.#transport.close(4000, 'heartbeat timeout');
+    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
+  }
 
   // InboxSink: what the dialect read in a frame. Link-level messages stay here.
 
@@ -270,7 +278,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   #start(): void {
     const options = this.#options;
     const { clock } = options;
-    clock.clearTimeout(this.#timer);
+    this.#clearTimer();
     this.#waitingForNetwork = false;
     this.#setState('connecting');
     const id = ++this.#id;
@@ -302,12 +310,6 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#transport.connect(url);
   }
 
-  /** The heartbeat heard nothing for `silent` ms: the link is dead. */
-  #dead(silent: number): void {
-    this.#transport.close(4000, 'heartbeat timeout');
-    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
-  }
-
   #fail(id: number, reason: string, error: EventwireError): void {
     if (id !== this.#id || this.#state !== 'connecting') return;
     this.#transport.close(4000, reason);
@@ -316,7 +318,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
 
   #open(): void {
     const { clock } = this.#options;
-    clock.clearTimeout(this.#timer);
+    this.#clearTimer();
     this.#openedAt = clock.now();
     this.#attempts.quiet = false;
     this.#liveness.start();
@@ -365,7 +367,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#id++;
     this.#inbox.reset(); // frames of the old socket still waiting to be decoded are dropped
     this.#socketUp = false;
-    this.#options.clock.clearTimeout(this.#timer);
+    this.#clearTimer();
     this.#liveness.stop();
     this.#sessionId = undefined;
     this.outbox.down();
@@ -379,6 +381,12 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
     this.#stopSignals = undefined;
   }
 
+  /** Cancels the phase's timer and lets its handle go (an open link holds none). */
+  #clearTimer(): void {
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   #setState(to: ConnectionState): void {
     const from = this.#state;
     if (from === to) return;
@@ -389,7 +397,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink {
   #signal(signal: NetworkSignal): void {
     if (signal === 'offline') {
       if (this.#state === 'reconnecting' && !this.#waitingForNetwork) {
-        this.#options.clock.clearTimeout(this.#timer);
+        this.#clearTimer();
         this.#waitingForNetwork = true;
       } else this.#liveness.check();
       return;

@@ -9,13 +9,11 @@ import {
   type HeartbeatOptions,
 } from './heartbeat.js';
 
-/** @internal What {@link Liveness} works with: the link's socket, dialect, clock and door out. */
-export interface LivenessDeps {
-  readonly transport: Transport;
-  readonly dialect: Dialect;
-  readonly clock: Clock;
-  /** The heartbeat option (undefined: `heartbeat: false`). */
-  readonly heartbeat: Readonly<HeartbeatOptions> | undefined;
+/**
+ * @internal What {@link Liveness} tells the link (the link itself: methods, not closures, so a
+ * client holds no function for them).
+ */
+export interface LivenessLink {
   /** Sends the dialect's ping through the outbox's control lane. */
   sendPing(message: object): void;
   /** The link is dead: nothing came for `silent` ms. */
@@ -29,15 +27,30 @@ export interface LivenessDeps {
  * A greeting's heartbeat interval is kept here, never written into the options.
  */
 export class Liveness implements HeartbeatIo {
-  readonly #deps: LivenessDeps;
+  readonly #link: LivenessLink;
+  readonly #transport: Transport;
+  readonly #dialect: Dialect;
+  readonly #clock: Clock;
+  /** The heartbeat option (undefined: `heartbeat: false`). */
+  readonly #options: Readonly<HeartbeatOptions> | undefined;
   /** The shortest ping interval a greeting asked for (ms), if any: the options stay as given. */
   #interval: number | undefined;
   #heartbeat: Heartbeat | undefined;
   /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
   #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
 
-  constructor(deps: LivenessDeps) {
-    this.#deps = deps;
+  constructor(
+    link: LivenessLink,
+    transport: Transport,
+    dialect: Dialect,
+    clock: Clock,
+    heartbeat: Readonly<HeartbeatOptions> | undefined,
+  ) {
+    this.#link = link;
+    this.#transport = transport;
+    this.#dialect = dialect;
+    this.#clock = clock;
+    this.#options = heartbeat;
   }
 
   /** The last measured round-trip time in ms, if any. */
@@ -52,20 +65,21 @@ export class Liveness implements HeartbeatIo {
 
   /** Starts the heartbeat the dialect's liveness calls for on a link that opened. */
   start(): void {
-    const { dialect, transport, clock, heartbeat } = this.#deps;
+    const heartbeat = this.#options;
+    const transport = this.#transport;
     // a greeting's interval makes a settings object per link (none for an idle client)
     const beat =
       heartbeat && this.#interval !== undefined && this.#interval < heartbeat.interval
         ? { interval: this.#interval, timeout: heartbeat.timeout }
         : heartbeat;
-    let liveness = dialect.liveness;
+    let liveness = this.#dialect.liveness;
     if (liveness.mode === 'ws') liveness = transport.ping?.() ? liveness : liveness.fallback;
     if (!beat || liveness.mode === 'none') return;
     this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
     this.#heartbeat =
       liveness.mode === 'server'
-        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, clock, this)
-        : createHeartbeat(beat, clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
+        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, this.#clock, this)
+        : createHeartbeat(beat, this.#clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
   }
 
   /** The link is down: its heartbeat stops. */
@@ -97,18 +111,18 @@ export class Liveness implements HeartbeatIo {
 
   /** The heartbeat's dead-link verdict: nothing came for `silent` ms. @internal (HeartbeatIo) */
   dead(silent: number): void {
-    this.#deps.dead(silent);
+    this.#link.dead(silent);
   }
 
   /** The heartbeat's probe. @internal (HeartbeatIo) */
   ping(): void {
-    const { dialect, transport } = this.#deps;
+    const transport = this.#transport;
     // A WebSocket protocol ping is a control frame of the socket, not a frame the client
     // writes: it does not go through the outbox (no rate limit, no log line).
     if (this.#probe === 'ws') transport.ping?.();
     else if (this.#probe !== 'none') {
-      const ping = dialect.ping();
-      if (ping) this.#deps.sendPing(ping);
+      const ping = this.#dialect.ping();
+      if (ping) this.#link.sendPing(ping);
       // a keepalive is never answered: a WebSocket ping's pong proves life where one can go, else nothing is awaited
       if (this.#probe === 'keepalive' && !transport.ping?.()) this.#heartbeat?.received();
     }

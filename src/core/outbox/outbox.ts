@@ -58,6 +58,9 @@ export interface RateLimitStats {
   pauses: number;
 }
 
+/** One slot per {@link Lane}, made at its size (an empty array written at index 3 grows to 17 slots). */
+const lanes = <T>(): Array<T | undefined> => [undefined, undefined, undefined, undefined, undefined];
+
 /** Lanes whose waiting messages count against `outboxSize`: what a user queued. */
 const counted = (lane: Lane) => lane >= Lane.Ack;
 
@@ -74,10 +77,10 @@ const counted = (lane: Lane) => lane >= Lane.Ack;
 export class Outbox {
   readonly #limit: number;
   readonly #link: OutboxLink;
-  /** Held messages by lane (auth, subscriptions, requests). */
-  readonly #held: Array<Set<Held> | undefined> = [];
-  /** One-shot frames by lane (unsubscribes, acks, sends). */
-  readonly #queued: Array<string[] | undefined> = [];
+  /** Held messages by lane (auth, subscriptions, requests), made on the first. */
+  #held: Array<Set<Held> | undefined> | undefined;
+  /** One-shot frames by lane (unsubscribes, acks, sends), made on the first. */
+  #queued: Array<string[] | undefined> | undefined;
   /** 0: no socket; 1: socket open (auth lane only); 2: link ready (every lane). */
   #level = 0;
   /** The current link (held messages carry the one they were last sent on; 0: none). */
@@ -130,15 +133,15 @@ export class Outbox {
     if (rate.take(now)) return true;
     if (this.#paceTimer === undefined) {
       rate.pauses++;
-      this.#paceTimer = this.#clock.setTimeout(this.#paced, Math.max(1, rate.wait(now)));
+      this.#paceTimer = this.#clock.setTimeout(() => this.#paced(), Math.max(1, rate.wait(now)));
     }
     return false;
   }
 
-  readonly #paced = () => {
+  #paced(): void {
     this.#paceTimer = undefined;
     if (this.#level > 0) this.flush();
-  };
+  }
 
   /** Sends one frame if the rate limit has a token for it and the socket takes it. */
   #transmit(frame: string, lane = true): boolean {
@@ -171,6 +174,7 @@ export class Outbox {
     const count = counted(lane);
     if (count && !this.#hasRoom()) return 'refused';
     if (count) this.#waiting++;
+    this.#queued ??= lanes();
     const queue = this.#queued[lane] ?? [];
     this.#queued[lane] = queue;
     queue.push(frame);
@@ -211,6 +215,7 @@ export class Outbox {
   hold(entry: Held): boolean {
     const count = counted(entry.lane);
     if (count && !this.#hasRoom()) return false;
+    this.#held ??= lanes();
     const held = this.#held[entry.lane] ?? new Set();
     this.#held[entry.lane] = held;
     held.add(entry);
@@ -223,7 +228,7 @@ export class Outbox {
   /** Forgets a held message (the frames of it not sent yet too). */
   release(entry: Held): void {
     if (this.#partial === entry) this.#forgetPartial();
-    if (this.#held[entry.lane]?.delete(entry) && counted(entry.lane) && entry.link !== this.#linkId) this.#waiting--;
+    if (this.#held?.[entry.lane]?.delete(entry) && counted(entry.lane) && entry.link !== this.#linkId) this.#waiting--;
   }
 
   /** A socket opened: a new link, on which only the auth lane may flow yet. */
@@ -254,7 +259,7 @@ export class Outbox {
 
   /** Drops every one-shot frame (the client closed for good). Held messages stay with their owners. */
   clearQueued(): void {
-    this.#queued.length = 0;
+    this.#queued = undefined;
     this.#clearControl();
     this.#recount();
   }
@@ -270,7 +275,7 @@ export class Outbox {
     if (control && !this.#flushControl()) return;
     for (let lane = 0; lane <= Lane.Send; lane++) {
       if (lane > Lane.Auth && this.#level < 2) break;
-      const held = this.#held[lane];
+      const held = this.#held?.[lane];
       if (held) {
         for (const entry of held) {
           if (entry.link === this.#linkId) continue;
@@ -279,7 +284,7 @@ export class Outbox {
           control = true;
         }
       }
-      const queue = this.#queued[lane];
+      const queue = this.#queued?.[lane];
       while (queue && queue.length > 0) {
         if (!this.#transmit(queue[0] as string)) return void this.#stall();
         this.#jumped = false;
@@ -365,8 +370,8 @@ export class Outbox {
   #recount(): void {
     let waiting = 0;
     for (let lane = Lane.Ack; lane <= Lane.Send; lane++) {
-      waiting += this.#queued[lane]?.length ?? 0;
-      const held = this.#held[lane];
+      waiting += this.#queued?.[lane]?.length ?? 0;
+      const held = this.#held?.[lane];
       if (held) for (const entry of held) if (entry.link !== this.#linkId) waiting++;
     }
     this.#waiting = waiting;

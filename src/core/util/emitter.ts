@@ -40,7 +40,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
- * The client's emitter. Listeners live in a Map of arrays made on the first listener, with
+ * The client's emitter. Listeners live in a Map of arrays made on the first listener (and dropped with the last), with
  * two guarantees a bare event bus does not give: a listener that throws (or rejects) reaches
  * `onListenerError` instead of breaking the emit loop or the socket loop behind it, and each
  * listener is wrapped once at registration, not per event.
@@ -130,11 +130,13 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   #off(type: string, wrapped: Wrapped): void {
     const list = this.#listeners?.get(type);
     if (!list?.includes(wrapped)) return;
-    if (list.length === 1) this.#listeners?.delete(type);
-    else
+    if (list.length > 1)
       this.#listeners?.set(
         type,
         list.filter((l) => l !== wrapped),
       );
+    else if (this.#listeners?.size === 1)
+      this.#listeners = undefined; // the last one: the Map goes too
+    else this.#listeners?.delete(type);
   }
 }

@@ -42,6 +42,9 @@ export interface ClientMetrics {
   errorsByCode: Record<string, number>;
 }
 
+/** The default clock, one function for every client (a default made per call would be one each). */
+const monotonic = () => performance.now();
+
 /**
  * @internal Counts for {@link ClientMetrics}. Nothing here runs per message but `received++`
  * (the outbox counts what it writes): rates come from samples of the totals that `read()`
@@ -63,7 +66,7 @@ export class Metrics {
   #taken = 0;
   #errors: Map<string, number> | undefined;
 
-  constructor(now: () => number = () => performance.now()) {
+  constructor(now: () => number = monotonic) {
     this.#now = now;
     this.#born = now();
   }
