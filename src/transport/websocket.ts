@@ -57,16 +57,68 @@ function socketClass(option: unknown): SocketClass {
   return (inNode || global === undefined ? IsoWebSocket : global) as unknown as SocketClass;
 }
 
+/** Where a socket's events find their transport: one property on the socket, no closure per event. */
+const OWNER = Symbol('eventwire.transport');
+type Owned = SocketLike & { [OWNER]?: WebSocketTransport };
+
+// The socket's listeners: one function each for every socket of every client, called with the
+// socket as `this` (`ws` emits so, and a browser calls its `on…` handlers so).
+function onUpgrade(this: Owned, res: UpgradeAnswer): void {
+  this[OWNER]?.upgraded(this, res.headers?.['sec-websocket-protocol']);
+}
+function onOpen(this: Owned): void {
+  this[OWNER]?.opened(this);
+}
+function onMessage(this: Owned, data: Uint8Array, binary: boolean): void {
+  this[OWNER]?.message(this, data, !binary);
+}
+function onError(this: Owned, error: Error): void {
+  this[OWNER]?.failed(this, error);
+}
+function onRefused(this: Owned, _req: unknown, res: UpgradeAnswer): void {
+  this[OWNER]?.refused(this, res);
+  this.terminate?.();
+}
+function onPong(this: Owned): void {
+  this[OWNER]?.ponged(this);
+}
+function onPing(this: Owned, data: Uint8Array): void {
+  this[OWNER]?.pinged(this, data);
+}
+function onClose(this: Owned, code: number, reason: Uint8Array): void {
+  this[OWNER]?.ended(this, code, String(reason));
+}
+function onBrowserOpen(this: Owned): void {
+  const owner = this[OWNER];
+  owner?.upgraded(this, this.protocol ?? '');
+  owner?.opened(this); // onUpgrade may have ended the attempt (no subprotocol selected): then it is ignored
+}
+function onBrowserMessage(this: Owned, event: { data: string | ArrayBuffer | Blob }): void {
+  this[OWNER]?.message(this, event.data, false);
+}
+function onBrowserError(this: Owned): void {
+  this[OWNER]?.failed(
+    this,
+    new Error('the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)'),
+  );
+}
+function onBrowserClose(this: Owned, event: { code: number; reason: string }): void {
+  this[OWNER]?.ended(this, event.code, event.reason);
+}
+
 /**
- * eventwire's transport: one WebSocket per `connect()`, nothing else. Each socket's
- * callbacks carry the attempt id they were made for, and are ignored once the client has
- * moved on to another attempt (or closed), so a late event of an abandoned socket never
- * reaches the client. With `ws` it listens through `ws.on()` and receives Buffers as they
- * are (no `MessageEvent` per frame), and tells `ws` the frame cap (`maxPayload`).
+ * eventwire's transport: one WebSocket per `connect()`, nothing else. A socket's events are
+ * reported only while it is the current one: once the client has moved on to another attempt
+ * (or closed), a late event of an abandoned socket never reaches the client. With `ws` it
+ * listens through `ws.on()` and receives Buffers as they are (no `MessageEvent` per frame),
+ * and tells `ws` the frame cap (`maxPayload`).
  *
  * An HTTP answer to the upgrade reaches `onClose` as its `status`, and a close code the server
  * put in its `Sec-WebSocket-Close-Code` header as the `code` (else 1006). Only `ws` can read
  * them: a browser reports a refused upgrade as close 1006 with neither.
+ *
+ * Every client has one: its methods live on a prototype and the socket's listeners are shared
+ * functions that find it through the socket, so an idle client holds no closure for its socket.
  *
  * @param config - the WebSocket class, the byte cap and upgrade headers
  * @param events - where the current socket's open, frames and close go
@@ -77,116 +129,163 @@ function socketClass(option: unknown): SocketClass {
  * ```
  */
 export function createWebSocketTransport(config: TransportConfig, events: TransportEvents): Transport {
-  const Socket = socketClass(config.WebSocket);
-  const nodeApi = typeof Socket.prototype?.on === 'function';
-  let attempt = 0;
-  let socket: SocketLike | undefined;
+  return new WebSocketTransport(config, events);
+}
+
+class WebSocketTransport implements Transport {
+  readonly #config: TransportConfig;
+  readonly #events: TransportEvents;
+  readonly #Socket: SocketClass;
+  readonly #nodeApi: boolean;
   /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
-  const autoPong = events.onPing === undefined;
+  readonly #autoPong: boolean;
+  /** Counts attempts, for a socket that could not even be made (its failure is reported later). */
+  #attempt = 0;
+  /** The current attempt's socket: the one whose events are reported. */
+  #socket: SocketLike | undefined;
+  // what the current attempt learnt before it ended
+  #failure: unknown;
+  #status: number | undefined;
+  #refusal: { code: number; reason: string } | undefined;
+  /** The latest protocol ping's payload (at most 125 bytes: `ws` refuses a larger control frame). */
+  #lastPing: Uint8Array | undefined;
+  /** The current socket's `answer` to protocol pings, made on its first ping. */
+  #answer: (() => boolean) | undefined;
+
+  constructor(config: TransportConfig, events: TransportEvents) {
+    this.#config = config;
+    this.#events = events;
+    this.#Socket = socketClass(config.WebSocket);
+    this.#nodeApi = typeof this.#Socket.prototype?.on === 'function';
+    this.#autoPong = events.onPing === undefined;
+  }
+
+  connect(url: string): void {
+    this.#leave(1000, '');
+    const id = this.#attempt;
+    this.#failure = this.#status = this.#refusal = this.#lastPing = this.#answer = undefined;
+    const config = this.#config;
+    const protocols = config.protocols?.length ? [...config.protocols] : undefined;
+    let ws: Owned;
+    try {
+      ws = this.#nodeApi
+        ? new this.#Socket(url, protocols, {
+            maxPayload: config.maxPayload,
+            skipUTF8Validation: true,
+            autoPong: this.#autoPong,
+            ...(config.headers ? { headers: config.headers } : {}),
+          })
+        : new this.#Socket(url, protocols);
+    } catch (error) {
+      queueMicrotask(() => {
+        if (id !== this.#attempt || this.#socket) return;
+        this.#failure = error;
+        this.#end(1006, String((error as Error)?.message ?? error));
+      });
+      return;
+    }
+    ws[OWNER] = this;
+    this.#socket = ws;
+    if (this.#nodeApi && ws.on) {
+      // `upgrade` comes before ws checks the answer: one that selects none of the offered
+      // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes
+      ws.on('upgrade', onUpgrade);
+      ws.on('open', onOpen);
+      ws.on('message', onMessage);
+      ws.on('error', onError);
+      ws.on('unexpected-response', onRefused);
+      ws.on('pong', onPong);
+      if (!this.#autoPong) ws.on('ping', onPing);
+      ws.on('close', onClose);
+    } else {
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = onBrowserOpen;
+      ws.onmessage = onBrowserMessage;
+      ws.onerror = onBrowserError;
+      ws.onclose = onBrowserClose;
+    }
+  }
+
+  send(data: string): boolean {
+    if (this.#socket?.readyState !== OPEN) return false;
+    this.#socket.send(data);
+    return true;
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.#leave(code, reason);
+  }
+
+  ping(): boolean {
+    const socket = this.#socket;
+    if (!this.#nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
+    socket.ping();
+    return true;
+  }
+
+  // The socket's events (see the listeners above): each is reported while `ws` is the current socket.
+
+  upgraded(ws: SocketLike, selected: string | string[] | undefined): void {
+    if (ws === this.#socket) this.#events.onUpgrade?.(typeof selected === 'string' ? selected : '');
+  }
+
+  opened(ws: SocketLike): void {
+    if (ws === this.#socket) this.#events.onOpen();
+  }
+
+  message(ws: SocketLike, data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
+    if (ws === this.#socket) this.#events.onMessage(data, text);
+  }
+
+  failed(ws: SocketLike, error: Error): void {
+    if (ws === this.#socket) this.#failure ??= error;
+  }
+
+  refused(ws: SocketLike, res: UpgradeAnswer): void {
+    if (ws !== this.#socket) return;
+    this.#status = res.statusCode;
+    const text = res.statusMessage ? ` ${res.statusMessage}` : '';
+    this.#failure = new Error(`the server answered the upgrade with HTTP ${this.#status}${text}`);
+    this.#refusal = closeHeaders(res.headers);
+  }
+
+  ponged(ws: SocketLike): void {
+    if (ws === this.#socket) this.#events.onPong?.();
+  }
+
+  pinged(ws: SocketLike, data: Uint8Array): void {
+    if (ws !== this.#socket) return;
+    this.#lastPing = data;
+    this.#answer ??= () => {
+      if (ws !== this.#socket || ws.readyState !== OPEN) return false;
+      ws.pong?.(this.#lastPing);
+      return true;
+    };
+    this.#events.onPing?.(this.#answer);
+  }
+
+  ended(ws: SocketLike, code: number, reason: string): void {
+    if (ws === this.#socket) this.#end(code, reason);
+  }
+
+  /** The current attempt ended: reported once. */
+  #end(code: number, reason: string): void {
+    this.#socket = undefined;
+    const refusal = this.#refusal;
+    this.#events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, this.#failure, this.#status);
+  }
 
   /** Leaves the current socket: its events are ignored from now on. */
-  const leave = (code: number, reason: string) => {
-    attempt++;
-    const old = socket;
-    socket = undefined;
+  #leave(code: number, reason: string): void {
+    this.#attempt++;
+    const old = this.#socket;
+    this.#socket = undefined;
     if (!old) return;
-    if (old.readyState !== OPEN && old.terminate) return old.terminate();
+    if (old.readyState !== OPEN && old.terminate) return void old.terminate();
     try {
       old.close(code, reason);
     } catch {
       old.close(); // a code this socket refuses (1005, 1006...): close plainly
     }
-  };
-
-  return {
-    connect(url) {
-      leave(1000, '');
-      const id = ++attempt;
-      const current = () => id === attempt;
-      let failure: unknown;
-      let status: number | undefined;
-      let refusal: { code: number; reason: string } | undefined;
-      const ended = (code: number, reason: string) => {
-        if (!current()) return;
-        socket = undefined;
-        events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, failure, status);
-      };
-      const protocols = config.protocols?.length ? [...config.protocols] : undefined;
-      let ws: SocketLike;
-      try {
-        ws = nodeApi
-          ? new Socket(url, protocols, {
-              maxPayload: config.maxPayload,
-              skipUTF8Validation: true,
-              autoPong,
-              ...(config.headers ? { headers: config.headers } : {}),
-            })
-          : new Socket(url, protocols);
-      } catch (error) {
-        queueMicrotask(() => {
-          failure = error;
-          ended(1006, String((error as Error)?.message ?? error));
-        });
-        return;
-      }
-      socket = ws;
-      if (nodeApi && ws.on) {
-        // `upgrade` comes before ws checks the answer: one that selects none of the offered
-        // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes
-        ws.on('upgrade', (res: UpgradeAnswer) => {
-          const selected = res.headers?.['sec-websocket-protocol'];
-          if (current()) events.onUpgrade?.(typeof selected === 'string' ? selected : '');
-        });
-        ws.on('open', () => current() && events.onOpen());
-        ws.on('message', (data: Uint8Array, binary: boolean) => current() && events.onMessage(data, !binary));
-        ws.on('error', (error: Error) => (failure ??= error));
-        ws.on('unexpected-response', (_req: unknown, res: UpgradeAnswer) => {
-          status = res.statusCode;
-          const text = res.statusMessage ? ` ${res.statusMessage}` : '';
-          failure = new Error(`the server answered the upgrade with HTTP ${status}${text}`);
-          refusal = closeHeaders(res.headers);
-          ws.terminate?.();
-        });
-        ws.on('pong', () => current() && events.onPong?.());
-        if (!autoPong) {
-          let lastPing: Uint8Array | undefined; // at most 125 bytes: `ws` refuses a larger control frame
-          const answer = () => {
-            if (!current() || ws.readyState !== OPEN) return false;
-            ws.pong?.(lastPing);
-            return true;
-          };
-          ws.on('ping', (data: Uint8Array) => {
-            if (!current()) return;
-            lastPing = data;
-            events.onPing?.(answer);
-          });
-        }
-        ws.on('close', (code: number, reason: Uint8Array) => ended(code, String(reason)));
-      } else {
-        ws.binaryType = 'arraybuffer';
-        ws.onopen = () => {
-          if (!current()) return;
-          events.onUpgrade?.(ws.protocol ?? '');
-          if (current()) events.onOpen(); // onUpgrade may have ended the attempt (no subprotocol selected)
-        };
-        ws.onmessage = (event) => current() && events.onMessage(event.data, false);
-        ws.onerror = () =>
-          (failure ??= new Error(
-            'the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)',
-          ));
-        ws.onclose = (event) => ended(event.code, event.reason);
-      }
-    },
-    send(data) {
-      if (socket?.readyState !== OPEN) return false;
-      socket.send(data);
-      return true;
-    },
-    close: (code = 1000, reason = '') => leave(code, reason),
-    ping() {
-      if (!nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
-      socket.ping();
-      return true;
-    },
-  };
+  }
 }

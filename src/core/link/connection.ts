@@ -155,14 +155,12 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.outbox.control('ws-pong', answer);
   }
 
-  // LivenessLink: the heartbeat's probe and verdict.
-
-  /** The heartbeat's ping (the dialect's): it goes out through the outbox's control lane. */
+  /** LivenessLink: the heartbeat's ping (the dialect's): it goes out through the outbox's control lane. */
   sendPing(message: object): void {
     this.outbox.control('ping', this.#options.codec.encode(message));
   }
 
-  /** The heartbeat heard nothing for `silent` ms: the link is dead. */
+  /** LivenessLink: the heartbeat heard nothing for `silent` ms, the link is dead. */
   dead(silent: number): void {
     this.#transport.close(4000, 'heartbeat timeout');
     this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
@@ -202,14 +200,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.#core.subscribed(id, seq, gap);
   }
 
-  response(
-    key: string,
-    byMethod: boolean,
-    ok: boolean,
-    result: unknown,
-    error?: { code: string; message: string },
-  ): boolean {
-    return this.#core.response(key, byMethod, ok, result, error);
+  response(...args: Parameters<LinkHost['response']>): boolean {
+    return this.#core.response(...args);
   }
 
   serverError(code: string, message: string, id?: string): void {
