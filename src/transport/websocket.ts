@@ -14,6 +14,7 @@ interface SocketLike {
   pong?(data?: Uint8Array): void;
   /** `ws` only: its EventEmitter API, which hands over Buffers and the text/binary flag. */
   on?(type: string, listener: (...args: never[]) => void): void;
+  removeListener?(type: string, listener: (...args: never[]) => void): void;
   /** The subprotocol the server selected ('' for none), once open. */
   readonly protocol?: string;
   onopen?: (() => void) | null;
@@ -149,6 +150,8 @@ class WebSocketTransport implements Transport {
   #refusal: { code: number; reason: string } | undefined;
   /** The latest protocol ping's payload (at most 125 bytes: `ws` refuses a larger control frame). */
   #lastPing: Uint8Array | undefined;
+  /** The socket that listens for pongs (from the first protocol ping on it). */
+  #pongs: SocketLike | undefined;
   /** The current socket's `answer` to protocol pings, made on its first ping. */
   #answer: (() => boolean) | undefined;
 
@@ -163,7 +166,7 @@ class WebSocketTransport implements Transport {
   connect(url: string): void {
     this.#leave(1000, '');
     const id = this.#attempt;
-    this.#failure = this.#status = this.#refusal = this.#lastPing = this.#answer = undefined;
+    this.#failure = this.#status = this.#refusal = this.#lastPing = this.#answer = this.#pongs = undefined;
     const config = this.#config;
     const protocols = config.protocols?.length ? [...config.protocols] : undefined;
     let ws: Owned;
@@ -189,13 +192,12 @@ class WebSocketTransport implements Transport {
     if (this.#nodeApi && ws.on) {
       // `upgrade` comes before ws checks the answer: one that selects none of the offered
       // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes
+      // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes. The
+      // link's listeners come on open, the pong's with the first ping (see `opened`, `ping`).
       ws.on('upgrade', onUpgrade);
       ws.on('open', onOpen);
-      ws.on('message', onMessage);
       ws.on('error', onError);
       ws.on('unexpected-response', onRefused);
-      ws.on('pong', onPong);
-      if (!this.#autoPong) ws.on('ping', onPing);
       ws.on('close', onClose);
     } else {
       ws.binaryType = 'arraybuffer';
@@ -219,6 +221,8 @@ class WebSocketTransport implements Transport {
   ping(): boolean {
     const socket = this.#socket;
     if (!this.#nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
+    if (this.#pongs !== socket) socket.on?.('pong', onPong);
+    this.#pongs = socket;
     socket.ping();
     return true;
   }
@@ -230,7 +234,17 @@ class WebSocketTransport implements Transport {
   }
 
   opened(ws: SocketLike): void {
-    if (ws === this.#socket) this.#events.onOpen();
+    if (ws !== this.#socket) return;
+    if (this.#nodeApi && ws.on) {
+      // what comes before the open is over: `ws` keeps listeners in a dictionary that grows by
+      // steps, and four cost about 200 bytes less a socket than eight
+      ws.removeListener?.('upgrade', onUpgrade);
+      ws.removeListener?.('open', onOpen);
+      ws.removeListener?.('unexpected-response', onRefused);
+      ws.on('message', onMessage);
+      if (!this.#autoPong) ws.on('ping', onPing);
+    }
+    this.#events.onOpen();
   }
 
   message(ws: SocketLike, data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {

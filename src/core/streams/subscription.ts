@@ -4,7 +4,7 @@ import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters, type FiltersOf } from '../../protocol/filters.js';
 import { type Held, Lane } from '../outbox/outbox.js';
-import { createEmitter, type EmitterHost, type Listener } from '../util/emitter.js';
+import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from '../util/emitter.js';
 import { merge, type Outcome } from '../util/outcome.js';
 import { type Feed, iterate, type OverflowPolicy } from './iterator.js';
 import type { TimeCursor } from './time-cursor.js';
@@ -109,7 +109,7 @@ export interface SubscriptionHost {
  * Its subscribe message waits in the outbox (lane Subscribe) and is sent again, with the
  * cursor as `since`, on every new link. Listeners and iterators are allocated on first use.
  */
-export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
+export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, ListenerErrorSink {
   readonly id: string;
   readonly events: readonly string[];
   readonly filters: Readonly<Filters>;
@@ -171,13 +171,15 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec {
   }
 
   on(typeOrHandler: string | Listener<never>, listener?: Listener<never>): () => void {
-    this.#emitter ??= createEmitter((type, cause) => {
-      if (type === 'error') console.error('[eventwire] a subscription error listener threw', cause);
-      else
-        this.#host.reportError(new HandlerError(type === 'event' ? this.#label() : `${this.#label()} ${type}`, cause));
-    });
+    this.#emitter ??= createEmitter(this);
     if (typeof typeOrHandler === 'function') return this.#emitter.on('event', typeOrHandler as Listener<unknown>);
     return this.#emitter.on(typeOrHandler, listener as Listener<unknown>);
+  }
+
+  /** A listener threw or rejected (the emitter's sink: a method, not a closure per subscription). */
+  listenerFailed(type: string, cause: unknown): void {
+    if (type === 'error') console.error('[eventwire] a subscription error listener threw', cause);
+    else this.#host.reportError(new HandlerError(type === 'event' ? this.#label() : `${this.#label()} ${type}`, cause));
   }
 
   unsubscribe(): void {
