@@ -247,9 +247,10 @@ const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRe
 
 /**
  * The nested option objects' defaults, every key present (their types say so): they are also the lists
- * of known keys that `heartbeat: { intervl: 5 }` is refused against.
+ * of known keys that `heartbeat: { intervl: 5 }` is refused against. Frozen once: a client given
+ * no `heartbeat` or `backoff` holds these very objects.
  */
-const HEARTBEAT: Readonly<Required<HeartbeatOptions>> = { interval: 25_000, timeout: 10_000 };
+const HEARTBEAT: Readonly<Required<HeartbeatOptions>> = Object.freeze({ interval: 25_000, timeout: 10_000 });
 const BACKOFF: Readonly<Required<BackoffPolicy>> = DEFAULT_BACKOFF;
 const KNOWN_RATE_LIMIT = { messages: true, per: true } as const satisfies KeysOf<RateLimit>;
 
@@ -265,6 +266,11 @@ const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
   return codec;
 };
 
+/** `ResolvedOptions.classify`: one function for every client (a method in the literal would be one each). */
+function classify(this: ResolvedOptions, code: number, status: number | undefined): CloseAction {
+  return this.dialect.close(code, status);
+}
+
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
@@ -278,7 +284,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (typeof dialect?.read !== 'function') fail('dialect must be a Dialect (see eventwire/dialects)');
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
-  const backoff = { ...BACKOFF, ...optionObject('backoff', options.backoff, BACKOFF) };
+  // without the option, the frozen defaults themselves: one object for every client
+  const backoff =
+    options.backoff === undefined ? BACKOFF : { ...BACKOFF, ...optionObject('backoff', options.backoff, BACKOFF) };
   for (const key in BACKOFF_LEAST) {
     const k = key as keyof typeof BACKOFF_LEAST;
     num(`backoff.${k}`, backoff[k], BACKOFF_LEAST[k]);
@@ -287,7 +295,10 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none']);
   let heartbeat: HeartbeatOptions | undefined;
   if (options.heartbeat !== false) {
-    heartbeat = { ...HEARTBEAT, ...optionObject('heartbeat', options.heartbeat, HEARTBEAT) };
+    heartbeat =
+      options.heartbeat === undefined
+        ? HEARTBEAT
+        : { ...HEARTBEAT, ...optionObject('heartbeat', options.heartbeat, HEARTBEAT) };
     num('heartbeat.interval', heartbeat.interval, 0);
     num('heartbeat.timeout', heartbeat.timeout, 0, true);
     if (heartbeat.interval === 0) heartbeat = undefined;
@@ -312,9 +323,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     ...resolvedNumbers,
     url: base,
     dialect,
-    classify(code, status) {
-      return this.dialect.close(code, status);
-    },
+    classify,
     compression: options.compression === true,
     batchSize: options.batchSize,
     batchInterval: options.batchInterval,
