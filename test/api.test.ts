@@ -1,6 +1,6 @@
 /** The API users of the anchors look for: ready() (centrifuge-js), off(type, fn) (socket.io). */
 import { describe, expect, it } from 'vitest';
-import { createClient, isAuthError, isClosedError, isSubscriptionEndedError } from '../src/index.js';
+import { createClient, isAuthError, isClosedError, isHandlerError, isSubscriptionEndedError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { collect } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
@@ -101,5 +101,52 @@ describe('listeners added while an event is emitted', () => {
     server.publish({ event_type: 'Tick' });
     await all.until(2);
     expect(runs).toBe(3); // 1 registration at the first event, 2 at the second
+  });
+});
+
+describe('registrations of the same listener', () => {
+  it('a function added twice runs twice; each removal takes its own registration, once; the others keep their order', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const calls: string[] = [];
+    const twice = () => void calls.push('twice');
+    const offFirst = client.on('Tick', twice);
+    client.on('Tick', () => void calls.push('other'));
+    const offSecond = client.on('Tick', twice);
+    const all = collect((h) => client.on('message', h));
+    await client.ready();
+    server.publish({ event_type: 'Tick' });
+    await all.until(1);
+    expect(calls).toEqual(['twice', 'other', 'twice']);
+    offSecond();
+    offSecond(); // a second call removes nothing more
+    server.publish({ event_type: 'Tick' });
+    await all.until(2);
+    expect(calls.slice(3)).toEqual(['twice', 'other']); // the first registration stays, before 'other'
+    offFirst();
+    expect(client.stats().listeners).toBe(2); // 'other' and the collector
+    server.publish({ event_type: 'Tick' });
+    await all.until(3);
+    expect(calls.slice(5)).toEqual(['other']);
+  });
+
+  it('a listener that throws or rejects is reported as a HandlerError; the ones after it still run', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors = collect((h) => client.on('error', h));
+    const after: number[] = [];
+    client.on('Tick', () => {
+      throw new Error('sync');
+    });
+    client.on('Tick', () => Promise.reject(new Error('async')));
+    client.on('Tick', (e) => void after.push(e.seq as number));
+    await client.ready();
+    server.publish({ event_type: 'Tick' });
+    await errors.until(2);
+    expect(after).toEqual([1]);
+    expect(errors.seen.map((e) => [isHandlerError(e), String((e as Error).cause)])).toEqual([
+      [true, 'Error: sync'],
+      [true, 'Error: async'],
+    ]);
   });
 });

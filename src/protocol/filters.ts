@@ -223,27 +223,28 @@ export type FilterPredicate = (event: FilterableEvent) => boolean;
  * ```
  */
 export function compileFilters(filters: Filters): FilterPredicate {
-  const checks: FilterPredicate[] = [];
-  for (const key of Object.keys(filters)) {
-    const expected = filters[key] as FilterScalar | FilterScalar[];
-    if (key === 'since') {
-      checks.push(sinceCheck(expected as string | number));
-      continue;
-    }
-    const segments = key.split('.');
-    const root = segments[0] === 'metadata' && segments.length > 1 ? 'metadata' : 'data';
-    const path = root === 'metadata' ? segments.slice(1) : segments;
-    const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
-    checks.push((event) => {
-      const value = readPath(root === 'metadata' ? event.metadata : event.data, path);
-      return choices ? choices.has(value) : value === expected;
-    });
-  }
+  // one closure per key, each made apart: none holds this function's scope (nor `checks`)
+  const checks = Object.keys(filters).map((key) =>
+    key === 'since'
+      ? sinceCheck(filters[key] as string | number)
+      : valueCheck(key, filters[key] as FilterScalar | FilterScalar[]),
+  );
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as FilterPredicate;
   return (event) => {
     for (const check of checks) if (!check(event)) return false;
     return true;
+  };
+}
+
+function valueCheck(key: string, expected: FilterScalar | FilterScalar[]): FilterPredicate {
+  const segments = key.split('.');
+  const root = segments[0] === 'metadata' && segments.length > 1 ? 'metadata' : 'data';
+  const path = root === 'metadata' ? segments.slice(1) : segments;
+  const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
+  return (event) => {
+    const value = readPath(root === 'metadata' ? event.metadata : event.data, path);
+    return choices ? choices.has(value) : value === expected;
   };
 }
 
