@@ -144,7 +144,7 @@ describe('registrations of the same listener', () => {
     server.publish({ event_type: 'Tick' });
     await errors.until(2);
     expect(after).toEqual([1]);
-    expect(errors.seen.map((e) => [isHandlerError(e), String((e as Error).cause)])).toEqual([
+    expect(errors.seen.map((e) => [isHandlerError(e), String((e as unknown as Error).cause)])).toEqual([
       [true, 'Error: sync'],
       [true, 'Error: async'],
     ]);
