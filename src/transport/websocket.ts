@@ -134,7 +134,10 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
 }
 
 class WebSocketTransport implements Transport {
-  readonly #config: TransportConfig;
+  // the config's parts, kept rather than the object the client made for the call
+  readonly #maxPayload: number;
+  readonly #headers: Record<string, string> | undefined;
+  readonly #protocols: readonly string[] | undefined;
   readonly #events: TransportEvents;
   readonly #Socket: SocketClass;
   readonly #nodeApi: boolean;
@@ -156,7 +159,9 @@ class WebSocketTransport implements Transport {
   #answer: (() => boolean) | undefined;
 
   constructor(config: TransportConfig, events: TransportEvents) {
-    this.#config = config;
+    this.#maxPayload = config.maxPayload;
+    this.#headers = config.headers;
+    this.#protocols = config.protocols;
     this.#events = events;
     this.#Socket = socketClass(config.WebSocket);
     this.#nodeApi = typeof this.#Socket.prototype?.on === 'function';
@@ -167,16 +172,15 @@ class WebSocketTransport implements Transport {
     this.#leave(1000, '');
     const id = this.#attempt;
     this.#failure = this.#status = this.#refusal = this.#lastPing = this.#answer = this.#pongs = undefined;
-    const config = this.#config;
-    const protocols = config.protocols?.length ? [...config.protocols] : undefined;
+    const protocols = this.#protocols?.length ? [...this.#protocols] : undefined;
     let ws: Owned;
     try {
       ws = this.#nodeApi
         ? new this.#Socket(url, protocols, {
-            maxPayload: config.maxPayload,
+            maxPayload: this.#maxPayload,
             skipUTF8Validation: true,
             autoPong: this.#autoPong,
-            ...(config.headers ? { headers: config.headers } : {}),
+            ...(this.#headers ? { headers: this.#headers } : {}),
           })
         : new this.#Socket(url, protocols);
     } catch (error) {
