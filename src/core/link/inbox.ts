@@ -10,6 +10,14 @@ const hasBlob = typeof Blob !== 'undefined';
 /** Most frames that wait behind one being decoded asynchronously. */
 const MAX_WAITING = 1024;
 
+/**
+ * The flags of a synchronous decode, one object for every inbox: each reads them before the
+ * dialect runs, and a decode that goes asynchronous keeps the object, leaving a new one here.
+ */
+let syncFlags: DecodeFlags = { text: false, suspect: false };
+/** No frame waits: the empty queue every inbox starts with (never written; a frame that waits makes one). */
+const NONE_WAITING: readonly unknown[] = [];
+
 /** @internal The dialect's sink, plus where frames go that no dialect could read. */
 export interface InboxSink extends DialectSink {
   undecodable(error: EventwireError): void;
@@ -34,11 +42,10 @@ export class Inbox {
   readonly #dialect: Dialect;
   readonly #sink: InboxSink;
   readonly #maxBytes: number;
-  #flags: DecodeFlags = { text: false, suspect: false };
   /** A frame is being read or decoded asynchronously: the frames that arrive wait. */
   #busy = false;
   /** The waiting frames, each as two entries: the frame, then whether it came as text. */
-  #waiting: unknown[] = [];
+  #waiting: readonly unknown[] = NONE_WAITING;
   #waitingBytes = 0;
   /** Which link the pending decode belongs to: {@link Inbox.reset} moves on. */
   #epoch = 0;
@@ -64,7 +71,7 @@ export class Inbox {
   reset(): void {
     this.#epoch++;
     this.#busy = false;
-    this.#waiting = [];
+    this.#waiting = NONE_WAITING;
     this.#waitingBytes = 0;
   }
 
@@ -93,7 +100,7 @@ export class Inbox {
   }
 
   #decode(input: string | ArrayBuffer | Uint8Array, text: boolean): void {
-    const flags = this.#flags;
+    const flags = syncFlags;
     flags.text = text;
     flags.suspect = false;
     let value: unknown;
@@ -103,7 +110,7 @@ export class Inbox {
       value = codecFailed(cause);
     }
     if (value instanceof Promise) {
-      this.#flags = { text: false, suspect: false }; // the pending decode keeps its own
+      syncFlags = { text: false, suspect: false }; // the pending decode keeps its own
       this.#later(value, (decoded) => this.#read(decoded, flags));
     } else this.#read(value, flags);
   }
@@ -155,7 +162,8 @@ export class Inbox {
       );
       return;
     }
-    this.#waiting.push(frame, text);
+    if (this.#waiting === NONE_WAITING) this.#waiting = [frame, text];
+    else (this.#waiting as unknown[]).push(frame, text);
     this.#waitingBytes += bytes;
   }
 
@@ -170,7 +178,7 @@ export class Inbox {
       this.#waitingBytes -= sizeOf(frame);
       this.#process(frame, text);
     }
-    if (waiting === this.#waiting) waiting.splice(0, at);
+    if (waiting === this.#waiting && at > 0) (waiting as unknown[]).splice(0, at);
   }
 }
 
