@@ -62,49 +62,63 @@ function socketClass(option: unknown): SocketClass {
 const OWNER = Symbol('eventwire.transport');
 type Owned = SocketLike & { [OWNER]?: WebSocketTransport };
 
+/** The transport `ws` reports to, while it is that transport's current socket. */
+function ownerOf(ws: Owned): WebSocketTransport | undefined {
+  const owner = ws[OWNER];
+  return owner?.socket === ws ? owner : undefined;
+}
+
 // The socket's listeners: one function each for every socket of every client, called with the
 // socket as `this` (`ws` emits so, and a browser calls its `on…` handlers so).
 function onUpgrade(this: Owned, res: UpgradeAnswer): void {
-  this[OWNER]?.upgraded(this, res.headers?.['sec-websocket-protocol']);
+  const selected = res.headers?.['sec-websocket-protocol'];
+  ownerOf(this)?.events.onUpgrade?.(typeof selected === 'string' ? selected : '');
 }
 function onOpen(this: Owned): void {
-  this[OWNER]?.opened(this);
+  ownerOf(this)?.opened(this);
 }
 function onMessage(this: Owned, data: Uint8Array, binary: boolean): void {
-  this[OWNER]?.message(this, data, !binary);
+  ownerOf(this)?.events.onMessage(data, !binary);
 }
 function onError(this: Owned, error: Error): void {
-  this[OWNER]?.failed(this, error);
+  const owner = ownerOf(this);
+  if (owner) owner.failure ??= error;
 }
 function onRefused(this: Owned, _req: unknown, res: UpgradeAnswer): void {
-  this[OWNER]?.refused(this, res);
+  const owner = ownerOf(this);
+  if (owner) {
+    owner.status = res.statusCode;
+    const text = res.statusMessage ? ` ${res.statusMessage}` : '';
+    owner.failure = new Error(`the server answered the upgrade with HTTP ${owner.status}${text}`);
+    owner.refusal = closeHeaders(res.headers);
+  }
   this.terminate?.();
 }
 function onPong(this: Owned): void {
-  this[OWNER]?.ponged(this);
+  ownerOf(this)?.events.onPong?.();
 }
 function onPing(this: Owned, data: Uint8Array): void {
-  this[OWNER]?.pinged(this, data);
+  ownerOf(this)?.pinged(this, data);
 }
 function onClose(this: Owned, code: number, reason: Uint8Array): void {
-  this[OWNER]?.ended(this, code, String(reason));
+  ownerOf(this)?.ended(code, String(reason));
 }
 function onBrowserOpen(this: Owned): void {
-  const owner = this[OWNER];
-  owner?.upgraded(this, this.protocol ?? '');
-  owner?.opened(this); // onUpgrade may have ended the attempt (no subprotocol selected): then it is ignored
+  ownerOf(this)?.events.onUpgrade?.(this.protocol ?? '');
+  ownerOf(this)?.events.onOpen(); // onUpgrade may have ended the attempt (no subprotocol selected)
 }
 function onBrowserMessage(this: Owned, event: { data: string | ArrayBuffer | Blob }): void {
-  this[OWNER]?.message(this, event.data, false);
+  ownerOf(this)?.events.onMessage(event.data, false);
 }
 function onBrowserError(this: Owned): void {
-  this[OWNER]?.failed(
-    this,
-    new Error('the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)'),
-  );
+  const owner = ownerOf(this);
+  if (owner)
+    owner.failure ??= new Error(
+      'the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)',
+    );
 }
 function onBrowserClose(this: Owned, event: { code: number; reason: string }): void {
-  this[OWNER]?.ended(this, event.code, event.reason);
+  ownerOf(this)?.ended(event.code, event.reason);
 }
 
 /**
@@ -133,45 +147,44 @@ export function createWebSocketTransport(config: TransportConfig, events: Transp
   return new WebSocketTransport(config, events);
 }
 
+/** The state is read by the listeners above (this module's own: the class is not exported). */
 class WebSocketTransport implements Transport {
-  // the config's parts, kept rather than the object the client made for the call
-  readonly #maxPayload: number;
-  readonly #headers: Record<string, string> | undefined;
-  readonly #protocols: readonly string[] | undefined;
-  readonly #events: TransportEvents;
   readonly #Socket: SocketClass;
   readonly #nodeApi: boolean;
   /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
   readonly #autoPong: boolean;
+  // the config's parts, kept rather than the object the client made for the call
+  readonly #maxPayload: number;
+  readonly #headers: Record<string, string> | undefined;
+  readonly #protocols: readonly string[] | undefined;
   /** Counts attempts, for a socket that could not even be made (its failure is reported later). */
   #attempt = 0;
-  /** The current attempt's socket: the one whose events are reported. */
-  #socket: SocketLike | undefined;
-  // what the current attempt learnt before it ended
-  #failure: unknown;
-  #status: number | undefined;
-  #refusal: { code: number; reason: string } | undefined;
   /** The latest protocol ping's payload (at most 125 bytes: `ws` refuses a larger control frame). */
   #lastPing: Uint8Array | undefined;
-  /** The socket that listens for pongs (from the first protocol ping on it). */
-  #pongs: SocketLike | undefined;
   /** The current socket's `answer` to protocol pings, made on its first ping. */
   #answer: (() => boolean) | undefined;
+  readonly events: TransportEvents;
+  /** The current attempt's socket: the one whose events are reported. */
+  socket: SocketLike | undefined;
+  // what the current attempt learnt before it ended
+  failure: unknown;
+  status: number | undefined;
+  refusal: { code: number; reason: string } | undefined;
 
   constructor(config: TransportConfig, events: TransportEvents) {
-    this.#maxPayload = config.maxPayload;
-    this.#headers = config.headers;
-    this.#protocols = config.protocols;
-    this.#events = events;
+    this.events = events;
     this.#Socket = socketClass(config.WebSocket);
     this.#nodeApi = typeof this.#Socket.prototype?.on === 'function';
     this.#autoPong = events.onPing === undefined;
+    this.#maxPayload = config.maxPayload;
+    this.#headers = config.headers;
+    this.#protocols = config.protocols;
   }
 
   connect(url: string): void {
     this.#leave(1000, '');
     const id = this.#attempt;
-    this.#failure = this.#status = this.#refusal = this.#lastPing = this.#answer = this.#pongs = undefined;
+    this.failure = this.status = this.refusal = this.#lastPing = this.#answer = undefined;
     const protocols = this.#protocols?.length ? [...this.#protocols] : undefined;
     let ws: Owned;
     try {
@@ -185,19 +198,18 @@ class WebSocketTransport implements Transport {
         : new this.#Socket(url, protocols);
     } catch (error) {
       queueMicrotask(() => {
-        if (id !== this.#attempt || this.#socket) return;
-        this.#failure = error;
-        this.#end(1006, String((error as Error)?.message ?? error));
+        if (id !== this.#attempt || this.socket) return;
+        this.failure = error;
+        this.ended(1006, String((error as Error)?.message ?? error));
       });
       return;
     }
     ws[OWNER] = this;
-    this.#socket = ws;
+    this.socket = ws;
     if (this.#nodeApi && ws.on) {
       // `upgrade` comes before ws checks the answer: one that selects none of the offered
-      // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes
       // subprotocols is then refused ("Server sent no subprotocol"), and the socket closes. The
-      // link's listeners come on open, the pong's with the first ping (see `opened`, `ping`).
+      // link's listeners come on open (see `opened`).
       ws.on('upgrade', onUpgrade);
       ws.on('open', onOpen);
       ws.on('error', onError);
@@ -213,8 +225,8 @@ class WebSocketTransport implements Transport {
   }
 
   send(data: string): boolean {
-    if (this.#socket?.readyState !== OPEN) return false;
-    this.#socket.send(data);
+    if (this.socket?.readyState !== OPEN) return false;
+    this.socket.send(data);
     return true;
   }
 
@@ -223,81 +235,50 @@ class WebSocketTransport implements Transport {
   }
 
   ping(): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (!this.#nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
-    if (this.#pongs !== socket) socket.on?.('pong', onPong);
-    this.#pongs = socket;
     socket.ping();
     return true;
   }
 
-  // The socket's events (see the listeners above): each is reported while `ws` is the current socket.
-
-  upgraded(ws: SocketLike, selected: string | string[] | undefined): void {
-    if (ws === this.#socket) this.#events.onUpgrade?.(typeof selected === 'string' ? selected : '');
-  }
-
+  /** `ws` (the current socket, in Node) opened. */
   opened(ws: SocketLike): void {
-    if (ws !== this.#socket) return;
-    if (this.#nodeApi && ws.on) {
+    if (ws.on) {
       // what comes before the open is over: `ws` keeps listeners in a dictionary that grows by
-      // steps, and four cost about 200 bytes less a socket than eight
+      // steps, and five cost about 200 bytes less a socket than eight
       ws.removeListener?.('upgrade', onUpgrade);
       ws.removeListener?.('open', onOpen);
       ws.removeListener?.('unexpected-response', onRefused);
       ws.on('message', onMessage);
+      ws.on('pong', onPong);
       if (!this.#autoPong) ws.on('ping', onPing);
     }
-    this.#events.onOpen();
+    this.events.onOpen();
   }
 
-  message(ws: SocketLike, data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
-    if (ws === this.#socket) this.#events.onMessage(data, text);
-  }
-
-  failed(ws: SocketLike, error: Error): void {
-    if (ws === this.#socket) this.#failure ??= error;
-  }
-
-  refused(ws: SocketLike, res: UpgradeAnswer): void {
-    if (ws !== this.#socket) return;
-    this.#status = res.statusCode;
-    const text = res.statusMessage ? ` ${res.statusMessage}` : '';
-    this.#failure = new Error(`the server answered the upgrade with HTTP ${this.#status}${text}`);
-    this.#refusal = closeHeaders(res.headers);
-  }
-
-  ponged(ws: SocketLike): void {
-    if (ws === this.#socket) this.#events.onPong?.();
-  }
-
+  /** A protocol ping on `ws`, the current socket: its answer is the client's to send. */
   pinged(ws: SocketLike, data: Uint8Array): void {
-    if (ws !== this.#socket) return;
     this.#lastPing = data;
     this.#answer ??= () => {
-      if (ws !== this.#socket || ws.readyState !== OPEN) return false;
+      if (ws !== this.socket || ws.readyState !== OPEN) return false;
       ws.pong?.(this.#lastPing);
       return true;
     };
-    this.#events.onPing?.(this.#answer);
-  }
-
-  ended(ws: SocketLike, code: number, reason: string): void {
-    if (ws === this.#socket) this.#end(code, reason);
+    this.events.onPing?.(this.#answer);
   }
 
   /** The current attempt ended: reported once. */
-  #end(code: number, reason: string): void {
-    this.#socket = undefined;
-    const refusal = this.#refusal;
-    this.#events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, this.#failure, this.#status);
+  ended(code: number, reason: string): void {
+    this.socket = undefined;
+    const refusal = this.refusal;
+    this.events.onClose(refusal?.code ?? code, refusal?.reason ?? reason, this.failure, this.status);
   }
 
   /** Leaves the current socket: its events are ignored from now on. */
   #leave(code: number, reason: string): void {
     this.#attempt++;
-    const old = this.#socket;
-    this.#socket = undefined;
+    const old = this.socket;
+    this.socket = undefined;
     if (!old) return;
     if (old.readyState !== OPEN && old.terminate) return void old.terminate();
     try {
