@@ -320,7 +320,6 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (options.batchInterval !== undefined) num('batchInterval', options.batchInterval, 0);
   refuseUnknown('rateLimit.', options.rateLimit, KNOWN_RATE_LIMIT);
   return Object.freeze<ResolvedOptions>({
-    ...resolvedNumbers,
     url: base,
     dialect,
     classify,
@@ -357,6 +356,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
+    // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client
+    ...resolvedNumbers,
   });
 }
 
