@@ -226,24 +226,27 @@ export function compileFilters(filters: Filters): FilterPredicate {
   const checks: FilterPredicate[] = [];
   for (const key of Object.keys(filters)) {
     const expected = filters[key] as FilterScalar | FilterScalar[];
-    if (key === 'since') {
-      checks.push(sinceCheck(expected as string | number));
-      continue;
-    }
-    const segments = key.split('.');
-    const root = segments[0] === 'metadata' && segments.length > 1 ? 'metadata' : 'data';
-    const path = root === 'metadata' ? segments.slice(1) : segments;
-    const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
-    checks.push((event) => {
-      const value = readPath(root === 'metadata' ? event.metadata : event.data, path);
-      return choices ? choices.has(value) : value === expected;
-    });
+    checks.push(key === 'since' ? sinceCheck(expected as string | number) : fieldCheck(key, expected));
   }
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as FilterPredicate;
   return (event) => {
     for (const check of checks) if (!check(event)) return false;
     return true;
+  };
+}
+
+/** One key's check: a key of one segment (the common case) reads its field without a path walk. */
+function fieldCheck(key: string, expected: FilterScalar | FilterScalar[]): FilterPredicate {
+  const segments = key.split('.');
+  const metadata = segments[0] === 'metadata' && segments.length > 1;
+  const path = metadata ? segments.slice(1) : segments;
+  const field = path.length === 1 ? path[0] : undefined;
+  const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
+  return (event) => {
+    const root = metadata ? event.metadata : event.data;
+    const value = field === undefined ? readPath(root, path) : readField(root, field);
+    return choices ? choices.has(value) : value === expected;
   };
 }
 
@@ -255,11 +258,15 @@ function sinceCheck(since: string | number): FilterPredicate {
 
 function readPath(root: unknown, path: readonly string[]): unknown {
   let value = root;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path) value = readField(value, segment);
   return value;
+}
+
+/** An own property of an object (never one of its prototype's), else undefined. */
+function readField(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /**
