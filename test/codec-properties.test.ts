@@ -146,6 +146,27 @@ describe('decoder properties', () => {
   });
 });
 
+/** How deep `v` nests objects and arrays (a scalar: 0). */
+const depthOf = (v: unknown): number =>
+  typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+
+describe('maxDepth: refused exactly past the limit, short frames and long, strings with brackets too', () => {
+  it('a value nested d deep passes maxDepth d and is too_deep under maxDepth d - 1', () => {
+    const nested = fc.jsonValue({ maxDepth: 8 }).filter((v) => depthOf(v) > 0);
+    fc.assert(
+      fc.property(nested, fc.boolean(), (value, spaced) => {
+        const text = JSON.stringify(value, null, spaced ? 1 : undefined);
+        const depth = depthOf(value);
+        const flags = { text: false, suspect: false };
+        expect(jsonCodec({ maxDepth: depth }).decode(text, flags)).not.toBeInstanceOf(DecodeError);
+        const refused = jsonCodec({ maxDepth: depth - 1 }).decode(text, flags);
+        expect(refused instanceof DecodeError && refused.reason).toBe('too_deep');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('message_id: the schemas bound it as the reader does', () => {
   const ids: Array<[string, string]> = [
     ['256 ASCII bytes', 'm'.repeat(MAX_MESSAGE_ID_BYTES)],

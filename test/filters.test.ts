@@ -48,6 +48,39 @@ describe('filter language', () => {
     expect(compileFilters({ hasOwnProperty: 'x' })(ev({}))).toBe(false);
   });
 
+  it('every compiled shape agrees: one field, a deep path, metadata, a few choices or many', () => {
+    const many = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const cases: Array<[Record<string, unknown>, unknown, Record<string, unknown>, boolean]> = [
+      [{ status: 'Done' }, { status: 'Done' }, {}, true],
+      [{ status: ['Done', 0, false, null] }, { status: null }, {}, true],
+      [{ status: ['Done', 0, false, null] }, { status: undefined }, {}, false],
+      [{ n: [0] }, { n: -0 }, {}, true], // as a Set compares
+      [{ status: many }, { status: 's19' }, {}, true],
+      [{ status: many }, { status: 's20' }, {}, false],
+      [{ 'a.b.c': 1 }, { a: { b: { c: 1 } } }, {}, true],
+      [{ 'a.b.c': 1 }, { a: { b: 'c' } }, {}, false],
+      [{ 'metadata.region': ['eu', 'us'] }, {}, { metadata: { region: 'us' } }, true],
+      [{ 'metadata.region': 'eu' }, {}, { metadata: null }, false],
+      [{ status: 'Done' }, null, {}, false],
+      [{ status: 'Done' }, 'Done', {}, false],
+    ];
+    for (const [filters, data, extra, expected] of cases)
+      expect(compileFilters(parseFilters(filters))(ev(data, extra)), JSON.stringify([filters, data])).toBe(expected);
+  });
+
+  it('a polluted Object.prototype is not read either, at any depth', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'x';
+    try {
+      expect(compileFilters({ polluted: 'x' })(ev({}))).toBe(false);
+      expect(compileFilters({ polluted: ['x', 'y'] })(ev({}))).toBe(false);
+      expect(compileFilters({ 'a.polluted': 'x' })(ev({ a: {} }))).toBe(false);
+      expect(compileFilters({ 'metadata.polluted': 'x' })(ev({}))).toBe(false);
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
   it('an empty filter matches everything', () => {
     expect(compileFilters(parseFilters(undefined))(ev(null))).toBe(true);
   });

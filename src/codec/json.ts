@@ -110,11 +110,13 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
 }
 
 /**
- * Whether `text` nests objects/arrays deeper than `limit`. Cheap in the common case: a
- * frame with no more than `limit` opening brackets cannot be too deep, and counting them
- * uses the engine's native `indexOf`; only frames with many brackets are scanned.
+ * Whether `text` nests objects/arrays deeper than `limit`. Cheap in the common case: a frame
+ * of up to `2 * limit + 1` characters, or with no more than `limit` opening brackets, cannot be
+ * too deep, and counting them uses the engine's native `indexOf`; only frames with many
+ * brackets are scanned.
  */
 function tooDeep(text: string, limit: number): boolean {
+  if (text.length <= 2 * limit + 1) return false; // each level takes two characters: `[]`
   let openers = 0;
   for (let i = text.indexOf('{'); i !== -1 && openers <= limit; i = text.indexOf('{', i + 1)) openers++;
   for (let i = text.indexOf('['); i !== -1 && openers <= limit; i = text.indexOf('[', i + 1)) openers++;

@@ -84,14 +84,15 @@ function control(type: string, v: Obj, sink: DialectSink): void {
   }
 }
 
-function readEvent(value: unknown, sink: DialectSink): void {
-  const problem = isObject(value) ? eventProblem(value) : notObject(value);
+function readEvent(value: Obj, sink: DialectSink): void {
+  const problem = eventProblem(value);
   if (problem) sink.error(new DecodeError({ reason: problem[0], message: problem[1] }));
-  else deliver(value as Obj, sink);
+  else deliver(value, sink);
 }
 
+/** A valid event (see {@link eventProblem}): its name is in `event_type`, else in `type`. */
 function deliver(value: Obj, sink: DialectSink): void {
-  if (!isName(value.event_type)) value.event_type = value.type;
+  if (value.event_type === undefined) value.event_type = value.type;
   sink.event(value as unknown as EventwireEvent);
 }
 
@@ -133,9 +134,11 @@ function readBatch(events: unknown[], sink: DialectSink): void {
 /** Returns [reason, message] when `v` is not a valid event, else undefined. */
 function eventProblem(v: Obj): Problem | undefined {
   const name = v.event_type;
-  if (name !== undefined && !isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
-  if (!isName(name) && !isName(v.type)) return ['no_event_name', 'an event needs a name in event_type or type'];
-  if (v.type !== undefined && !isName(v.type)) return ['invalid_event', 'type must be a non-empty string'];
+  const type = v.type;
+  if (name === undefined) {
+    if (!isName(type)) return ['no_event_name', 'an event needs a name in event_type or type'];
+  } else if (!isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
+  else if (type !== undefined && !isName(type)) return ['invalid_event', 'type must be a non-empty string'];
   if (typeof v.timestamp !== 'string') return ['invalid_event', 'an event needs a string timestamp'];
   if (!('data' in v)) return ['invalid_event', 'an event needs data'];
   if (v.metadata !== undefined && !isObject(v.metadata)) return ['invalid_event', 'metadata must be an object'];

@@ -227,7 +227,7 @@ export function compileFilters(filters: Filters): FilterPredicate {
   const checks = Object.keys(filters).map((key) =>
     key === 'since'
       ? sinceCheck(filters[key] as string | number)
-      : valueCheck(key, filters[key] as FilterScalar | FilterScalar[]),
+      : fieldCheck(key, filters[key] as FilterScalar | FilterScalar[]),
   );
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as FilterPredicate;
@@ -237,13 +237,16 @@ export function compileFilters(filters: Filters): FilterPredicate {
   };
 }
 
-function valueCheck(key: string, expected: FilterScalar | FilterScalar[]): FilterPredicate {
+/** One key's check: a key of one segment (the common case) reads its field without a path walk. */
+function fieldCheck(key: string, expected: FilterScalar | FilterScalar[]): FilterPredicate {
   const segments = key.split('.');
-  const root = segments[0] === 'metadata' && segments.length > 1 ? 'metadata' : 'data';
-  const path = root === 'metadata' ? segments.slice(1) : segments;
+  const metadata = segments[0] === 'metadata' && segments.length > 1;
+  const path = metadata ? segments.slice(1) : segments;
+  const field = path.length === 1 ? path[0] : undefined;
   const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
   return (event) => {
-    const value = readPath(root === 'metadata' ? event.metadata : event.data, path);
+    const root = metadata ? event.metadata : event.data;
+    const value = field === undefined ? readPath(root, path) : readField(root, field);
     return choices ? choices.has(value) : value === expected;
   };
 }
@@ -256,11 +259,15 @@ function sinceCheck(since: string | number): FilterPredicate {
 
 function readPath(root: unknown, path: readonly string[]): unknown {
   let value = root;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path) value = readField(value, segment);
   return value;
+}
+
+/** An own property of an object (never one of its prototype's), else undefined. */
+function readField(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /**

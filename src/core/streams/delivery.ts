@@ -50,7 +50,7 @@ export function createDelivery(deps: {
   sendAck(messageId: string): void;
   reportError(error: EventwireError): void;
 }): Delivery {
-  const { subscriptions } = deps;
+  const { subscriptions, schemas } = deps;
   /** Settled events: acked (a re-delivery is acked again: the first ack was lost) or failed (delivered again). */
   const verdicts = new BoundedMap<string, Verdict>(deps.window, utf8Length);
   /**
@@ -70,8 +70,7 @@ export function createDelivery(deps: {
     if (ok) deps.sendAck(messageId);
   };
 
-  const validate = (event: EventwireEvent, name: string): boolean => {
-    const schema = deps.schemas?.get(name);
+  const validate = (event: EventwireEvent, name: string, schema: StandardSchemaV1 | undefined): boolean => {
     if (!schema) return true;
     let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
     try {
@@ -121,7 +120,8 @@ export function createDelivery(deps: {
         }
         overloaded = false;
       }
-      if (!validate(event, name)) {
+      // without schemas (the common case) not even a lookup
+      if (schemas !== undefined && !validate(event, name, schemas.get(name))) {
         if (messageId !== undefined) verdicts.set(messageId, 'failed');
         return;
       }

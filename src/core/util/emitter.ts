@@ -91,7 +91,11 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     // Copy on write: an emit in progress keeps the array it started with, so a listener added
     // (or re-added) during an emit runs from the next emit on.
     this.#listeners.set(type, list ? [...list, entry] : [entry]);
-    return () => this.#off(type, entry);
+    let registered = true; // a second call is a no-op, even once the same function is added again
+    return () => {
+      if (registered) this.#off(type, entry);
+      registered = false;
+    };
   }
 
   once<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
@@ -106,24 +110,26 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     const listeners = this.#listeners?.get(type);
     if (!listeners) return undefined;
     let outcome: Outcome;
-    for (const listener of listeners) outcome = merge(outcome, this.#call(type, listener, payload));
+    for (let i = 0; i < listeners.length; i++) {
+      let result: unknown;
+      try {
+        result = (listeners[i] as Entry)(payload);
+      } catch (error) {
+        this.#sink.listenerFailed(type, error);
+        outcome = false;
+        continue;
+      }
+      if (isThenable(result)) outcome = merge(outcome, this.#settled(type, result));
+    }
     return outcome;
   }
 
-  /** Calls one listener: a throw or a rejection goes to the sink (false), never to the emitter's caller. */
-  #call(type: string, listener: Entry, payload: unknown): Outcome {
-    try {
-      const result = listener(payload);
-      if (isThenable(result)) return result.then(succeeded, (error: unknown) => this.#failed(type, error));
-    } catch (error) {
-      return this.#failed(type, error);
-    }
-    return undefined;
-  }
-
-  #failed(type: string, error: unknown): false {
-    this.#sink.listenerFailed(type, error);
-    return false;
+  /** An async listener's verdict: true when it resolves; false, its failure reported, when it rejects. */
+  #settled(type: string, result: PromiseLike<unknown>): PromiseLike<boolean> {
+    return result.then(succeeded, (error: unknown) => {
+      this.#sink.listenerFailed(type, error);
+      return false;
+    });
   }
 
   count(type: keyof Events & string): number {
