@@ -130,7 +130,8 @@ describe('rateLimit on a real link', () => {
     await reach(client, 'open');
     const answers = Array.from({ length: 100 }, (_, n) => client.request('echo', { n }));
     // the first request loads the request tracker (a chunk of its own): they are queued, in order, once it has
-    await vi.waitFor(() => expect(client.stats().queued).toBeGreaterThan(0));
+    // (its first import compiles it, seconds on a loaded machine: not vi.waitFor's default 1 s)
+    await vi.waitFor(() => expect(client.stats().queued).toBeGreaterThan(0), { timeout: 10_000 });
     const stats = client.stats().rateLimit;
     expect(stats?.waitMs).toBeGreaterThan(0); // the bucket is spent: the rest wait in the outbox
     expect(client.stats().queued).toBeGreaterThan(80);

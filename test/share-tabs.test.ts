@@ -112,8 +112,8 @@ describe("share: 'tabs' in Chromium", () => {
         if (!leader) throw new Error('no leader');
         const old = server.connections[0]?.id;
         snapshots.push({ k: leader.k, got: await ew(leader.page, (e) => e.got) });
-        const closedAt = Date.now();
         await leader.page.close();
+        const closedAt = Date.now(); // timed from the page gone, not from the test's call to Chromium to close it
         await until(
           () => server.connections.length === 1 && server.connections[0]?.id !== old,
           'a new leader connected',
