@@ -211,7 +211,7 @@ describe('mdb: idle links on the real stack (keepalive 0.2 s, uvicorn pings 0.3 
     // loaded machine a fixed wait could end before three of them
     await until(async () => ((await records(own))[0]?.pings ?? 0) >= 6);
     expect([c.state, trouble.seen, (await records(own)).length]).toEqual(['open', [], 1]);
-  });
+  }, 60_000); // it starts its own Python stack (a start-up allowed 20 s): seconds on a loaded machine
 
   it("browsers (no WebSocket pings): the engine's keepalive, answered with pong, keeps it open; a hung server is detected", async () => {
     const own = track(await startPython('mdb_app', shrunk));
@@ -235,5 +235,5 @@ describe('mdb: idle links on the real stack (keepalive 0.2 s, uvicorn pings 0.3 
     await next(c, 'close');
     own.resume();
     expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000);
-  });
+  }, 60_000);
 });

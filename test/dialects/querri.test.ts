@@ -235,7 +235,7 @@ describe('querri: liveness on the real stack', () => {
     await next(c, 'close');
     own.resume();
     expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000);
-  });
+  }, 60_000); // it starts its own Python stack (a start-up allowed 20 s): seconds on a loaded machine
 });
 
 describe('querri: the stack goes away', () => {
@@ -251,7 +251,7 @@ describe('querri: the stack goes away', () => {
     await retried;
     expect(await refused).toMatchObject({ code: 'ERR_CONNECTION', kind: 'refused' }); // the stack is gone
     await c.close();
-  });
+  }, 60_000);
 });
 
 describe('querri: tokens that expire on an open link', () => {
@@ -270,7 +270,7 @@ describe('querri: tokens that expire on an open link', () => {
     await reach(c, 'open');
     const tokens = (await records(own, p)).map((r) => r.token);
     expect(tokens.slice(0, 2)).toEqual(issued.slice(0, 2));
-  });
+  }, 60_000);
 
   it('close 4403 "Token expired": with a token function, one fresh token and a retry at once; a static token stops', async () => {
     const own = track(await startQuerriStack({ QUERRI_PING_INTERVAL: '30' }));
@@ -290,5 +290,5 @@ describe('querri: tokens that expire on an open link', () => {
     const error = (await next(fixed, 'error', isAuthError)) as AuthError;
     expect(error.closeCode).toBe(4403);
     expect(fixed.state).toBe('closed');
-  });
+  }, 60_000);
 });
