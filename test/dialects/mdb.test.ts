@@ -11,7 +11,7 @@ import { type AuthError, createClient, type EventwireEvent, isAuthError } from '
 import { track } from '../cleanup.js';
 import { BrowserWebSocket } from '../fixtures/dialects/browser-socket.js';
 import { type PythonServer, startPython, until } from '../fixtures/python.js';
-import { next, reach } from '../helpers.js';
+import { loopStalls, next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
 interface Record {
@@ -231,9 +231,11 @@ describe('mdb: idle links on the real stack (keepalive 0.2 s, uvicorn pings 0.3 
     expect(rec?.received.slice(0, 3)).toEqual([{ type: 'pong' }, { type: 'pong' }, { type: 'pong' }]);
     expect([c.state, trouble.seen]).toEqual(['open', []]);
     const started = performance.now();
+    const stalls = loopStalls();
     own.pause();
     await next(c, 'close');
     own.resume();
-    expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000);
+    // plus the longest this event loop was held up: a loaded machine runs the heartbeat's timers late
+    expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000 + stalls.stop());
   }, 60_000);
 });

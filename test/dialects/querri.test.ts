@@ -16,7 +16,7 @@ import {
 } from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { type PythonServer, startQuerriStack, until } from '../fixtures/python.js';
-import { next, reach } from '../helpers.js';
+import { loopStalls, next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
 interface Record {
@@ -231,10 +231,12 @@ describe('querri: liveness on the real stack', () => {
     expect(rec?.received).toEqual([]); // the client answers nothing: the seed asks for no pong
     expect([c.state, trouble.seen]).toEqual(['open', []]);
     const started = performance.now();
+    const stalls = loopStalls();
     own.pause(); // SIGSTOP: sockets open, nothing sent
     await next(c, 'close');
     own.resume();
-    expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000);
+    // plus the longest this event loop was held up: a loaded machine runs the heartbeat's timers late
+    expect(performance.now() - started).toBeLessThan(200 + 400 + 1_000 + stalls.stop());
   }, 60_000); // it starts its own Python stack (a start-up allowed 20 s): seconds on a loaded machine
 });
 
