@@ -63,7 +63,7 @@ describe("share: 'tabs' in Chromium", () => {
     server = await startServer({
       tokens: ['tab-token'],
       bufferSize: 20_000,
-      slowMethods: { slow: 1_500 },
+      slowMethods: { slow: 4_000 }, // long enough to close a page in, on a loaded machine too
       methods: { slow: (params) => params },
     });
     const bundle = await sourceBundle();
@@ -162,7 +162,7 @@ describe("share: 'tabs' in Chromium", () => {
     if (!leader || !follower) throw new Error(`roles: ${roles}`);
     const ran = server.calls.get('slow') ?? 0;
     await ew(follower.page, (e) => e.slow());
-    await until(() => server.calls.get('slow') === ran + 1, 'the server ran the method'); // its answer waits 1.5 s
+    await until(() => server.calls.get('slow') === ran + 1, 'the server ran the method'); // its answer waits 4 s
     await leader.page.close();
     const answer = await follower.page.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
     expect(answer).toEqual({ k: follower.k });
