@@ -59,8 +59,10 @@ describe('acks mean handled', () => {
     sub.on(() => void calls++);
     server.ignoreNextAck(); // the first ack is lost: the server re-sends the event 50 ms later
     server.publish({ event_type: 'Critical', message_id: 'm-9', requires_ack: true });
-    await eventually(() => server.acks.length === 2);
-    expect(server.acks).toEqual(['m-9', 'm-9']);
+    // acked again: two acks at least (a loaded machine that holds the second past the next 50 ms
+    // gets a third re-delivery, handled by no one and acked too)
+    await eventually(() => server.acks.length >= 2);
+    expect(server.acks.every((id) => id === 'm-9')).toBe(true);
     expect(server.unacked).toEqual([]);
     expect(calls).toBe(1);
   });
@@ -81,7 +83,9 @@ describe('acks mean handled', () => {
   });
 
   it('auto: an async handler that rejects leaves the event unacked; the re-delivery reaches it again', async () => {
-    const server = track(await startServer({ ackTimeout: 100 }));
+    // re-delivered after 0.5 s: the one ack counted below must reach the server before a third copy
+    // is sent, even on a loaded machine
+    const server = track(await startServer({ ackTimeout: 500 }));
     const client = track(createClient({ url: server.url, signals: false }));
     client.on('error', () => {});
     let calls = 0;

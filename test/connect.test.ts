@@ -44,7 +44,8 @@ describe('connect', () => {
     const error = await next(client, 'error');
     expect(isConnectionError(error) && error.kind).toBe('timeout');
     expect(error.message).toBe(`cannot connect to ${server.url}/: no connection within 200 ms`);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // the 200 ms timer, not the 10 s default (generous: a loaded machine runs timers late)
+    expect(performance.now() - started).toBeLessThan(5_000);
     await next(client, 'open');
     lateToken('late'); // the abandoned attempt's token arrives: nothing uses it
     const probe = nextEvent(client, 'Probe');

@@ -197,7 +197,8 @@ describe('requests', () => {
     await reach(client, 'reconnecting');
     const pending = client.request('echo', 'during outage');
     // the first request loads the request tracker (a chunk of its own): it is queued once that has loaded
-    await vi.waitFor(() => expect(client.stats().queued).toBe(1));
+    // (its first import compiles it, seconds on a loaded machine: not vi.waitFor's default 1 s)
+    await vi.waitFor(() => expect(client.stats().queued).toBe(1), { timeout: 10_000 });
     await server.start();
     expect(await pending).toBe('during outage');
     const order = server.history.at(-1)?.received.map((m) => ('type' in m ? m.type : 'request'));

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client } from '../src/client.js';
 import type { AckMode } from '../src/core/streams/delivery.js';
 import type { EventwireEvent } from '../src/protocol/event.js';
@@ -60,4 +61,20 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000): 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Watches this process's event loop: `stop()` returns the longest it was held up (ms) since. A
+ * timer runs that much late at worst, so a bound on when a timer-driven thing happens (a
+ * heartbeat's detection) allows it: on a loaded machine the CPU, not the code, decides.
+ */
+export function loopStalls(): { stop(): number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    stop() {
+      histogram.disable();
+      return histogram.max / 1e6;
+    },
+  };
 }

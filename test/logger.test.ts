@@ -178,19 +178,19 @@ describe('redaction whatever the dialect', () => {
       }),
     );
     client.on('error', () => {});
-    await vi.waitFor(() => expect(urls).toHaveLength(1));
+    await vi.waitFor(() => expect(urls).toHaveLength(1), { timeout: 10_000 });
     events?.onOpen();
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const b64url = (s: string) => Buffer.from(s).toString('base64url');
     events?.onClose(4000, `refused cookie ${cookie} and Bearer hdr-s3cret, ${b64url('c00kie-Value/+x')}`);
-    await vi.waitFor(() => expect(urls).toHaveLength(2));
+    await vi.waitFor(() => expect(urls).toHaveLength(2), { timeout: 10_000 });
     events?.onOpen();
     const old = tokens[0] as string;
     events?.onClose(
       4000,
       `stale ws://x/?access_token=${encodeURIComponent(old)} ${JSON.stringify({ jwt: old })} ${encodeURIComponent(old).replace(/%20/g, '+')} ${b64(old)} ${b64url(old)} ${old}`,
     );
-    await vi.waitFor(() => expect(urls).toHaveLength(3));
+    await vi.waitFor(() => expect(urls).toHaveLength(3), { timeout: 10_000 });
     client.close();
     await log.seen('-> closed');
     const text = log.text();

@@ -135,9 +135,18 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
     const waits: number[] = [];
     for (let n = 0; n < 3; n++) {
       await until(async () => (await share(flooder))?.queued === 20, "the flooder's share full");
-      const started = Date.now();
-      expect(await inPage(asker, (ew, k) => ew.client.request('echo', { k }), n)).toEqual({ k: n });
-      waits.push(Date.now() - started);
+      // timed in the page: the round trips of the test's own calls into Chromium are not the wait
+      const { answer, ms } = await inPage(
+        asker,
+        async (ew, k) => {
+          const started = performance.now();
+          const answer = await ew.client.request('echo', { k });
+          return { answer, ms: performance.now() - started };
+        },
+        n,
+      );
+      expect(answer).toEqual({ k: n });
+      waits.push(ms);
     }
     // behind the flood's 20 waiting sends at 5 a second, a request would wait 4 s; in turns, a send or two
     for (const ms of waits) expect(ms).toBeLessThan(2_500);

@@ -63,7 +63,7 @@ describe("share: 'tabs' in Chromium", () => {
     server = await startServer({
       tokens: ['tab-token'],
       bufferSize: 20_000,
-      slowMethods: { slow: 1_500 },
+      slowMethods: { slow: 4_000 }, // long enough to close a page in, on a loaded machine too
       methods: { slow: (params) => params },
     });
     const bundle = await sourceBundle();
@@ -112,8 +112,8 @@ describe("share: 'tabs' in Chromium", () => {
         if (!leader) throw new Error('no leader');
         const old = server.connections[0]?.id;
         snapshots.push({ k: leader.k, got: await ew(leader.page, (e) => e.got) });
-        const closedAt = Date.now();
         await leader.page.close();
+        const closedAt = Date.now(); // timed from the page gone, not from the test's call to Chromium to close it
         await until(
           () => server.connections.length === 1 && server.connections[0]?.id !== old,
           'a new leader connected',
@@ -162,7 +162,7 @@ describe("share: 'tabs' in Chromium", () => {
     if (!leader || !follower) throw new Error(`roles: ${roles}`);
     const ran = server.calls.get('slow') ?? 0;
     await ew(follower.page, (e) => e.slow());
-    await until(() => server.calls.get('slow') === ran + 1, 'the server ran the method'); // its answer waits 1.5 s
+    await until(() => server.calls.get('slow') === ran + 1, 'the server ran the method'); // its answer waits 4 s
     await leader.page.close();
     const answer = await follower.page.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
     expect(answer).toEqual({ k: follower.k });
