@@ -45,7 +45,7 @@ ${row('the same, esbuild without splitting (what size-limit measures)', r.coreIn
 ${row('everything `eventwire` exports, esbuild (splitting)', r.everything)}
 ${row('eventwire + eventwire/react (react external)', r.react)}
 ${row('eventwire + eventwire/svelte', r.svelte)}
-| \`eventwire/browser\`: ${r.browserFile.files.map((f) => `\`${f}\``).join(' + ')}, as shipped | ${fmt(r.browserFile.min)} | ${fmt(r.browserFile.gzip)} | | 1 | one self-contained file |
+| \`eventwire/browser\`: ${r.browserFile.files.map((f) => `\`${f}\``).join(' + ')}, as shipped | ${fmt(r.browserFile.min)} | ${fmt(r.browserFile.gzip)} | | ${r.browserFile.files.length} | the entry and the chunks it imports (its on-demand chunks beside them) |
 | the tarball (\`npm pack\`) | ${fmt(r.packed.tarballBytes)} | | | | what \`npm install\` downloads |`;
 }
 

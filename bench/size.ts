@@ -273,23 +273,22 @@ export interface SizeReport {
 
 const keep = (names: string) => `globalThis.keep = [${names}];`;
 
-/** dist/browser/eventwire.js and every file it imports statically (relative imports), as shipped. */
-async function browserFile(packed: Packed): Promise<Bytes & { files: string[] }> {
-  const entry = join(packed.pkgDir, 'dist', 'browser', 'eventwire.js');
-  const result = await esbuild({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: 'browser',
-    tsconfigRaw: '{}',
-    logLevel: 'silent',
-    external: ['*'],
-    outdir: join(packed.appDir, '.browser-out'),
-  });
-  const inputs = Object.keys((result.metafile as Metafile).inputs).map((k) => join(packed.appDir, '..', k));
-  const files = inputs.length > 0 ? inputs : [entry];
+/**
+ * dist/browser/eventwire.js and every file it imports statically (its chunks beside it), as
+ * shipped: what a page fetches before any code runs. Its dynamic imports (the on-demand chunks)
+ * are not followed. Read from the files' import statements (minified: `from"./x.js"`, `import"./x.js"`).
+ */
+function browserFile(packed: Packed): Bytes & { files: string[] } {
+  const dir = join(packed.pkgDir, 'dist', 'browser');
+  const first = new Set<string>();
+  const queue = ['eventwire.js'];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    if (first.has(name)) continue;
+    first.add(name);
+    const code = readFileSync(join(dir, name), 'utf8');
+    for (const m of code.matchAll(/(?:from\s*|import\s*)["']\.\/([\w.-]+\.js)["']/g)) queue.push(m[1] ?? '');
+  }
+  const files = [...first].map((name) => join(dir, name));
   const texts = files.map((f) => readFileSync(f));
   return {
     files: files.map((f) => relative(packed.pkgDir, f)),
