@@ -165,6 +165,13 @@ describe('maxDepth: refused exactly past the limit, short frames and long, strin
       { numRuns: 500 },
     );
   });
+
+  it('a fractional maxDepth is the whole depths under it: [[]] (depth 2) is too_deep under 1.5', () => {
+    const flags = { text: false, suspect: false };
+    const refused = jsonCodec({ maxDepth: 1.5 }).decode('[[]]', flags);
+    expect(refused instanceof DecodeError && refused.reason).toBe('too_deep');
+    expect(jsonCodec({ maxDepth: 2.5 }).decode('[[]]', flags)).not.toBeInstanceOf(DecodeError);
+  });
 });
 
 describe('message_id: the schemas bound it as the reader does', () => {

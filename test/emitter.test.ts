@@ -84,4 +84,27 @@ describe('emitter', () => {
     expect(seen).toEqual([1]);
     expect(emitter.total()).toBe(0);
   });
+
+  it('a listener whose returned value throws when asked for `then` (a revoked Proxy) failed: reported, the next one runs', () => {
+    const failures: unknown[] = [];
+    const emitter = createEmitter<Events>((_type, error) => failures.push(error));
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const seen: string[] = [];
+    emitter.on('tick', () => proxy as unknown as undefined);
+    emitter.on(
+      'tick',
+      () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: a thenable whose then throws is the case under test
+          then: () => {
+            throw new Error('then threw');
+          },
+        }) as unknown as undefined,
+    );
+    emitter.on('tick', () => void seen.push('last'));
+    expect(emitter.emit('tick', 1)).toBe(false);
+    expect(seen).toEqual(['last']);
+    expect(failures.map((e) => (e as Error).constructor.name)).toEqual(['TypeError', 'Error']);
+  });
 });

@@ -116,7 +116,7 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
  * brackets are scanned.
  */
 function tooDeep(text: string, limit: number): boolean {
-  if (text.length <= 2 * limit + 1) return false; // each level takes two characters: `[]`
+  if (text.length <= 2 * Math.floor(limit) + 1) return false; // each level takes two characters: `[]`
   let openers = 0;
   for (let i = text.indexOf('{'); i !== -1 && openers <= limit; i = text.indexOf('{', i + 1)) openers++;
   for (let i = text.indexOf('['); i !== -1 && openers <= limit; i = text.indexOf('[', i + 1)) openers++;

@@ -84,9 +84,21 @@ export interface TransportConfig {
  * @example
  * ```ts
  * import { createClient, createWebSocketTransport, type TransportFactory } from 'eventwire';
- * // the built-in transport, with every frame it receives logged
+ * // the built-in transport, with every frame it receives logged. Forward each event by calling it
+ * // on `events` (its handlers are methods: a `{ ...events }` copy would lose them), and `onPing`
+ * // only where given (then the client answers pings itself, through its rate limit)
  * const logged: TransportFactory = (config, events) =>
- *   createWebSocketTransport(config, { ...events, onMessage: (data, text) => (console.debug(data), events.onMessage(data, text)) });
+ *   createWebSocketTransport(config, {
+ *     onUpgrade: (protocol) => events.onUpgrade?.(protocol),
+ *     onOpen: () => events.onOpen(),
+ *     onMessage: (data, text) => {
+ *       console.debug(data);
+ *       events.onMessage(data, text);
+ *     },
+ *     onClose: (code, reason, error, status) => events.onClose(code, reason, error, status),
+ *     onPong: () => events.onPong?.(),
+ *     ...(events.onPing ? { onPing: (answer: () => boolean) => events.onPing?.(answer) } : {}),
+ *   });
  * createClient({ url: 'wss://events.example.com/ws', transport: logged });
  * ```
  */

@@ -111,15 +111,14 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     if (!listeners) return undefined;
     let outcome: Outcome;
     for (let i = 0; i < listeners.length; i++) {
-      let result: unknown;
       try {
-        result = (listeners[i] as Entry)(payload);
+        const result = (listeners[i] as Entry)(payload);
+        // inside the try: a returned value whose `then` throws (a revoked Proxy) is the listener's failure too
+        if (isThenable(result)) outcome = merge(outcome, this.#settled(type, result));
       } catch (error) {
         this.#sink.listenerFailed(type, error);
         outcome = false;
-        continue;
       }
-      if (isThenable(result)) outcome = merge(outcome, this.#settled(type, result));
     }
     return outcome;
   }
