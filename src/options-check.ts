@@ -133,6 +133,15 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
 }
 
 /**
+ * `value` when it is absent or of `type`; else an `OptionsError` saying so: `lazy must be a boolean,
+ * got 1` (a `1` would have counted as true, a `'true'` for `compression` as false, without a word).
+ */
+export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): T {
+  if (value !== undefined && typeof value !== type) fail(`${name} must be a ${type}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
  * `value` when it is a number (an integer when `integer`) at least `min`, or over it when `over`; else an
  * `OptionsError` saying so: `maxDepth must be a number > 0, got -1`, `batchSize must be an integer >= 1, got 0`.
  */

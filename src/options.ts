@@ -20,6 +20,7 @@ import {
   optionObject,
   parseUrl,
   refuseUnknown,
+  typed,
   URL_REQUIRED,
 } from './options-check.js';
 import type { CloseAction } from './protocol/close-codes.js';
@@ -323,7 +324,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     url: base,
     dialect,
     classify,
-    compression: options.compression === true,
+    compression: typed('compression', options.compression, 'boolean') === true,
     batchSize: options.batchSize,
     batchInterval: options.batchInterval,
     token,
@@ -339,12 +340,12 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
               : 'required'
             : dialect.greeting,
     backoff: Object.freeze(backoff),
-    shouldRetry: options.shouldRetry,
+    shouldRetry: typed('shouldRetry', options.shouldRetry, 'function'),
     heartbeat: heartbeat && Object.freeze(heartbeat),
-    lazy: options.lazy ?? false,
+    lazy: typed('lazy', options.lazy, 'boolean') ?? false,
     schemas,
     WebSocket: options.WebSocket,
-    transport: options.transport ?? createWebSocketTransport,
+    transport: typed('transport', options.transport, 'function') ?? createWebSocketTransport,
     signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
     codec: options.codec ?? sharedCodec(maxMessageBytes, maxDepth),
     // ws buffers a whole frame before anyone sees it: a frame over the cap but within this
@@ -355,7 +356,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     log: createLog(options.logger, options.logLevel, options.headers),
     rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
     clock: options.clock ?? systemClock,
-    random: options.random ?? Math.random,
+    random: typed('random', options.random, 'function') ?? Math.random,
     // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client
     ...resolvedNumbers,
   });

@@ -57,6 +57,11 @@ describe('options are validated at construction', () => {
     ['a negative heartbeat', { url, heartbeat: { interval: -1 } }, /^heartbeat\.interval must be a number >= 0/],
     ['a null backoff', { url, backoff: null }, /^backoff must be an object, got null$/],
     ['acks', { url, acks: 'sometimes' }, /^acks must be 'auto' or 'manual', got "sometimes"$/],
+    ['lazy as a number', { url, lazy: 1 }, /^lazy must be a boolean, got 1$/],
+    ['compression as a string', { url, compression: 'true' }, /^compression must be a boolean, got "true"$/],
+    ['shouldRetry not a function', { url, shouldRetry: true }, /^shouldRetry must be a function, got true$/],
+    ['transport not a function', { url, transport: {} }, /^transport must be a function, got \{\}$/],
+    ['random not a function', { url, random: 0.5 }, /^random must be a function, got 0\.5$/],
   ];
   for (const [label, options, message] of bad) {
     it(`rejects ${label}`, () => {
