@@ -16,6 +16,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild, type Metafile, type OutputFile } from 'esbuild';
+import { firstLoadFiles } from '../test/fixtures/browser.js';
 import { type Packed, packEventwire } from './pack.js';
 import { bytesBySource, groupName, type SourceMapV3, sourceName } from './sourcemap.js';
 
@@ -280,15 +281,7 @@ const keep = (names: string) => `globalThis.keep = [${names}];`;
  */
 function browserFile(packed: Packed): Bytes & { files: string[] } {
   const dir = join(packed.pkgDir, 'dist', 'browser');
-  const first = new Set<string>();
-  const queue = ['eventwire.js'];
-  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-    if (first.has(name)) continue;
-    first.add(name);
-    const code = readFileSync(join(dir, name), 'utf8');
-    for (const m of code.matchAll(/(?:from\s*|import\s*)["']\.\/([\w.-]+\.js)["']/g)) queue.push(m[1] ?? '');
-  }
-  const files = [...first].map((name) => join(dir, name));
+  const files = firstLoadFiles(dir).map((name) => join(dir, name));
   const texts = files.map((f) => readFileSync(f));
   return {
     files: files.map((f) => relative(packed.pkgDir, f)),

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { firstLoadFiles } from './fixtures/browser.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -82,14 +83,7 @@ describe('what each import costs', () => {
   it('eventwire/browser: its first load (the entry and the chunks it imports statically) is within 1 KB of that, the rest beside it on demand', async () => {
     const dir = join(root, 'dist', 'browser'); // npm test builds before running the tests
     const files = readdirSync(dir).filter((name) => name.endsWith('.js'));
-    const first = new Set<string>();
-    const queue = ['eventwire.js'];
-    for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-      if (first.has(name)) continue;
-      first.add(name);
-      const code = readFileSync(join(dir, name), 'utf8');
-      for (const m of code.matchAll(/(?:from\s*|import\s*)["']\.\/([\w-]+\.js)["']/g)) queue.push(m[1] ?? '');
-    }
+    const first = new Set(firstLoadFiles(dir));
     const gzip = [...first].reduce(
       (sum, name) => sum + gzipSync(readFileSync(join(dir, name)), { level: 9 }).length,
       0,

@@ -117,19 +117,14 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
  */
 function tooDeep(text: string, limit: number): boolean {
   if (text.length <= 2 * Math.floor(limit) + 1) return false; // each level takes two characters: `[]`
-  let openers = 0;
-  for (let i = text.indexOf('{'); i !== -1 && openers <= limit; i = text.indexOf('{', i + 1)) openers++;
-  for (let i = text.indexOf('['); i !== -1 && openers <= limit; i = text.indexOf('[', i + 1)) openers++;
-  if (openers <= limit) return false;
+  if (countUpTo(text, '{[', limit) <= limit) return false;
   // String-aware scan; string bodies are skipped with the native indexOf.
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      let end = text.indexOf('"', i + 1);
-      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
-      if (end === -1) return false; // unterminated: JSON.parse will reject it
-      i = end;
+      i = stringEnd(text, i);
+      if (i === -1) return false; // unterminated: JSON.parse will reject it
     } else if (c === 123 || c === 91) {
       if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth--;
@@ -159,22 +154,36 @@ function utf8Length(text: string, limit: number): number {
  * strings too); only a frame over it is scanned again, outside strings, for the verdict.
  */
 function tooMany(text: string, limit: number): boolean {
+  if (countUpTo(text, '{[,', limit) <= limit) return false;
   let count = 0;
-  for (let i = text.indexOf('{'); i !== -1 && count <= limit; i = text.indexOf('{', i + 1)) count++;
-  for (let i = text.indexOf('['); i !== -1 && count <= limit; i = text.indexOf('[', i + 1)) count++;
-  for (let i = text.indexOf(','); i !== -1 && count <= limit; i = text.indexOf(',', i + 1)) count++;
-  if (count <= limit) return false;
-  count = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      let end = text.indexOf('"', i + 1);
-      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
-      if (end === -1) return false; // unterminated: JSON.parse will reject it
-      i = end;
+      i = stringEnd(text, i);
+      if (i === -1) return false; // unterminated: JSON.parse will reject it
     } else if ((c === 123 || c === 91 || c === 44) && ++count > limit) return true;
   }
   return false;
+}
+
+/**
+ * How many of the characters `chars` occur in `text`, strings included, counting stopped once
+ * past `limit`: a quick bound with the engine's native `indexOf`, no scan in JavaScript.
+ */
+function countUpTo(text: string, chars: string, limit: number): number {
+  let count = 0;
+  for (let k = 0; k < chars.length; k++) {
+    const ch = chars[k] as string;
+    for (let i = text.indexOf(ch); i !== -1 && count <= limit; i = text.indexOf(ch, i + 1)) count++;
+  }
+  return count;
+}
+
+/** The index of the quote that closes the string opened at `at`, or -1 when none does. */
+function stringEnd(text: string, at: number): number {
+  let end = text.indexOf('"', at + 1);
+  while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+  return end;
 }
 
 /** Whether the quote at `at` is escaped: preceded by an odd number of backslashes. */

@@ -75,8 +75,8 @@ const ALL: readonly ChaosFault[] = [
   'restart',
 ];
 
-/** mulberry32: small, seeded, good enough to draw faults. */
-function seeded(seed: number): () => number {
+/** @internal mulberry32: small, seeded, good enough to draw faults (the project's tests draw with it too). */
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
