@@ -265,3 +265,36 @@ describe('gzip: Node (zlib) and fflate give one verdict (Chromium: test/browser.
     expect([...seen].sort()).toEqual(['bad_crc', 'bad_gzip', 'bad_trailer', 'ok', 'too_large']);
   });
 });
+
+describe('maxDepth: the length bound (an object level takes 5 characters, an array level 2) skips no deep frame', () => {
+  /** The tightest nestings: `{"":…{}}` and `[…[]]`, levels chosen by `kinds` from the outside in. */
+  const tightest = (kinds: string): string => {
+    let text = kinds.at(-1) === 'o' ? '{}' : '[]';
+    for (let i = kinds.length - 2; i >= 0; i--) text = kinds[i] === 'o' ? `{"":${text}}` : `[${text}]`;
+    return text;
+  };
+  it('a tightest nesting of d levels, objects and arrays mixed, is too_deep under d - 1 and d - 0.5, whole under d', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('o', 'a'), { minLength: 1, maxLength: 90 }), (levels) => {
+        const kinds = levels.join('');
+        const text = tightest(kinds);
+        const flags = { text: true, suspect: false };
+        const d = kinds.length;
+        expect(jsonCodec({ maxDepth: d }).decode(text, flags)).not.toBeInstanceOf(DecodeError);
+        for (const limit of [d - 1, d - 0.5]) {
+          const refused = jsonCodec({ maxDepth: limit }).decode(text, flags);
+          expect(refused instanceof DecodeError && refused.reason).toBe('too_deep');
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+  it('at the default (64): 65 object levels in 327 characters are refused, 64 pass', () => {
+    const flags = { text: true, suspect: false };
+    const deep = tightest('o'.repeat(65));
+    expect(deep.length).toBe(5 * 64 + 2);
+    const refused = jsonCodec().decode(deep, flags);
+    expect(refused instanceof DecodeError && refused.reason).toBe('too_deep');
+    expect(jsonCodec().decode(tightest('o'.repeat(64)), flags)).not.toBeInstanceOf(DecodeError);
+  });
+});

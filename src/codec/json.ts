@@ -116,8 +116,18 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
  * brackets are scanned.
  */
 function tooDeep(text: string, limit: number): boolean {
-  if (text.length <= 2 * Math.floor(limit) + 1) return false; // each level takes two characters: `[]`
-  if (countUpTo(text, '{[', limit) <= limit) return false;
+  const whole = Math.floor(limit);
+  if (text.length <= 2 * whole + 1) return false; // each level takes two characters: `[]`
+  // A level of an array takes at least 2 characters (`[` `]`), one of an object 5 (`{` `"` `"` `:`
+  // `}`: its child is a member's value), but the innermost, 2 (`{}`). With A `[` in the text (in
+  // strings too: an upper bound), a path of a array levels and o object levels has
+  // a + o <= A + (length + 3 - 2A) / 5 levels. An event frame has few `[`: counting them takes a
+  // native call or two, where counting `{` too took one per object.
+  const arrays = countUpTo(text, '[', whole);
+  if (arrays <= whole) {
+    if (arrays + (text.length + 3 - 2 * arrays) / 5 <= whole) return false;
+    if (countUpTo(text, '{', whole - arrays) <= whole - arrays) return false; // no more brackets than levels
+  }
   // String-aware scan; string bodies are skipped with the native indexOf.
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
