@@ -24,25 +24,20 @@
  *   sent with `send_method: "All"`, `sent_by: null` (45-79); a failure midway is a `postThread`
  *   error `INTERNAL_SERVER_ERROR` (80-96). Here the prompt `fail` fails after `initializeChat`.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { gzipSync } from 'node:zlib';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { Harness, type HarnessConn, type Upgrade } from './harness.js';
 
-export interface BusterConn {
-  ws: WebSocket;
-  socket: Socket;
+export interface BusterConn extends HarnessConn {
   url: URL;
   headers: IncomingMessage['headers'];
   user: string;
-  /** Every text frame the client sent, parsed (or as text when it is not JSON). */
-  received: unknown[];
   /** WebSocket pings the client sent (answered, never counted as activity). */
   pings: number;
   /** How the connection ended on the server's side, once it has: `idle`, `ping timeout` or `client`. */
   ended?: string;
   frozen: boolean;
-  timers: Set<ReturnType<typeof setTimeout>>;
 }
 
 /** One message of a route's answer: `WsResponseMessage` without `route`. */
@@ -80,21 +75,11 @@ export interface BusterOptions {
 const PATH = '/api/v1/ws';
 const CHAT_ID = '00000000-0000-4000-8000-000000000001';
 
-export class BusterEmulator {
-  readonly history: BusterConn[] = [];
-  readonly conns = new Set<BusterConn>();
-  /** Send messages as gzip binary frames (as the seed's rules described) instead of text. */
-  gzip = false;
-  /** Called with every text message a client sent, parsed. */
-  onMessage: ((conn: BusterConn, message: unknown) => void) | undefined;
-  /** Called when a connection opens or closes. */
-  onConnections: (() => void) | undefined;
-  #http: Server | undefined;
-  #wss: WebSocketServer | undefined;
-  #port = 0;
+export class BusterEmulator extends Harness<BusterConn, string> {
   readonly #o: Required<Omit<BusterOptions, 'users' | 'routes'>> & Pick<BusterOptions, 'users' | 'routes'>;
 
   constructor(options: BusterOptions = {}) {
+    super(PATH); // the server's one WebSocket route (`server/src/main.rs` 59, `routes/mod.rs` 14, `routes/ws/mod.rs` 9)
     this.#o = {
       tokens: ['jwt'],
       noUser: [],
@@ -108,41 +93,15 @@ export class BusterEmulator {
     };
   }
 
-  /** The server's one WebSocket route (`server/src/main.rs` 59, `routes/mod.rs` 14, `routes/ws/mod.rs` 9). */
-  get url(): string {
-    return `ws://127.0.0.1:${this.#port}${PATH}`;
-  }
-
-  /** The port it listens on (0 before `start()`); a restart keeps it. */
-  get port(): number {
-    return this.#port;
-  }
-
-  async start(): Promise<this> {
-    const http = createServer((_req, res) => res.writeHead(426).end());
-    // Like the servers emulated (FastAPI's accept(), axum's upgrade): no subprotocol selected, even when one is offered.
-    const wss = new WebSocketServer({ noServer: true, handleProtocols: () => false });
-    http.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname !== PATH) {
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'); // before auth: route_layer
-        return;
-      }
-      const auth = this.#authorize(url, req.headers);
-      if (typeof auth !== 'string') {
-        const extra = auth.closeCode
-          ? `Sec-WebSocket-Protocol: close\r\nSec-WebSocket-Close-Code: ${auth.closeCode}\r\nSec-WebSocket-Close-Reason: ${auth.reason}\r\n`
-          : '';
-        socket.end(`HTTP/1.1 ${auth.status} ${auth.text}\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`);
-        return;
-      }
-      wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket as Socket, url, req.headers, auth));
-    });
-    await new Promise<void>((resolve) => http.listen(this.#port, '127.0.0.1', resolve));
-    this.#port = (http.address() as AddressInfo).port;
-    this.#http = http;
-    this.#wss = wss;
-    return this;
+  protected upgrade(url: URL, headers: IncomingMessage['headers']): Upgrade<string> {
+    if (url.pathname !== PATH)
+      return { refuse: 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' }; // before auth: route_layer
+    const auth = this.#authorize(url, headers);
+    if (typeof auth === 'string') return { accept: auth };
+    const extra = auth.closeCode
+      ? `Sec-WebSocket-Protocol: close\r\nSec-WebSocket-Close-Code: ${auth.closeCode}\r\nSec-WebSocket-Close-Reason: ${auth.reason}\r\n`
+      : '';
+    return { refuse: `HTTP/1.1 ${auth.status} ${auth.text}\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n` };
   }
 
   /** The user the upgrade is for, or the refusal (auth.rs 32-148). */
@@ -159,7 +118,13 @@ export class BusterEmulator {
     return o.users?.[token] ?? token;
   }
 
-  #accept(ws: WebSocket, socket: Socket, url: URL, headers: IncomingMessage['headers'], user: string): void {
+  protected connect(
+    ws: WebSocket,
+    socket: Socket,
+    url: URL,
+    headers: IncomingMessage['headers'],
+    user: string,
+  ): BusterConn {
     const o = this.#o;
     const conn: BusterConn = {
       ws,
@@ -172,8 +137,6 @@ export class BusterEmulator {
       frozen: false,
       timers: new Set(),
     };
-    this.conns.add(conn);
-    this.history.push(conn);
     let lastText = Date.now();
     let pingedAt: number | undefined;
     let pongAt = Date.now();
@@ -195,7 +158,6 @@ export class BusterEmulator {
       },
       Math.min(100, Math.max(5, o.clientTimeout / 20)),
     );
-    ws.on('error', () => {});
     ws.on('ping', () => {
       conn.pings++;
     });
@@ -204,28 +166,27 @@ export class BusterEmulator {
     });
     ws.on('close', () => {
       conn.ended ??= 'client';
-      this.conns.delete(conn);
       clearInterval(pinger);
       clearInterval(watch);
-      for (const t of conn.timers) clearTimeout(t);
-      this.onConnections?.();
     });
-    this.onConnections?.();
     ws.on('message', (data, binary) => {
       if (binary || conn.frozen) return;
       lastText = Date.now();
-      const text = data.toString();
-      let message: unknown = text;
-      try {
-        message = JSON.parse(text);
-      } catch {}
-      conn.received.push(message);
-      this.onMessage?.(conn, message);
+      const message = this.read(conn, data);
       if (typeof message !== 'object' || message === null) return;
       const { route, payload } = message as { route?: unknown; payload?: unknown };
       if (typeof route !== 'string' || !('payload' in message)) return;
       this.#route(conn, route, payload);
     });
+    return conn;
+  }
+
+  protected isFrozen(conn: BusterConn): boolean {
+    return conn.frozen;
+  }
+
+  protected markFrozen(conn: BusterConn): void {
+    conn.frozen = true;
   }
 
   #route(conn: BusterConn, route: string, payload: unknown): void {
@@ -270,15 +231,7 @@ export class BusterEmulator {
     const [step, ...rest] = steps;
     if (!step) return;
     this.publish(from.user, { route, ...step });
-    if (rest.length > 0) this.#later(from, this.#o.stepMs, () => this.#stream(from, route, rest));
-  }
-
-  #later(conn: BusterConn, ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      conn.timers.delete(timer);
-      fn();
-    }, ms);
-    conn.timers.add(timer);
+    if (rest.length > 0) this.later(from, this.#o.stepMs, () => this.#stream(from, route, rest));
   }
 
   /** A message to every connection of `user` that is up, in the server's field order. */
@@ -297,49 +250,6 @@ export class BusterEmulator {
   /** A message pushed to every connection (every user's stream): route, event, payload. */
   push(route: string, event: string, payload: unknown): void {
     for (const user of new Set([...this.conns].map((c) => c.user))) this.publish(user, { route, event, payload });
-  }
-
-  /** Sends one message as a text frame (gzip binary with `gzip`). */
-  send(conn: BusterConn, message: unknown): void {
-    if (conn.ws.readyState !== conn.ws.OPEN || conn.frozen) return;
-    const text = JSON.stringify(message);
-    conn.ws.send(this.gzip ? gzipSync(text) : text);
-  }
-
-  /** Cuts every connection without a close frame (the client sees 1006), or closes with `code`. */
-  dropAll(code?: number, reason = ''): void {
-    for (const c of this.conns) {
-      if (code === undefined) c.ws.terminate();
-      else c.ws.close(code, reason);
-    }
-  }
-
-  /** Connections stay open at TCP level, but nothing is read, sent or timed any more. */
-  freeze(): void {
-    for (const c of this.conns) {
-      c.frozen = true;
-      c.socket.pause();
-      for (const t of c.timers) clearTimeout(t);
-    }
-  }
-
-  async stop(): Promise<void> {
-    const http = this.#http;
-    const wss = this.#wss;
-    this.#http = undefined;
-    this.#wss = undefined;
-    for (const c of this.conns) c.ws.terminate();
-    if (wss) await new Promise<void>((r) => wss.close(() => r()));
-    if (http) await new Promise<void>((r) => http.close(() => r()));
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  close(): Promise<void> {
-    return this.stop();
   }
 }
 
