@@ -115,13 +115,13 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   options: ClientOptions<E, M>,
 ): Client<E, M> {
   const given = options as unknown as ClientOptions<EventSchemas>;
-  const shared = given?.share === undefined ? undefined : planShare(given, (hubOptions) => new ClientCore(hubOptions));
+  const shared =
+    given?.share === undefined
+      ? undefined
+      : planShare(given, (hubOptions) => new ClientCore(resolveOptions(hubOptions)));
   const core = new ClientCore(shared ? shared.options : resolveOptions(given));
-  if (shared) {
-    core.shareStats = shared.stats;
-    core.emitter.on('state', (change) => shared.follow((change as LifecycleEvents['state']).to));
-  }
-  // a sharing tab's sends and requests go through its share of the leading tab's outbox
+  core.shareStats = shared?.stats;
+  // a sharing tab's sends and requests go through its share of the leading tab's outbox (it follows the core's state)
   const client = new EventwireClient(core, shared?.bind(core));
   for (const [type, listener] of Object.entries(options.on ?? {})) {
     if (typeof listener === 'function') client.on(type, listener as Listener<never>);

@@ -14,8 +14,13 @@ import { firstLoadFiles } from './fixtures/browser.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** The sources in the chunks a page loads before any code runs (the entry and its static imports), and in the rest. */
-async function split(code: string): Promise<{ first: Set<string>; lazy: Set<string>; firstGzip: number }> {
+/**
+ * The sources in the chunks a page loads before any code runs (the entry and its static imports), and in the rest;
+ * `shared`: the sources of the first load that are not in the entry's chunk (in chunks the lazy ones import too).
+ */
+async function split(
+  code: string,
+): Promise<{ first: Set<string>; lazy: Set<string>; shared: Set<string>; firstGzip: number }> {
   const result = await build({
     stdin: { contents: code, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -41,13 +46,17 @@ async function split(code: string): Promise<{ first: Set<string>; lazy: Set<stri
   }
   const first = new Set<string>();
   const lazy = new Set<string>();
+  const shared = new Set<string>();
   for (const [key, output] of Object.entries(outputs))
-    for (const [source, input] of Object.entries(output.inputs))
-      if (input.bytesInOutput > 0) (seen.has(key) ? first : lazy).add(source);
+    for (const [source, input] of Object.entries(output.inputs)) {
+      if (input.bytesInOutput === 0) continue;
+      (seen.has(key) ? first : lazy).add(source);
+      if (seen.has(key) && key !== entry) shared.add(source);
+    }
   let firstGzip = 0;
   for (const file of result.outputFiles)
     if (seen.has(relative(root, file.path))) firstGzip += gzipSync(file.contents, { level: 9 }).length;
-  return { first, lazy, firstGzip };
+  return { first, lazy, shared, firstGzip };
 }
 
 const ON_DEMAND = [
@@ -74,10 +83,19 @@ describe('what each import costs', () => {
     expect(first.has('node_modules/fflate/esm/browser.js')).toBe(false); // loaded where DecompressionStream is missing
   });
 
-  it('the first load stays within its budget: 23.98 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
+  it('the first load is one chunk but for what lazy chunks import of it (the errors, the gzip check): no module split off', async () => {
+    // A module that both the first load and a lazy chunk import is split off into a chunk of its own, and the
+    // first load's chunks gzip apart: outbox.ts (imported by the request tracker), json.ts and filters.ts (by
+    // the share's hub) cost 0.9 KB that way. Lazy code takes such things as arguments, or type-checked literals.
+    const { shared } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
+    const allowed = (source: string) => source.startsWith('src/errors/') || source === 'src/codec/gzip-lazy.ts';
+    expect([...shared].filter((source) => !allowed(source))).toEqual([]);
+  });
+
+  it('the first load stays within its budget: 23.12 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
     const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
     expect(firstGzip).toBeGreaterThan(10_000); // the measure reads the chunks (not an empty set)
-    expect(firstGzip).toBeLessThanOrEqual(24.3 * 1024);
+    expect(firstGzip).toBeLessThanOrEqual(23.45 * 1024);
   });
 
   it('eventwire/browser: its first load (the entry and the chunks it imports statically) is within 1 KB of that, the rest beside it on demand', async () => {

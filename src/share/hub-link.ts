@@ -1,11 +1,10 @@
 import type { Codec, DecodeFlags } from '../codec/codec.js';
-import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import type { SubscribeOptions, SubscriptionImpl } from '../core/streams/subscription.js';
 import type { Listener } from '../core/util/emitter.js';
 import type { EventwireError } from '../errors/base.js';
 import type { EventwireEvent } from '../protocol/event.js';
-import { type Filters, parseFilters } from '../protocol/filters.js';
+import type { Filters } from '../protocol/filters.js';
 import type { ConnectionState, LifecycleEvents } from '../types.js';
 import type { HubOutbox, OutboxTab } from './hub-outbox.js';
 
@@ -31,9 +30,22 @@ export interface HubClient {
   encode(message: object): string;
 }
 
+/**
+ * @internal The core's own checks of what a tab sends, handed over by the share's plan: imported
+ * here, the modules that hold them would leave the first load's chunk for one of their own,
+ * shared with this lazy chunk (see bundle-split.test.ts).
+ */
+export interface TabFrameChecks {
+  /** `hasProtoKey` of codec/json.ts: whether a decoded frame has a `__proto__` key anywhere. */
+  hasProtoKey(value: unknown): boolean;
+  /** `parseFilters` of protocol/filters.ts: the validated filters, or a `FilterError`. */
+  parseFilters(value: unknown): Filters;
+}
+
 /** @internal What a link needs of its hub. */
 export interface LinkHub {
   readonly client: HubClient;
+  readonly checks: TabFrameChecks;
   /** Sends a v1 frame to the link's tab. */
   down(link: HubLink, frame: object): void;
   /** A tab's request, with its id. */
@@ -110,7 +122,7 @@ export class HubLink implements OutboxTab {
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || msg instanceof Error)
       hub.rejected('an unreadable frame from a tab');
-    else if (flags.suspect && hasProtoKey(msg)) hub.rejected('a frame with a __proto__ key from a tab');
+    else if (flags.suspect && hub.checks.hasProtoKey(msg)) hub.rejected('a frame with a __proto__ key from a tab');
     else this.#serve(msg as Frame);
   }
 
@@ -145,7 +157,9 @@ export class HubLink implements OutboxTab {
     let sub: SubscriptionImpl;
     try {
       const from = (typeof since === 'number' && since >= 0) || (typeof since === 'string' && since.length <= 64);
-      sub = hub.client.subscribe(events, parseFilters(msg.filters ?? {}), { since: from ? since : undefined });
+      sub = hub.client.subscribe(events, hub.checks.parseFilters(msg.filters ?? {}), {
+        since: from ? since : undefined,
+      });
     } catch (error) {
       hub.down(this, { type: 'error', code: 'bad_filter', message: (error as Error).message, id });
       return;

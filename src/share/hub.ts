@@ -1,6 +1,6 @@
 import type { EventwireError } from '../errors/base.js';
 import { isAuthError, isQueueFullError, isRequestError } from '../errors/errors.js';
-import { type HubClient, HubLink, type LinkHub } from './hub-link.js';
+import { type HubClient, HubLink, type LinkHub, type TabFrameChecks } from './hub-link.js';
 import { FairOutbox, type RequestJob } from './hub-outbox.js';
 import { linkLock, readMessage, type ShareMessage, type WireCaps } from './wire.js';
 
@@ -11,6 +11,7 @@ export interface HubConfig {
   readonly id: string;
   readonly channel: string;
   readonly client: HubClient;
+  readonly checks: TabFrameChecks;
   readonly caps: WireCaps;
   /** A message refused (malformed, forged, out of bounds): counted and reported by the tab. */
   rejected(what: string): void;
@@ -72,6 +73,7 @@ export class Hub {
     );
     this.#linkHub = {
       client: config.client,
+      checks: config.checks,
       down: (link, frame) => this.#down(link, frame),
       request: (link, id, method, params) => this.#request(link, id, method, params),
       rejected: config.rejected,

@@ -1,12 +1,14 @@
+import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
 import { OptionsError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
+import { parseFilters } from '../protocol/filters.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import type { EventSchemas, SendResult, ShareStats } from '../types.js';
 import type { HubClient } from './hub-link.js';
-import type { TabCore, TabShare } from './tabs.js';
+import type { Early, TabCore, TabShare } from './tabs.js';
 
 /** @internal Where a sharing tab's `send()` and `request()` go: its share of the leading tab's outbox. */
 export interface ShareCalls {
@@ -18,23 +20,17 @@ export interface ShareCalls {
 export interface SharePlan {
   /** The options of this tab's client core. */
   options: ResolvedOptions;
-  /** Called on each state change of the tab's client: join the election when it connects, leave when it closes. */
-  follow(to: string): void;
   stats(): ShareStats;
-  /** Binds the tab's client core; returns where its sends and requests go (undefined: its own socket, its core). */
+  /**
+   * Binds the tab's client core (the share follows its state: it joins the election when it
+   * connects, leaves when it closes); returns where its sends and requests go (undefined: its
+   * own socket, its core).
+   */
   bind(core: TabCore): ShareCalls | undefined;
 }
 
 /** @internal The client options a share is planned from. */
 export type ShareOptions = ClientOptions<EventSchemas> & { share?: unknown; shareKey?: unknown };
-
-/** Why tabs cannot share here, or undefined when they can. */
-function unsupported(): string | undefined {
-  if (typeof BroadcastChannel !== 'function') return 'no BroadcastChannel';
-  if (typeof navigator === 'undefined' || !(navigator as { locks?: unknown }).locks)
-    return 'no Web Locks (navigator.locks)';
-  return undefined;
-}
 
 /**
  * @internal Plans a client with `share: 'tabs'`: what must be decided when `createClient()`
@@ -46,35 +42,31 @@ function unsupported(): string | undefined {
  * Until it has loaded, `send()` queues within the tab's own `outboxSize`, as the share does
  * until a hub grants one, and requests wait in the core, their timeout running.
  */
-export function planShare(options: ShareOptions, makeClient: (options: ResolvedOptions) => HubClient): SharePlan {
+export function planShare(
+  options: ShareOptions,
+  makeClient: (options: ClientOptions<EventSchemas>) => HubClient,
+): SharePlan {
   const { share, shareKey, ...own } = options;
   if (share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(share)}`);
   if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
     throw new OptionsError('shareKey must be a non-empty string');
   const real = resolveOptions(own);
-  const reason = unsupported();
-  if (reason)
-    return { options: real, follow() {}, stats: () => ({ role: 'own socket', reason }), bind: () => undefined };
+  const reason =
+    typeof BroadcastChannel !== 'function'
+      ? 'no BroadcastChannel'
+      : typeof navigator === 'undefined' || !(navigator as { locks?: unknown }).locks
+        ? 'no Web Locks (navigator.locks)'
+        : undefined;
+  if (reason) return { options: real, stats: () => ({ role: 'own socket', reason }), bind: () => undefined };
 
-  let core: TabCore | undefined;
   let tab: TabShare | undefined;
-  /** Sends accepted before the share loaded (it takes them over). */
-  const early: string[] = [];
+  const early: Early = { frames: [], core: undefined };
   const prefix = Math.random().toString(36).slice(2, 10);
   let counter = 0;
   const loading = import('./tabs.js').then(
-    (m): TransportFactory => {
-      tab = m.shareTabs({
-        shareKey: shareKey as string | undefined,
-        own,
-        real,
-        early,
-        prefix,
-        core: () => core,
-        makeClient: (options) => makeClient(resolveOptions(options)),
-      });
-      // the tab's client is connecting or open: it joins the election
-      if (core && core.state !== 'idle' && core.state !== 'closed') tab.join();
+    (m) => {
+      const checks = { hasProtoKey, parseFilters }; // handed over, not imported there: see TabFrameChecks
+      tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, checks, makeClient });
       return tab.transport;
     },
     // the code did not load: each attempt fails with the import's error (reported, retried)
@@ -102,32 +94,30 @@ export function planShare(options: ShareOptions, makeClient: (options: ResolvedO
       connectTimeout: 600_000, // between two leaders an open waits for the next hub
       backoff: { minDelay: 50, maxDelay: 1_000, maxRetries: Number.POSITIVE_INFINITY },
     }),
-    follow(to) {
-      if (to === 'connecting') tab?.join();
-      else if (to === 'closed') {
-        early.length = 0;
-        tab?.leave();
-      }
-    },
-    stats: () => tab?.state() ?? { role: 'follower', rejected: 0, queued: early.length, share: real.outboxSize },
-    bind(tabCore) {
-      core = tabCore;
+    stats: () => tab?.state() ?? { role: 'follower', rejected: 0, queued: early.frames.length, share: real.outboxSize },
+    bind(core) {
+      early.core = core;
+      // a close drops what waits; the share, once loaded, joins the election and leaves it
+      core.on('state', ({ to }) => {
+        if (to === 'closed') early.frames.length = 0;
+        tab?.follow(to);
+      });
       return {
         send(message) {
-          if (tabCore.state === 'closed') return 'refused';
-          const frame = tabCore.encode(message);
+          if (core.state === 'closed') return 'refused';
+          const frame = core.encode(message);
           let result: SendResult = 'refused';
           if (tab) result = tab.send(frame);
-          else if (early.length < real.outboxSize && frame.length <= real.maxPayload) {
-            early.push(frame);
+          else if (early.frames.length < real.outboxSize && frame.length <= real.maxPayload) {
+            early.frames.push(frame);
             result = 'queued';
           }
-          if (result === 'queued') tabCore.connectIfIdle();
+          if (result === 'queued') core.connectIfIdle();
           return result;
         },
         request(method, params, options) {
           const id = `${prefix}-${++counter}`;
-          return tabCore.request(method, params, options, id).catch((error: unknown) => {
+          return core.request(method, params, options, id).catch((error: unknown) => {
             throw tab?.refused(id) ?? error;
           });
         },

@@ -20,9 +20,9 @@ import type { EventwireError } from '../errors/base.js';
 import { DecodeError, type QueueFullError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
-import type { ConnectionState, EventSchemas, SendResult, ShareStats } from '../types.js';
+import type { ConnectionState, EventSchemas, LifecycleEvents, SendResult, ShareStats } from '../types.js';
 import { Hub } from './hub.js';
-import type { HubClient } from './hub-link.js';
+import type { HubClient, TabFrameChecks } from './hub-link.js';
 import { TabOutbox } from './tab-outbox.js';
 import { type LinkGroup, TabLinker } from './tab-transport.js';
 import {
@@ -45,16 +45,23 @@ export interface TabCore {
   connectIfIdle(): void;
   /** A request with the id the share chose. */
   request(method: string, params: unknown, options: RequestOptions | undefined, id: string): Promise<unknown>;
+  /** A listener of the client's state changes (the share follows them). */
+  on(type: 'state', listener: (change: LifecycleEvents['state']) => void): () => void;
+}
+
+/** @internal What the share's code takes over once loaded: the sends accepted before, the tab's core. */
+export interface Early {
+  /** Sends accepted before the share loaded. */
+  readonly frames: string[];
+  core: TabCore | undefined;
 }
 
 /** @internal One tab's part in a share. */
 export interface TabShare {
   /** The tab client's transport: a link to the hub. */
   readonly transport: TransportFactory;
-  /** Enters the election (the tab client is connecting). */
-  join(): void;
-  /** Leaves it (the tab client closed): releases the locks (and stops the hub) if this tab leads; drops what waits. */
-  leave(): void;
+  /** Follows the tab client's state: it joins the election when the client connects, leaves when it closes. */
+  follow(to: ConnectionState): void;
   state(): ShareStats;
   /** A `send()` of the tab (its frame): `'queued'` within its share of the hub's outbox, else `'refused'`. */
   send(frame: string): SendResult;
@@ -69,12 +76,12 @@ export interface ShareConfig {
   /** The tab's own options (without `share`), given and resolved: those of the hub's client if it leads. */
   readonly own: ClientOptions<EventSchemas>;
   readonly real: ResolvedOptions;
-  /** Sends accepted before the share loaded: the share takes them over. */
-  readonly early: string[];
+  /** The tab's client core, and the sends it accepted before the share loaded: the share takes them over. */
+  readonly early: Early;
   /** The start of the ids of the tab's requests. */
   readonly prefix: string;
-  /** The tab's client core (once bound). */
-  readonly core: () => TabCore | undefined;
+  /** How the hub checks what tabs send (the core's own parsers). */
+  readonly checks: TabFrameChecks;
   /** Makes a client of the real connection with these options (the hub's, if this tab leads or has its own socket). */
   readonly makeClient: (options: ClientOptions<EventSchemas>) => HubClient;
 }
@@ -114,14 +121,14 @@ const holdLock = (name: string) =>
 
 /** @internal Joins the share of `config.shareKey`. */
 export function shareTabs(config: ShareConfig): TabShare {
-  const { real } = config;
-  const report = (error: EventwireError) => config.core()?.report(error);
+  const { real, early } = config;
+  const report = (error: EventwireError) => early.core?.report(error);
   // The channel's coarse cap on a frame (UTF-16 units), as the socket's (`maxPayload`): a frame
   // re-encoded by the hub may be a little longer than it came; the codecs cap the bytes.
   const maxData = real.maxPayload;
   const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report);
-  for (const frame of config.early.splice(0)) outbox.send(frame);
-  const encode = (frame: object) => config.core()?.encode(frame) ?? JSON.stringify(frame);
+  for (const frame of early.frames.splice(0)) outbox.send(frame);
+  const encode = (frame: object) => early.core?.encode(frame) ?? JSON.stringify(frame);
   const version = shareProtocol();
   const names = shareNames(config.shareKey ?? `${real.url}|${real.dialect.name}`, version);
   const caps = { version, maxData };
@@ -232,7 +239,7 @@ export function shareTabs(config: ShareConfig): TabShare {
   });
 
   const newHub = (id: string, channel: string) =>
-    new Hub({ id, channel, client: hubClient(), caps, rejected: reject, report });
+    new Hub({ id, channel, client: hubClient(), checks: config.checks, caps, rejected: reject, report });
   // the hub's client: this tab's connection options, relaying without schemas or listeners
   const hubClient = () =>
     config.makeClient({ ...config.own, events: undefined, on: undefined, lazy: false, acks: 'auto' });
@@ -307,18 +314,26 @@ export function shareTabs(config: ShareConfig): TabShare {
     linker.moveTo(group, `sharing stopped: ${why}`);
   };
 
+  /** Leaves the election (the tab client closed): releases the locks (and stops the hub) if this tab leads; drops what waits. */
+  const leave = () => {
+    active = false;
+    leaveElection();
+    own?.hub?.stop();
+    if (own) own.hub = undefined;
+    port = shut(port);
+    ownPort = shut(ownPort);
+    rendezvous = shut(rendezvous);
+    outbox.clear();
+  };
+  // the tab's client is connecting or open: it joins the election
+  const state = early.core?.state;
+  if (state && state !== 'idle' && state !== 'closed') join();
+
   return {
     transport: linker.transport,
-    join,
-    leave() {
-      active = false;
-      leaveElection();
-      own?.hub?.stop();
-      if (own) own.hub = undefined;
-      port = shut(port);
-      ownPort = shut(ownPort);
-      rendezvous = shut(rendezvous);
-      outbox.clear();
+    follow(to) {
+      if (to === 'connecting') join();
+      else if (to === 'closed') leave();
     },
     send: (frame) => outbox.send(frame),
     refused: (id) => outbox.refused(id),
