@@ -5,38 +5,13 @@
  * client or take the lead; every message refused is counted. A page of another channel
  * protocol makes the tabs stop sharing, each on its own socket, saying why.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { inPage, roles, shareSite, until } from './fixtures/share-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { inPage, roles, shareRig, until } from './fixtures/share-page.js';
 
 describe("share: 'tabs' against other pages of the origin", () => {
-  let server: ReferenceServer;
-  let site: Awaited<ReturnType<typeof shareSite>>;
-  let context: BrowserContext | undefined;
-  let published = 0;
-
-  beforeAll(async () => {
-    server = await startServer({ tokens: ['tab-token'], bufferSize: 10_000 });
-    site = await shareSite();
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await site?.close();
-    await server?.close();
-  });
-
-  /** A fresh browser context (its own Web Locks and channels): one share group per test. */
-  const group = async () => {
-    await context?.close();
-    context = await site.browser.newContext();
-    return context;
-  };
-  const publish = (count: number) => {
-    for (let i = 0; i < count; i++) server.publish({ event_type: 'Tick', data: { i: published++ } });
-    return published; // the last seq
-  };
+  const rig = shareRig({ tokens: ['tab-token'], bufferSize: 10_000 });
+  const { group, publish } = rig;
   const gotUpTo = async (pages: Page[], last: number) => {
     for (const page of pages)
       await until(async () => (await inPage(page, (ew) => ew.got.at(-1) ?? 0)) >= last, `events up to ${last}`);
@@ -45,13 +20,13 @@ describe("share: 'tabs' against other pages of the origin", () => {
   it('forged events, closes and hub messages, malformed and oversized messages: both tabs go on, nothing moves their cursors, every refusal is counted', async () => {
     const ctx = await group();
     const key = 'forged';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     expect((await roles([a, b])).sort()).toEqual(['follower', 'leader']);
-    expect(server.connections).toHaveLength(1);
+    expect(rig.server.connections).toHaveLength(1);
     await gotUpTo([a, b], publish(5));
 
-    const forger = await site.blank(ctx);
+    const forger = await rig.site.blank(ctx);
     const posted = await forger.evaluate(async (key) => {
       const channel = `eventwire:share:v2:${key}`;
       const port = new BroadcastChannel(channel);
@@ -134,14 +109,14 @@ describe("share: 'tabs' against other pages of the origin", () => {
     expect(await rejected(follower)).toBe(tabs);
     expect(await rejected(leader)).toBe(tabs + 7);
     expect(await inPage(leader, (ew) => ew.client.stats().share?.tabs)).toBe(2); // the forged open linked nothing
-    expect(server.connections).toHaveLength(1); // nobody took the lead, nobody left the share
+    expect(rig.server.connections).toHaveLength(1); // nobody took the lead, nobody left the share
     await forger.close();
   }, 60_000);
 
   it('a page announcing a hub it does not run gets no tab: a new tab, and the tabs after the leader leaves, link to the hub the Web Locks name', async () => {
     const ctx = await group();
     const key = 'usurper';
-    const forger = await site.blank(ctx);
+    const forger = await rig.site.blank(ctx);
     await forger.evaluate((key) => {
       const port = new BroadcastChannel(`eventwire:share:v2:${key}`);
       const fake = 'f'.repeat(32);
@@ -153,29 +128,33 @@ describe("share: 'tabs' against other pages of the origin", () => {
       const timer = setInterval(() => port.postMessage({ v: 2, t: 'hub', hub: fake }), 10);
       w.stop = () => clearInterval(timer);
     }, key);
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     expect((await roles([a, b])).sort()).toEqual(['follower', 'leader']);
-    const first = server.connections[0]?.id;
+    const first = rig.server.connections[0]?.id;
     const leader = (await roles([a, b]))[0] === 'leader' ? a : b;
     const follower = leader === a ? b : a;
     await leader.close();
-    await until(() => server.connections.length === 1 && server.connections[0]?.id !== first, 'a new leader');
+    await until(() => rig.server.connections.length === 1 && rig.server.connections[0]?.id !== first, 'a new leader');
     await until(async () => (await inPage(follower, (ew) => ew.client.state)) === 'open', 'the follower relinked');
     expect(await roles([follower])).toEqual(['leader']);
-    const c = await site.open(ctx, { ws: server.url, key });
+    const c = await rig.site.open(ctx, { ws: rig.server.url, key });
     expect(await roles([c])).toEqual(['follower']);
     await gotUpTo([follower, c], publish(3));
     expect(await forger.evaluate(() => (window as unknown as { opens: number }).opens)).toBe(0);
     expect(await inPage(c, (ew) => ew.client.stats().share?.rejected ?? 0)).toBeGreaterThan(0);
-    expect(server.connections).toHaveLength(1);
+    expect(rig.server.connections).toHaveLength(1);
     await forger.evaluate(() => (window as unknown as { stop: () => void }).stop());
   }, 60_000);
 
   it('a tab closed without a word, or crashed, is dropped by the hub (its link lock goes): the shares of the others grow back', async () => {
     const ctx = await group();
-    const options = { ws: server.url, key: 'gone', outbox: 90 };
-    const pages = [await site.open(ctx, options), await site.open(ctx, options), await site.open(ctx, options)];
+    const options = { ws: rig.server.url, key: 'gone', outbox: 90 };
+    const pages = [
+      await rig.site.open(ctx, options),
+      await rig.site.open(ctx, options),
+      await rig.site.open(ctx, options),
+    ];
     const [leader, ...followers] = pages;
     if (!leader) throw new Error('no pages');
     expect(await roles(pages)).toEqual(['leader', 'follower', 'follower']);
@@ -196,7 +175,7 @@ describe("share: 'tabs' against other pages of the origin", () => {
   it('a page holding the leader lock without running a hub: a tab waits, and leads once the lock goes', async () => {
     const ctx = await group();
     const key = 'squatter';
-    const squatter = await site.blank(ctx);
+    const squatter = await rig.site.blank(ctx);
     await squatter.evaluate(
       (key) =>
         new Promise<void>((held) => {
@@ -209,11 +188,11 @@ describe("share: 'tabs' against other pages of the origin", () => {
         }),
       key,
     );
-    const before = server.history.length;
-    const page = await site.visit(ctx, { ws: server.url, key });
+    const before = rig.server.history.length;
+    const page = await rig.site.visit(ctx, { ws: rig.server.url, key });
     await until(async () => (await inPage(page, (ew) => ew.client.stats().share?.role)) === 'follower', 'joined');
     expect(await inPage(page, (ew) => ew.client.state)).not.toBe('open');
-    expect(server.history.length).toBe(before);
+    expect(rig.server.history.length).toBe(before);
     await squatter.evaluate(() => (window as unknown as { release: () => void }).release());
     await until(async () => (await inPage(page, (ew) => ew.client.state)) === 'open', 'open once the lock went');
     expect(await roles([page])).toEqual(['leader']);
@@ -222,10 +201,10 @@ describe("share: 'tabs' against other pages of the origin", () => {
   it("a server frame the leader's client refuses is reported by the leader tab, not dropped in silence", async () => {
     const ctx = await group();
     const key = 'server-junk';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     expect(await roles([a, b])).toEqual(['leader', 'follower']);
-    server.sendRaw('{"type":"event"'); // not JSON
+    rig.server.sendRaw('{"type":"event"'); // not JSON
     await until(async () => (await inPage(a, (ew) => ew.errors)).length > 0, 'the leader tab reported it');
     expect(await inPage(a, (ew) => ew.errors)).toEqual([expect.stringMatching(/^ERR_DECODE invalid_json /)]);
     await gotUpTo([a, b], publish(3));
@@ -235,11 +214,11 @@ describe("share: 'tabs' against other pages of the origin", () => {
   it('a buggy tab that holds its link: junk frames and a send out of order are refused and counted by the hub, the others go on', async () => {
     const ctx = await group();
     const key = 'buggy';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     const leader = (await roles([a, b]))[0] === 'leader' ? a : b;
     const before = await inPage(leader, (ew) => ew.client.stats().share?.rejected ?? 0);
-    const buggy = await site.blank(ctx);
+    const buggy = await rig.site.blank(ctx);
     const replies = await buggy.evaluate(async (key) => {
       const channel = `eventwire:share:v2:${key}`;
       const hex = () =>
@@ -290,8 +269,8 @@ describe("share: 'tabs' against other pages of the origin", () => {
     expect(replies.filter((r) => r.startsWith('ack'))).not.toHaveLength(0);
     const rejected = await inPage(leader, (ew) => ew.client.stats().share?.rejected ?? 0);
     expect(rejected - before).toBe(7); // 6 junk frames, 1 send out of order
-    await until(() => server.acks.includes('Z-1'), 'the send in order at the server');
-    expect(server.acks.filter((id) => id === 'Z-1')).toHaveLength(1);
+    await until(() => rig.server.acks.includes('Z-1'), 'the send in order at the server');
+    expect(rig.server.acks.filter((id) => id === 'Z-1')).toHaveLength(1);
     await gotUpTo([a, b], publish(3));
   }, 60_000);
 });

@@ -6,34 +6,15 @@
  * share rejects requests with a `QueueFullError`; one tab's flood neither fails nor delays
  * another tab's requests behind it; sends queued when the leader leaves go through the next.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { inPage, roles, shareSite, until } from './fixtures/share-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { inPage, roles, shareRig, until } from './fixtures/share-page.js';
 
 describe("share: 'tabs' and the leading tab's outbox", () => {
-  let server: ReferenceServer;
-  let site: Awaited<ReturnType<typeof shareSite>>;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    server = await startServer({ tokens: ['tab-token'] });
-    site = await shareSite();
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await site?.close();
-    await server?.close();
-  });
-
-  const group = async () => {
-    await context?.close();
-    context = await site.browser.newContext();
-    return context;
-  };
+  const rig = shareRig({ tokens: ['tab-token'] });
+  const { group } = rig;
   /** The sends the server got from `tag`: the message ids of the acks it was sent, in order. */
-  const received = (tag: string) => server.acks.filter((id) => id.startsWith(`${tag}-`));
+  const received = (tag: string) => rig.server.acks.filter((id) => id.startsWith(`${tag}-`));
   /**
    * `count` sends from a page in one synchronous burst (acks sent as plain messages, ids
    * `tag-i`): the results, and the tab's count of queued sends right after.
@@ -52,9 +33,9 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
 
   it("a tab's burst of 300 sends: its share is queued and the rest refused, none 'sent', and the server gets every queued one", async () => {
     const ctx = await group();
-    const options = { ws: server.url, key: 'burst', outbox: 50, rate: 20 };
-    const a = await site.open(ctx, options);
-    const b = await site.open(ctx, options);
+    const options = { ws: rig.server.url, key: 'burst', outbox: 50, rate: 20 };
+    const a = await rig.site.open(ctx, options);
+    const b = await rig.site.open(ctx, options);
     expect(await roles([a, b])).toEqual(['leader', 'follower']);
     expect((await share(b))?.share).toBe(25); // 50 / 2 tabs
 
@@ -74,8 +55,8 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
 
   it("sends made as the client is created, before the share's code loaded: queued within outboxSize, refused beyond, each at the server once", async () => {
     const ctx = await group();
-    const a = await site.open(ctx, { ws: server.url, key: 'early', outbox: 10 });
-    const b = await site.open(ctx, { ws: server.url, key: 'early', outbox: 10, early: 30 });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key: 'early', outbox: 10 });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key: 'early', outbox: 10, early: 30 });
     expect(await roles([a, b])).toEqual(['leader', 'follower']);
     const early = await inPage(b, (ew) => ({ results: ew.early, stats: ew.earlyStats }));
     expect(early.stats).toEqual({ role: 'follower', rejected: 0, queued: 10, share: 10 });
@@ -87,11 +68,11 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
 
   it('requests beyond a full share reject with a QueueFullError, the others are answered', async () => {
     const ctx = await group();
-    const options = { ws: server.url, key: 'requests', outbox: 50, rate: 20 };
-    const a = await site.open(ctx, options);
-    const b = await site.open(ctx, options);
+    const options = { ws: rig.server.url, key: 'requests', outbox: 50, rate: 20 };
+    const a = await rig.site.open(ctx, options);
+    const b = await rig.site.open(ctx, options);
     expect(await roles([a, b])).toEqual(['leader', 'follower']);
-    const ran = server.calls.get('echo') ?? 0;
+    const ran = rig.server.calls.get('echo') ?? 0;
     const outcomes = await inPage(b, async (ew) => {
       const asked = Array.from({ length: 80 }, (_, n) => ew.client.request('echo', { n }));
       return Promise.all(
@@ -108,16 +89,16 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
     expect(full.length).toBeGreaterThan(0);
     expect(new Set(full)).toEqual(new Set(['QueueFullError ERR_QUEUE_FULL 25']));
     expect(outcomes.length - full.length).toBeGreaterThanOrEqual(25); // its share, and what went out at once
-    expect(server.calls.get('echo')).toBe(ran + outcomes.length - full.length); // the refused never reached it
+    expect(rig.server.calls.get('echo')).toBe(ran + outcomes.length - full.length); // the refused never reached it
     expect(await inPage(b, (ew) => ew.errors)).toEqual([]);
   }, 60_000);
 
   it("a tab flooding 1000 sends: another tab's requests are answered, ahead of the flood's queue", async () => {
     const ctx = await group();
-    const options = { ws: server.url, key: 'flood', outbox: 60, rate: 5 };
-    const a = await site.open(ctx, options);
-    const flooder = await site.open(ctx, options);
-    const asker = await site.open(ctx, options);
+    const options = { ws: rig.server.url, key: 'flood', outbox: 60, rate: 5 };
+    const a = await rig.site.open(ctx, options);
+    const flooder = await rig.site.open(ctx, options);
+    const asker = await rig.site.open(ctx, options);
     expect((await share(asker))?.share).toBe(20);
     // 1000 sends, 2 every 10 ms (5 s): the flooder's share stays full
     await inPage(flooder, (ew) => {
@@ -161,15 +142,15 @@ describe("share: 'tabs' and the leading tab's outbox", () => {
 
   it('sends queued in a tab when the leader leaves go out through the next leader, each once', async () => {
     const ctx = await group();
-    const options = { ws: server.url, key: 'handover', outbox: 50, rate: 5 };
-    const a = await site.open(ctx, options);
-    const b = await site.open(ctx, options);
+    const options = { ws: rig.server.url, key: 'handover', outbox: 50, rate: 5 };
+    const a = await rig.site.open(ctx, options);
+    const b = await rig.site.open(ctx, options);
     expect(await roles([a, b])).toEqual(['leader', 'follower']);
-    const first = server.connections[0]?.id;
+    const first = rig.server.connections[0]?.id;
     expect((await burst(b, 'H', 25)).results).toEqual(Array(25).fill('queued'));
     await until(() => received('H').length >= 1, 'the first at the server');
     await a.close();
-    await until(() => server.connections.length === 1 && server.connections[0]?.id !== first, 'a new leader');
+    await until(() => rig.server.connections.length === 1 && rig.server.connections[0]?.id !== first, 'a new leader');
     expect(await roles([b])).toEqual(['leader']);
     await until(() => received('H').length >= 25, 'every send at the server', 30_000);
     expect(received('H')).toEqual(Array.from({ length: 25 }, (_, i) => `H-${i}`));

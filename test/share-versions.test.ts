@@ -4,37 +4,13 @@
  * all end on their own sockets, each saying why, and each still gets every event; so do two
  * pages that hear a message of eventwire 0.1 (protocol 1, no version in its messages).
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { inPage, roles, shareSite, until } from './fixtures/share-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { inPage, roles, shareRig, until } from './fixtures/share-page.js';
 
 describe("share: 'tabs' between versions", () => {
-  let server: ReferenceServer;
-  let site: Awaited<ReturnType<typeof shareSite>>;
-  let context: BrowserContext | undefined;
-  let published = 0;
-
-  beforeAll(async () => {
-    server = await startServer({ tokens: ['tab-token'], bufferSize: 10_000 });
-    site = await shareSite();
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await site?.close();
-    await server?.close();
-  });
-
-  const group = async () => {
-    await context?.close();
-    context = await site.browser.newContext();
-    return context;
-  };
-  const publish = (count: number) => {
-    for (let i = 0; i < count; i++) server.publish({ event_type: 'Tick', data: { i: published++ } });
-    return published;
-  };
+  const rig = shareRig({ tokens: ['tab-token'], bufferSize: 10_000 });
+  const { group, publish } = rig;
   const ownSocket = (pages: Page[]) => Promise.all(pages.map((page) => inPage(page, (ew) => ew.client.stats().share)));
   const allOwn = async (pages: Page[]) => (await roles(pages)).every((role) => role === 'own socket');
   const everyEvent = async (pages: Page[]) => {
@@ -49,30 +25,30 @@ describe("share: 'tabs' between versions", () => {
   it('a page of an older channel protocol: it and the two sharing pages each fall back to their own socket and say why', async () => {
     const ctx = await group();
     const key = 'versions';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     expect((await roles([a, b])).sort()).toEqual(['follower', 'leader']);
-    const before = server.history.length;
-    const old = await site.open(ctx, { ws: server.url, key, protocol: 1 });
+    const before = rig.server.history.length;
+    const old = await rig.site.open(ctx, { ws: rig.server.url, key, protocol: 1 });
     await until(() => allOwn([a, b, old]), 'every page on its own socket');
     const [sa, sb, sold] = await ownSocket([a, b, old]);
     for (const s of [sa, sb]) expect(s?.reason).toMatch(/speaks share protocol 1 and this one 2: they share nothing/);
     expect(sold?.reason).toMatch(/speaks share protocol 2 and this one 1: they share nothing/);
-    await until(() => server.connections.length === 3, 'three sockets');
+    await until(() => rig.server.connections.length === 3, 'three sockets');
     for (const page of [a, b, old])
       await until(async () => (await inPage(page, (ew) => ew.client.state)) === 'open', 'open');
     await everyEvent([a, b, old]);
-    expect(server.history.length - before).toBeGreaterThanOrEqual(2); // the old page's own, and at least one more
+    expect(rig.server.history.length - before).toBeGreaterThanOrEqual(2); // the old page's own, and at least one more
     for (const page of [a, b, old]) expect(await inPage(page, (ew) => ew.errors)).toEqual([]);
   }, 60_000);
 
   it('a message of eventwire 0.1 on the channel name it used: both sharing pages fall back to their own socket', async () => {
     const ctx = await group();
     const key = 'legacy';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
-    expect(server.connections).toHaveLength(1);
-    const legacy = await site.blank(ctx);
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
+    expect(rig.server.connections).toHaveLength(1);
+    const legacy = await rig.site.blank(ctx);
     await legacy.evaluate((key) => {
       const port = new BroadcastChannel(`eventwire:share:${key}`);
       port.postMessage({ t: 'open', from: 'k3j5h2l1' }); // what eventwire 0.1's tab sends first
@@ -80,7 +56,7 @@ describe("share: 'tabs' between versions", () => {
     }, key);
     await until(() => allOwn([a, b]), 'both pages on their own socket');
     for (const s of await ownSocket([a, b])) expect(s?.reason).toMatch(/speaks share protocol 1 and this one 2/);
-    await until(() => server.connections.length === 2, 'two sockets');
+    await until(() => rig.server.connections.length === 2, 'two sockets');
     for (const page of [a, b])
       await until(async () => (await inPage(page, (ew) => ew.client.state)) === 'open', 'open');
     await everyEvent([a, b]);
@@ -89,9 +65,9 @@ describe("share: 'tabs' between versions", () => {
   it('pages of one protocol keep sharing: hellos of their own version and junk on the rendezvous channel change nothing', async () => {
     const ctx = await group();
     const key = 'same';
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
-    const other = await site.blank(ctx);
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const other = await rig.site.blank(ctx);
     await other.evaluate((key) => {
       const port = new BroadcastChannel(`eventwire:share:${key}`);
       for (const m of [{ eventwire: 'share', v: 2 }, { eventwire: 'share', v: -1 }, { t: 1 }, 'hello', null])
@@ -103,19 +79,19 @@ describe("share: 'tabs' between versions", () => {
       'the four messages no eventwire sends refused',
     );
     expect((await roles([a, b])).sort()).toEqual(['follower', 'leader']);
-    expect(server.connections).toHaveLength(1);
+    expect(rig.server.connections).toHaveLength(1);
   }, 60_000);
 
   it('a page of an older protocol first, then two pages: all three on their own sockets', async () => {
     const ctx = await group();
     const key = 'old-first';
-    const before = server.connections.length;
-    const old = await site.open(ctx, { ws: server.url, key, protocol: 1 });
+    const before = rig.server.connections.length;
+    const old = await rig.site.open(ctx, { ws: rig.server.url, key, protocol: 1 });
     expect(await roles([old])).toEqual(['leader']); // alone, it leads its own protocol's share
-    const a = await site.open(ctx, { ws: server.url, key });
-    const b = await site.open(ctx, { ws: server.url, key });
+    const a = await rig.site.open(ctx, { ws: rig.server.url, key });
+    const b = await rig.site.open(ctx, { ws: rig.server.url, key });
     await until(() => allOwn([a, b, old]), 'every page on its own socket');
-    await until(() => server.connections.length === before + 3, 'three sockets');
+    await until(() => rig.server.connections.length === before + 3, 'three sockets');
     for (const page of [a, b, old])
       await until(async () => (await inPage(page, (ew) => ew.client.state)) === 'open', 'open');
     await everyEvent([a, b, old]);
