@@ -52,7 +52,9 @@ async function importsOf(url) {
 for (const entry of ['svelte', 'react']) {
   const imports = await importsOf(new URL(`../dist/${entry}.js`, import.meta.url));
   check(
-    imports.every((i) => i === 'react' || i.startsWith('./chunk-') || i === '#inflate' || !i.startsWith('.')),
+    imports.every(
+      (i) => i === 'react' || i.startsWith('./chunk-') || i === '#inflate' || i === '#platform' || !i.startsWith('.'),
+    ),
     `dist/${entry}.js shares the core's chunks (${JSON.stringify(imports)})`,
   );
 }
