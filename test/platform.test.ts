@@ -113,6 +113,12 @@ describe('the browser side of #platform, with a ws class as the WebSocket option
     expect(r.log[0]).toMatch(/^close 1006 no WebSocket here: pass the `WebSocket` option error$/);
   });
 
+  it('the headers option is refused with an OptionsError: no browser socket can send them', () => {
+    expect(() => createClient({ url: 'ws://127.0.0.1:9/', WebSocket, headers: { cookie: 'sid=1' } })).toThrow(
+      expect.objectContaining({ code: 'ERR_OPTIONS', message: expect.stringMatching(/headers are for Node/) }),
+    );
+  });
+
   it('a whole client works: it opens, receives events, and a refused connection is a `network` failure (no codes outside Node)', async () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, WebSocket, signals: false }));
