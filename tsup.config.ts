@@ -1,8 +1,10 @@
 import type { BuildOptions } from 'esbuild';
 import { defineConfig } from 'tsup';
+import { browserAliases, nodeAliases } from './scripts/aliases.mjs';
 
-/** The gzip inflater is chosen where the package is consumed (package.json "imports"), never at build time. */
-const inflate = { '#inflate': './src/codec/inflate-browser.ts' };
+// The gzip inflater and the Node-only transport (`#inflate`, `#platform`) are chosen where the
+// package is consumed (package.json "imports"), never at build time, except in the builds that
+// know where they run (Node's CLI and testing kit, the browser file).
 
 /** The public entry points (each with its type declarations). */
 const entries = {
@@ -27,11 +29,13 @@ export default defineConfig([
   {
     // Node and bundlers: ESM + CJS + types, with shared chunks, so that `eventwire`,
     // `eventwire/react` and `eventwire/svelte` hold one copy of the core between them.
-    // Dependencies, `#inflate` and node builtins stay imports.
+    // Dependencies, `#inflate`, `#platform` and node builtins stay imports.
     entry: {
       ...entries,
       'inflate-zlib': 'src/codec/inflate-zlib.ts',
       'inflate-browser': 'src/codec/inflate-browser.ts',
+      'platform-node': 'src/transport/websocket-node.ts',
+      'platform-browser': 'src/transport/websocket-browser.ts',
     },
     format: ['esm', 'cjs'],
     // `testing`'s declarations are made here (its code is built for Node below): this build's
@@ -45,7 +49,7 @@ export default defineConfig([
     platform: 'neutral',
     treeshake: true,
     esbuildOptions: noSourcesInMaps,
-    external: ['#inflate', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
+    external: ['#inflate', '#platform', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
   },
   {
     // The `eventwire` command (Node only).
@@ -55,7 +59,7 @@ export default defineConfig([
     platform: 'node',
     sourcemap: true,
     esbuildOptions(options) {
-      options.alias = { '#inflate': './src/codec/inflate-zlib.ts' };
+      options.alias = nodeAliases;
       noSourcesInMaps(options);
     },
   },
@@ -72,7 +76,7 @@ export default defineConfig([
     // the kit does not need the optional zod peer.
     noExternal: [/^zod/],
     esbuildOptions(options) {
-      options.alias = { '#inflate': './src/codec/inflate-zlib.ts' };
+      options.alias = nodeAliases;
       noSourcesInMaps(options);
     },
   },
@@ -95,7 +99,7 @@ export default defineConfig([
     sourcemap: false,
     treeshake: true,
     esbuildOptions(options) {
-      options.alias = inflate;
+      options.alias = browserAliases;
     },
   },
 ]);

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nodeAliases } from './scripts/aliases.mjs';
 import { svelteCompiler } from './test/fixtures/svelte/plugin.js';
 
 export default defineConfig({
@@ -7,8 +8,8 @@ export default defineConfig({
   resolve: {
     // svelte's `mount` lives in its client build; only `svelte` itself needs the browser entry
     alias: [
-      // Node's inflater, from source (the package.json "imports" map points at dist/)
-      { find: /^#inflate$/, replacement: fileURLToPath(new URL('./src/codec/inflate-zlib.ts', import.meta.url)) },
+      // Node's inflater and transport, from source (the package.json "imports" map points at dist/)
+      ...Object.entries(nodeAliases).map(([name, path]) => ({ find: new RegExp(`^${name}$`), replacement: path })),
       {
         find: /^svelte$/,
         replacement: fileURLToPath(new URL('./node_modules/svelte/src/index-client.js', import.meta.url)),

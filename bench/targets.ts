@@ -249,7 +249,7 @@ function closeBrowser(r: Results): string {
     (r.browser.profiles.find((p) => p.scenario === sc)?.files ?? [])
       .filter((file) => test(file.name))
       .reduce((n, file) => n + file.share, 0) * f.browserScript(sc);
-  const READ = ['src/transport/websocket.ts', 'src/codec/json.ts'];
+  const READ = ['src/transport/websocket-browser.ts', 'src/codec/json.ts']; // the browser's side of #platform
   const line = (sc: string, label: string) => {
     const read = part(sc, (n) => READ.includes(n));
     const own = part(sc, (n) => n.startsWith('src/') && !READ.includes(n));

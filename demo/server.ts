@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { build } from 'esbuild';
+import { browserAliases } from '../scripts/aliases.mjs';
 import { type ReferenceServer, startServer } from '../test/fixtures/server.js';
 import { provisioningWorkload } from './workload.js';
 
@@ -59,8 +60,8 @@ export async function startDemo({ port = 0, ratePerSecond = 8, seed = 1, bufferS
     platform: 'browser',
     target: 'es2022',
     minify: false,
-    // browsers inflate gzip with DecompressionStream (tsconfig's path for #inflate is Node's)
-    alias: { '#inflate': new URL('../src/codec/inflate-browser.ts', import.meta.url).pathname },
+    // the browser's side of #inflate and #platform (tsconfig's paths are Node's)
+    alias: browserAliases,
     logLevel: 'silent',
   });
   const routes: Record<string, { type: string; body: string }> = {

@@ -3,6 +3,7 @@
  * `resolveOptions` (src/options.ts), where the client's option types and their lists of known
  * keys live, and by the client for the options of `subscribe()` and `request()` (listed here).
  */
+import { platform } from '#platform';
 import type { RequestOptions } from './core/outbox/requests.js';
 import type { SubscribeOptions } from './core/streams/subscription.js';
 import { OptionsError } from './errors/errors.js';
@@ -78,18 +79,11 @@ export function checkHeaders(headers: unknown): Record<string, string> | undefin
   if (headers === undefined) return undefined;
   if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
     fail('headers must be an object of header name: string value');
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
-    fail('headers are for Node (ws); browsers send their cookies by themselves');
-  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
-    // RFC 7230: a name is a token; a value is visible ASCII, obs-text, space and tab (never CR, LF or NUL).
-    // The error names the header, never its value: it may be a secret.
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
-      fail(`headers: ${JSON.stringify(name)} is not a valid header name (RFC 7230 token)`);
-    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value))
-      fail(
-        `headers: the value of ${JSON.stringify(name)} has a character a header cannot carry (CR, LF, NUL, a control or non-Latin-1 character)`,
-      );
-  }
+  // the names and values are checked where they can be sent: by `ws`, in Node
+  const wrong = platform.checkHeaders
+    ? platform.checkHeaders(headers as Record<string, string>)
+    : 'headers are for Node (ws); browsers send their cookies by themselves';
+  if (wrong) fail(wrong);
   return headers as Record<string, string>;
 }
 

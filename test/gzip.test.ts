@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { Gunzip } from 'fflate';
 import { describe, expect, it, vi } from 'vitest';
 import { defaultInflate } from '#inflate';
+import { browserAliases } from '../scripts/aliases.mjs';
 import { gunzipCapped } from '../src/codec/gzip-fflate.js';
 import { onDemand } from '../src/codec/gzip-lazy.js';
 import { defaultInflate as browserInflate } from '../src/codec/inflate-browser.js';
@@ -64,7 +65,7 @@ describe('the browser inflater (package.json "imports" outside Node)', () => {
         resolveDir: fileURLToPath(new URL('..', import.meta.url)),
         loader: 'ts',
       },
-      alias: { '#inflate': fileURLToPath(new URL('../src/codec/inflate-browser.ts', import.meta.url)) },
+      alias: browserAliases,
       bundle: true,
       splitting: true,
       format: 'esm',

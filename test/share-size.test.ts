@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { browserAliases } from '../scripts/aliases.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,7 +20,7 @@ describe("share: 'tabs' in the first load", () => {
         resolveDir: root,
         loader: 'ts',
       },
-      alias: { '#inflate': fileURLToPath(new URL('../src/codec/inflate-browser.ts', import.meta.url)) },
+      alias: browserAliases,
       bundle: true,
       minify: true,
       splitting: true,

@@ -1,5 +1,11 @@
 import { EventwireError, guardFor } from './base.js';
 
+/** @internal The first line of a message, at most 200 characters (OpenSSL's run over several lines). */
+export function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0]?.trim() ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
 /**
  * Why an attempt to connect failed: the `kind` of a {@link ConnectionError}.
  *

@@ -1,5 +1,7 @@
+import { platform } from '#platform';
 import { EventwireError } from '../../errors/base.js';
-import { ConnectionError, type ConnectionFailure, DialectMismatchError } from '../../errors/errors.js';
+import { type ConnectionFailure, firstLine } from '../../errors/connection.js';
+import { ConnectionError, DialectMismatchError } from '../../errors/errors.js';
 
 /** @internal The server an attempt went to, without its query (where tokens travel) or credentials. */
 export function serverOf(url: string): string {
@@ -27,34 +29,13 @@ export interface AttemptFacts {
   attempt: number;
 }
 
-/** Node's codes for a name that does not resolve. */
-const DNS = /^(ENOTFOUND|EAI_)/;
-/** Node's codes for TLS: OpenSSL's errors, and the certificates it refused. */
-const TLS = /^(ERR_SSL_|ERR_TLS_|EPROTO$)|CERT|_SIGNATURE|SELF_SIGNED/;
-
-/** The first line of a message, at most 200 characters (OpenSSL's run over several lines). */
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0]?.trim() ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
-
 /** What kind of failure a transport's error is, and its cause in a few words. */
 function classify(error: unknown, url: string): [ConnectionFailure, string] {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? firstLine(error.message) : '';
   if (typeof code !== 'string') return ['network', message || 'the connection failed'];
-  if (DNS.test(code)) return ['dns', `the host name ${new URL(url).hostname} does not resolve (${code})`];
-  if (TLS.test(code)) {
-    const said = (error as { reason?: unknown }).reason;
-    // OpenSSL's "error:0A00010B:SSL routines:ssl3_get_record:wrong version number:<file>:<line>:"
-    const why = typeof said === 'string' ? said : (/error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(message)?.[1] ?? message);
-    const plain = /wrong version number|packet length too long|http request/i.test(why);
-    const hint =
-      plain && url.startsWith('wss:') ? ': the server does not speak TLS here; is it ws:// rather than wss://?' : '';
-    return ['tls', `TLS failed (${code}: ${firstLine(why)})${hint}`];
-  }
-  if (code === 'ECONNREFUSED') return ['refused', 'connection refused (ECONNREFUSED)'];
-  return ['network', message || code]; // Node's own: "read ECONNRESET", "connect EHOSTUNREACH 10.0.0.1:80"...
+  // Node's codes (DNS, TLS, refused) are read where Node runs; elsewhere errors carry none
+  return platform.classify?.(code, error as object, message, url) ?? ['network', message || code];
 }
 
 /**

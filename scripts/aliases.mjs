@@ -1,0 +1,19 @@
+// The internal imports of src/ (package.json "imports", which point at dist/) resolved to the
+// sources, for whatever builds or runs the sources: `node` for Node (the tests, the CLI, the
+// testing kit), `browser` for everything else (browser bundles). One list, so that a new
+// internal import is resolved the same way everywhere.
+import { fileURLToPath } from 'node:url';
+
+const src = (file) => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
+
+/** Node's side: node:zlib's inflater, and `ws` with Node's error codes. */
+export const nodeAliases = {
+  '#inflate': src('codec/inflate-zlib.ts'),
+  '#platform': src('transport/websocket-node.ts'),
+};
+
+/** Everywhere else: DecompressionStream (fflate behind it), and the browser WebSocket API alone. */
+export const browserAliases = {
+  '#inflate': src('codec/inflate-browser.ts'),
+  '#platform': src('transport/websocket-browser.ts'),
+};
