@@ -48,9 +48,9 @@ function unsupported(): string | undefined {
  */
 export function planShare(options: ShareOptions, makeClient: (options: ResolvedOptions) => HubClient): SharePlan {
   const { share, shareKey, ...own } = options;
-  if (share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(share)}`);
+  if (share !== 'tabs') throw new OptionsError('share', "'tabs'", share);
   if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
-    throw new OptionsError('shareKey must be a non-empty string');
+    throw new OptionsError('shareKey', 'a non-empty string', shareKey);
   const real = resolveOptions(own);
   const reason = unsupported();
   if (reason)

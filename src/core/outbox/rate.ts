@@ -74,6 +74,6 @@ export function checkRateLimit(value: unknown, fallback: RateLimit | undefined):
     typeof per !== 'number' ||
     !(per > 0)
   )
-    throw new OptionsError('rateLimit must be { messages: an integer >= 1, per: ms > 0 }, or false');
+    throw new OptionsError('rateLimit', '{ messages: an integer >= 1, per: ms > 0 }, or false', value);
   return { messages: messages as number, per };
 }
