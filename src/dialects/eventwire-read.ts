@@ -1,3 +1,4 @@
+import { kind } from '../errors/base.js';
 import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
@@ -17,7 +18,7 @@ const PONG = { type: 'pong' };
 export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
     sink.error(
-      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${describe(value)}` }),
+      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${kind(value)}` }),
     );
     return;
   }
@@ -96,7 +97,7 @@ function deliver(value: Obj, sink: DialectSink): void {
   sink.event(value as unknown as EventwireEvent);
 }
 
-const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${describe(v)}`];
+const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${kind(v)}`];
 
 /**
  * A batch: over `maxBatchSize` members it is refused whole, before any member is
@@ -196,8 +197,4 @@ function controlProblem(type: string, v: Obj): string | undefined {
     default:
       return `${type} is a client-to-server message`;
   }
-}
-
-function describe(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }
