@@ -4,13 +4,13 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from './core/link/backoff.js';
 import type { RetryContext } from './core/link/decide.js';
 import type { HeartbeatOptions } from './core/link/heartbeat.js';
 import { browserSignals, type NetworkSignals } from './core/link/signals.js';
-import { checkRateLimit } from './core/outbox/rate.js';
 import { type AckMode, LIFECYCLE } from './core/streams/delivery.js';
 import { type Clock, systemClock } from './core/util/clock.js';
 import { createLog, type Log, type Logger, type LogLevel } from './core/util/logger.js';
 import type { Dialect } from './dialects/dialect.js';
 import { eventwire } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
+import { kind } from './errors/base.js';
 import {
   checkHeaders,
   fail,
@@ -297,7 +297,17 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const { maxMessageBytes, maxDepth, ...resolvedNumbers } = numbers;
   if (options.batchSize !== undefined) num('batchSize', options.batchSize, 1, false, true);
   if (options.batchInterval !== undefined) num('batchInterval', options.batchInterval, 0);
-  refuseUnknown('rateLimit.', options.rateLimit, RATE_LIMIT_KEYS.split(' '));
+  const rateLimit = options.rateLimit;
+  if (rateLimit !== undefined && rateLimit !== false) {
+    if (kind(rateLimit) !== 'an object') fail('rateLimit', '{ messages, per } or false', rateLimit);
+    refuseUnknown('rateLimit.', rateLimit, RATE_LIMIT_KEYS.split(' '));
+    num('rateLimit.messages', rateLimit.messages, 1, false, true);
+    num('rateLimit.per', rateLimit.per, 0, true);
+  }
+  if (options.share !== undefined) oneOf('share', options.share, ['tabs']);
+  const shareKey = options.shareKey;
+  if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
+    fail('shareKey', 'a non-empty string', shareKey);
   return Object.freeze<ResolvedOptions>({
     url: base,
     dialect,
@@ -332,7 +342,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     headers: frozenCopy(checkHeaders(options.headers)),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual']),
     log: createLog(options.logger, options.logLevel, options.headers),
-    rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
+    // `false`: none, even where the dialect sets one
+    rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit ?? dialect.rateLimit),
     clock: options.clock ?? systemClock,
     random: typed('random', options.random, 'function') ?? Math.random,
     // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client

@@ -77,6 +77,8 @@ describe('options are validated at construction', () => {
     ['transport not a function', { url, transport: {} }, /^transport must be a function, got an object$/],
     ['a bigint for a boolean', { url, lazy: 1n }, /^lazy must be a boolean, got 1$/],
     ['random not a function', { url, random: 0.5 }, /^random must be a function, got 0\.5$/],
+    ['an unknown share', { url, share: 'windows' }, /^share must be 'tabs', got "windows"$/],
+    ['an empty shareKey, without share', { url, shareKey: '' }, /^shareKey must be a non-empty string, got ""$/],
   ];
   for (const [label, options, message] of bad) {
     it(`rejects ${label}`, () => {

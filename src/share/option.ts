@@ -1,6 +1,5 @@
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
-import { OptionsError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
@@ -47,11 +46,9 @@ function unsupported(): string | undefined {
  * until a hub grants one, and requests wait in the core, their timeout running.
  */
 export function planShare(options: ShareOptions, makeClient: (options: ResolvedOptions) => HubClient): SharePlan {
-  const { share, shareKey, ...own } = options;
-  if (share !== 'tabs') throw new OptionsError('share', "'tabs'", share);
-  if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
-    throw new OptionsError('shareKey', 'a non-empty string', shareKey);
-  const real = resolveOptions(own);
+  // checks share and shareKey too (an OptionsError), like every option
+  const real = resolveOptions(options);
+  const { share: _share, shareKey, ...own } = options;
   const reason = unsupported();
   if (reason)
     return { options: real, follow() {}, stats: () => ({ role: 'own socket', reason }), bind: () => undefined };
