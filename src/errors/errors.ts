@@ -19,7 +19,7 @@ export { DecodeError, type DecodeErrorOptions, type DecodeReason, isDecodeError 
  *
  * @example
  * ```ts
- * createClient({ url: 'ftp://x' }); // throws OptionsError: url must be a ws(s):// or http(s):// URL, got "ftp://x"
+ * createClient({ url: 'ftp://x' }); // throws OptionsError: url must be an absolute ws:// or wss:// URL without a #fragment, got "ftp://x"
  * ```
  */
 export class OptionsError extends EventwireError {
