@@ -84,7 +84,9 @@ export function checkRequestOptions(options: RequestOptions | undefined): void {
  */
 export function checkHeaders(headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
-  if (kind(headers) !== 'an object') fail('headers', 'an object of header name: string value', headers);
+  // what it got by its kind only, like every header value: it may be a secret
+  if (kind(headers) !== 'an object')
+    fail(`headers must be an object of header name: string value, got ${kind(headers)}`);
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
     fail('headers are for Node (ws); browsers send their cookies by themselves');
   for (const [name, value] of Object.entries(headers as object)) {

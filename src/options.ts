@@ -255,7 +255,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
-    fail('token', 'a string or a function returning one', token);
+    fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
   const dialect = forClient(options.dialect ?? eventwire());
   if (typeof dialect?.read !== 'function') fail('dialect', 'a Dialect (see eventwire/dialects)', options.dialect);
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
