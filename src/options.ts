@@ -4,17 +4,17 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from './core/link/backoff.js';
 import type { RetryContext } from './core/link/decide.js';
 import type { HeartbeatOptions } from './core/link/heartbeat.js';
 import { browserSignals, type NetworkSignals } from './core/link/signals.js';
-import { checkRateLimit } from './core/outbox/rate.js';
 import { type AckMode, LIFECYCLE } from './core/streams/delivery.js';
 import { type Clock, systemClock } from './core/util/clock.js';
 import { createLog, type Log, type Logger, type LogLevel } from './core/util/logger.js';
 import type { Dialect } from './dialects/dialect.js';
 import { eventwire } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
+import { kind } from './errors/base.js';
 import {
   checkHeaders,
   fail,
-  type KeysOf,
+  type KeyWords,
   num,
   oneOf,
   optionObject,
@@ -207,39 +207,13 @@ const NUMBERS = {
 } as const satisfies { [K in keyof ClientOptions]?: number };
 
 /**
- * Every key of {@link ClientOptions} (the number options through {@link NUMBERS}), derived from it by the
- * compiler (see {@link KeysOf}): the list cannot drift.
+ * Every key of {@link ClientOptions} (with the number options of {@link NUMBERS}), checked against it by the
+ * compiler (see {@link KeyWords}): the list cannot drift.
  */
-const KNOWN = {
-  ...NUMBERS,
-  url: true,
-  dialect: true,
-  token: true,
-  auth: true,
-  handshake: true,
-  backoff: true,
-  shouldRetry: true,
-  heartbeat: true,
-  lazy: true,
-  events: true,
-  on: true,
-  WebSocket: true,
-  headers: true,
-  transport: true,
-  acks: true,
-  logger: true,
-  logLevel: true,
-  rateLimit: true,
-  share: true,
-  shareKey: true,
-  signals: true,
-  compression: true,
-  batchSize: true,
-  batchInterval: true,
-  codec: true,
-  clock: true,
-  random: true,
-} as const satisfies KeysOf<ClientOptions>;
+const OTHER_KEYS =
+  'url dialect token auth handshake backoff shouldRetry heartbeat lazy events on WebSocket headers transport acks logger logLevel rateLimit share shareKey signals compression batchSize batchInterval codec clock random';
+OTHER_KEYS satisfies KeyWords<ClientOptions, typeof OTHER_KEYS, keyof typeof NUMBERS>;
+const KNOWN = [...Object.keys(NUMBERS), ...OTHER_KEYS.split(' ')];
 
 /** The least value of each number of `backoff` (every one, its type says); `maxDelay` must besides be at least `minDelay`. */
 const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRetries: 0 } as const satisfies {
@@ -253,7 +227,8 @@ const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRe
  */
 const HEARTBEAT: Readonly<Required<HeartbeatOptions>> = Object.freeze({ interval: 25_000, timeout: 10_000 });
 const BACKOFF: Readonly<Required<BackoffPolicy>> = DEFAULT_BACKOFF;
-const KNOWN_RATE_LIMIT = { messages: true, per: true } as const satisfies KeysOf<RateLimit>;
+const RATE_LIMIT_KEYS = 'messages per';
+RATE_LIMIT_KEYS satisfies KeyWords<RateLimit, typeof RATE_LIMIT_KEYS>;
 
 /** One codec per distinct cap pair, shared by every client that uses it (they hold no state). */
 const codecs = new Map<string, Codec>();
@@ -280,26 +255,29 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
-    fail('token must be a string or a function returning one');
+    fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
   const dialect = forClient(options.dialect ?? eventwire());
-  if (typeof dialect?.read !== 'function') fail('dialect must be a Dialect (see eventwire/dialects)');
+  if (typeof dialect?.read !== 'function') fail('dialect', 'a Dialect (see eventwire/dialects)', options.dialect);
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client
   const backoff =
-    options.backoff === undefined ? BACKOFF : { ...BACKOFF, ...optionObject('backoff', options.backoff, BACKOFF) };
+    options.backoff === undefined
+      ? BACKOFF
+      : { ...BACKOFF, ...optionObject('backoff', options.backoff, Object.keys(BACKOFF)) };
   for (const key in BACKOFF_LEAST) {
     const k = key as keyof typeof BACKOFF_LEAST;
     num(`backoff.${k}`, backoff[k], BACKOFF_LEAST[k]);
   }
-  if (backoff.maxDelay < backoff.minDelay) fail('backoff.maxDelay must be >= backoff.minDelay');
+  if (backoff.maxDelay < backoff.minDelay)
+    fail('backoff.maxDelay', `>= backoff.minDelay (${backoff.minDelay})`, backoff.maxDelay);
   oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none']);
   let heartbeat: HeartbeatOptions | undefined;
   if (options.heartbeat !== false) {
     heartbeat =
       options.heartbeat === undefined
         ? HEARTBEAT
-        : { ...HEARTBEAT, ...optionObject('heartbeat', options.heartbeat, HEARTBEAT) };
+        : { ...HEARTBEAT, ...optionObject('heartbeat', options.heartbeat, Object.keys(HEARTBEAT)) };
     num('heartbeat.interval', heartbeat.interval, 0);
     num('heartbeat.timeout', heartbeat.timeout, 0, true);
     if (heartbeat.interval === 0) heartbeat = undefined;
@@ -307,7 +285,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   let schemas: Map<string, StandardSchemaV1> | undefined;
   for (const [name, schema] of Object.entries(options.events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function')
-      fail(`events.${name} must be a Standard Schema (zod, valibot, arktype...)`);
+      fail(`events.${name}`, 'a Standard Schema (zod, valibot, arktype...)', schema);
     schemas ??= new Map();
     schemas.set(name, schema);
   }
@@ -319,7 +297,17 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const { maxMessageBytes, maxDepth, ...resolvedNumbers } = numbers;
   if (options.batchSize !== undefined) num('batchSize', options.batchSize, 1, false, true);
   if (options.batchInterval !== undefined) num('batchInterval', options.batchInterval, 0);
-  refuseUnknown('rateLimit.', options.rateLimit, KNOWN_RATE_LIMIT);
+  const rateLimit = options.rateLimit;
+  if (rateLimit !== undefined && rateLimit !== false) {
+    if (kind(rateLimit) !== 'an object') fail('rateLimit', '{ messages, per } or false', rateLimit);
+    refuseUnknown('rateLimit.', rateLimit, RATE_LIMIT_KEYS.split(' '));
+    num('rateLimit.messages', rateLimit.messages, 1, false, true);
+    num('rateLimit.per', rateLimit.per, 0, true);
+  }
+  if (options.share !== undefined) oneOf('share', options.share, ['tabs']);
+  const shareKey = options.shareKey;
+  if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
+    fail('shareKey', 'a non-empty string', shareKey);
   return Object.freeze<ResolvedOptions>({
     url: base,
     dialect,
@@ -354,7 +342,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     headers: frozenCopy(checkHeaders(options.headers)),
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual']),
     log: createLog(options.logger, options.logLevel, options.headers),
-    rateLimit: frozenCopy(checkRateLimit(options.rateLimit, dialect.rateLimit)),
+    // `false`: none, even where the dialect sets one
+    rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit ?? dialect.rateLimit),
     clock: options.clock ?? systemClock,
     random: typed('random', options.random, 'function') ?? Math.random,
     // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client
@@ -391,6 +380,5 @@ export function attemptUrl(
  * not a listener for a server event nobody sends. Without schemas any name may be a server event's.
  */
 function refuseUnknownListeners({ on, events }: ClientOptions<EventSchemas>): void {
-  if (events && on && typeof on === 'object')
-    refuseUnknown('on.', on, { ...Object.fromEntries([...LIFECYCLE].map((n) => [n, 1])), ...events }, 'event');
+  if (events && on && typeof on === 'object') refuseUnknown('on.', on, [...LIFECYCLE, ...Object.keys(events)], 'event');
 }

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { checkRateLimit, RateLimiter } from '../src/core/outbox/rate.js';
+import { RateLimiter } from '../src/core/outbox/rate.js';
 import { systemClock } from '../src/core/util/clock.js';
 import { forge, provisioning, querri } from '../src/dialects/index.js';
-import { createClient } from '../src/index.js';
+import { createClient, isOptionsError } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { track } from './cleanup.js';
 import { startForge } from './fixtures/dialects/forge.js';
 import { startProvisioning } from './fixtures/dialects/provisioning.js';
@@ -101,12 +102,28 @@ describe('rate limiter', () => {
   });
 
   it('rateLimit is { messages, per } or false; the dialect default applies when absent', () => {
-    const fallback = { messages: 10, per: 1000 };
-    expect(checkRateLimit(undefined, fallback)).toEqual(fallback);
-    expect(checkRateLimit(false, fallback)).toBeUndefined();
-    expect(checkRateLimit({ messages: 5, per: 200 }, undefined)).toEqual({ messages: 5, per: 200 });
-    for (const bad of [{ messages: 0, per: 1 }, { messages: 1.5, per: 1 }, { messages: 1, per: 0 }, 'fast', null])
-      expect(() => checkRateLimit(bad, undefined)).toThrow(/rateLimit must be/);
+    const limit = (rateLimit: unknown) =>
+      resolveOptions({ url: 'ws://x', dialect: querri(), signals: false, rateLimit } as never).rateLimit;
+    expect(limit(undefined)).toEqual({ messages: 10, per: 1000 });
+    expect(limit(false)).toBeUndefined();
+    expect(limit({ messages: 5, per: 200 })).toEqual({ messages: 5, per: 200 });
+    const bad: Array<[unknown, string]> = [
+      [{ messages: 0, per: 1 }, 'rateLimit.messages must be an integer >= 1, got 0'],
+      [{ messages: 1.5, per: 1 }, 'rateLimit.messages must be an integer >= 1, got 1.5'],
+      [{ messages: 1, per: 0 }, 'rateLimit.per must be a number > 0, got 0'],
+      [{ messages: 1 }, 'rateLimit.per must be a number > 0, got undefined'],
+      ['fast', 'rateLimit must be { messages, per } or false, got "fast"'],
+      [null, 'rateLimit must be { messages, per } or false, got null'],
+    ];
+    for (const [rateLimit, message] of bad) {
+      let error: unknown;
+      try {
+        limit(rateLimit);
+      } catch (e) {
+        error = e;
+      }
+      expect(isOptionsError(error) && error.message).toBe(message);
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { kind } from '../errors/base.js';
 import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
@@ -17,7 +18,7 @@ const PONG = { type: 'pong' };
 export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
     sink.error(
-      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${describe(value)}` }),
+      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${kind(value)}` }),
     );
     return;
   }
@@ -96,7 +97,10 @@ function deliver(value: Obj, sink: DialectSink): void {
   sink.event(value as unknown as EventwireEvent);
 }
 
-const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${describe(v)}`];
+const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${kind(v)}`];
+
+/** An event refused for `message`. */
+const invalid = (message: string): Problem => ['invalid_event', message];
 
 /**
  * A batch: over `maxBatchSize` members it is refused whole, before any member is
@@ -116,7 +120,7 @@ function readBatch(events: unknown[], sink: DialectSink): void {
     let problem: Problem | undefined;
     if (!isObject(member)) problem = notObject(member);
     else if (typeof member.type === 'string' && CONTROL_TYPES.has(member.type))
-      problem = ['invalid_event', `a batch member typed ${JSON.stringify(member.type)} is not an event`];
+      problem = invalid(`a batch member typed ${JSON.stringify(member.type)} is not an event`);
     else problem = eventProblem(member);
     if (!problem) {
       deliver(member as Obj, sink);
@@ -138,23 +142,22 @@ function eventProblem(v: Obj): Problem | undefined {
   if (name === undefined) {
     if (!isName(type)) return ['no_event_name', 'an event needs a name in event_type or type'];
   } else if (!isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
-  else if (type !== undefined && !isName(type)) return ['invalid_event', 'type must be a non-empty string'];
-  if (typeof v.timestamp !== 'string') return ['invalid_event', 'an event needs a string timestamp'];
-  if (!('data' in v)) return ['invalid_event', 'an event needs data'];
-  if (v.metadata !== undefined && !isObject(v.metadata)) return ['invalid_event', 'metadata must be an object'];
+  else if (type !== undefined && !isName(type)) return invalid('type must be a non-empty string');
+  if (typeof v.timestamp !== 'string') return invalid('an event needs a string timestamp');
+  if (!('data' in v)) return invalid('an event needs data');
+  if (v.metadata !== undefined && !isObject(v.metadata)) return invalid('metadata must be an object');
   const seq = v.seq;
   if (seq !== undefined && !(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) {
-    return ['invalid_event', 'seq must be a non-negative integer'];
+    return invalid('seq must be a non-negative integer');
   }
-  if (v.message_id !== undefined && !isName(v.message_id))
-    return ['invalid_event', 'message_id must be a non-empty string'];
+  if (v.message_id !== undefined && !isName(v.message_id)) return invalid('message_id must be a non-empty string');
   if (v.requires_ack !== undefined && typeof v.requires_ack !== 'boolean') {
-    return ['invalid_event', 'requires_ack must be a boolean'];
+    return invalid('requires_ack must be a boolean');
   }
   if (v.requires_ack === true && v.message_id === undefined)
-    return ['invalid_event', 'an event with requires_ack needs a message_id'];
+    return invalid('an event with requires_ack needs a message_id');
   if (v.requires_ack === true && !isMessageId(v.message_id))
-    return ['invalid_event', `message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`];
+    return invalid(`message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`);
   return undefined;
 }
 
@@ -196,8 +199,4 @@ function controlProblem(type: string, v: Obj): string | undefined {
     default:
       return `${type} is a client-to-server message`;
   }
-}
-
-function describe(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }

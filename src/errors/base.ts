@@ -82,3 +82,25 @@ export function guardFor<T extends EventwireError>(
 ): (value: unknown) => value is T {
   return (value: unknown): value is T => value instanceof ctor || (isEventwireError(value) && value.name === name);
 }
+
+/**
+ * @internal What a value is, in words, never the value itself (it may be a secret, or huge): `null`, `nothing`,
+ * `an array`, `an object`, `a string`, `a number`... One wording for every message that says what it got.
+ */
+export const kind = (value: unknown): string =>
+  value == null
+    ? value === null
+      ? 'null'
+      : 'nothing'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
+
+/**
+ * @internal A refused option value as a message shows it: a string quoted, a number, boolean or bigint as
+ * written, an object or function by its {@link kind} (`JSON.stringify` would throw on a cycle or a bigint).
+ */
+export const shown = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : Object(value) === value ? kind(value) : String(value);

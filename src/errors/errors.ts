@@ -1,4 +1,4 @@
-import { EventwireError, guardFor } from './base.js';
+import { EventwireError, guardFor, kind, shown } from './base.js';
 
 export {
   ConnectionError,
@@ -11,20 +11,27 @@ export {
 export { DecodeError, type DecodeErrorOptions, type DecodeReason, isDecodeError } from './decode.js';
 
 /**
- * Thrown by `createClient()` when an option is invalid.
+ * Thrown by `createClient()` when an option is invalid; the message names the option (its full
+ * path, `backoff.maxRetries`) and what it got.
  *
  * Why: a typo in an option should fail at construction, not as a silent misbehaviour
  * an hour later.
  *
  * @example
  * ```ts
- * createClient({ url: 'http://x' }); // throws OptionsError: url must start with ws:// or wss://
+ * createClient({ url: 'ftp://x' }); // throws OptionsError: url must be an absolute ws:// or wss:// URL without a #fragment, got "ftp://x"
  * ```
  */
 export class OptionsError extends EventwireError {
   override name = 'OptionsError';
-  constructor(message: string) {
-    super('ERR_OPTIONS', message);
+  /**
+   * @param message The message; with `rule`, the option it names (`backoff.maxRetries`).
+   * @param rule What the option must be: the message is then `option must be rule, got value`, one
+   *   wording for every refused value (an object or a function shown by its kind: it may hold a secret).
+   * @param got The value refused.
+   */
+  constructor(message: string, rule?: string, got?: unknown) {
+    super('ERR_OPTIONS', rule === undefined ? message : `${message} must be ${rule}, got ${shown(got)}`);
   }
 }
 
@@ -371,8 +378,7 @@ function formatIssue(issue: Issue & { readonly expected?: unknown }, event?: { d
   let message = issue.message;
   if (event && !/expected/i.test(message)) {
     const v = keys.reduce<unknown>((at, k) => (Object(at) === at ? Object(at)[k as string] : undefined), event.data);
-    const got = v == null ? (v === null ? 'null' : 'nothing') : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
-    message += ` (${typeof issue.expected === 'string' ? `expected ${issue.expected}, ` : ''}got ${got})`;
+    message += ` (${typeof issue.expected === 'string' ? `expected ${issue.expected}, ` : ''}got ${kind(v)})`;
   }
   return keys.length ? `${keys.map(String).join('.')}: ${message}` : message;
 }

@@ -1,7 +1,6 @@
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
-import { OptionsError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import { parseFilters } from '../protocol/filters.js';
@@ -46,11 +45,9 @@ export function planShare(
   options: ShareOptions,
   makeClient: (options: ClientOptions<EventSchemas>) => HubClient,
 ): SharePlan {
-  const { share, shareKey, ...own } = options;
-  if (share !== 'tabs') throw new OptionsError(`share must be 'tabs', got ${JSON.stringify(share)}`);
-  if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
-    throw new OptionsError('shareKey must be a non-empty string');
-  const real = resolveOptions(own);
+  // checks share and shareKey too (an OptionsError), like every option
+  const real = resolveOptions(options);
+  const { share: _share, shareKey, ...own } = options;
   const reason =
     typeof BroadcastChannel !== 'function'
       ? 'no BroadcastChannel'

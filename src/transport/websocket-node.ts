@@ -199,7 +199,7 @@ function checkHeaders(headers: Record<string, string>): string | undefined {
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
       return `headers: ${JSON.stringify(name)} is not a valid header name (RFC 7230 token)`;
     if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value))
-      return `headers: the value of ${JSON.stringify(name)} has a character a header cannot carry (CR, LF, NUL, a control or non-Latin-1 character)`;
+      return `headers[${JSON.stringify(name)}] has a character a header cannot carry (CR, LF, NUL, a control or non-Latin-1 character)`;
   }
   return undefined;
 }

@@ -1,4 +1,3 @@
-import { OptionsError } from '../../errors/errors.js';
 import type { RateLimit } from '../../protocol/rate-limit.js';
 
 /**
@@ -60,20 +59,4 @@ export class RateLimiter {
     for (let i = 0; i < stamps.length; i++) stamps[i] = (stamps[i] as number) - back;
     this.#newest = now;
   }
-}
-
-/** Validates `rateLimit` (`false`: none, even where the dialect sets one). */
-export function checkRateLimit(value: unknown, fallback: RateLimit | undefined): RateLimit | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return fallback;
-  const { messages, per } = (value ?? {}) as Partial<RateLimit>;
-  if (
-    typeof value !== 'object' ||
-    !Number.isInteger(messages) ||
-    (messages as number) < 1 ||
-    typeof per !== 'number' ||
-    !(per > 0)
-  )
-    throw new OptionsError('rateLimit must be { messages: an integer >= 1, per: ms > 0 }, or false');
-  return { messages: messages as number, per };
 }

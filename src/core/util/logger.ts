@@ -87,13 +87,13 @@ export function createLog(
   headers?: Readonly<Record<string, string>>,
 ): Log | undefined {
   if (level !== undefined && !(typeof level === 'string' && level in RANK))
-    throw new OptionsError(`logLevel must be one of debug, info, warn, error, got ${JSON.stringify(level)}`);
+    throw new OptionsError('logLevel', `one of ${Object.keys(RANK).join(', ')}`, level);
   if (logger === undefined || logger === false) return undefined;
   const console =
     typeof logger === 'object' &&
     logger !== null &&
     (Object.keys(RANK) as LogLevel[]).every((k) => typeof (logger as Record<string, unknown>)[k] === 'function');
   if (typeof logger !== 'function' && !console)
-    throw new OptionsError('logger must be console (an object with debug/info/warn/error) or a function');
+    throw new OptionsError('logger', 'console (an object with debug/info/warn/error) or a function', logger);
   return new Log(logger as Logger, (level as LogLevel | undefined) ?? 'info', headers);
 }
