@@ -90,10 +90,8 @@ export function checkHeaders(headers: unknown): Record<string, string> | undefin
     fail(`headers must be an object of header name: string value, got ${kind(headers)}`);
   for (const [name, value] of Object.entries(headers as object))
     if (typeof value !== 'string') fail(`headers[${JSON.stringify(name)}] must be a string, got ${kind(value)}`);
-  // the names and values are checked where they can be sent: by `ws`, in Node
-  const wrong = platform.checkHeaders
-    ? platform.checkHeaders(headers as Record<string, string>)
-    : 'headers are for Node (ws); browsers send their cookies by themselves';
+  // the names and values are checked where they can be sent: by `ws`, in Node (elsewhere, refused)
+  const wrong = platform.checkHeaders(headers as Record<string, string>);
   if (wrong) fail(wrong);
   return headers as Record<string, string>;
 }
@@ -107,14 +105,17 @@ export function parseUrl(input: unknown): string {
   const text = String(input);
   let url: URL | undefined;
   try {
-    url = new URL(text.replace(/^http/i, 'ws'));
+    url = new URL(text.replace(/^(\s*)http/i, '$1ws')); // the URL parser drops the spaces around it
   } catch {}
   if (!url || !/^wss?:$/.test(url.protocol) || url.hash)
     fail(
-      `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(text)}${/^[\w.-]+:\d+(\/|$)/.test(text) ? ` (did you mean "ws://${text}"?)` : ''}`,
+      `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(redacted(text))}${/^[\w.-]+:\d+(\/|$)/.test(text) ? ` (did you mean "ws://${redacted(text)}"?)` : ''}`,
     );
   return url.toString();
 }
+
+/** A URL as a message may show it: its credentials and query (where tokens travel) left out. */
+const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@').replace(/\?[^#]*/, '?…');
 
 /** The message of `createClient()` without options, or without a `url`. */
 export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";

@@ -30,6 +30,11 @@ describe('options are validated at construction', () => {
     ],
     ['relative url', { url: '/ws' }, /absolute/],
     [
+      'a #fragment url with credentials and a token: neither in the message',
+      { url: 'wss://user:pw@x.example/p?token=SECRET#/home' },
+      /^url must be an absolute ws:\/\/ or wss:\/\/ URL without a #fragment, got "wss:\/\/…@x\.example\/p\?…#\/home"$/,
+    ],
+    [
       'host:port',
       { url: 'localhost:8080' },
       /^url must .* got "localhost:8080" \(did you mean "ws:\/\/localhost:8080"\?\)$/,
@@ -133,6 +138,15 @@ describe('options are validated at construction', () => {
     expect(client.state).toBe('idle');
     client.close();
     expect(client.state).toBe('closed');
+  });
+
+  it('an http(s) URL with spaces around it (pasted) is taken as a ws(s) URL does: the URL parser drops them', () => {
+    for (const [url, expected] of [
+      [' http://127.0.0.1:1/ ', 'ws://127.0.0.1:1/'],
+      ['\thttps://example.invalid/ws', 'wss://example.invalid/ws'],
+      [' ws://127.0.0.1:1/', 'ws://127.0.0.1:1/'],
+    ] as const)
+      expect(resolveOptions({ url }).url).toBe(expected);
   });
 });
 

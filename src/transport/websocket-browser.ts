@@ -46,13 +46,23 @@ export interface Platform {
     | ((code: string, error: object, message: string, url: string) => [ConnectionFailure, string] | undefined)
     | undefined;
   /**
-   * What is wrong with the upgrade's headers (the `headers` option), if anything; undefined
-   * where no socket can send headers (a browser's sends its cookies by itself).
+   * What is wrong with the upgrade's headers (the `headers` option), if anything: outside Node,
+   * that no socket sends them (a browser's sends its cookies by itself).
    */
-  readonly checkHeaders: ((headers: Record<string, string>) => string | undefined) | undefined;
+  readonly checkHeaders: (headers: Record<string, string>) => string | undefined;
 }
 
 export const OPEN = 1;
+
+/**
+ * This side of `#platform` where it runs in Node: an app bundled without the `node` export
+ * condition (esbuild's neutral platform, Rollup's node-resolve by default) got it, and its
+ * failures say how to get Node's side instead of failing as a browser would.
+ */
+const wrongBuild = (): string | undefined =>
+  typeof process !== 'undefined' && typeof process.versions?.node === 'string'
+    ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (esbuild --platform=node, Rollup's node-resolve exportConditions: ['node']) for ws, headers and Node's error codes"
+    : undefined;
 
 /** Where a socket's events find their transport: one property on the socket, no closure per event. */
 const OWNER = Symbol('eventwire.transport');
@@ -143,7 +153,7 @@ export class BrowserTransport implements Transport {
 
   /** Makes the attempt's socket (throws what its constructor throws). */
   protected open(url: string, protocols: string[] | undefined): SocketLike {
-    if (!this.Socket) throw new Error('no WebSocket here: pass the `WebSocket` option');
+    if (!this.Socket) throw new Error(`no WebSocket here: ${wrongBuild() ?? 'pass the `WebSocket` option'}`);
     return new this.Socket(url, protocols);
   }
 
@@ -180,5 +190,14 @@ export class BrowserTransport implements Transport {
   }
 }
 
-/** @internal `#platform` outside Node: the browser WebSocket API, errors without codes, no headers. */
-export const platform: Platform = { Transport: BrowserTransport, classify: undefined, checkHeaders: undefined };
+/** @internal `#platform` outside Node: the browser WebSocket API, errors without codes, no headers (refused). */
+export const platform: Platform = {
+  Transport: BrowserTransport,
+  classify: undefined,
+  checkHeaders: (): string => {
+    const wrong = wrongBuild();
+    return wrong
+      ? `headers cannot be sent: ${wrong}`
+      : 'headers are for Node (ws); browsers send their cookies by themselves';
+  },
+};
