@@ -61,7 +61,7 @@ export const OPEN = 1;
  */
 const wrongBuild = (): string | undefined =>
   typeof process !== 'undefined' && typeof process.versions?.node === 'string'
-    ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (esbuild --platform=node, Rollup's node-resolve exportConditions: ['node']) for ws, headers and Node's error codes"
+    ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (see README, Install)"
     : undefined;
 
 /** Where a socket's events find their transport: one property on the socket, no closure per event. */
