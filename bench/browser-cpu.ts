@@ -32,7 +32,7 @@ export interface BrowserPlan {
   warmup: number;
   rounds: number;
 }
-const DEFAULT_PLAN: BrowserPlan = { events: 20_000, warmup: 5_000, rounds: 5 };
+const DEFAULT_PLAN: BrowserPlan = { events: 20_000, warmup: 5_000, rounds: 9 };
 
 const BROWSER_SCENARIOS = [
   ['raw', 'bare `WebSocket` + `JSON.parse`'],

@@ -35,12 +35,14 @@ export const PLANS: Record<Plan['name'], Plan> = {
   full: {
     name: 'full',
     events: 200_000,
-    runs: 3,
+    // 5 runs and 9 rounds: on 2 shared cores one round can read 0.6x and the next 1.0x; a median of
+    // more rounds moves less between two runs of the same code (bench/history.md)
+    runs: 5,
     latencyEvents: 10_000,
     memoryClients: 1_000,
     herd: 500,
     firstEventTrials: 5,
-    browser: { events: 20_000, warmup: 5_000, rounds: 5 },
+    browser: { events: 20_000, warmup: 5_000, rounds: 9 },
   },
   quick: {
     name: 'quick',
