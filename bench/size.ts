@@ -41,6 +41,8 @@ export interface AppBuild {
   demandFiles: File[];
   /** Copies of the eventwire client in the first load and the on-demand chunks together. */
   clients: number;
+  /** gzip of the first load's files joined into one: what they cost gzipped apart shows against `first.gzip`. */
+  firstJoinedGzip?: number;
 }
 
 const sum = (files: File[]): Bytes => ({
@@ -56,7 +58,8 @@ const fileOf = (name: string, text: string, map?: SourceMapV3): File => ({
 });
 function appBuild(first: File[], demand: File[]): AppBuild {
   const clients = [...first, ...demand].reduce((n, f) => n + f.text.split(MARK).length - 1, 0);
-  return { first: sum(first), demand: sum(demand), firstFiles: first, demandFiles: demand, clients };
+  const firstJoinedGzip = gz(first.map((f) => f.text).join('\n'));
+  return { first: sum(first), demand: sum(demand), firstFiles: first, demandFiles: demand, clients, firstJoinedGzip };
 }
 
 let serial = 0;

@@ -206,7 +206,16 @@ function leverTable(r: Results): string {
 ${rows.join('\n')}
 | all of them | | ${kb(total, 2)} |
 
-The gap is ${kb(gap, 2)} KB; all the levers together reach ${kb(total, 2)} KB, so they ${total >= gap ? 'could close it' : `leave at least ${kb(gap - total, 2)} KB that the table of files above must give (the largest files first)`}.`;
+The gap is ${kb(gap, 2)} KB; all the levers together reach ${kb(total, 2)} KB, so they ${total >= gap ? 'could close it' : `leave at least ${kb(gap - total, 2)} KB that the table of files above must give (the largest files first)`}.${apart(r)}`;
+}
+
+/** What the first load's files cost gzipped apart: esbuild splits off a module that a lazy chunk imports too. */
+function apart(r: Results): string {
+  const { firstFiles, firstJoinedGzip, first } = r.sizeRows.core.esbuild;
+  if (firstJoinedGzip === undefined || firstFiles.length < 2) return '';
+  return `
+
+Its ${firstFiles.length} files are gzipped apart; joined in one they would be ${kb(firstJoinedGzip, 2)} KB (${kb(first.gzip - firstJoinedGzip, 2)} KB less). esbuild gives a module that a lazy chunk imports too a chunk of its own (the errors, which the lazy inflaters, the request tracker and the share import); lazy code taking them as arguments would fold them back (Vite's first load is one file already).`;
 }
 
 /** eventwire/browser against the bundled first load: what its first load carries that the app's does not. */
