@@ -215,7 +215,7 @@ function apart(r: Results): string {
   if (firstJoinedGzip === undefined || firstFiles.length < 2) return '';
   return `
 
-Its ${firstFiles.length} files are gzipped apart; joined in one they would be ${kb(firstJoinedGzip, 2)} KB (${kb(first.gzip - firstJoinedGzip, 2)} KB less). esbuild gives a module that a lazy chunk imports too a chunk of its own (the errors, which the lazy inflaters, the request tracker and the share import); lazy code taking them as arguments would fold them back (Vite's first load is one file already).`;
+Its ${firstFiles.length} files are gzipped apart; joined in one they would be ${kb(firstJoinedGzip, 2)} KB (${kb(first.gzip - firstJoinedGzip, 2)} KB less). esbuild gives a module that a lazy chunk imports too a chunk of its own (a module of the package shared by the first load and a lazy chunk) (Vite's first load is one file already).`;
 }
 
 /** eventwire/browser against the bundled first load: what its first load carries that the app's does not. */

@@ -248,12 +248,13 @@ describe('gzip: Node (zlib) and fflate give one verdict (Chromium: test/browser.
       fc.property(changedFrame, ([data, level, c, checkCrc, cap]) => {
         const frame = new Uint8Array(change(gzipSync(data, { level }), c));
         const [fflate, zlib] = [gunzipCapped(frame, cap, checkCrc), zlibInflate(frame, cap, checkCrc)];
-        const verdicts = [fflate, zlib].map((r) => (r instanceof DecodeError ? r.reason : 'ok'));
+        const verdicts = [fflate, zlib].map((r) => (r instanceof Uint8Array ? 'ok' : r.reason));
         // The one documented difference (PROTOCOL.md §10, test/gzip.test.ts): deflate data cut
         // inside a stored block, where zlib counts the stored bytes it has and fflate none.
         const storedCut =
           c.kind === 'cut' &&
-          (fflate as DecodeError).message === 'gzip frame is truncated' &&
+          !(fflate instanceof Uint8Array) &&
+          fflate.message === 'gzip frame is truncated' &&
           verdicts[1] === 'bad_trailer';
         if (!storedCut) expect(verdicts[0]).toBe(verdicts[1]);
         seen.add(verdicts[1] as string);

@@ -5,8 +5,17 @@
  * (`readMember`), so that all give one verdict.
  */
 import { Gunzip, inflateSync } from 'fflate';
-import { DecodeError } from '../errors/errors.js';
-import { badGzip, bytesFollow, finishMember, MAX_RATIO, passedDeclared, readMember, truncated } from './gzip.js';
+import {
+  badGzip,
+  bytesFollow,
+  finishMember,
+  type Inflated,
+  isFault,
+  MAX_RATIO,
+  passedDeclared,
+  readMember,
+  truncated,
+} from './gzip.js';
 
 /** Frames whose deflate data could not inflate past this many bytes are inflated in one call. */
 const WHOLE_MAX_OUTPUT = 1 << 20;
@@ -22,18 +31,18 @@ const WHOLE_MAX_OUTPUT = 1 << 20;
  * frames are fed to fflate's streaming `Gunzip` in slices (512 bytes, doubling up to
  * `cap / 8192`, at most 64 KiB), and stopped as soon as the output passes the declared size.
  */
-export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean): Uint8Array | DecodeError {
+export function gunzipCapped(bytes: Uint8Array, cap: number, checkCrc: boolean): Inflated {
   const member = readMember(bytes, cap);
-  if (member instanceof DecodeError) return member;
+  if (isFault(member)) return member;
   const body = bytes.subarray(member.body, bytes.length - 8);
   const output =
     body.length * MAX_RATIO <= Math.min(cap, WHOLE_MAX_OUTPUT)
       ? inflateWhole(body, bytes, member.size, cap)
       : inflateSliced(body, bytes.subarray(bytes.length - 8), member.size, cap);
-  return output instanceof DecodeError ? output : finishMember(output, member, checkCrc);
+  return isFault(output) ? output : finishMember(output, member, checkCrc);
 }
 
-function inflateWhole(body: Uint8Array, bytes: Uint8Array, size: number, cap: number): Uint8Array | DecodeError {
+function inflateWhole(body: Uint8Array, bytes: Uint8Array, size: number, cap: number): Inflated {
   const out = new Uint8Array(size + 1); // one more, to see data that inflates past the declared size
   let output: Uint8Array;
   try {
@@ -61,7 +70,7 @@ const FIRST_SLICE = 512;
  * then the 8 trailer bytes and a bare header again: a member that ends exactly where its
  * trailer starts puts that second header at the offset expected, and anything else does not.
  */
-function inflateSliced(body: Uint8Array, trailer: Uint8Array, size: number, cap: number): Uint8Array | DecodeError {
+function inflateSliced(body: Uint8Array, trailer: Uint8Array, size: number, cap: number): Inflated {
   const out = new Uint8Array(size);
   let held = 0;
   let over = false;

@@ -3,7 +3,7 @@
  * and {@link onDemand}, which loads an inflater on the first gzip frame. Everything else (the
  * header and trailer checks of `gzip.ts`, the inflaters) stays out of the first load in browsers.
  */
-import type { Inflate } from './gzip.js';
+import type { RawInflate } from './gzip.js';
 
 /** True when `bytes` starts with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -15,9 +15,9 @@ export function isGzip(bytes: Uint8Array): boolean {
  * then called directly. A load that fails rejects that frame's decode (the inbox reports it as
  * `codec_failed`) and is tried again on the next gzip frame (a chunk that failed to load).
  */
-export function onDemand(load: () => Promise<Inflate>): Inflate {
-  let loaded: Inflate | undefined;
-  let loading: Promise<Inflate> | undefined;
+export function onDemand(load: () => Promise<RawInflate>): RawInflate {
+  let loaded: RawInflate | undefined;
+  let loading: Promise<RawInflate> | undefined;
   return (bytes, cap, checkCrc) => {
     if (loaded) return loaded(bytes, cap, checkCrc);
     loading ??= load().then(

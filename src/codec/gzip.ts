@@ -1,5 +1,19 @@
-import { DecodeError } from '../errors/errors.js';
+import type { DecodeErrorOptions } from '../errors/decode.js';
+import type { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
+
+/**
+ * @internal What is wrong with a gzip frame: a `DecodeError`'s fields, which the codec makes into
+ * one (`jsonCodec`). The inflaters load on demand in browsers and import nothing of the first load
+ * but types: the error classes stay in the first load's one chunk (see ARCHITECTURE.md).
+ */
+export type GzipFault = DecodeErrorOptions;
+
+/** @internal What an inflater of this package gives: the bytes, or what is wrong with the frame. */
+export type Inflated = Uint8Array | GzipFault;
+
+/** @internal An inflater of this package, at once or asynchronously. */
+export type RawInflate = (bytes: Uint8Array, cap: number, checkCrc: boolean) => Inflated | Promise<Inflated>;
 
 /** @internal Deflate cannot expand data by more than about 1032:1. */
 export const MAX_RATIO = 1032;
@@ -51,7 +65,7 @@ const u32 = (b: Uint8Array, at: number) => (u16(b, at) | (u16(b, at + 2) << 16))
  * they agree: the header (RFC 1952: method, reserved flags, FEXTRA, FNAME, FCOMMENT, FHCRC and its
  * CRC-16) and the trailer's declared size (what the compressed size can reach, and the cap).
  */
-export function readMember(bytes: Uint8Array, cap: number): GzipMember | DecodeError {
+export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFault {
   const trailer = bytes.length - 8;
   if (bytes.length < 18) return truncated();
   if (bytes[2] !== 8) return badGzip('gzip compression method is not deflate');
@@ -70,10 +84,10 @@ export function readMember(bytes: Uint8Array, cap: number): GzipMember | DecodeE
   if (at >= trailer) return truncated(); // no deflate data before the trailer
   const size = u32(bytes, trailer + 4);
   if (size > bytes.length * MAX_RATIO) {
-    return new DecodeError({
+    return {
       reason: 'bad_trailer',
       message: `gzip trailer declares ${size} bytes, more than ${bytes.length} bytes can inflate to`,
-    });
+    };
   }
   if (size > cap) return tooLarge(size, cap);
   return { body: at, size, crc: u32(bytes, trailer) };
@@ -91,54 +105,54 @@ export function finishMember(
   member: GzipMember,
   checkCrc: boolean,
   crc: (bytes: Uint8Array) => number = crc32,
-): Uint8Array | DecodeError {
+): Inflated {
   if (output.length !== member.size) return sizeMismatch(member.size, output.length);
   if (checkCrc && crc(output) !== member.crc) return crcMismatch();
   return output;
 }
 
 /** @internal The data inflates to fewer or more bytes than the trailer declares. */
-export function sizeMismatch(declared: number, inflated: number): DecodeError {
-  return new DecodeError({
+export function sizeMismatch(declared: number, inflated: number): GzipFault {
+  return {
     reason: 'bad_trailer',
     message: `gzip trailer declares ${declared} bytes but the data inflates to ${inflated}`,
-  });
+  };
 }
 
 /** @internal The CRC-32 of the data is not the trailer's. */
-export function crcMismatch(): DecodeError {
-  return new DecodeError({ reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' });
+export function crcMismatch(): GzipFault {
+  return { reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' };
 }
 
 /** @internal The data inflates to more than the trailer declares: inflation stopped there. */
-export function passedDeclared(size: number): DecodeError {
-  return new DecodeError({
+export function passedDeclared(size: number): GzipFault {
+  return {
     reason: 'bad_trailer',
     message: `gzip data inflates to more than the ${size} bytes its trailer declares (stopped there)`,
     held: size,
-  });
+  };
 }
 
 /** @internal The deflate data ends before the trailer: a second member or other bytes follow it. */
-export function bytesFollow(): DecodeError {
+export function bytesFollow(): GzipFault {
   return badGzip('bytes follow the gzip member (a frame holds exactly one)');
 }
 
 /** @internal The deflate data does not end before the trailer. */
-export function truncated(): DecodeError {
+export function truncated(): GzipFault {
   return badGzip('gzip frame is truncated');
 }
 
 /** @internal */
-export function badGzip(message: string, cause?: unknown): DecodeError {
-  return new DecodeError({ reason: 'bad_gzip', message, cause });
+export function badGzip(message: string, cause?: unknown): GzipFault {
+  return { reason: 'bad_gzip', message, cause };
 }
 
 /** @internal The trailer declares more than the cap: refused before inflating, nothing held. */
-function tooLarge(size: number, cap: number): DecodeError {
-  return new DecodeError({
-    reason: 'too_large',
-    message: `gzip frame declares ${size} bytes, over maxMessageBytes (${cap})`,
-    held: 0,
-  });
+function tooLarge(size: number, cap: number): GzipFault {
+  return { reason: 'too_large', message: `gzip frame declares ${size} bytes, over maxMessageBytes (${cap})`, held: 0 };
 }
+
+/** @internal Whether `member` is a fault rather than the member (a fault has a `reason`). */
+export const isFault = (value: GzipMember | Inflated): value is GzipFault =>
+  !(value instanceof Uint8Array) && 'reason' in value;

@@ -7,7 +7,10 @@
  * A gzip frame is inflated asynchronously in browsers anyway; the frames behind it wait, in order,
  * while the chunk loads, under the inbox's caps (`backlog_full`).
  */
-import type { Inflate } from './gzip.js';
+
+import type { RawInflate } from './gzip.js';
 import { onDemand } from './gzip-lazy.js';
 
-export const defaultInflate: Inflate = onDemand(() => import('./inflate-stream.js').then((m) => m.browserInflate));
+export const defaultInflate: RawInflate = onDemand(() =>
+  import('./inflate-stream.js').then((m) => m.browserInflate(onDemand)),
+);

@@ -15,18 +15,20 @@
  * data that is corrupt, cut, or followed by other bytes is `bad_gzip`; data of another size than
  * declared is `bad_trailer`; data of that size, which the `gzip` format refused, has the wrong CRC.
  */
-import { DecodeError } from '../errors/errors.js';
 import {
   badGzip,
   crcMismatch,
+  type GzipFault,
   type GzipMember,
-  type Inflate,
+  type Inflated,
+  isFault,
   passedDeclared,
+  type RawInflate,
   readMember,
   sizeMismatch,
   truncated,
 } from './gzip.js';
-import { onDemand } from './gzip-lazy.js';
+import type { onDemand } from './gzip-lazy.js';
 
 /** Two empty gzip members: a platform that reads them as one frame joins members, or skips what follows one. */
 const TWO_MEMBERS = /* @__PURE__ */ (() => {
@@ -36,18 +38,19 @@ const TWO_MEMBERS = /* @__PURE__ */ (() => {
 
 let support: boolean | Promise<boolean> | undefined;
 
-/** fflate, for platforms without a usable `DecompressionStream`: a chunk of its own, loaded on first use. */
-const fflate = onDemand(() => import('./gzip-fflate.js').then((m) => m.gunzipCapped));
-
 /**
- * @internal The browser inflater (`inflate-browser.ts` loads this module on the first gzip frame):
- * the platform's `DecompressionStream` where it is usable, else fflate.
+ * @internal The browser inflater (`inflate-browser.ts` loads this module on the first gzip frame,
+ * and hands over its loader: this chunk imports nothing of the first load's):
+ * the platform's `DecompressionStream` where it is usable, else fflate, a chunk of its own loaded on first use.
  */
-export const browserInflate: Inflate = (bytes, cap, checkCrc) => {
-  const streams = streamSupport();
-  if (typeof streams === 'boolean') return (streams ? streamInflate : fflate)(bytes, cap, checkCrc);
-  return streams.then((usable) => (usable ? streamInflate : fflate)(bytes, cap, checkCrc));
-};
+export function browserInflate(load: typeof onDemand): RawInflate {
+  const fflate = load(() => import('./gzip-fflate.js').then((m) => m.gunzipCapped));
+  return (bytes, cap, checkCrc) => {
+    const streams = streamSupport();
+    if (typeof streams === 'boolean') return (streams ? streamInflate : fflate)(bytes, cap, checkCrc);
+    return streams.then((usable) => (usable ? streamInflate : fflate)(bytes, cap, checkCrc));
+  };
+}
 
 /**
  * @internal Whether the platform's `DecompressionStream` can be used: it reads `gzip` and
@@ -78,13 +81,9 @@ function reads(format: CompressionFormat): boolean {
 }
 
 /** Inflates one untrusted gzip member with the platform's `DecompressionStream`. */
-function streamInflate(
-  bytes: Uint8Array,
-  cap: number,
-  checkCrc: boolean,
-): DecodeError | Promise<Uint8Array | DecodeError> {
+function streamInflate(bytes: Uint8Array, cap: number, checkCrc: boolean): GzipFault | Promise<Inflated> {
   const member = readMember(bytes, cap);
-  if (member instanceof DecodeError) return member;
+  if (isFault(member)) return member;
   return inflate('gzip', bytes, member.size, 4096, 1).then((gzip) => {
     if (gzip.over) return passedDeclared(member.size);
     // size and CRC checked by the platform
@@ -97,7 +96,7 @@ function streamInflate(
 }
 
 /** What the deflate data alone says, once the whole member was refused. */
-function verdict(raw: Inflated, member: GzipMember, checkCrc: boolean): Uint8Array | DecodeError {
+function verdict(raw: Stream, member: GzipMember, checkCrc: boolean): Inflated {
   if (raw.over) return passedDeclared(member.size);
   if (raw.error !== undefined) {
     if (raw.closing) return truncated();
@@ -107,7 +106,7 @@ function verdict(raw: Inflated, member: GzipMember, checkCrc: boolean): Uint8Arr
   return checkCrc ? crcMismatch() : raw.output();
 }
 
-interface Inflated {
+interface Stream {
   /** The output passed the declared size: the stream was cancelled there. */
   readonly over: boolean;
   /** What the stream failed with, if it did. */
@@ -130,7 +129,7 @@ async function inflate(
   size: number,
   slice: number,
   reads: number,
-): Promise<Inflated> {
+): Promise<Stream> {
   const stream = new DecompressionStream(format);
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();

@@ -6,30 +6,39 @@
  * bytes after the member are refused as fflate refuses them.
  */
 import * as zlib from 'node:zlib';
-import { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
-import { badGzip, bytesFollow, finishMember, type Inflate, passedDeclared, readMember, truncated } from './gzip.js';
+import {
+  badGzip,
+  bytesFollow,
+  finishMember,
+  type GzipFault,
+  type Inflated,
+  isFault,
+  passedDeclared,
+  readMember,
+  truncated,
+} from './gzip.js';
 
 /** zlib's own CRC-32 (Node 20.15 and later) is C; the table-driven one otherwise. */
 const crc: (bytes: Uint8Array) => number = typeof zlib.crc32 === 'function' ? (b) => zlib.crc32(b) : crc32;
 
-interface Inflated {
+interface Zlibbed {
   buffer: Buffer;
   engine: { bytesWritten: number };
 }
 
-export const defaultInflate = ((bytes: Uint8Array, cap: number, checkCrc: boolean): Uint8Array | DecodeError => {
+export const defaultInflate = (bytes: Uint8Array, cap: number, checkCrc: boolean): Inflated => {
   const member = readMember(bytes, cap);
-  if (member instanceof DecodeError) return member;
+  if (isFault(member)) return member;
   const body = bytes.subarray(member.body, bytes.length - 8);
   // zlib refuses 0; a member of 0 bytes that inflates to 1 is caught by the size check.
   const maxOutputLength = Math.max(1, member.size);
   // One output buffer of the declared size plus one byte: no second copy of the output, and
   // zlib stops the moment that extra byte is written.
   const options = { maxOutputLength, chunkSize: Math.max(64, member.size + 1) };
-  let inflated: Inflated;
+  let inflated: Zlibbed;
   try {
-    inflated = zlib.inflateRawSync(body, { ...options, info: true }) as unknown as Inflated;
+    inflated = zlib.inflateRawSync(body, { ...options, info: true }) as unknown as Zlibbed;
   } catch (cause) {
     const { code, message } = cause as { code?: string; message?: string };
     if (code === 'ERR_BUFFER_TOO_LARGE') return passedDeclared(member.size);
@@ -41,13 +50,13 @@ export const defaultInflate = ((bytes: Uint8Array, cap: number, checkCrc: boolea
   // zlib stops at the end of the deflate data and leaves what follows unread
   if (inflated.engine.bytesWritten !== body.length) return bytesFollow();
   return finishMember(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), member, checkCrc, crc);
-}) satisfies Inflate;
+};
 
 /**
  * Deflate data that stops short: if what it holds already inflates past the declared size, that
  * is the verdict (fflate, which stops there, cannot know the data is cut further on).
  */
-function truncatedVerdict(body: Uint8Array, options: zlib.ZlibOptions, size: number): DecodeError {
+function truncatedVerdict(body: Uint8Array, options: zlib.ZlibOptions, size: number): GzipFault {
   try {
     const partial = zlib.inflateRawSync(body, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH });
     if (partial.length > size) return passedDeclared(size); // a member declaring 0 bytes

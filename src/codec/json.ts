@@ -2,7 +2,7 @@
 import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
 import type { Codec, DecodeFlags } from './codec.js';
-import type { Inflate } from './gzip.js';
+import type { GzipFault, Inflate, RawInflate } from './gzip.js';
 import { isGzip } from './gzip-lazy.js';
 
 /**
@@ -42,7 +42,7 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const maxDepth = options.maxDepth ?? 64;
   const maxObjects = options.maxObjects ?? 1_000_000;
   const checkCrc = options.checkCrc ?? true;
-  const inflate = options.inflate ?? defaultInflate;
+  const inflate: Inflate | RawInflate = options.inflate ?? defaultInflate;
   /** The checks and the parse every frame goes through, once it is text. */
   const parse = (text: string, flags: DecodeFlags): unknown => {
     if (tooDeep(text, maxDepth))
@@ -67,8 +67,9 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
     return value;
   };
   /** A frame as bytes (a text frame's, or a binary one once inflated if it was gzip): UTF-8 JSON. */
-  const parseBytes = (bytes: Uint8Array | DecodeError, flags: DecodeFlags): unknown => {
-    if (bytes instanceof DecodeError) return bytes;
+  const parseBytes = (bytes: Uint8Array | DecodeError | GzipFault, flags: DecodeFlags): unknown => {
+    // the package's inflaters say what is wrong with a frame; the error is made here, in the first load
+    if (!(bytes instanceof Uint8Array)) return bytes instanceof DecodeError ? bytes : new DecodeError(bytes);
     let text: string;
     try {
       text = utf8.decode(bytes);

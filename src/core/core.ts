@@ -1,7 +1,16 @@
 import type { Dialect } from '../dialects/dialect.js';
 import { guardDialect } from '../dialects/guard.js';
 import type { EventwireError } from '../errors/base.js';
-import { ClosedError, HandlerError, ServerError } from '../errors/errors.js';
+import {
+  AbortError,
+  ClosedError,
+  HandlerError,
+  OptionsError,
+  QueueFullError,
+  RequestError,
+  ServerError,
+  TimeoutError,
+} from '../errors/errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
@@ -298,6 +307,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
           },
           dialect: this.dialect.name,
           limit: o.outboxSize,
+          errors: { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError },
         });
         return this.#requests;
       });

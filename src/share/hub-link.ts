@@ -3,6 +3,7 @@ import type { RequestOptions } from '../core/outbox/requests.js';
 import type { SubscribeOptions, SubscriptionImpl } from '../core/streams/subscription.js';
 import type { Listener } from '../core/util/emitter.js';
 import type { EventwireError } from '../errors/base.js';
+import type * as Errors from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Filters } from '../protocol/filters.js';
 import type { ConnectionState, LifecycleEvents } from '../types.js';
@@ -31,21 +32,27 @@ export interface HubClient {
 }
 
 /**
- * @internal The core's own checks of what a tab sends, handed over by the share's plan: imported
- * here, the modules that hold them would leave the first load's chunk for one of their own,
- * shared with this lazy chunk (see bundle-split.test.ts).
+ * @internal What the share's code takes of the first load, handed over by the share's plan: the
+ * core's own checks of what a tab sends, and the error classes and guards. Imported here, the
+ * modules that hold them would leave the first load's chunk for one of their own, shared with
+ * this lazy chunk (see bundle-split.test.ts).
  */
-export interface TabFrameChecks {
+export interface ShareKit {
   /** `hasProtoKey` of codec/json.ts: whether a decoded frame has a `__proto__` key anywhere. */
   hasProtoKey(value: unknown): boolean;
   /** `parseFilters` of protocol/filters.ts: the validated filters, or a `FilterError`. */
   parseFilters(value: unknown): Filters;
+  readonly DecodeError: typeof Errors.DecodeError;
+  readonly QueueFullError: typeof Errors.QueueFullError;
+  readonly isAuthError: typeof Errors.isAuthError;
+  readonly isQueueFullError: typeof Errors.isQueueFullError;
+  readonly isRequestError: typeof Errors.isRequestError;
 }
 
 /** @internal What a link needs of its hub. */
 export interface LinkHub {
   readonly client: HubClient;
-  readonly checks: TabFrameChecks;
+  readonly kit: ShareKit;
   /** Sends a v1 frame to the link's tab. */
   down(link: HubLink, frame: object): void;
   /** A tab's request, with its id. */
@@ -122,7 +129,7 @@ export class HubLink implements OutboxTab {
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || msg instanceof Error)
       hub.rejected('an unreadable frame from a tab');
-    else if (flags.suspect && hub.checks.hasProtoKey(msg)) hub.rejected('a frame with a __proto__ key from a tab');
+    else if (flags.suspect && hub.kit.hasProtoKey(msg)) hub.rejected('a frame with a __proto__ key from a tab');
     else this.#serve(msg as Frame);
   }
 
@@ -157,7 +164,7 @@ export class HubLink implements OutboxTab {
     let sub: SubscriptionImpl;
     try {
       const from = (typeof since === 'number' && since >= 0) || (typeof since === 'string' && since.length <= 64);
-      sub = hub.client.subscribe(events, hub.checks.parseFilters(msg.filters ?? {}), {
+      sub = hub.client.subscribe(events, hub.kit.parseFilters(msg.filters ?? {}), {
         since: from ? since : undefined,
       });
     } catch (error) {

@@ -1,6 +1,5 @@
 import type { EventwireError } from '../errors/base.js';
-import { isAuthError, isQueueFullError, isRequestError } from '../errors/errors.js';
-import { type HubClient, HubLink, type LinkHub, type TabFrameChecks } from './hub-link.js';
+import { type HubClient, HubLink, type LinkHub, type ShareKit } from './hub-link.js';
 import { FairOutbox, type RequestJob } from './hub-outbox.js';
 import { linkLock, readMessage, type ShareMessage, type WireCaps } from './wire.js';
 
@@ -11,7 +10,7 @@ export interface HubConfig {
   readonly id: string;
   readonly channel: string;
   readonly client: HubClient;
-  readonly checks: TabFrameChecks;
+  readonly kit: ShareKit;
   readonly caps: WireCaps;
   /** A message refused (malformed, forged, out of bounds): counted and reported by the tab. */
   rejected(what: string): void;
@@ -34,6 +33,7 @@ const MAX_TABS = 64;
  */
 export class Hub {
   readonly #client: HubClient;
+  readonly #kit: ShareKit;
   readonly #id: string;
   readonly #channel: string;
   readonly #caps: WireCaps;
@@ -59,6 +59,7 @@ export class Hub {
     this.#id = config.id;
     this.#channel = config.channel;
     this.#client = config.client;
+    this.#kit = config.kit;
     this.#caps = config.caps;
     this.#rejected = config.rejected;
     this.#report = config.report;
@@ -73,7 +74,7 @@ export class Hub {
     );
     this.#linkHub = {
       client: config.client,
-      checks: config.checks,
+      kit: config.kit,
       down: (link, frame) => this.#down(link, frame),
       request: (link, id, method, params) => this.#request(link, id, method, params),
       rejected: config.rejected,
@@ -109,7 +110,7 @@ export class Hub {
       // Not a refused token (every tab stops with its own AuthError) nor a subscription's error
       // (the tab that subscribed gets it).
       client.on('error', (error) => {
-        if (!isAuthError(error) && !this.#told.has(error)) this.#report(error);
+        if (!this.#kit.isAuthError(error) && !this.#told.has(error)) this.#report(error);
       }),
     ];
     this.#port.postMessage({ v: this.#caps.version, t: 'hub', hub: this.#id });
@@ -141,7 +142,7 @@ export class Hub {
 
   /** The code tabs get when the hub's client stopped for good: their v1 table then stops them too. */
   #fatalCode(): number {
-    return isAuthError(this.#client.stoppedBy()) ? 4003 : 4400;
+    return this.#kit.isAuthError(this.#client.stoppedBy()) ? 4003 : 4400;
   }
 
   #receive(value: unknown): void {
@@ -295,12 +296,12 @@ export class Hub {
       (result) => answer({ id, success: true, result }),
       (error: EventwireError) =>
         answer(
-          isQueueFullError(error)
+          this.#kit.isQueueFullError(error)
             ? undefined
             : {
                 id,
                 success: false,
-                error: isRequestError(error)
+                error: this.#kit.isRequestError(error)
                   ? { code: error.serverCode, message: error.message }
                   : { code: error.code, message: error.message },
               },

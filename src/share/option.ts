@@ -1,6 +1,7 @@
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
+import { DecodeError, isAuthError, isQueueFullError, isRequestError, QueueFullError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import { parseFilters } from '../protocol/filters.js';
@@ -62,8 +63,17 @@ export function planShare(
   let counter = 0;
   const loading = import('./tabs.js').then(
     (m) => {
-      const checks = { hasProtoKey, parseFilters }; // handed over, not imported there: see TabFrameChecks
-      tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, checks, makeClient });
+      // handed over, not imported there: see ShareKit
+      const kit = {
+        hasProtoKey,
+        parseFilters,
+        DecodeError,
+        QueueFullError,
+        isAuthError,
+        isQueueFullError,
+        isRequestError,
+      };
+      tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, kit, makeClient });
       return tab.transport;
     },
     // the code did not load: each attempt fails with the import's error (reported, retried)

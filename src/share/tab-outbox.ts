@@ -1,5 +1,5 @@
 import type { EventwireError } from '../errors/base.js';
-import { QueueFullError } from '../errors/errors.js';
+import type { QueueFullError } from '../errors/errors.js';
 import type { SendResult } from '../types.js';
 
 /** Past this many acknowledged frames at its head, the queue's array is compacted. */
@@ -38,7 +38,17 @@ export class TabOutbox {
    * longest frame the channel carries (a longer send is refused: no hub would take it);
    * `prefix`: the start of this tab's request ids (`<prefix>-<n>`).
    */
-  constructor(share: number, maxData: number, prefix: string, report: (error: EventwireError) => void) {
+  /** The class of its refusals, handed over (this chunk imports nothing of the first load's: see ShareKit). */
+  readonly #QueueFullError: typeof QueueFullError;
+
+  constructor(
+    share: number,
+    maxData: number,
+    prefix: string,
+    report: (error: EventwireError) => void,
+    Refusal: typeof QueueFullError,
+  ) {
+    this.#QueueFullError = Refusal;
     this.#share = share;
     this.#maxData = maxData;
     this.#prefix = prefix;
@@ -124,12 +134,12 @@ export class TabOutbox {
   /** A `QueueFullError` when request `id` was refused by the hub, else undefined (its own error stands). */
   refused(id: string): QueueFullError | undefined {
     return this.#refused.delete(id)
-      ? new QueueFullError("this tab's share of the leading tab's outbox", this.#share)
+      ? new this.#QueueFullError("this tab's share of the leading tab's outbox", this.#share)
       : undefined;
   }
 
   /** The hub refused send `n` (a tab that keeps to its share never sees this): said, not silent. */
   dropped(n: number): void {
-    this.#report(new QueueFullError(`the leading tab's outbox (it refused send ${n})`, this.#share));
+    this.#report(new this.#QueueFullError(`the leading tab's outbox (it refused send ${n})`, this.#share));
   }
 }

@@ -17,12 +17,12 @@
  */
 import type { RequestOptions } from '../core/outbox/requests.js';
 import type { EventwireError } from '../errors/base.js';
-import { DecodeError, type QueueFullError } from '../errors/errors.js';
+import type { QueueFullError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
 import type { ConnectionState, EventSchemas, LifecycleEvents, SendResult, ShareStats } from '../types.js';
 import { Hub } from './hub.js';
-import type { HubClient, TabFrameChecks } from './hub-link.js';
+import type { HubClient, ShareKit } from './hub-link.js';
 import { TabOutbox } from './tab-outbox.js';
 import { type LinkGroup, TabLinker } from './tab-transport.js';
 import {
@@ -80,8 +80,8 @@ export interface ShareConfig {
   readonly early: Early;
   /** The start of the ids of the tab's requests. */
   readonly prefix: string;
-  /** How the hub checks what tabs send (the core's own parsers). */
-  readonly checks: TabFrameChecks;
+  /** What the share takes of the first load: the core's own parsers, the error classes and guards. */
+  readonly kit: ShareKit;
   /** Makes a client of the real connection with these options (the hub's, if this tab leads or has its own socket). */
   readonly makeClient: (options: ClientOptions<EventSchemas>) => HubClient;
 }
@@ -126,7 +126,7 @@ export function shareTabs(config: ShareConfig): TabShare {
   // The channel's coarse cap on a frame (UTF-16 units), as the socket's (`maxPayload`): a frame
   // re-encoded by the hub may be a little longer than it came; the codecs cap the bytes.
   const maxData = real.maxPayload;
-  const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report);
+  const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report, config.kit.QueueFullError);
   for (const frame of early.frames.splice(0)) outbox.send(frame);
   const encode = (frame: object) => early.core?.encode(frame) ?? JSON.stringify(frame);
   const version = shareProtocol();
@@ -138,7 +138,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     rejected++;
     if ((rejected & (rejected - 1)) === 0)
       report(
-        new DecodeError({
+        new config.kit.DecodeError({
           reason: 'invalid_message',
           message: `share: refused ${what} (${rejected} so far, see stats().share.rejected)`,
         }),
@@ -231,7 +231,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     maxData,
     oversized: (length) =>
       report(
-        new DecodeError({
+        new config.kit.DecodeError({
           reason: 'too_large',
           message: `share: a frame of ${length} characters is over what the channel carries (${maxData}): not sent`,
         }),
@@ -239,7 +239,7 @@ export function shareTabs(config: ShareConfig): TabShare {
   });
 
   const newHub = (id: string, channel: string) =>
-    new Hub({ id, channel, client: hubClient(), checks: config.checks, caps, rejected: reject, report });
+    new Hub({ id, channel, client: hubClient(), kit: config.kit, caps, rejected: reject, report });
   // the hub's client: this tab's connection options, relaying without schemas or listeners
   const hubClient = () =>
     config.makeClient({ ...config.own, events: undefined, on: undefined, lazy: false, acks: 'auto' });

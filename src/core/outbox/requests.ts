@@ -1,10 +1,19 @@
 import type { EventwireError } from '../../errors/base.js';
-import { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } from '../../errors/errors.js';
+import type * as Errors from '../../errors/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Held, Lane, Outbox } from './outbox.js';
 
 /** `Lane.Request`, type-checked: importing the constant would put outbox.ts in a chunk of its own (see bundle-split.test.ts). */
 const REQUEST: typeof Lane.Request = 3;
+
+/**
+ * @internal The error classes a request can end with, handed over by the core: this module loads
+ * on demand and imports nothing of the first load's (its chunk would split the errors off).
+ */
+export type RequestErrors = Pick<
+  typeof Errors,
+  'AbortError' | 'OptionsError' | 'QueueFullError' | 'RequestError' | 'TimeoutError'
+>;
 
 /**
  * Options of `client.request()`.
@@ -58,6 +67,7 @@ export class RequestTracker {
       /** The dialect's name, for the refusal. */
       dialect: string;
       limit: number;
+      errors: RequestErrors;
     },
   ) {}
 
@@ -68,6 +78,7 @@ export class RequestTracker {
 
   request(method: string, params: unknown, options: RequestOptions = {}, given?: string): Promise<unknown> {
     const { deps } = this;
+    const { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } = deps.errors;
     return new Promise((resolve, reject) => {
       const { signal } = options;
       if (signal?.aborted) return reject(new AbortError(signal.reason));
@@ -115,7 +126,10 @@ export class RequestTracker {
     if (!entry) return false;
     this.#settle(entry);
     if (ok) entry.resolve(result);
-    else entry.reject(new RequestError(entry.method, error?.code ?? 'unknown', error?.message ?? 'request failed'));
+    else
+      entry.reject(
+        new this.deps.errors.RequestError(entry.method, error?.code ?? 'unknown', error?.message ?? 'request failed'),
+      );
     return true;
   }
 
