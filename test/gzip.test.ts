@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { Gunzip } from 'fflate';
 import { describe, expect, it, vi } from 'vitest';
@@ -10,7 +11,7 @@ import { onDemand } from '../src/codec/gzip-lazy.js';
 import { defaultInflate as browserInflate } from '../src/codec/inflate-browser.js';
 import { streamSupport } from '../src/codec/inflate-stream.js';
 import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
-import type { DecodeError } from '../src/index.js';
+import { DecodeError, type Inflate, jsonCodec } from '../src/index.js';
 import { gzipBomb } from './fixtures/gzip-bomb.js';
 import { inflationMemory } from './fixtures/gzip-memory.js';
 import { CAP, cutFrames, fflateDiffers, large, small, table } from './fixtures/gzip-table.js';
@@ -221,4 +222,27 @@ describe('memory: one hostile frame costs at most 3 times maxMessageBytes (the f
     },
     240_000, // two child processes, one after the other: measured 5.3-6.5 s, 12-20 s with two CPU burners
   );
+});
+
+describe("the codec and an inflater of the `inflate` option (the package's own give a DecodeError's fields)", () => {
+  const frame = new Uint8Array(gzipSync('{"type":"ping"}'));
+  const flags = () => ({ text: false, suspect: false });
+  it('a DecodeError it returns is the one reported; bytes it returns are parsed', () => {
+    const refused = new DecodeError({ reason: 'bad_gzip', message: 'refused by the app' });
+    const refusing: Inflate = () => refused;
+    expect(jsonCodec({ inflate: refusing }).decode(frame, flags())).toBe(refused);
+    const own: Inflate = (bytes, cap) => new Uint8Array(gunzipSync(bytes, { maxOutputLength: cap }));
+    expect(jsonCodec({ inflate: own }).decode(frame, flags())).toEqual({ type: 'ping' });
+  });
+  it("the package's inflater's fields become a DecodeError with them", () => {
+    const stored = frame.slice();
+    stored[2] = 7; // not deflate
+    const error = jsonCodec().decode(stored, flags());
+    expect(error).toBeInstanceOf(DecodeError);
+    expect(error).toMatchObject({
+      code: 'ERR_DECODE',
+      reason: 'bad_gzip',
+      message: 'gzip compression method is not deflate',
+    });
+  });
 });

@@ -68,11 +68,13 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   };
   /** A frame as bytes (a text frame's, or a binary one once inflated if it was gzip): UTF-8 JSON. */
   const parseBytes = (bytes: Uint8Array | DecodeError | GzipFault, flags: DecodeFlags): unknown => {
+    if (bytes instanceof DecodeError) return bytes;
     // the package's inflaters say what is wrong with a frame; the error is made here, in the first load
-    if (!(bytes instanceof Uint8Array)) return bytes instanceof DecodeError ? bytes : new DecodeError(bytes);
+    if (!(bytes instanceof Uint8Array) && typeof (bytes as Partial<GzipFault>).reason === 'string')
+      return new DecodeError(bytes as GzipFault);
     let text: string;
     try {
-      text = utf8.decode(bytes);
+      text = utf8.decode(bytes as Uint8Array); // or what an inflater of the option gave: TextDecoder judges it
     } catch (cause) {
       const kind = flags.text ? 'text' : 'binary';
       return new DecodeError({ reason: 'invalid_utf8', message: `${kind} frame is not valid UTF-8`, cause });
