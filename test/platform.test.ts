@@ -5,73 +5,32 @@
  * `WebSocket` option, as an app would in a runtime without the `node` condition: it works through
  * the `on…` handlers that `ws` sockets have too, it does not fail silently.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { createClient, isConnectionError } from '../src/index.js';
-import type { TransportEvents } from '../src/transport/transport.js';
 import { platform } from '../src/transport/websocket-browser.js';
 import { track } from './cleanup.js';
 import { startBlackhole } from './fixtures/blackhole.js';
 import { startServer } from './fixtures/server.js';
+import { greetingServer, recorder as record } from './fixtures/transport-rig.js';
 import { next, nextEvent } from './helpers.js';
 
 // the client's own `#platform` (failure.ts, websocket.ts) is the browser side in this file
 vi.mock('#platform', () => import('../src/transport/websocket-browser.js'));
 
-/** A ws server that greets each connection with a text and a binary frame, then closes with 4001; `status` refuses upgrades with HTTP. */
-async function server(status?: number) {
-  const http = createServer((_req, res) => res.writeHead(426).end());
-  const wss = new WebSocketServer({ noServer: true });
-  http.on('upgrade', (req, socket, head) => {
-    if (status) socket.end(`HTTP/1.1 ${status} Nope\r\nContent-Length: 0\r\n\r\n`);
-    else
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.send(`hello ${req.url}`);
-        ws.send(Buffer.from([1, 2, 3]));
-        ws.once('message', (data) => ws.close(4001, `bye ${data}`));
-      });
-  });
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  return track({
-    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    close: () => {
-      for (const ws of wss.clients) ws.terminate();
-      return new Promise<void>((r) => http.close(() => r()));
-    },
-  });
-}
-
-/** Records what a transport reports, and resolves waiters on each report. */
-function recorder() {
-  const log: string[] = [];
-  const errors: unknown[] = [];
-  let wake = () => {};
-  const events: TransportEvents = {
-    onUpgrade: (protocol) => void log.push(`upgrade '${protocol}'`),
-    onOpen: () => {
-      log.push('open');
-      wake();
-    },
-    onMessage: (data, text) => {
+/** The browser's side: text as strings, binary as ArrayBuffers, with the flag it passes; the close with its reason. */
+const recorder = () =>
+  record({
+    upgrades: true,
+    message: (data, text) => {
       const what = typeof data === 'string' ? `string ${data}` : data instanceof ArrayBuffer ? 'bytes' : 'other';
-      log.push(`${what} ${text}${data instanceof ArrayBuffer ? ` ${data.byteLength}` : ''}`);
-      wake();
+      return `${what} ${text}${data instanceof ArrayBuffer ? ` ${data.byteLength}` : ''}`;
     },
-    onClose: (code, reason, error, status) => {
-      errors.push(error);
-      log.push(`close ${code} ${reason}${status ? ` http ${status}` : ''}${error ? ' error' : ''}`);
-      wake();
-    },
-  };
-  const until = async (n: number) => {
-    while (log.length < n) await new Promise<void>((r) => (wake = r));
-  };
-  return { log, errors, events, until };
-}
+    close: (code, reason, error, status) =>
+      `close ${code} ${reason}${status ? ` http ${status}` : ''}${error ? ' error' : ''}`,
+  });
+/** It closes with 4001 on the first message. */
+const server = (status?: number) => greetingServer(status, { closeOnMessage: true });
 
 describe('the browser side of #platform, with a ws class as the WebSocket option', () => {
   it('frames arrive through the browser handlers (text as strings, binary as ArrayBuffers); the server close is reported once', async () => {
