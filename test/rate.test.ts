@@ -44,6 +44,15 @@ function writes(times: number[]): typeof WebSocket {
   return Noting;
 }
 
+/** A client on `url` limited to 10 messages a second, open, noting in `times` when it writes each frame. */
+async function limited(url: string, times: number[]) {
+  const client = track(
+    createClient({ url, signals: false, rateLimit: { messages: 10, per: 1000 }, WebSocket: writes(times) }),
+  );
+  await reach(client, 'open');
+  return client;
+}
+
 /** The most arrivals (ms times) in any window of `ms` starting at an arrival. */
 function busiest(arrivals: readonly number[], ms = 1000): number {
   let most = 0;
@@ -136,15 +145,7 @@ describe('rateLimit on a real link', () => {
       if (msg.method === 'echo' && msg.params) arrivals.push(msg.params.n);
     });
     const written: number[] = [];
-    const client = track(
-      createClient({
-        url: server.url,
-        signals: false,
-        rateLimit: { messages: 10, per: 1000 },
-        WebSocket: writes(written),
-      }),
-    );
-    await reach(client, 'open');
+    const client = await limited(server.url, written);
     const answers = Array.from({ length: 100 }, (_, n) => client.request('echo', { n }));
     // the first request loads the request tracker (a chunk of its own): they are queued, in order, once it has
     // (its first import compiles it, seconds on a loaded machine: not vi.waitFor's default 1 s)
@@ -195,15 +196,7 @@ describe('rateLimit on a real link', () => {
   async function stepped(step: number): Promise<{ arrivals: number[]; waitAfterStep: number | undefined }> {
     const server = track(await startServer());
     const arrivals: number[] = []; // when the client wrote them (see writes())
-    const client = track(
-      createClient({
-        url: server.url,
-        signals: false,
-        rateLimit: { messages: 10, per: 1000 },
-        WebSocket: writes(arrivals),
-      }),
-    );
-    await reach(client, 'open');
+    const client = await limited(server.url, arrivals);
     const first = Array.from({ length: 10 }, (_, n) => client.request('echo', { n }));
     await Promise.all(first);
     const realNow = Date.now.bind(Date);

@@ -68,10 +68,12 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   };
   /** A frame as bytes (a text frame's, or a binary one once inflated if it was gzip): UTF-8 JSON. */
   const parseBytes = (bytes: Uint8Array | DecodeError | GzipFault, flags: DecodeFlags): unknown => {
-    if (bytes instanceof DecodeError) return bytes;
-    // the package's inflaters say what is wrong with a frame; the error is made here, in the first load
-    if (!(bytes instanceof Uint8Array) && typeof (bytes as Partial<GzipFault>).reason === 'string')
-      return new DecodeError(bytes as GzipFault);
+    // bytes (every frame in Node) take one check; the rest is a verdict
+    if (!(bytes instanceof Uint8Array)) {
+      if (bytes instanceof DecodeError) return bytes;
+      // the package's inflaters say what is wrong with a frame; the error is made here, in the first load
+      if (typeof (bytes as Partial<GzipFault>).reason === 'string') return new DecodeError(bytes as GzipFault);
+    }
     let text: string;
     try {
       text = utf8.decode(bytes as Uint8Array); // or what an inflater of the option gave: TextDecoder judges it
