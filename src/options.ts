@@ -57,9 +57,9 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
    * @default the dialect's: for protocol v1, the welcome if it comes, else the first frame, else 1 s of silence
    */
   handshake?: 'welcome' | 'none';
-  /** How long (ms) after the socket opens a required greeting may take. @default 10000 */
+  /** How long (ms) after the socket opens a required greeting may take (`Infinity`: no limit). @default 10000 */
   handshakeTimeout?: number;
-  /** How long (ms) a connection attempt, token included, may take. @default 10000 */
+  /** How long (ms) a connection attempt, token included, may take (`Infinity`: no limit). @default 10000 */
   connectTimeout?: number;
   /** Reconnect policy; see {@link BackoffPolicy}. @default DEFAULT_BACKOFF */
   backoff?: Partial<BackoffPolicy>;
@@ -85,7 +85,7 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   headers?: Record<string, string>;
   /** Transport factory. @default createWebSocketTransport */
   transport?: TransportFactory;
-  /** Default request timeout in ms. @default 30000 */
+  /** Default request timeout in ms (`Infinity`: none). @default 30000 */
   requestTimeout?: number;
   /** Messages and requests held while disconnected; beyond it they are refused (`QueueFullError`). @default 1000 */
   outboxSize?: number;

@@ -5,6 +5,7 @@ import { createClient, isOptionsError, OptionsError } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
+import { reach } from './helpers.js';
 
 const url = 'ws://127.0.0.1:1';
 const schema = z.object({ level: z.string() });
@@ -80,7 +81,7 @@ describe('options are validated at construction', () => {
     ['compression as a string', { url, compression: 'true' }, /^compression must be a boolean, got "true"$/],
     ['shouldRetry not a function', { url, shouldRetry: true }, /^shouldRetry must be a function, got true$/],
     ['transport not a function', { url, transport: {} }, /^transport must be a function, got an object$/],
-    ['a bigint for a boolean', { url, lazy: 1n }, /^lazy must be a boolean, got 1$/],
+    ['a bigint for a boolean', { url, lazy: 1n }, /^lazy must be a boolean, got 1n$/],
     ['random not a function', { url, random: 0.5 }, /^random must be a function, got 0\.5$/],
     ['an unknown share', { url, share: 'windows' }, /^share must be 'tabs', got "windows"$/],
     ['an empty shareKey, without share', { url, shareKey: '' }, /^shareKey must be a non-empty string, got ""$/],
@@ -237,7 +238,9 @@ describe('options checked where they are given', () => {
     expect(() => createClient({ url: 'ws://x', lazy: true, tokn: 't' } as never)).toThrow(/unknown option: tokn/);
     const client = track(createClient({ url: 'ws://127.0.0.1:9', lazy: true, signals: false }));
     const error = await client.request('m', {}, { timeout: -1 }).catch((e) => e);
-    expect(isOptionsError(error) && error.message).toMatch(/timeout/);
+    expect(isOptionsError(error) && error.message).toBe('timeout must be a number of ms > 0, got -1');
+    const symbol = await client.request('m', {}, { timeout: Symbol('t') as never }).catch((e) => e);
+    expect(isOptionsError(symbol) && symbol.message).toBe('timeout must be a number of ms > 0, got Symbol(t)');
     expect(() => client.subscribe('X', { since: 'yesterday' })).toThrow(/since/);
   });
 });
@@ -372,5 +375,30 @@ describe('messages count in good English', () => {
       client.close();
       await Promise.all(held);
     }
+  });
+});
+
+describe('Infinity for a timeout: no limit (timers hold at most 2^31 - 1 ms; Node and browsers fire a longer one at once)', () => {
+  it('a client with every timeout Infinity opens, keeps its link and gets its answers', async () => {
+    const server = track(await startServer());
+    const client = track(
+      createClient({
+        url: server.url,
+        signals: false,
+        handshake: 'welcome',
+        connectTimeout: Number.POSITIVE_INFINITY,
+        handshakeTimeout: Number.POSITIVE_INFINITY,
+        requestTimeout: Number.POSITIVE_INFINITY,
+        heartbeat: { interval: Number.POSITIVE_INFINITY, timeout: Number.POSITIVE_INFINITY },
+      }),
+    );
+    const seen: string[] = [];
+    client.on('state', ({ to }) => seen.push(to));
+    client.on('error', (e) => seen.push(e.code));
+    await reach(client, 'open');
+    for (let i = 0; i < 5; i++) expect(await client.request('echo', i)).toBe(i);
+    expect(await client.request('echo', 'x', { timeout: 2 ** 40 })).toBe('x');
+    expect(seen).toEqual(['open']);
+    expect(server.connections).toHaveLength(1);
   });
 });

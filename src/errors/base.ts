@@ -103,4 +103,8 @@ export const kind = (value: unknown): string =>
  * written, an object or function by its {@link kind} (`JSON.stringify` would throw on a cycle or a bigint).
  */
 export const shown = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : Object(value) === value ? kind(value) : String(value);
+  typeof value === 'string'
+    ? JSON.stringify(value)
+    : Object(value) === value
+      ? kind(value)
+      : `${String(value)}${typeof value === 'bigint' ? 'n' : ''}`;

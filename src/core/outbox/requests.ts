@@ -84,8 +84,8 @@ export class RequestTracker {
       if (signal?.aborted) return reject(new AbortError(signal.reason));
       const id = given ?? `${this.#prefix}-${++this.#counter}`;
       const timeout = options.timeout ?? deps.timeout;
-      if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 2_147_483_647)) {
-        return reject(new OptionsError(`request timeout must be a number of ms > 0, got ${timeout}`));
+      if (!(typeof timeout === 'number' && timeout > 0)) {
+        return reject(new OptionsError('timeout', 'a number of ms > 0', timeout));
       }
       const onAbort = () => {
         const entry = this.#pending.get(id);

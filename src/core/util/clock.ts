@@ -24,11 +24,13 @@ export interface Clock {
 
 /**
  * The real clock: `performance.now()` (monotonic, in Node and browsers; it keeps counting in a
- * background tab whose timers are throttled) and the global timers.
+ * background tab whose timers are throttled) and the global timers. A delay past what timers hold
+ * (2^31 - 1 ms, about 24.8 days; `Infinity` for "never") waits that long: Node and browsers would
+ * fire it at once, and `connectTimeout: Infinity` would time out every attempt.
  * @example `createHeartbeat(opts, systemClock, io)`
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, Math.min(ms, 2_147_483_647)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
