@@ -5,7 +5,8 @@ import type { AckMode } from './core/streams/delivery.js';
 import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import type { Listener } from './core/util/emitter.js';
-import { FilterError } from './errors/errors.js';
+import { kind } from './errors/base.js';
+import { EncodeError, FilterError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
 import { checkRequestOptions, checkSubscribeOptions } from './options-check.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
@@ -85,13 +86,14 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
    * Calls a server method. Resolves with its result; rejects with `RequestError`,
    * `TimeoutError`, `AbortError`, `QueueFullError` when the outbox is full while offline (with
    * `share: 'tabs'`: when this tab's share of the leading tab's outbox is full), or
-   * `OptionsError` for an unknown or bad option.
+   * `OptionsError` for an unknown or bad option, `EncodeError` for params the codec cannot encode.
    */
   request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): Promise<T>;
   /**
    * Sends a message without waiting for an answer: sent now, queued until open, or refused.
    * With `share: 'tabs'`: queued within this tab's share of the leading tab's outbox, or
-   * refused; never `'sent'`, since the socket is in another tab.
+   * refused; never `'sent'`, since the socket is in another tab. Throws an `EncodeError`, and
+   * sends nothing, for a message the codec cannot encode or one that is not an object.
    */
   send(message: object): SendResult;
   /** Sizes of the client's bounded structures. */
@@ -273,6 +275,10 @@ class EventwireClient {
   }
 
   send(message: object): SendResult {
+    if (Object(message) !== message || typeof message === 'function') {
+      const hint = typeof message === 'string' ? ' (its JSON? pass the message object itself)' : '';
+      throw new EncodeError(`send() takes a message object, got ${kind(message)}${hint}`);
+    }
     return this.#share ? this.#share.send(message) : this.#core.send(message);
   }
 

@@ -5,11 +5,13 @@ import {
   createClient,
   type DecodeError,
   isDecodeError,
+  isEncodeError,
   isHandlerError,
   isHookError,
   isValidationError,
   jsonCodec,
 } from '../src/index.js';
+import { createTestServer } from '../src/testing/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { next, nextEvent, reach } from './helpers.js';
@@ -84,5 +86,53 @@ describe('code of yours that throws: reported, and the client goes on', () => {
     expect(await hookError).toMatchObject({ hook: 'subscribe', dialect: 'buggy' });
     await reach(withDialect, 'open');
     expect(sub.state).toBe('active'); // with no subscribe message, it is local
+  });
+});
+
+describe('what cannot go on the wire: an EncodeError at the call, nothing sent, the client goes on', () => {
+  it('send() throws it for a BigInt, a cycle, a string (its JSON) or nothing; request() rejects with it', async () => {
+    const server = await createTestServer();
+    track({ close: () => server.stop() });
+    const client = track(createClient({ url: server.url, token: server.token, signals: false }));
+    client.on('error', () => {}); // the server's answer to the vote, an unknown message, is a ServerError
+    await reach(client, 'open');
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const refused: Array<[unknown, RegExp]> = [
+      [{ type: 'vote', count: 1n }, /^the message could not be encoded: .*BigInt/],
+      [cycle, /^the message could not be encoded: .*circular/],
+      [
+        JSON.stringify({ type: 'vote' }),
+        /^send\(\) takes a message object, got a string \(its JSON\? pass the message object itself\)$/,
+      ],
+      [undefined, /^send\(\) takes a message object, got nothing$/],
+      [() => ({}), /^send\(\) takes a message object, got a function$/],
+    ];
+    for (const [message, said] of refused) {
+      let thrown: unknown;
+      try {
+        client.send(message as object);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isEncodeError(thrown) && thrown.message).toMatch(said);
+    }
+    const request = client.request('echo', { n: 1n }); // a promise that rejects: not a throw at the call
+    await expect(request).rejects.toSatisfy(isEncodeError);
+    // nothing of them reached the server; what follows does, and the link stayed up
+    const vote = server.nextMessage((m) => (m as { type?: string }).type === 'vote', { from: 0 });
+    expect(client.send({ type: 'vote', count: 1 })).toBe('sent');
+    expect(await vote).toEqual({ type: 'vote', count: 1 });
+    expect(server.received.filter((m) => (m as { type?: string }).type === 'vote')).toHaveLength(1);
+    expect(server.received.some((m) => JSON.stringify(m).includes('echo'))).toBe(false);
+    expect(client.state).toBe('open');
+  });
+
+  it('a codec whose encode gives no frame (JSON.stringify of a function: undefined): the EncodeError says what it gave', async () => {
+    const json = jsonCodec();
+    const codec = { ...json, encode: (m: object) => ('skip' in m ? (undefined as unknown as string) : json.encode(m)) };
+    const { client } = await connected({ codec });
+    expect(() => client.send({ skip: true })).toThrow(/^the codec gave nothing to send, not a frame$/);
+    expect(client.send({ type: 'ok' })).toBe('sent');
   });
 });

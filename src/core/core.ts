@@ -1,9 +1,10 @@
 import type { Dialect } from '../dialects/dialect.js';
 import { guardDialect } from '../dialects/guard.js';
-import type { EventwireError } from '../errors/base.js';
+import { type EventwireError, kind } from '../errors/base.js';
 import {
   AbortError,
   ClosedError,
+  EncodeError,
   HandlerError,
   OptionsError,
   QueueFullError,
@@ -132,8 +133,16 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (this.state === 'idle') this.connect();
   }
 
+  /** The one door to the wire for what the app gives (`send()`, requests): an `EncodeError` when it cannot be. */
   encode(message: object): string {
-    return this.options.codec.encode(message);
+    let frame: unknown;
+    try {
+      frame = this.options.codec.encode(message);
+    } catch (cause) {
+      throw new EncodeError('the message could not be encoded', cause);
+    }
+    if (typeof frame !== 'string') throw new EncodeError(`the codec gave ${kind(frame)} to send, not a frame`);
+    return frame;
   }
 
   // LinkHost: what the link tells the client

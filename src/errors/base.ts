@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'ERR_REQUEST'
   | 'ERR_ABORTED'
   | 'ERR_QUEUE_FULL'
+  | 'ERR_ENCODE'
   | 'ERR_CONNECTION'
   | 'ERR_DIALECT_MISMATCH';
 

@@ -312,6 +312,24 @@ export class AbortError extends EventwireError {
 }
 
 /**
+ * A message could not be encoded for the wire: `send()` throws it, a request rejects with it, and
+ * nothing is sent. The codec threw (JSON: a BigInt, a cycle) or gave nothing to send (a function,
+ * `undefined`), or `send()` was given something that is not a message object (a string: the
+ * message's JSON, where the message itself is wanted).
+ *
+ * @example
+ * ```ts
+ * try { client.send({ type: 'vote', count: 1n }) } catch (e) { if (isEncodeError(e)) console.warn(e.message) }
+ * ```
+ */
+export class EncodeError extends EventwireError {
+  override name = 'EncodeError';
+  constructor(message: string, cause?: unknown) {
+    super('ERR_ENCODE', cause === undefined ? message : `${message}: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
  * A bounded queue is full: the outbox while disconnected, or a subscription's iterator
  * buffer that its consumer does not drain. Nothing is dropped silently: this is the signal.
  *
@@ -354,6 +372,8 @@ export const isFilterError = /* @__PURE__ */ guardFor(FilterError, 'FilterError'
 export const isRequestError = /* @__PURE__ */ guardFor(RequestError, 'RequestError');
 /** Is this an {@link AbortError} (from any copy of the package)? Like `err.code === 'ERR_ABORTED'`. @example `isAbortError(e)` */
 export const isAbortError = /* @__PURE__ */ guardFor(AbortError, 'AbortError');
+/** Is this an {@link EncodeError} (from any copy of the package)? Like `err.code === 'ERR_ENCODE'`. @example `isEncodeError(e)` */
+export const isEncodeError = /* @__PURE__ */ guardFor(EncodeError, 'EncodeError');
 /** Is this a {@link QueueFullError} (from any copy of the package)? Like `err.code === 'ERR_QUEUE_FULL'`. @example `isQueueFullError(e)` */
 export const isQueueFullError = /* @__PURE__ */ guardFor(QueueFullError, 'QueueFullError');
 /** Is this a {@link ServerError} (from any copy of the package)? Like `err.code === 'ERR_SERVER'`. @example `isServerError(e)` */

@@ -107,7 +107,7 @@ function v1(token: string): Backend {
     count: () => server.connections.length,
     gap: (count) => server.forget(count),
     listen(onMessage, onConnections) {
-      server.on('message', (_conn, message) => onMessage(message));
+      server.on('frame', (_conn, message) => onMessage(message));
       server.on('connection', onConnections);
       server.on('disconnect', onConnections);
     },

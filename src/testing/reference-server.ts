@@ -32,6 +32,8 @@ export class ReferenceServer extends EventEmitter<{
   connection: [ConnectionInfo];
   authed: [ConnectionInfo];
   message: [ConnectionInfo, ClientMessage];
+  /** Every frame a client sent: its JSON parsed, or its text (v1's messages or not; `message` has those alone). */
+  frame: [ConnectionInfo, unknown];
   disconnect: [ConnectionInfo, number];
 }> {
   /** Every connection ever accepted, in order. */
@@ -291,12 +293,15 @@ export class ReferenceServer extends EventEmitter<{
 
   #receive(conn: Conn, text: string, isBinary: boolean) {
     if (conn.frozen) return;
-    let parsed: ReturnType<typeof ClientMessageSchema.safeParse>;
+    let value: unknown;
     try {
-      parsed = ClientMessageSchema.safeParse(JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
+      this.emit('frame', conn, text);
       return this.#error(conn, 'bad_json', 'frame is not JSON');
     }
+    this.emit('frame', conn, value); // every frame, a message of v1 or not (TestServer.received)
+    const parsed = ClientMessageSchema.safeParse(value);
     if (isBinary || !parsed.success) return this.#error(conn, 'bad_message', 'not a protocol v1 client message');
     const msg = parsed.data;
     conn.received.push(msg);

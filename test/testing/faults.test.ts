@@ -4,12 +4,13 @@
  * `refuse` with a count and `accept`, v1's `gap`, seeded chaos, argument checks, `stop`.
  */
 import { describe, expect, it } from 'vitest';
-import { forge, mdb, querri } from '../../src/dialects/index.js';
+import { buster, eventwire, forge, mdb, provisioning, querri } from '../../src/dialects/index.js';
 import {
   type AckableEvent,
   createClient,
   isAuthError,
   isDialectMismatchError,
+  jsonCodec,
   type Subscription,
 } from '../../src/index.js';
 import { type ChaosEntry, createTestServer, DIALECT_NAMES, type TestServerOptions } from '../../src/testing/index.js';
@@ -22,6 +23,7 @@ const serve = async (options?: TestServerOptions) => {
   track({ close: () => server.stop() });
   return server;
 };
+const factories = { buster, eventwire, forge, mdb, provisioning, querri };
 const isType = (type: string) => (m: unknown) => (m as { type?: unknown }).type === type;
 const active = (sub: Subscription) =>
   new Promise<void>((r) => (sub.state === 'active' ? r() : sub.on('state', ({ to }) => to === 'active' && r())));
@@ -36,6 +38,27 @@ describe('eventwire/testing controls', () => {
     expect(server.received.filter(isType('subscribe'))).toHaveLength(1);
     expect(await server.nextMessage(isType('subscribe'), { from: 0 })).toMatchObject({ events: ['Tick'] });
   });
+
+  it.each(DIALECT_NAMES)(
+    '%s: received holds every frame, a message the server does not know and one that is not JSON (as its text)',
+    async (name) => {
+      const server = await serve({ dialect: name });
+      const json = jsonCodec();
+      // a codec that sends a marked message's text as it is
+      const codec = { ...json, encode: (m: object) => ('raw' in m ? String(m.raw) : json.encode(m)) };
+      const client = track(
+        createClient({ url: server.url, token: server.token, dialect: factories[name](), codec, signals: false }),
+      );
+      client.on('error', () => {}); // servers answer such frames with errors of their own, or close
+      await reach(client, 'open');
+      const vote = server.nextMessage(isType('vote'));
+      client.send({ type: 'vote', count: 1 });
+      expect(await vote).toEqual({ type: 'vote', count: 1 });
+      const text = server.nextMessage((m) => m === 'not json at all');
+      client.send({ raw: 'not json at all' });
+      expect(await text).toBe('not json at all');
+    },
+  );
 
   it('received keeps the last maxReceived messages (the oldest go first)', async () => {
     const server = await serve({ maxReceived: 2 });
