@@ -4,7 +4,7 @@ import type { RequestOptions } from './core/outbox/requests.js';
 import type { AckMode } from './core/streams/delivery.js';
 import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
-import type { Listener } from './core/util/emitter.js';
+import { checkListener, type Listener } from './core/util/emitter.js';
 import { kind } from './errors/base.js';
 import { EncodeError, FilterError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
@@ -137,6 +137,7 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
  * subscription for it while any such listener remains (and connects a lazy client).
  */
 function listenTo(core: ClientCore, type: string, listener: Listener<never>, once: boolean): () => void {
+  checkListener(type, listener); // before any interest is taken, and before `once` wraps it
   if (isLifecycleName(type) && type !== 'message')
     return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
   if (type !== 'message') checkName(core, type);

@@ -380,5 +380,8 @@ export function attemptUrl(
  * not a listener for a server event nobody sends. Without schemas any name may be a server event's.
  */
 function refuseUnknownListeners({ on, events }: ClientOptions<EventSchemas>): void {
-  if (events && on && typeof on === 'object') refuseUnknown('on.', on, [...LIFECYCLE, ...Object.keys(events)], 'event');
+  if (on === undefined) return;
+  if (kind(on) !== 'an object') fail('on', '{ [event]: listener }', on);
+  if (events) refuseUnknown('on.', on, [...LIFECYCLE, ...Object.keys(events)], 'event');
+  for (const [name, listener] of Object.entries(on)) typed(`on.${name}`, listener, 'function');
 }

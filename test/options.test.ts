@@ -245,6 +245,37 @@ describe('options checked where they are given', () => {
   });
 });
 
+describe('a listener that is not a function: an OptionsError at the call, not a HandlerError at the first event', () => {
+  it('in the on option, client.on/once and a subscription', () => {
+    const fn = () => {};
+    expect(() => createClient({ url, lazy: true, on: { X: 5 } } as never)).toThrow(/^on\.X must be a function, got 5$/);
+    expect(() => createClient({ url, lazy: true, on: 5 } as never)).toThrow(
+      /^on must be \{ \[event\]: listener \}, got 5$/,
+    );
+    const client = track(createClient({ url, lazy: true, signals: false }));
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return isOptionsError(error) && error.message;
+      }
+      return 'accepted';
+    };
+    expect(refused(() => client.on('X', 5 as never))).toBe('the listener for "X" must be a function, got 5');
+    expect(client.state).toBe('idle'); // no interest was taken: a lazy client does not connect
+    expect(refused(() => client.once('open', undefined as never))).toBe(
+      'the listener for "open" must be a function, got undefined',
+    );
+    expect(refused(() => client.on(undefined as never, fn))).toBe('an event name must be a string, got undefined');
+    const sub = client.subscribe('X');
+    expect(refused(() => sub.on(5 as never))).toBe('the listener for "event" must be a function, got 5');
+    expect(refused(() => sub.on('state', {} as never))).toBe(
+      'the listener for "state" must be a function, got an object',
+    );
+    expect(client.stats().listeners).toBe(0);
+  });
+});
+
 describe('unknown option keys are refused at every depth', () => {
   const misspelled: Array<[string, Record<string, unknown>, RegExp]> = [
     ['a top-level key', { url, lazy: true, tokn: 't' }, /^unknown option: tokn \(did you mean token\?\)$/],

@@ -172,7 +172,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
 
   on(typeOrHandler: string | Listener<never>, listener?: Listener<never>): () => void {
     this.#emitter ??= createEmitter(this);
-    if (typeof typeOrHandler === 'function') return this.#emitter.on('event', typeOrHandler as Listener<unknown>);
+    // anything but a name is meant as the handler (the emitter refuses what is not a function)
+    if (typeof typeOrHandler !== 'string') return this.#emitter.on('event', typeOrHandler as Listener<unknown>);
     return this.#emitter.on(typeOrHandler, listener as Listener<unknown>);
   }
 

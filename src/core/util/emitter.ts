@@ -1,3 +1,4 @@
+import { OptionsError } from '../../errors/errors.js';
 import { merge, type Outcome } from './outcome.js';
 
 /** A listener; it may return a promise, whose rejection is reported like a throw. @example `const log: Listener<EventwireEvent> = (ev) => console.log(ev)` */
@@ -20,6 +21,15 @@ export interface TypedEmitter<Events extends Record<string, unknown>> {
 }
 
 type Entry = Listener<unknown>;
+
+/**
+ * @internal Refuses what is not a listener at the call, with an `OptionsError`, rather than as a
+ * `HandlerError` at the first event (or never, for a name that is not a string).
+ */
+export function checkListener(type: unknown, listener: unknown): void {
+  if (typeof type !== 'string') throw new OptionsError('an event name', 'a string', type);
+  if (typeof listener !== 'function') throw new OptionsError(`the listener for "${type}"`, 'a function', listener);
+}
 
 const succeeded = () => true;
 
@@ -81,6 +91,7 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   }
 
   on<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
+    checkListener(type, listener);
     this.#listeners ??= new Map();
     const list = this.#listeners.get(type);
     // Kept as given, no wrapper: emit catches. A listener added again for the same type gets a
