@@ -5,10 +5,10 @@ import type { AckMode } from './core/streams/delivery.js';
 import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import { checkListener, type Listener } from './core/util/emitter.js';
-import { kind } from './errors/base.js';
+import { kind, shown } from './errors/base.js';
 import { EncodeError, FilterError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
-import { checkRequestOptions, checkSubscribeOptions } from './options-check.js';
+import { checkRequestOptions, checkSubscribeOptions, fail } from './options-check.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
 import { planShare, type ShareCalls } from './share/option.js';
 import type {
@@ -252,8 +252,9 @@ class EventwireClient {
   }
 
   subscribe(events: string | readonly string[], options: SubscribeOptions = {}): Subscription {
-    const names = typeof events === 'string' ? [events] : [...events];
-    if (names.some((n) => typeof n !== 'string')) throw new FilterError('events must be a name or a list of names');
+    const names = typeof events === 'string' ? [events] : Array.isArray(events) ? [...events] : [events];
+    if (names.some((n) => typeof n !== 'string'))
+      throw new FilterError(`events must be an event name or an array of them, got ${shown(events)}`);
     for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);
     const filters = parseFilters(options.filters);
@@ -267,6 +268,7 @@ class EventwireClient {
 
   request<T>(method: string, params?: unknown, options?: RequestOptions): Promise<T> {
     try {
+      if (typeof method !== 'string' || method === '') fail('method', 'a non-empty string', method);
       checkRequestOptions(options);
     } catch (error) {
       return Promise.reject(error);

@@ -257,7 +257,13 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
     fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
   const dialect = forClient(options.dialect ?? eventwire());
-  if (typeof dialect?.read !== 'function') fail('dialect', 'a Dialect (see eventwire/dialects)', options.dialect);
+  if (typeof dialect?.read !== 'function')
+    fail(
+      'dialect',
+      // a factory given uncalled: `dialect: querri` for `querri()`
+      typeof dialect === 'function' ? 'what a factory returns (querri(), not querri)' : 'a Dialect (see eventwire/dialects)',
+      options.dialect,
+    );
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client

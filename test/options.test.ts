@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { createClient, isOptionsError, OptionsError } from '../src/index.js';
+import { querri } from '../src/dialects/index.js';
+import { createClient, FilterError, isOptionsError, OptionsError } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
@@ -47,6 +48,11 @@ describe('options are validated at construction', () => {
     ],
     ['token type', { url, token: 42 }, /^token must be a string or a function returning one, got a number$/],
     ['a dialect that is not one', { url, dialect: 'querri' }, /^dialect must be a Dialect .*, got "querri"$/],
+    [
+      'a dialect factory not called',
+      { url, dialect: querri },
+      /^dialect must be what a factory returns \(querri\(\), not querri\), got a function$/,
+    ],
     ['auth mode', { url, auth: 'cookie' }, /auth must be 'query' or 'message'/],
     ['handshake', { url, handshake: 'maybe' }, /handshake must be/],
     ['a header not a string', { url, headers: { 'x-n': 1 } }, /^headers\["x-n"\] must be a string, got a number$/],
@@ -273,6 +279,38 @@ describe('a listener that is not a function: an OptionsError at the call, not a 
       'the listener for "state" must be a function, got an object',
     );
     expect(client.stats().listeners).toBe(0);
+  });
+});
+
+describe('what subscribe() and request() are given, refused at the call', () => {
+  it('events that are neither a name nor an array of names: a FilterError, not a TypeError', () => {
+    const client = track(createClient({ url, lazy: true, signals: false }));
+    for (const [events, got] of [
+      [5, '5'],
+      [{ events: ['X'] }, 'an object'],
+      [undefined, 'undefined'],
+      [['X', 5], 'an array'],
+    ] as const) {
+      expect(() => client.subscribe(events as never)).toThrow(
+        new FilterError(`events must be an event name or an array of them, got ${got}`),
+      );
+    }
+    expect(client.state).toBe('idle');
+  });
+
+  it('a method that is not a non-empty string: the request rejects at once, nothing is sent', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    for (const [method, got] of [
+      [undefined, 'undefined'],
+      [5, '5'],
+      ['', '""'],
+    ] as const) {
+      const error = await client.request(method as never, {}).catch((e) => e);
+      expect(isOptionsError(error) && error.message).toBe(`method must be a non-empty string, got ${got}`);
+    }
+    expect(await client.request('echo', 1)).toBe(1);
+    expect(server.connections.flatMap((c) => c.received).filter((m) => 'method' in m)).toHaveLength(1);
   });
 });
 
