@@ -43,10 +43,14 @@ export interface ShareKit {
   /** `parseFilters` of protocol/filters.ts: the validated filters, or a `FilterError`. */
   parseFilters(value: unknown): Filters;
   readonly DecodeError: typeof Errors.DecodeError;
+  /**
+   * The classes the hub tells apart by `instanceof`: the errors it sees are its own client's, of
+   * this copy of the package (the `isXError` guards, which also know other copies, would keep
+   * themselves and `isEventwireError` in the first load for the share alone).
+   */
   readonly QueueFullError: typeof Errors.QueueFullError;
-  readonly isAuthError: typeof Errors.isAuthError;
-  readonly isQueueFullError: typeof Errors.isQueueFullError;
-  readonly isRequestError: typeof Errors.isRequestError;
+  readonly AuthError: typeof Errors.AuthError;
+  readonly RequestError: typeof Errors.RequestError;
 }
 
 /** @internal What a link needs of its hub. */

@@ -1,7 +1,7 @@
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
-import { DecodeError, isAuthError, isQueueFullError, isRequestError, QueueFullError } from '../errors/errors.js';
+import { AuthError, DecodeError, QueueFullError, RequestError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import { parseFilters } from '../protocol/filters.js';
@@ -69,9 +69,8 @@ export function planShare(
         parseFilters,
         DecodeError,
         QueueFullError,
-        isAuthError,
-        isQueueFullError,
-        isRequestError,
+        AuthError,
+        RequestError,
       };
       tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, kit, makeClient });
       return tab.transport;
