@@ -261,7 +261,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     fail(
       'dialect',
       // a factory given uncalled: `dialect: querri` for `querri()`
-      typeof dialect === 'function' ? 'what a factory returns (querri(), not querri)' : 'a Dialect (see eventwire/dialects)',
+      typeof dialect === 'function'
+        ? 'what a factory returns (querri(), not querri)'
+        : 'a Dialect (see eventwire/dialects)',
       options.dialect,
     );
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);

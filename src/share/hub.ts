@@ -301,9 +301,10 @@ export class Hub {
             : {
                 id,
                 success: false,
-                error: error instanceof this.#kit.RequestError
-                  ? { code: error.serverCode, message: error.message }
-                  : { code: error.code, message: error.message },
+                error:
+                  error instanceof this.#kit.RequestError
+                    ? { code: error.serverCode, message: error.message }
+                    : { code: error.code, message: error.message },
               },
         ),
     );
