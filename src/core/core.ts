@@ -343,9 +343,11 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (message) this.outbox.push(lane, this.encode(message));
   }
 
-  send(message: object): SendResult {
+  /** `send()`: to the outbox, or (`push`) where a sharing tab's sends go (its share of the leading tab's outbox). */
+  send(message: object, push?: (frame: string) => SendResult): SendResult {
     if (this.state === 'closed') return 'refused';
-    const result = this.outbox.push(Lane.Send, this.encode(message));
+    const frame = this.encode(message);
+    const result = push ? push(frame) : this.outbox.push(Lane.Send, frame);
     if (result === 'queued') this.connectIfIdle();
     return result;
   }

@@ -108,19 +108,15 @@ export function planShare(
         if (to === 'closed') early.frames.length = 0;
         tab?.follow(to);
       });
+      // where the core's send() puts a frame: the share's outbox, or until it loads, within the tab's own outboxSize
+      const push = (frame: string): SendResult => {
+        if (tab) return tab.send(frame);
+        if (early.frames.length >= real.outboxSize || frame.length > real.maxPayload) return 'refused';
+        early.frames.push(frame);
+        return 'queued';
+      };
       return {
-        send(message) {
-          if (core.state === 'closed') return 'refused';
-          const frame = core.encode(message);
-          let result: SendResult = 'refused';
-          if (tab) result = tab.send(frame);
-          else if (early.frames.length < real.outboxSize && frame.length <= real.maxPayload) {
-            early.frames.push(frame);
-            result = 'queued';
-          }
-          if (result === 'queued') core.connectIfIdle();
-          return result;
-        },
+        send: (message) => core.send(message, push),
         request(method, params, options) {
           const id = `${prefix}-${++counter}`;
           return core.request(method, params, options, id).catch((error: unknown) => {

@@ -42,7 +42,8 @@ export interface TabCore {
   readonly state: ConnectionState;
   encode(message: object): string;
   report(error: EventwireError): void;
-  connectIfIdle(): void;
+  /** `send()`, its frame given to `push` (where a sharing tab's sends go) instead of the core's outbox. */
+  send(message: object, push: (frame: string) => SendResult): SendResult;
   /** A request with the id the share chose. */
   request(method: string, params: unknown, options: RequestOptions | undefined, id: string): Promise<unknown>;
   /** A listener of the client's state changes (the share follows them). */
