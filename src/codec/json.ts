@@ -1,5 +1,6 @@
 // `#inflate`: node:zlib under the `node` condition, DecompressionStream (or fflate) elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
+import { utf8Length } from '../dialects/shared.js';
 import { DecodeError } from '../errors/errors.js';
 import type { Codec, DecodeFlags } from './codec.js';
 import type { GzipFault, Inflate, RawInflate } from './gzip.js';
@@ -134,21 +135,6 @@ function tooDeep(text: string, limit: number): boolean {
     } else if (c === 125 || c === 93) depth--;
   }
   return false;
-}
-
-/** UTF-8 length of `text`, counted up to just past `limit`. */
-function utf8Length(text: string, limit: number): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length && bytes <= limit; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4; // a surrogate pair: one 4-byte character
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /**
