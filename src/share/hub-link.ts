@@ -53,6 +53,19 @@ export interface ShareKit {
   readonly RequestError: typeof Errors.RequestError;
 }
 
+/**
+ * @internal The {@link ShareKit} as the share's plan hands it over, in this order: a list, since
+ * the plan is in the first load, where an object's keys cost bytes that a list's places do not.
+ */
+export type ShareKitList = readonly [
+  hasProtoKey: ShareKit['hasProtoKey'],
+  parseFilters: ShareKit['parseFilters'],
+  DecodeError: ShareKit['DecodeError'],
+  QueueFullError: ShareKit['QueueFullError'],
+  AuthError: ShareKit['AuthError'],
+  RequestError: ShareKit['RequestError'],
+];
+
 /** @internal What a link needs of its hub. */
 export interface LinkHub {
   readonly client: HubClient;

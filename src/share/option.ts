@@ -7,7 +7,7 @@ import { resolveOptions } from '../options.js';
 import { parseFilters } from '../protocol/filters.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import type { EventSchemas, SendResult, ShareStats } from '../types.js';
-import type { HubClient } from './hub-link.js';
+import type { HubClient, ShareKitList } from './hub-link.js';
 import type { Early, TabCore, TabShare } from './tabs.js';
 
 /** @internal Where a sharing tab's `send()` and `request()` go: its share of the leading tab's outbox. */
@@ -64,14 +64,7 @@ export function planShare(
   const loading = import('./tabs.js').then(
     (m) => {
       // handed over, not imported there: see ShareKit
-      const kit = {
-        hasProtoKey,
-        parseFilters,
-        DecodeError,
-        QueueFullError,
-        AuthError,
-        RequestError,
-      };
+      const kit: ShareKitList = [hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError];
       tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, kit, makeClient });
       return tab.transport;
     },

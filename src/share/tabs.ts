@@ -22,7 +22,7 @@ import type { ClientOptions, ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
 import type { ConnectionState, EventSchemas, LifecycleEvents, SendResult, ShareStats } from '../types.js';
 import { Hub } from './hub.js';
-import type { HubClient, ShareKit } from './hub-link.js';
+import type { HubClient, ShareKit, ShareKitList } from './hub-link.js';
 import { TabOutbox } from './tab-outbox.js';
 import { type LinkGroup, TabLinker } from './tab-transport.js';
 import {
@@ -81,8 +81,8 @@ export interface ShareConfig {
   readonly early: Early;
   /** The start of the ids of the tab's requests. */
   readonly prefix: string;
-  /** What the share takes of the first load: the core's own parsers, the error classes and guards. */
-  readonly kit: ShareKit;
+  /** What the share takes of the first load: the core's own parsers and the error classes. */
+  readonly kit: ShareKitList;
   /** Makes a client of the real connection with these options (the hub's, if this tab leads or has its own socket). */
   readonly makeClient: (options: ClientOptions<EventSchemas>) => HubClient;
 }
@@ -123,11 +123,13 @@ const holdLock = (name: string) =>
 /** @internal Joins the share of `config.shareKey`. */
 export function shareTabs(config: ShareConfig): TabShare {
   const { real, early } = config;
+  const [hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError] = config.kit;
+  const kit: ShareKit = { hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError };
   const report = (error: EventwireError) => early.core?.report(error);
   // The channel's coarse cap on a frame (UTF-16 units), as the socket's (`maxPayload`): a frame
   // re-encoded by the hub may be a little longer than it came; the codecs cap the bytes.
   const maxData = real.maxPayload;
-  const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report, config.kit.QueueFullError);
+  const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report, QueueFullError);
   for (const frame of early.frames.splice(0)) outbox.send(frame);
   const encode = (frame: object) => early.core?.encode(frame) ?? JSON.stringify(frame);
   const version = shareProtocol();
@@ -139,7 +141,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     rejected++;
     if ((rejected & (rejected - 1)) === 0)
       report(
-        new config.kit.DecodeError({
+        new DecodeError({
           reason: 'invalid_message',
           message: `share: refused ${what} (${rejected} so far, see stats().share.rejected)`,
         }),
@@ -232,7 +234,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     maxData,
     oversized: (length) =>
       report(
-        new config.kit.DecodeError({
+        new DecodeError({
           reason: 'too_large',
           message: `share: a frame of ${length} characters is over what the channel carries (${maxData}): not sent`,
         }),
@@ -240,7 +242,7 @@ export function shareTabs(config: ShareConfig): TabShare {
   });
 
   const newHub = (id: string, channel: string) =>
-    new Hub({ id, channel, client: hubClient(), kit: config.kit, caps, rejected: reject, report });
+    new Hub({ id, channel, client: hubClient(), kit, caps, rejected: reject, report });
   // the hub's client: this tab's connection options, relaying without schemas or listeners
   const hubClient = () =>
     config.makeClient({ ...config.own, events: undefined, on: undefined, lazy: false, acks: 'auto' });
