@@ -316,7 +316,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
           },
           dialect: this.dialect.name,
           limit: o.outboxSize,
-          errors: { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError },
+          errors: [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError],
         });
         return this.#requests;
       });
