@@ -65,7 +65,7 @@ export function planShare(
     (m) => {
       // handed over, not imported there: see ShareKit
       const kit: ShareKitList = [hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError];
-      tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, kit, makeClient });
+      tab = m.shareTabs([shareKey as string | undefined, own, real, early, prefix, kit, makeClient]);
       return tab.transport;
     },
     // the code did not load: each attempt fails with the import's error (reported, retried)
