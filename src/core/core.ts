@@ -306,18 +306,18 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (!this.#requests) {
       const loading = import('./outbox/requests.js').then(({ RequestTracker }) => {
         const { options: o } = this;
-        this.#requests = new RequestTracker({
-          clock: o.clock,
-          timeout: o.requestTimeout,
-          outbox: this.outbox,
-          frame: (id, method, params) => {
+        this.#requests = new RequestTracker([
+          o.clock,
+          o.requestTimeout,
+          this.outbox,
+          (id, method, params) => {
             const message = this.dialect.request(id, method, params);
             return message && this.encode(message);
           },
-          dialect: this.dialect.name,
-          limit: o.outboxSize,
-          errors: [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError],
-        });
+          this.dialect.name,
+          o.outboxSize,
+          [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError],
+        ]);
         return this.#requests;
       });
       // a chunk that could not be fetched (offline): these requests reject with why, the next one tries again

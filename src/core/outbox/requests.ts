@@ -20,6 +20,22 @@ export type RequestErrors = readonly [
 ];
 
 /**
+ * @internal What the core gives the tracker, as a list (the core is in the first load, where an
+ * object's keys cost bytes that a list's places do not): the clock, the default timeout
+ * (`requestTimeout`), the outbox, the request's frame in the dialect's words (undefined when the
+ * server takes no requests), the dialect's name (for that refusal), the outbox's limit, the errors.
+ */
+export type RequestDeps = readonly [
+  clock: Clock,
+  timeout: number,
+  outbox: Outbox,
+  frame: (id: string, method: string, params: unknown) => string | undefined,
+  dialect: string,
+  limit: number,
+  errors: RequestErrors,
+];
+
+/**
  * Options of `client.request()`.
  * @example `client.request('tasks.retry', { id: 7 }, { timeout: 5_000, signal: controller.signal })`
  */
@@ -61,19 +77,23 @@ export class RequestTracker {
   readonly #prefix = Math.random().toString(36).slice(2, 8);
   #counter = 0;
 
-  constructor(
-    private readonly deps: {
-      clock: Clock;
-      timeout: number;
-      outbox: Outbox;
-      /** The request's frame in the dialect's words, or undefined when the server takes no requests. */
-      frame(id: string, method: string, params: unknown): string | undefined;
-      /** The dialect's name, for the refusal. */
-      dialect: string;
-      limit: number;
-      errors: RequestErrors;
-    },
-  ) {}
+  private readonly deps: {
+    clock: Clock;
+    timeout: number;
+    outbox: Outbox;
+    /** The request's frame in the dialect's words, or undefined when the server takes no requests. */
+    frame(id: string, method: string, params: unknown): string | undefined;
+    /** The dialect's name, for the refusal. */
+    dialect: string;
+    limit: number;
+    errors: RequestErrors;
+  };
+
+  /** `deps` in the order of {@link RequestDeps}. */
+  constructor(deps: RequestDeps) {
+    const [clock, timeout, outbox, frame, dialect, limit, errors] = deps;
+    this.deps = { clock, timeout, outbox, frame, dialect, limit, errors };
+  }
 
   /** All pending requests. */
   get size(): number {
