@@ -223,14 +223,14 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** An event the dialect read: it enters the client here, once. */
   event(event: EventwireEvent): void {
     this.#metrics.received++;
-    this.#delivery ??= createDelivery({
-      schemas: this.options.schemas,
-      subscriptions: this.subscriptions,
-      acks: this.options.acks,
-      window: this.options.dedupeWindow,
-      sendAck: (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
-      reportError: (error) => this.report(error),
-    });
+    this.#delivery ??= createDelivery(
+      this.options.schemas,
+      this.subscriptions,
+      this.options.acks,
+      this.options.dedupeWindow,
+      (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
+      (error) => this.report(error),
+    );
     this.#delivery.deliver(event);
   }
 
