@@ -1,7 +1,7 @@
 // `#inflate`: node:zlib under the `node` condition, DecompressionStream (or fflate) elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
-import { utf8Length } from '../dialects/shared.js';
 import { DecodeError } from '../errors/errors.js';
+import { utf8Length } from '../protocol/utf8.js';
 import type { Codec, DecodeFlags } from './codec.js';
 import type { GzipFault, Inflate, RawInflate } from './gzip.js';
 import { isGzip } from './gzip-lazy.js';

@@ -1,8 +1,8 @@
-import { utf8Length } from '../../dialects/shared.js';
 import type { EventwireError } from '../../errors/base.js';
 import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
+import { utf8Length } from '../../protocol/utf8.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { merge, type Outcome } from '../util/outcome.js';
 import type { SubscriptionImpl } from './subscription.js';
