@@ -44,14 +44,14 @@ function pipeline(codec = jsonCodec()) {
   const sub = new SubscriptionImpl('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
   sub.confirmed(undefined, undefined);
   sub.on(() => void count++);
-  const delivery = createDelivery({
-    schemas: new Map(),
+  const delivery = createDelivery(
+    new Map(),
     subscriptions,
-    acks: 'auto',
-    window: 10_000,
-    sendAck() {},
-    reportError() {},
-  });
+    'auto',
+    10_000,
+    () => {},
+    () => {},
+  );
   let seq = 0;
   const none = () => {};
   const sink: InboxSink = {

@@ -197,13 +197,10 @@ class EventwireClient {
   }
 
   off(type: string, listener: Listener<never>): void {
-    const list = this.#registered?.get(listener);
-    const at = list?.findIndex((r) => r.type === type) ?? -1;
-    if (!list || at === -1) return;
-    const [registration] = list.splice(at, 1);
-    if (list.length === 0) this.#registered?.delete(listener);
-    if (this.#registered?.size === 0) this.#registered = undefined;
-    registration?.off();
+    this.#registered
+      ?.get(listener)
+      ?.find((r) => r.type === type)
+      ?.off();
   }
 
   ready(): Promise<void> {
@@ -222,21 +219,27 @@ class EventwireClient {
     });
   }
 
-  /** Keeps `on`/`once` registrations by listener, for `off(type, listener)`. */
+  /**
+   * Keeps `on`/`once` registrations by listener, for `off(type, listener)`; returns the registration's removal,
+   * which `off` calls too.
+   */
   #remember(type: string, listener: Listener<never>, off: () => void): () => void {
     this.#registered ??= new Map();
     const list = this.#registered.get(listener);
-    const registration = { type, off };
+    const registration = {
+      type,
+      off: () => {
+        const current = this.#registered?.get(listener);
+        const at = current?.indexOf(registration) ?? -1;
+        if (current && at !== -1) current.splice(at, 1);
+        if (current?.length === 0) this.#registered?.delete(listener);
+        if (this.#registered?.size === 0) this.#registered = undefined;
+        off();
+      },
+    };
     if (list) list.push(registration);
     else this.#registered.set(listener, [registration]);
-    return () => {
-      const current = this.#registered?.get(listener);
-      const at = current?.indexOf(registration) ?? -1;
-      if (current && at !== -1) current.splice(at, 1);
-      if (current?.length === 0) this.#registered?.delete(listener);
-      if (this.#registered?.size === 0) this.#registered = undefined;
-      off();
-    };
+    return registration.off;
   }
 
   connect(): void {

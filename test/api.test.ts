@@ -52,6 +52,25 @@ describe('ready() and off()', () => {
     expect(handler).toHaveLength(1); // only the collector's own push, not fn's
   });
 
+  it('off(type, fn) and the function on() returned each undo one registration: off the first of fn for type', () => {
+    const client = track(createClient({ url: 'ws://127.0.0.1:9', lazy: true, signals: false }));
+    const fn = () => {};
+    const base = client.stats().listeners;
+    const first = client.on('open', fn);
+    client.on('open', fn);
+    client.on('close', fn);
+    expect(client.stats().listeners).toBe(base + 3);
+    client.off('open', fn); // the first registration
+    expect(client.stats().listeners).toBe(base + 2);
+    first(); // that one, already undone: nothing more
+    expect(client.stats().listeners).toBe(base + 2);
+    client.off('open', fn);
+    client.off('open', fn); // none left for open
+    expect(client.stats().listeners).toBe(base + 1);
+    client.off('close', fn);
+    expect(client.stats().listeners).toBe(base);
+  });
+
   it('client.off(type, fn) removes a listener given in the on option of createClient too', async () => {
     const server = track(await startServer());
     const seen: string[] = [];

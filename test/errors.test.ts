@@ -114,7 +114,7 @@ describe('errors', () => {
     expect(isEventwireError(node)).toBe(false);
   });
 
-  it('DecodeError: the short form (reason, message) and the options form agree', () => {
+  it('DecodeError: the short form (reason, message, cause) and the options form agree', () => {
     const short = new DecodeError('no_event_name', 'a message needs a kind');
     const long = new DecodeError({ reason: 'no_event_name', message: 'a message needs a kind' });
     for (const e of [short, long]) {
@@ -126,6 +126,15 @@ describe('errors', () => {
         undefined,
       ]);
     }
+    // with a cause, as the core's own decoders make them: the same error as the options form's
+    const cause = new SyntaxError('Unexpected token');
+    const caused = new DecodeError('invalid_json', 'frame is not valid JSON', cause);
+    expect([caused.reason, caused.message, caused.count, caused.cause]).toEqual([
+      'invalid_json',
+      'frame is not valid JSON',
+      1,
+      cause,
+    ]);
     const held = new DecodeError({ reason: 'too_large', message: 'over the cap', held: 4096 });
     expect(held.held).toBe(4096);
     // @ts-expect-error reason is a union of the stable reasons, not any string

@@ -1,6 +1,7 @@
 // `#inflate`: node:zlib under the `node` condition, DecompressionStream (or fflate) elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
 import { DecodeError } from '../errors/errors.js';
+import { utf8Length } from '../protocol/utf8.js';
 import type { Codec, DecodeFlags } from './codec.js';
 import type { GzipFault, Inflate, RawInflate } from './gzip.js';
 import { isGzip } from './gzip-lazy.js';
@@ -45,22 +46,14 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const inflate: Inflate | RawInflate = options.inflate ?? defaultInflate;
   /** The checks and the parse every frame goes through, once it is text. */
   const parse = (text: string, flags: DecodeFlags): unknown => {
-    if (tooDeep(text, maxDepth))
-      return new DecodeError({ reason: 'too_deep', message: `JSON nested deeper than maxDepth (${maxDepth})` });
+    if (tooDeep(text, maxDepth)) return new DecodeError('too_deep', `JSON nested deeper than maxDepth (${maxDepth})`);
     if (text.length > maxObjects && tooMany(text, maxObjects))
-      return new DecodeError({
-        reason: 'too_many_objects',
-        message: `more than ${maxObjects} objects, arrays and members in one frame`,
-      });
+      return new DecodeError('too_many_objects', `more than ${maxObjects} objects, arrays and members in one frame`);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      return new DecodeError({
-        reason: 'invalid_json',
-        message: `frame is not valid JSON: ${(cause as Error).message}`,
-        cause,
-      });
+      return new DecodeError('invalid_json', `frame is not valid JSON: ${(cause as Error).message}`, cause);
     }
     // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
     flags.suspect = text.includes('__proto__') || text.includes('\\u');
@@ -79,7 +72,7 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
       text = utf8.decode(bytes as Uint8Array); // or what an inflater of the option gave: TextDecoder judges it
     } catch (cause) {
       const kind = flags.text ? 'text' : 'binary';
-      return new DecodeError({ reason: 'invalid_utf8', message: `${kind} frame is not valid UTF-8`, cause });
+      return new DecodeError('invalid_utf8', `${kind} frame is not valid UTF-8`, cause);
     }
     return parse(text, flags);
   };
@@ -90,18 +83,15 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         // third of it may be (a character takes up to 3 bytes), and is counted.
         const bytes = frame.length > cap / 3 ? utf8Length(frame, cap) : frame.length;
         if (bytes > cap)
-          return new DecodeError({
-            reason: 'too_large',
-            message: `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`,
-          });
+          return new DecodeError('too_large', `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`);
         return parse(frame, flags);
       }
       const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
       if (bytes.length > cap)
-        return new DecodeError({
-          reason: 'too_large',
-          message: `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
-        });
+        return new DecodeError(
+          'too_large',
+          `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
+        );
       // A text frame as bytes (`ws`, told to skip its own UTF-8 check) is never gzip.
       if (flags.text || !isGzip(bytes)) return parseBytes(bytes, flags);
       const inflated = inflate(bytes, cap, checkCrc);
@@ -145,21 +135,6 @@ function tooDeep(text: string, limit: number): boolean {
     } else if (c === 125 || c === 93) depth--;
   }
   return false;
-}
-
-/** UTF-8 length of `text`, counted up to just past `limit`. */
-function utf8Length(text: string, limit: number): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length && bytes <= limit; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4; // a surrogate pair: one 4-byte character
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /**

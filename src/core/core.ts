@@ -223,14 +223,14 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** An event the dialect read: it enters the client here, once. */
   event(event: EventwireEvent): void {
     this.#metrics.received++;
-    this.#delivery ??= createDelivery({
-      schemas: this.options.schemas,
-      subscriptions: this.subscriptions,
-      acks: this.options.acks,
-      window: this.options.dedupeWindow,
-      sendAck: (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
-      reportError: (error) => this.report(error),
-    });
+    this.#delivery ??= createDelivery(
+      this.options.schemas,
+      this.subscriptions,
+      this.options.acks,
+      this.options.dedupeWindow,
+      (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
+      (error) => this.report(error),
+    );
     this.#delivery.deliver(event);
   }
 
@@ -306,18 +306,18 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (!this.#requests) {
       const loading = import('./outbox/requests.js').then(({ RequestTracker }) => {
         const { options: o } = this;
-        this.#requests = new RequestTracker({
-          clock: o.clock,
-          timeout: o.requestTimeout,
-          outbox: this.outbox,
-          frame: (id, method, params) => {
+        this.#requests = new RequestTracker([
+          o.clock,
+          o.requestTimeout,
+          this.outbox,
+          (id, method, params) => {
             const message = this.dialect.request(id, method, params);
             return message && this.encode(message);
           },
-          dialect: this.dialect.name,
-          limit: o.outboxSize,
-          errors: { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError },
-        });
+          this.dialect.name,
+          o.outboxSize,
+          [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError],
+        ]);
         return this.#requests;
       });
       // a chunk that could not be fetched (offline): these requests reject with why, the next one tries again
@@ -343,9 +343,11 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (message) this.outbox.push(lane, this.encode(message));
   }
 
-  send(message: object): SendResult {
+  /** `send()`: to the outbox, or (`push`) where a sharing tab's sends go (its share of the leading tab's outbox). */
+  send(message: object, push?: (frame: string) => SendResult): SendResult {
     if (this.state === 'closed') return 'refused';
-    const result = this.outbox.push(Lane.Send, this.encode(message));
+    const frame = this.encode(message);
+    const result = push ? push(frame) : this.outbox.push(Lane.Send, frame);
     if (result === 'queued') this.connectIfIdle();
     return result;
   }

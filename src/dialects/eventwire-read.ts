@@ -17,9 +17,7 @@ const PONG = { type: 'pong' };
  */
 export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
-    sink.error(
-      new DecodeError({ reason: 'not_object', message: `a message must be a JSON object, got ${kind(value)}` }),
-    );
+    sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${kind(value)}`));
     return;
   }
   const type = value.type;
@@ -27,21 +25,20 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     if (type === 'batch') {
       const events = value.events;
       if (!Array.isArray(events)) {
-        sink.error(new DecodeError({ reason: 'invalid_batch', message: 'a batch needs an events array' }));
+        sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
         return;
       }
       readBatch(events, sink);
       return;
     }
     const problem = controlProblem(type, value);
-    if (problem)
-      sink.error(new DecodeError({ reason: 'invalid_message', message: `invalid ${type} message: ${problem}` }));
+    if (problem) sink.error(new DecodeError('invalid_message', `invalid ${type} message: ${problem}`));
     else control(type, value, sink);
     return;
   }
   if (type === undefined && value.event_type === undefined && typeof value.id === 'string') {
     if (typeof value.success !== 'boolean') {
-      sink.error(new DecodeError({ reason: 'invalid_message', message: 'a response needs a boolean success' }));
+      sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
       return;
     }
     const error = value.error;
@@ -55,9 +52,7 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     return;
   }
   if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
-    sink.error(
-      new DecodeError({ reason: 'unknown_type', message: `unknown message type ${JSON.stringify(type).slice(0, 80)}` }),
-    );
+    sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
     return;
   }
   readEvent(value, sink);
@@ -87,7 +82,7 @@ function control(type: string, v: Obj, sink: DialectSink): void {
 
 function readEvent(value: Obj, sink: DialectSink): void {
   const problem = eventProblem(value);
-  if (problem) sink.error(new DecodeError({ reason: problem[0], message: problem[1] }));
+  if (problem) sink.error(new DecodeError(problem[0], problem[1]));
   else deliver(value, sink);
 }
 

@@ -1,6 +1,7 @@
 import type { CloseAction } from '../protocol/close-codes.js';
 import { closeAction } from '../protocol/close-codes.js';
 import type { EventwireEvent } from '../protocol/event.js';
+import { utf8Length } from '../protocol/utf8.js';
 import type { SubscriptionSpec } from './dialect.js';
 
 /** @internal A hook for a message the server has no counterpart of. */
@@ -32,21 +33,6 @@ export const isName = (v: unknown): v is string => typeof v === 'string' && v.le
 
 /** @internal The longest `message_id` an event may carry, in UTF-8 bytes (PROTOCOL.md §8). */
 export const MAX_MESSAGE_ID_BYTES = 256;
-
-/** @internal The UTF-8 length of `s`, counted without allocating (a lone surrogate counts 3, as encoded). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
 
 /** @internal Is `v` a usable ack id: a non-empty string of at most {@link MAX_MESSAGE_ID_BYTES} UTF-8 bytes? */
 export const isMessageId = (v: unknown): v is string =>

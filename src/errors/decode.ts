@@ -102,11 +102,13 @@ export class DecodeError extends EventwireError {
   declare readonly count: number;
   /** Made from {@link DecodeErrorOptions}. */
   constructor(options: DecodeErrorOptions);
-  /** The short form, for a custom dialect's `read`: a reason and a message. */
-  constructor(reason: DecodeReason, message: string);
-  constructor(reasonOrOptions: DecodeReason | DecodeErrorOptions, message?: string) {
+  /** The short form, for a custom dialect's `read`: a reason and a message (and the error behind it, its `cause`). */
+  constructor(reason: DecodeReason, message: string, cause?: unknown);
+  constructor(reasonOrOptions: DecodeReason | DecodeErrorOptions, message?: string, cause?: unknown) {
     const o: DecodeErrorOptions =
-      typeof reasonOrOptions === 'string' ? { reason: reasonOrOptions, message: message ?? '' } : reasonOrOptions;
+      typeof reasonOrOptions === 'string'
+        ? { reason: reasonOrOptions, message: message ?? '', cause }
+        : reasonOrOptions;
     super('ERR_DECODE', o.message, { cause: o.cause });
     this.reason = o.reason;
     this.held = o.held;

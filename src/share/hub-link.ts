@@ -43,11 +43,28 @@ export interface ShareKit {
   /** `parseFilters` of protocol/filters.ts: the validated filters, or a `FilterError`. */
   parseFilters(value: unknown): Filters;
   readonly DecodeError: typeof Errors.DecodeError;
+  /**
+   * The classes the hub tells apart by `instanceof`: the errors it sees are its own client's, of
+   * this copy of the package (the `isXError` guards, which also know other copies, would keep
+   * themselves and `isEventwireError` in the first load for the share alone).
+   */
   readonly QueueFullError: typeof Errors.QueueFullError;
-  readonly isAuthError: typeof Errors.isAuthError;
-  readonly isQueueFullError: typeof Errors.isQueueFullError;
-  readonly isRequestError: typeof Errors.isRequestError;
+  readonly AuthError: typeof Errors.AuthError;
+  readonly RequestError: typeof Errors.RequestError;
 }
+
+/**
+ * @internal The {@link ShareKit} as the share's plan hands it over, in this order: a list, since
+ * the plan is in the first load, where an object's keys cost bytes that a list's places do not.
+ */
+export type ShareKitList = readonly [
+  hasProtoKey: ShareKit['hasProtoKey'],
+  parseFilters: ShareKit['parseFilters'],
+  DecodeError: ShareKit['DecodeError'],
+  QueueFullError: ShareKit['QueueFullError'],
+  AuthError: ShareKit['AuthError'],
+  RequestError: ShareKit['RequestError'],
+];
 
 /** @internal What a link needs of its hub. */
 export interface LinkHub {

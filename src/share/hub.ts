@@ -110,7 +110,7 @@ export class Hub {
       // Not a refused token (every tab stops with its own AuthError) nor a subscription's error
       // (the tab that subscribed gets it).
       client.on('error', (error) => {
-        if (!this.#kit.isAuthError(error) && !this.#told.has(error)) this.#report(error);
+        if (!(error instanceof this.#kit.AuthError) && !this.#told.has(error)) this.#report(error);
       }),
     ];
     this.#port.postMessage({ v: this.#caps.version, t: 'hub', hub: this.#id });
@@ -142,7 +142,7 @@ export class Hub {
 
   /** The code tabs get when the hub's client stopped for good: their v1 table then stops them too. */
   #fatalCode(): number {
-    return this.#kit.isAuthError(this.#client.stoppedBy()) ? 4003 : 4400;
+    return this.#client.stoppedBy() instanceof this.#kit.AuthError ? 4003 : 4400;
   }
 
   #receive(value: unknown): void {
@@ -296,14 +296,15 @@ export class Hub {
       (result) => answer({ id, success: true, result }),
       (error: EventwireError) =>
         answer(
-          this.#kit.isQueueFullError(error)
+          error instanceof this.#kit.QueueFullError
             ? undefined
             : {
                 id,
                 success: false,
-                error: this.#kit.isRequestError(error)
-                  ? { code: error.serverCode, message: error.message }
-                  : { code: error.code, message: error.message },
+                error:
+                  error instanceof this.#kit.RequestError
+                    ? { code: error.serverCode, message: error.message }
+                    : { code: error.code, message: error.message },
               },
         ),
     );

@@ -1,13 +1,13 @@
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { eventwire } from '../dialects/eventwire.js';
-import { DecodeError, isAuthError, isQueueFullError, isRequestError, QueueFullError } from '../errors/errors.js';
+import { AuthError, DecodeError, QueueFullError, RequestError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import { parseFilters } from '../protocol/filters.js';
 import type { Transport, TransportFactory } from '../transport/transport.js';
 import type { EventSchemas, SendResult, ShareStats } from '../types.js';
-import type { HubClient } from './hub-link.js';
+import type { HubClient, ShareKitList } from './hub-link.js';
 import type { Early, TabCore, TabShare } from './tabs.js';
 
 /** @internal Where a sharing tab's `send()` and `request()` go: its share of the leading tab's outbox. */
@@ -64,16 +64,8 @@ export function planShare(
   const loading = import('./tabs.js').then(
     (m) => {
       // handed over, not imported there: see ShareKit
-      const kit = {
-        hasProtoKey,
-        parseFilters,
-        DecodeError,
-        QueueFullError,
-        isAuthError,
-        isQueueFullError,
-        isRequestError,
-      };
-      tab = m.shareTabs({ shareKey: shareKey as string | undefined, own, real, early, prefix, kit, makeClient });
+      const kit: ShareKitList = [hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError];
+      tab = m.shareTabs([shareKey as string | undefined, own, real, early, prefix, kit, makeClient]);
       return tab.transport;
     },
     // the code did not load: each attempt fails with the import's error (reported, retried)
@@ -109,19 +101,15 @@ export function planShare(
         if (to === 'closed') early.frames.length = 0;
         tab?.follow(to);
       });
+      // where the core's send() puts a frame: the share's outbox, or until it loads, within the tab's own outboxSize
+      const push = (frame: string): SendResult => {
+        if (tab) return tab.send(frame);
+        if (early.frames.length >= real.outboxSize || frame.length > real.maxPayload) return 'refused';
+        early.frames.push(frame);
+        return 'queued';
+      };
       return {
-        send(message) {
-          if (core.state === 'closed') return 'refused';
-          const frame = core.encode(message);
-          let result: SendResult = 'refused';
-          if (tab) result = tab.send(frame);
-          else if (early.frames.length < real.outboxSize && frame.length <= real.maxPayload) {
-            early.frames.push(frame);
-            result = 'queued';
-          }
-          if (result === 'queued') core.connectIfIdle();
-          return result;
-        },
+        send: (message) => core.send(message, push),
         request(method, params, options) {
           const id = `${prefix}-${++counter}`;
           return core.request(method, params, options, id).catch((error: unknown) => {

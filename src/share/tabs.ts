@@ -22,7 +22,7 @@ import type { ClientOptions, ResolvedOptions } from '../options.js';
 import type { TransportFactory } from '../transport/transport.js';
 import type { ConnectionState, EventSchemas, LifecycleEvents, SendResult, ShareStats } from '../types.js';
 import { Hub } from './hub.js';
-import type { HubClient, ShareKit } from './hub-link.js';
+import type { HubClient, ShareKit, ShareKitList } from './hub-link.js';
 import { TabOutbox } from './tab-outbox.js';
 import { type LinkGroup, TabLinker } from './tab-transport.js';
 import {
@@ -42,7 +42,8 @@ export interface TabCore {
   readonly state: ConnectionState;
   encode(message: object): string;
   report(error: EventwireError): void;
-  connectIfIdle(): void;
+  /** `send()`, its frame given to `push` (where a sharing tab's sends go) instead of the core's outbox. */
+  send(message: object, push: (frame: string) => SendResult): SendResult;
   /** A request with the id the share chose. */
   request(method: string, params: unknown, options: RequestOptions | undefined, id: string): Promise<unknown>;
   /** A listener of the client's state changes (the share follows them). */
@@ -69,22 +70,27 @@ export interface TabShare {
   refused(id: string): QueueFullError | undefined;
 }
 
-/** @internal What a tab's share is made from. */
-export interface ShareConfig {
-  /** The `shareKey` option. @default the url and the dialect's name */
-  readonly shareKey: string | undefined;
-  /** The tab's own options (without `share`), given and resolved: those of the hub's client if it leads. */
-  readonly own: ClientOptions<EventSchemas>;
-  readonly real: ResolvedOptions;
-  /** The tab's client core, and the sends it accepted before the share loaded: the share takes them over. */
-  readonly early: Early;
-  /** The start of the ids of the tab's requests. */
-  readonly prefix: string;
-  /** What the share takes of the first load: the core's own parsers, the error classes and guards. */
-  readonly kit: ShareKit;
-  /** Makes a client of the real connection with these options (the hub's, if this tab leads or has its own socket). */
-  readonly makeClient: (options: ClientOptions<EventSchemas>) => HubClient;
-}
+/**
+ * @internal What a tab's share is made from, handed over by the share's plan (a list, in this
+ * order: the plan is in the first load, where an object's keys cost bytes that a list's places do not):
+ * - `shareKey`: the option (default: the url and the dialect's name);
+ * - `own`: the tab's own options (without `share`), as given, and `real`, resolved: those of the
+ *   hub's client if it leads;
+ * - `early`: the tab's client core, and the sends it accepted before the share loaded (the share takes them over);
+ * - `prefix`: the start of the ids of the tab's requests;
+ * - `kit`: what the share takes of the first load, the core's own parsers and the error classes;
+ * - `makeClient`: makes a client of the real connection with these options (the hub's, if this tab
+ *   leads or has its own socket).
+ */
+export type ShareConfig = readonly [
+  shareKey: string | undefined,
+  own: ClientOptions<EventSchemas>,
+  real: ResolvedOptions,
+  early: Early,
+  prefix: string,
+  kit: ShareKitList,
+  makeClient: (options: ClientOptions<EventSchemas>) => HubClient,
+];
 
 /** The hub the Web Locks name: the one holding `<channel>:hub:<id>` in the page that holds the leader's lock. */
 async function findHub(names: ShareNames): Promise<string | undefined> {
@@ -119,18 +125,20 @@ const holdLock = (name: string) =>
     void navigator.locks.request(name, () => new Promise<void>((release) => resolve(release)));
   });
 
-/** @internal Joins the share of `config.shareKey`. */
+/** @internal Joins the share of `shareKey` (see {@link ShareConfig}). */
 export function shareTabs(config: ShareConfig): TabShare {
-  const { real, early } = config;
+  const [shareKey, ownOptions, real, early, prefix, kitList, makeClient] = config;
+  const [hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError] = kitList;
+  const kit: ShareKit = { hasProtoKey, parseFilters, DecodeError, QueueFullError, AuthError, RequestError };
   const report = (error: EventwireError) => early.core?.report(error);
   // The channel's coarse cap on a frame (UTF-16 units), as the socket's (`maxPayload`): a frame
   // re-encoded by the hub may be a little longer than it came; the codecs cap the bytes.
   const maxData = real.maxPayload;
-  const outbox = new TabOutbox(real.outboxSize, maxData, config.prefix, report, config.kit.QueueFullError);
+  const outbox = new TabOutbox(real.outboxSize, maxData, prefix, report, QueueFullError);
   for (const frame of early.frames.splice(0)) outbox.send(frame);
   const encode = (frame: object) => early.core?.encode(frame) ?? JSON.stringify(frame);
   const version = shareProtocol();
-  const names = shareNames(config.shareKey ?? `${real.url}|${real.dialect.name}`, version);
+  const names = shareNames(shareKey ?? `${real.url}|${real.dialect.name}`, version);
   const caps = { version, maxData };
   let rejected = 0;
   /** Counts a refused message; reports the 1st, 2nd, 4th, 8th…: never silent, never a flood of errors. */
@@ -138,7 +146,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     rejected++;
     if ((rejected & (rejected - 1)) === 0)
       report(
-        new config.kit.DecodeError({
+        new DecodeError({
           reason: 'invalid_message',
           message: `share: refused ${what} (${rejected} so far, see stats().share.rejected)`,
         }),
@@ -231,7 +239,7 @@ export function shareTabs(config: ShareConfig): TabShare {
     maxData,
     oversized: (length) =>
       report(
-        new config.kit.DecodeError({
+        new DecodeError({
           reason: 'too_large',
           message: `share: a frame of ${length} characters is over what the channel carries (${maxData}): not sent`,
         }),
@@ -239,10 +247,9 @@ export function shareTabs(config: ShareConfig): TabShare {
   });
 
   const newHub = (id: string, channel: string) =>
-    new Hub({ id, channel, client: hubClient(), kit: config.kit, caps, rejected: reject, report });
+    new Hub({ id, channel, client: hubClient(), kit, caps, rejected: reject, report });
   // the hub's client: this tab's connection options, relaying without schemas or listeners
-  const hubClient = () =>
-    config.makeClient({ ...config.own, events: undefined, on: undefined, lazy: false, acks: 'auto' });
+  const hubClient = () => makeClient({ ...ownOptions, events: undefined, on: undefined, lazy: false, acks: 'auto' });
 
   const leaveElection = () => {
     abort?.abort();

@@ -84,19 +84,13 @@ export class Inbox {
       this.#later(
         frame
           .arrayBuffer()
-          .catch(
-            (cause: unknown) =>
-              new DecodeError({ reason: 'unreadable_frame', message: 'could not read a binary frame', cause }),
-          ),
+          .catch((cause: unknown) => new DecodeError('unreadable_frame', 'could not read a binary frame', cause)),
         (bytes) => {
           if (bytes instanceof DecodeError) this.#sink.undecodable(bytes);
           else this.#decode(bytes as ArrayBuffer, text);
         },
       );
-    else
-      this.#sink.undecodable(
-        new DecodeError({ reason: 'unsupported_frame', message: `unsupported frame type ${typeof frame}` }),
-      );
+    else this.#sink.undecodable(new DecodeError('unsupported_frame', `unsupported frame type ${typeof frame}`));
   }
 
   #decode(input: string | ArrayBuffer | Uint8Array, text: boolean): void {
@@ -131,20 +125,14 @@ export class Inbox {
   #read(value: unknown, flags: DecodeFlags): void {
     if (value instanceof DecodeError) this.#sink.undecodable(value);
     else if (flags.suspect && hasProtoKey(value))
-      this.#sink.undecodable(
-        new DecodeError({ reason: 'forbidden_key', message: 'a message holds a "__proto__" key; it is dropped' }),
-      );
+      this.#sink.undecodable(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
     else {
       this.watch.begin(value);
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
         this.#sink.undecodable(
-          new DecodeError({
-            reason: 'dialect_failed',
-            message: `the ${this.#dialect.name} dialect threw: ${String(cause)}`,
-            cause,
-          }),
+          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
         );
       }
       this.watch.end();
@@ -155,10 +143,10 @@ export class Inbox {
     const bytes = sizeOf(frame);
     if (this.#waiting.length >= 2 * MAX_WAITING || this.#waitingBytes + bytes > this.#maxBytes) {
       this.#sink.undecodable(
-        new DecodeError({
-          reason: 'backlog_full',
-          message: `a frame of ${bytes} bytes arrived while ${this.#waiting.length / 2} frames (${this.#waitingBytes} bytes) waited behind one being decoded; it is dropped`,
-        }),
+        new DecodeError(
+          'backlog_full',
+          `a frame of ${bytes} bytes arrived while ${this.#waiting.length / 2} frames (${this.#waitingBytes} bytes) waited behind one being decoded; it is dropped`,
+        ),
       );
       return;
     }
@@ -192,5 +180,5 @@ function sizeOf(frame: unknown): number {
 function codecFailed(cause: unknown): DecodeError {
   return cause instanceof DecodeError
     ? cause
-    : new DecodeError({ reason: 'codec_failed', message: `the codec threw: ${String(cause)}`, cause });
+    : new DecodeError('codec_failed', `the codec threw: ${String(cause)}`, cause);
 }

@@ -8,12 +8,32 @@ const REQUEST: typeof Lane.Request = 3;
 
 /**
  * @internal The error classes a request can end with, handed over by the core: this module loads
- * on demand and imports nothing of the first load's (its chunk would split the errors off).
+ * on demand and imports nothing of the first load's (its chunk would split the errors off). A list,
+ * in this order: the core is in the first load, where an object's keys cost bytes that a list's places do not.
  */
-export type RequestErrors = Pick<
-  typeof Errors,
-  'AbortError' | 'OptionsError' | 'QueueFullError' | 'RequestError' | 'TimeoutError'
->;
+export type RequestErrors = readonly [
+  AbortError: typeof Errors.AbortError,
+  OptionsError: typeof Errors.OptionsError,
+  QueueFullError: typeof Errors.QueueFullError,
+  RequestError: typeof Errors.RequestError,
+  TimeoutError: typeof Errors.TimeoutError,
+];
+
+/**
+ * @internal What the core gives the tracker, as a list (the core is in the first load, where an
+ * object's keys cost bytes that a list's places do not): the clock, the default timeout
+ * (`requestTimeout`), the outbox, the request's frame in the dialect's words (undefined when the
+ * server takes no requests), the dialect's name (for that refusal), the outbox's limit, the errors.
+ */
+export type RequestDeps = readonly [
+  clock: Clock,
+  timeout: number,
+  outbox: Outbox,
+  frame: (id: string, method: string, params: unknown) => string | undefined,
+  dialect: string,
+  limit: number,
+  errors: RequestErrors,
+];
 
 /**
  * Options of `client.request()`.
@@ -57,19 +77,23 @@ export class RequestTracker {
   readonly #prefix = Math.random().toString(36).slice(2, 8);
   #counter = 0;
 
-  constructor(
-    private readonly deps: {
-      clock: Clock;
-      timeout: number;
-      outbox: Outbox;
-      /** The request's frame in the dialect's words, or undefined when the server takes no requests. */
-      frame(id: string, method: string, params: unknown): string | undefined;
-      /** The dialect's name, for the refusal. */
-      dialect: string;
-      limit: number;
-      errors: RequestErrors;
-    },
-  ) {}
+  private readonly deps: {
+    clock: Clock;
+    timeout: number;
+    outbox: Outbox;
+    /** The request's frame in the dialect's words, or undefined when the server takes no requests. */
+    frame(id: string, method: string, params: unknown): string | undefined;
+    /** The dialect's name, for the refusal. */
+    dialect: string;
+    limit: number;
+    errors: RequestErrors;
+  };
+
+  /** `deps` in the order of {@link RequestDeps}. */
+  constructor(deps: RequestDeps) {
+    const [clock, timeout, outbox, frame, dialect, limit, errors] = deps;
+    this.deps = { clock, timeout, outbox, frame, dialect, limit, errors };
+  }
 
   /** All pending requests. */
   get size(): number {
@@ -78,7 +102,7 @@ export class RequestTracker {
 
   request(method: string, params: unknown, options: RequestOptions = {}, given?: string): Promise<unknown> {
     const { deps } = this;
-    const { AbortError, OptionsError, QueueFullError, RequestError, TimeoutError } = deps.errors;
+    const [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError] = deps.errors;
     return new Promise((resolve, reject) => {
       const { signal } = options;
       if (signal?.aborted) return reject(new AbortError(signal.reason));
@@ -125,11 +149,9 @@ export class RequestTracker {
     const entry = byMethod ? this.#oldest(key) : this.#pending.get(key);
     if (!entry) return false;
     this.#settle(entry);
+    const RequestError = this.deps.errors[3];
     if (ok) entry.resolve(result);
-    else
-      entry.reject(
-        new this.deps.errors.RequestError(entry.method, error?.code ?? 'unknown', error?.message ?? 'request failed'),
-      );
+    else entry.reject(new RequestError(entry.method, error?.code ?? 'unknown', error?.message ?? 'request failed'));
     return true;
   }
 

@@ -1,8 +1,8 @@
-import { utf8Length } from '../../dialects/shared.js';
 import type { EventwireError } from '../../errors/base.js';
 import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
+import { utf8Length } from '../../protocol/utf8.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { merge, type Outcome } from '../util/outcome.js';
 import type { SubscriptionImpl } from './subscription.js';
@@ -41,18 +41,20 @@ export interface Delivery {
 /** What became of an event that asked for an ack, by its message id (kept for `window` ids). */
 type Verdict = 'acked' | 'failed';
 
-/** @internal */
-export function createDelivery(deps: {
-  schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
-  subscriptions: ReadonlyMap<string, SubscriptionImpl>;
-  acks: AckMode;
-  window: number;
-  sendAck(messageId: string): void;
-  reportError(error: EventwireError): void;
-}): Delivery {
-  const { subscriptions, schemas } = deps;
+/**
+ * @internal The client's delivery: `schemas` validate the events' data, `subscriptions` get them, acks
+ * (`sendAck`) are sent as `acks` says, `window` message ids are remembered, errors go to `reportError`.
+ */
+export function createDelivery(
+  schemas: ReadonlyMap<string, StandardSchemaV1> | undefined,
+  subscriptions: ReadonlyMap<string, SubscriptionImpl>,
+  acks: AckMode,
+  window: number,
+  sendAck: (messageId: string) => void,
+  reportError: (error: EventwireError) => void,
+): Delivery {
   /** Settled events: acked (a re-delivery is acked again: the first ack was lost) or failed (delivered again). */
-  const verdicts = new BoundedMap<string, Verdict>(deps.window, utf8Length);
+  const verdicts = new BoundedMap<string, Verdict>(window, utf8Length);
   /**
    * Events whose handlers still run (or, manual, await `ack()`): never evicted, so a
    * re-delivery meanwhile is neither delivered nor acked. Bounded on its own: at `maxInFlight`
@@ -60,14 +62,14 @@ export function createDelivery(deps: {
    * it again), and a `QueueFullError` is reported once.
    */
   const inFlight = new Set<string>();
-  const maxInFlight = Math.max(deps.window, 10_000);
+  const maxInFlight = Math.max(window, 10_000);
   let overloaded = false;
   let epoch = 0;
 
   const settle = (messageId: string, ok: boolean) => {
     inFlight.delete(messageId);
     verdicts.set(messageId, ok ? 'acked' : 'failed');
-    if (ok) deps.sendAck(messageId);
+    if (ok) sendAck(messageId);
   };
 
   const validate = (event: EventwireEvent, name: string, schema: StandardSchemaV1 | undefined): boolean => {
@@ -76,13 +78,11 @@ export function createDelivery(deps: {
     try {
       result = schema['~standard'].validate(event.data);
     } catch (cause) {
-      deps.reportError(
-        new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }], { seq: event.seq }),
-      );
+      reportError(new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }], { seq: event.seq }));
       return false;
     }
     if (result instanceof Promise) {
-      deps.reportError(
+      reportError(
         new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }], {
           seq: event.seq,
         }),
@@ -90,7 +90,7 @@ export function createDelivery(deps: {
       return false;
     }
     if (result.issues) {
-      deps.reportError(new ValidationError(name, result.issues, event));
+      reportError(new ValidationError(name, result.issues, event));
       return false;
     }
     event.data = result.value;
@@ -111,10 +111,10 @@ export function createDelivery(deps: {
         const verdict = verdicts.get(messageId);
         // Acked before: our ack was lost. With a seq, the subscriptions' cursors decide (a replay
         // may still be new to one that was waiting for it); without one, nobody gets it twice.
-        if (verdict === 'acked' && event.seq === undefined) return deps.sendAck(messageId);
+        if (verdict === 'acked' && event.seq === undefined) return sendAck(messageId);
         again = verdict === 'failed';
         if (inFlight.size >= maxInFlight) {
-          if (!overloaded) deps.reportError(new QueueFullError('the set of events awaiting their ack', maxInFlight));
+          if (!overloaded) reportError(new QueueFullError('the set of events awaiting their ack', maxInFlight));
           overloaded = true;
           return; // neither delivered nor acked: the server sends it again
         }
@@ -126,7 +126,7 @@ export function createDelivery(deps: {
         return;
       }
       if (messageId !== undefined) inFlight.add(messageId);
-      const manual = messageId !== undefined && deps.acks === 'manual';
+      const manual = messageId !== undefined && acks === 'manual';
       let answered = false;
       if (manual) {
         const answer = (ok: boolean) => {
