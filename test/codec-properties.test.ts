@@ -176,7 +176,10 @@ describe('maxDepth: refused exactly past the limit, short frames and long, strin
 
 describe('maxMessageBytes: a text frame is measured in the UTF-8 bytes it encodes to', () => {
   it("too_large exactly when its UTF-8 length (TextEncoder's: a lone surrogate is 3 bytes) is over the cap", () => {
-    const unit = fc.oneof(fc.constantFrom('\ud800', '\udc00', 'a', '\u00e9', '\u20ac'), fc.string({ unit: 'grapheme' }));
+    const unit = fc.oneof(
+      fc.constantFrom('\ud800', '\udc00', 'a', '\u00e9', '\u20ac'),
+      fc.string({ unit: 'grapheme' }),
+    );
     const encoded = new TextEncoder();
     fc.assert(
       fc.property(fc.array(unit, { maxLength: 40 }), fc.integer({ min: 1, max: 120 }), (units, cap) => {

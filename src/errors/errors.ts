@@ -312,15 +312,10 @@ export class AbortError extends EventwireError {
 }
 
 /**
- * A message could not be encoded for the wire: `send()` throws it, a request rejects with it, and
- * nothing is sent. The codec threw (JSON: a BigInt, a cycle) or gave nothing to send (a function,
- * `undefined`), or `send()` was given something that is not a message object (a string: the
- * message's JSON, where the message itself is wanted).
- *
- * @example
- * ```ts
- * try { client.send({ type: 'vote', count: 1n }) } catch (e) { if (isEncodeError(e)) console.warn(e.message) }
- * ```
+ * A message could not be encoded for the wire, so nothing is sent: `send()` throws it, a request
+ * rejects with it. The codec threw (JSON: a BigInt, a cycle) or gave no frame, or `send()` got no
+ * message object (a string: its JSON, where the message itself is wanted).
+ * @example `try { client.send({ n: 1n }) } catch (e) { if (isEncodeError(e)) console.warn(e.message) }`
  */
 export class EncodeError extends EventwireError {
   override name = 'EncodeError';

@@ -27,13 +27,13 @@ export type { ConnectionInfo, PublishInput, ServerEvent, ServerOptions } from '.
 
 /** The reason of the close 4003 for a connection that gave no token in time (`authTimeout`). */
 const NO_TOKEN = 'no token: none on the URL and no auth message in time';
+const NOT_JSON = Symbol('not JSON');
 
 export class ReferenceServer extends EventEmitter<{
   connection: [ConnectionInfo];
   authed: [ConnectionInfo];
   message: [ConnectionInfo, ClientMessage];
-  /** Every frame a client sent: its JSON parsed, or its text (v1's messages or not; `message` has those alone). */
-  frame: [ConnectionInfo, unknown];
+  frame: [ConnectionInfo, unknown]; // every frame a client sent: its JSON parsed, or its text
   disconnect: [ConnectionInfo, number];
 }> {
   /** Every connection ever accepted, in order. */
@@ -293,14 +293,12 @@ export class ReferenceServer extends EventEmitter<{
 
   #receive(conn: Conn, text: string, isBinary: boolean) {
     if (conn.frozen) return;
-    let value: unknown;
+    let value: unknown = NOT_JSON;
     try {
       value = JSON.parse(text);
-    } catch {
-      this.emit('frame', conn, text);
-      return this.#error(conn, 'bad_json', 'frame is not JSON');
-    }
-    this.emit('frame', conn, value); // every frame, a message of v1 or not (TestServer.received)
+    } catch {}
+    this.emit('frame', conn, value === NOT_JSON ? text : value); // v1's messages or not (TestServer.received)
+    if (value === NOT_JSON) return this.#error(conn, 'bad_json', 'frame is not JSON');
     const parsed = ClientMessageSchema.safeParse(value);
     if (isBinary || !parsed.success) return this.#error(conn, 'bad_message', 'not a protocol v1 client message');
     const msg = parsed.data;
