@@ -1,0 +1,34 @@
+/**
+ * A newcomer's mistakes at the public door, refused at the call with an `OptionsError` that says
+ * what was wanted: never a raw TypeError from deep inside, a retry loop, or a silent substitute.
+ */
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { createClient, OptionsError } from '../src/index.js';
+import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
+
+describe('close(code, reason) a WebSocket cannot send: refused at the call, the client left as it was', () => {
+  it('a code other than 1000 or 3000-4999, a reason not a string or over 123 UTF-8 bytes', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await client.ready();
+    // was: ws threw, the transport closed plainly (1005 on the wire) and the client said it closed with 999
+    for (const [code, reason, message] of [
+      [999, '', 'close code must be 1000 or an integer 3000-4999, got 999'],
+      [1005, '', 'close code must be 1000 or an integer 3000-4999, got 1005'],
+      [5000, '', 'close code must be 1000 or an integer 3000-4999, got 5000'],
+      [3000.5, '', 'close code must be 1000 or an integer 3000-4999, got 3000.5'],
+      ['4000', '', 'close code must be 1000 or an integer 3000-4999, got "4000"'],
+      [4000, 5, 'close reason must be a string of at most 123 UTF-8 bytes, got 5'],
+      [4000, 'é'.repeat(62), `close reason must be a string of at most 123 UTF-8 bytes, got "${'é'.repeat(62)}"`],
+    ] as const) {
+      expect(() => client.close(code as number, reason as string)).toThrow(new OptionsError(message));
+    }
+    expect(client.state).toBe('open');
+    const gone = once(server, 'disconnect');
+    client.close(4000, 'x'.repeat(123));
+    expect((await gone)[1]).toBe(4000);
+    expect(client.state).toBe('closed');
+  });
+});
