@@ -144,6 +144,18 @@ export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): 
 }
 
 /**
+ * `value` when it is absent or has a function under each of `methods` (a clock, a codec, signals); else an
+ * `OptionsError` naming them: `clock must be an object with now, setTimeout, clearTimeout, got 5` (was a
+ * TypeError from deep inside at construction, or a DecodeError on every frame for a codec).
+ */
+export function withMethods<T>(name: string, value: T, methods: string): T {
+  for (const method of methods.split(' '))
+    if (value !== undefined && typeof (value as Record<string, unknown> | null)?.[method] !== 'function')
+      fail(name, `an object with ${methods.replaceAll(' ', ', ')}`, value);
+  return value;
+}
+
+/**
  * `value` when it is a number (an integer when `integer`) at least `min`, or over it when `over`; else an
  * `OptionsError` saying so: `maxDepth must be a number > 0, got -1`, `batchSize must be an integer >= 1, got 0`.
  */

@@ -4,9 +4,11 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient, OptionsError } from '../src/index.js';
+import { createClient, isOptionsError, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
+
+const url = 'ws://127.0.0.1:9';
 
 describe('close(code, reason) a WebSocket cannot send: refused at the call, the client left as it was', () => {
   it('a code other than 1000 or 3000-4999, a reason not a string or over 123 UTF-8 bytes', async () => {
@@ -30,5 +32,40 @@ describe('close(code, reason) a WebSocket cannot send: refused at the call, the 
     client.close(4000, 'x'.repeat(123));
     expect((await gone)[1]).toBe(4000);
     expect(client.state).toBe('closed');
+  });
+});
+
+describe('an option object that lacks what the client calls on it: refused at construction', () => {
+  const bad: Array<[string, Record<string, unknown>, string]> = [
+    // was: a ConnectionError "this.Socket is not a constructor" at every attempt, retried for ever
+    ['WebSocket', { WebSocket: {} }, 'WebSocket must be a function, got an object'],
+    // was: a TypeError from inside createClient
+    ['clock', { clock: 5 }, 'clock must be an object with now, setTimeout, clearTimeout, got 5'],
+    [
+      'clock without now',
+      { clock: { setTimeout, clearTimeout } },
+      'clock must be an object with now, setTimeout, clearTimeout, got an object',
+    ],
+    ['signals', { signals: 'x' }, 'signals must be an object with isOnline, subscribe, got "x"'],
+    // was: a DecodeError for every frame, the link never open
+    ['codec', { codec: {} }, 'codec must be an object with decode, encode, got an object'],
+    // was: no schemas, without a word; a string's letters read as schemas named 0, 1...
+    ['events', { events: 5 }, 'events must be { [event]: schema }, got 5'],
+    ['events as a list', { events: ['X'] }, 'events must be { [event]: schema }, got an array'],
+  ];
+  it.each(bad)('%s', (_, options, message) => {
+    let error: unknown;
+    try {
+      track(createClient({ url, lazy: true, ...options }));
+    } catch (e) {
+      error = e;
+    }
+    expect(isOptionsError(error) && error.message).toBe(message);
+  });
+
+  it('what has them is taken', () => {
+    const clock = { now: () => 0, setTimeout, clearTimeout };
+    const signals = { isOnline: () => true, subscribe: () => () => {} };
+    track(createClient({ url, lazy: true, clock, signals, WebSocket: class {}, events: {} }));
   });
 });
