@@ -288,7 +288,7 @@ class EventwireClient {
   }
 
   send(message: object): SendResult {
-    if (Object(message) !== message || typeof message === 'function') {
+    if (kind(message) !== 'an object') {
       const hint = typeof message === 'string' ? ' (its JSON? pass the message object itself)' : '';
       throw new EncodeError(`send() takes a message object, got ${kind(message)}${hint}`);
     }

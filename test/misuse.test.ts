@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient, isOptionsError, OptionsError } from '../src/index.js';
+import { createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 
@@ -67,5 +67,25 @@ describe('an option object that lacks what the client calls on it: refused at co
     const clock = { now: () => 0, setTimeout, clearTimeout };
     const signals = { isOnline: () => true, subscribe: () => () => {} };
     track(createClient({ url, lazy: true, clock, signals, WebSocket: class {}, events: {} }));
+  });
+});
+
+describe('request() and send() given what is not what they take: refused at the call, nothing sent', () => {
+  it('a signal that is not an AbortSignal; an array for a message', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    await client.ready();
+    // was: a TypeError, the request sent all the same, and a DecodeError for its answer
+    for (const signal of [5, {}]) {
+      const error = await client.request('echo', 1, { signal: signal as never }).catch((e) => e);
+      expect(error).toEqual(new OptionsError('signal', 'an AbortSignal', signal));
+    }
+    // was: sent, and the server's error back
+    expect(() => client.send([] as never)).toThrow(new EncodeError('send() takes a message object, got an array'));
+    expect(await client.request('echo', 2, { signal: new AbortController().signal })).toBe(2);
+    expect(server.connections.flatMap((c) => c.received).filter((m) => 'method' in m)).toHaveLength(1);
+    expect(errors).toEqual([]);
   });
 });
