@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
+import { ClosedError, createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 
@@ -87,5 +87,21 @@ describe('request() and send() given what is not what they take: refused at the 
     expect(await client.request('echo', 2, { signal: new AbortController().signal })).toBe(2);
     expect(server.connections.flatMap((c) => c.received).filter((m) => 'method' in m)).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('a subscription made after close()', () => {
+  it('its ready() rejects with what stopped the client, as client.ready() does; connect() makes it active', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await client.ready();
+    client.close();
+    const sub = client.subscribe('X');
+    // was: pending for ever
+    await expect(sub.ready()).rejects.toEqual(new ClosedError(1000, 'client closed'));
+    client.connect();
+    await client.ready();
+    await sub.ready();
+    expect(sub.state).toBe('active');
   });
 });
