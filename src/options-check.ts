@@ -79,7 +79,7 @@ export function checkSubscribeOptions(options: SubscribeOptions<string>): void {
  */
 export function checkRequestOptions(options: RequestOptions | undefined): void {
   const { signal } = optionObject('request options', options, KNOWN_REQUEST.split(' '), 'request option') ?? {};
-  withMethods('signal', signal, 'addEventListener removeEventListener', 'an AbortSignal');
+  withMethods('signal', signal, 'addEventListener', 'an AbortSignal');
 }
 
 /**
