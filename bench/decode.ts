@@ -40,6 +40,10 @@ function pipeline(codec = jsonCodec()) {
     reportError() {},
     encode: JSON.stringify,
     dialect: eventwire(),
+    state: 'open',
+    stoppedBy() {
+      throw new Error('the bench never stops');
+    },
   };
   const sub = new SubscriptionImpl('s', ['TaskStatusChanged'], { status: ['Running', 'Failed'] }, {}, host);
   sub.confirmed(undefined, undefined);

@@ -61,7 +61,12 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   connect(): void;
   /** Drops the current link and connects again at once; from `closed` it is `connect()`. */
   reconnect(): void;
-  /** Ends everything: no reconnect, no timer or listener on the environment left. Pending requests reject. */
+  /**
+   * Ends everything: no reconnect, no timer or listener on the environment left. Pending requests reject.
+   * `code` is 1000 or 3000-4999 and `reason` at most 123 UTF-8 bytes (what a browser's WebSocket sends):
+   * else an `OptionsError` at once, and the client is left as it was.
+   * @example `client.close(4000, 'user logged out')`
+   */
   close(code?: number, reason?: string): void;
   /**
    * Subscribes to events by name (`[]` or `'*'`: all), with optional filters and a resume
@@ -251,6 +256,11 @@ class EventwireClient {
   }
 
   close(code = 1000, reason = ''): void {
+    // what a browser's WebSocket may send (ws, a few more): else the socket throws, and the close went out without them
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code < 5000))
+      fail('close code', '1000 or an integer 3000-4999', code);
+    if (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123)
+      fail('close reason', 'a string of at most 123 UTF-8 bytes', reason);
     this.#core.connection.close(code, reason);
   }
 
@@ -281,7 +291,7 @@ class EventwireClient {
   }
 
   send(message: object): SendResult {
-    if (Object(message) !== message || typeof message === 'function') {
+    if (kind(message) !== 'an object') {
       const hint = typeof message === 'string' ? ' (its JSON? pass the message object itself)' : '';
       throw new EncodeError(`send() takes a message object, got ${kind(message)}${hint}`);
     }

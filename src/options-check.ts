@@ -73,9 +73,13 @@ export function checkSubscribeOptions(options: SubscribeOptions<string>): void {
   if (overflow !== undefined) oneOf('overflow', overflow, ['error', 'drop-oldest']);
 }
 
-/** Throws an `OptionsError` naming an unknown key of `request()`'s options (its values are checked where they are used). */
+/**
+ * Throws an `OptionsError` naming an unknown key of `request()`'s options, or a `signal` that is not an
+ * AbortSignal (was a TypeError, and then one for its answer too); `timeout` is checked where it is used.
+ */
 export function checkRequestOptions(options: RequestOptions | undefined): void {
-  optionObject('request options', options, KNOWN_REQUEST.split(' '), 'request option');
+  const { signal } = optionObject('request options', options, KNOWN_REQUEST.split(' '), 'request option') ?? {};
+  withMethods('signal', signal, 'addEventListener', 'an AbortSignal');
 }
 
 /**
@@ -140,6 +144,18 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
  */
 export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): T {
   if (value !== undefined && typeof value !== type) fail(name, `a ${type}`, value);
+  return value;
+}
+
+/**
+ * `value` when it is absent or has a function under each of `methods` (a clock, a codec, signals); else an
+ * `OptionsError` naming them: `clock must be an object with now, setTimeout, clearTimeout, got 5` (was a
+ * TypeError from deep inside at construction, or a DecodeError on every frame for a codec).
+ */
+export function withMethods<T>(name: string, value: T, methods: string, rule?: string): T {
+  for (const method of methods.split(' '))
+    if (value !== undefined && typeof (value as Record<string, unknown> | null)?.[method] !== 'function')
+      fail(name, rule ?? `an object with ${methods.replaceAll(' ', ', ')}`, value);
   return value;
 }
 

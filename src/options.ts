@@ -22,6 +22,7 @@ import {
   refuseUnknown,
   typed,
   URL_REQUIRED,
+  withMethods,
 } from './options-check.js';
 import type { CloseAction } from './protocol/close-codes.js';
 import type { RateLimit } from './protocol/rate-limit.js';
@@ -291,6 +292,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     if (heartbeat.interval === 0) heartbeat = undefined;
   }
   let schemas: Map<string, StandardSchemaV1> | undefined;
+  // `events: 5` would be no schemas without a word; a string, schemas named 0, 1...
+  if (options.events !== undefined && kind(options.events) !== 'an object')
+    fail('events', '{ [event]: schema }', options.events);
   for (const [name, schema] of Object.entries(options.events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function')
       fail(`events.${name}`, 'a Standard Schema (zod, valibot, arktype...)', schema);
@@ -340,10 +344,13 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     heartbeat: heartbeat && Object.freeze(heartbeat),
     lazy: typed('lazy', options.lazy, 'boolean') ?? false,
     schemas,
-    WebSocket: options.WebSocket,
+    WebSocket: typed('WebSocket', options.WebSocket, 'function'),
     transport: typed('transport', options.transport, 'function') ?? createWebSocketTransport,
-    signals: options.signals === false ? undefined : (options.signals ?? browserSignals()),
-    codec: options.codec ?? sharedCodec(maxMessageBytes, maxDepth),
+    signals:
+      options.signals === false
+        ? undefined
+        : (withMethods('signals', options.signals, 'isOnline subscribe') ?? browserSignals()),
+    codec: withMethods('codec', options.codec, 'decode encode') ?? sharedCodec(maxMessageBytes, maxDepth),
     // ws buffers a whole frame before anyone sees it: a frame over the cap but within this
     // bound is read and dropped with a DecodeError; beyond it, ws closes the link (1009).
     maxPayload: 2 * maxMessageBytes + 65_536,
@@ -352,7 +359,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     log: createLog(options.logger, options.logLevel, options.headers),
     // `false`: none, even where the dialect sets one
     rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit ?? dialect.rateLimit),
-    clock: options.clock ?? systemClock,
+    clock: withMethods('clock', options.clock, 'now setTimeout clearTimeout') ?? systemClock,
     random: typed('random', options.random, 'function') ?? Math.random,
     // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client
     ...resolvedNumbers,

@@ -42,6 +42,13 @@ describe('backoff()', () => {
     }
   });
 
+  it('a random source that gives no number (NaN, a string) waits the full delay, never none', () => {
+    for (const r of [Number.NaN, 'x', undefined]) {
+      expect(backoff(3, DEFAULT_BACKOFF, () => r as number)).toBe(2000); // was 0: ~500 attempts a second
+      expect(backoff(3, { ...DEFAULT_BACKOFF, jitter: 'equal' }, () => r as number)).toBe(2000);
+    }
+  });
+
   it('grows by factor up to maxDelay (defaults: 500 ms x2 up to 30 s)', () => {
     const none = { ...DEFAULT_BACKOFF, jitter: 'none' as const };
     expect([1, 2, 3, 4, 7, 20, 5000].map((a) => backoff(a, none))).toEqual([

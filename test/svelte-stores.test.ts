@@ -92,3 +92,29 @@ describe('Svelte store contract', () => {
     stop();
   });
 });
+
+describe("a store's options, refused at its creation (OptionsError)", () => {
+  it('an unknown key, a limit that is not an integer >= 1, a releaseDelay that is not a number >= 0', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    for (const [make, message] of [
+      // was: ignored, the store held every LogEntry
+      [
+        () => latestEvent(client, 'LogEntry', { filter: { level: 'ERROR' } } as never),
+        /^unknown store option: filter \(did you mean filters\?\)$/,
+      ],
+      [() => eventList(client, 'LogEntry', { max: 10 } as never), /^unknown store option: max/],
+      // was: a list that grew for ever (NaN), or kept one event (0)
+      [() => eventList(client, 'LogEntry', { limit: Number.NaN }), /^limit must be an integer >= 1, got NaN$/],
+      [() => eventList(client, 'LogEntry', { limit: 0 }), /^limit must be an integer >= 1, got 0$/],
+      [() => connectionState(client, { releaseDelay: -1 }), /^releaseDelay must be a number >= 0, got -1$/],
+      [() => connectionState(client, 5 as never), /^store options must be an object, got 5$/],
+    ] as const) {
+      expect(make).toThrow(message);
+    }
+    const logs = eventList(client, 'LogEntry', { limit: 2, filters: { level: 'ERROR' }, releaseDelay: 0 });
+    const stop = logs.subscribe(() => {});
+    await eventually(() => subscribesOf(server) === 1);
+    stop();
+  });
+});

@@ -1,5 +1,6 @@
 import type { Client } from '../client.js';
 import type { AckMode } from '../core/streams/delivery.js';
+import { num, optionObject } from '../options-check.js';
 import type { Filters } from '../protocol/filters.js';
 import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 
@@ -23,6 +24,18 @@ export interface ReadableStore<T> {
 export interface StoreOptions {
   /** How long (ms) a store keeps its subscription after its last subscriber leaves. @default 100 */
   releaseDelay?: number;
+}
+
+/**
+ * A store's options, refused at its creation with an `OptionsError`: an unknown key (`filter` for
+ * `filters` matched every event, `max` for `limit` kept 100), a `releaseDelay` that is not a number
+ * >= 0, a `limit` that is not an integer >= 1 (`NaN` let the list grow for ever).
+ */
+function checkStoreOptions<T extends EventListOptions>(options: T | undefined, keys: string): T | undefined {
+  const checked = optionObject('store options', options, keys.split(' '), 'store option');
+  if (checked?.releaseDelay !== undefined) num('releaseDelay', checked.releaseDelay, 0);
+  if (checked?.limit !== undefined) num('limit', checked.limit, 1, false, true);
+  return checked;
 }
 
 /**
@@ -74,6 +87,7 @@ export function connectionState<E extends EventSchemas, M extends AckMode>(
   client: Client<E, M>,
   options?: StoreOptions,
 ): ReadableStore<ConnectionState> {
+  checkStoreOptions(options, 'releaseDelay');
   return createStore<ConnectionState>(
     client.state,
     (set) => {
@@ -103,6 +117,7 @@ export function latestEvent<E extends EventSchemas, M extends AckMode, K extends
   name: K,
   options: EventStoreOptions = {},
 ): ReadableStore<ServerEvent<E, K, M> | undefined> {
+  checkStoreOptions(options, 'releaseDelay filters');
   return createStore<ServerEvent<E, K, M> | undefined>(
     undefined,
     (set) => {
@@ -131,6 +146,7 @@ export function eventList<E extends EventSchemas, M extends AckMode, K extends S
   options: EventListOptions = {},
 ): ReadableStore<readonly ServerEvent<E, K, M>[]> {
   type Ev = ServerEvent<E, K, M>;
+  checkStoreOptions(options, 'releaseDelay filters limit');
   const limit = options.limit ?? 100;
   const empty: readonly Ev[] = [];
   return createStore<readonly Ev[]>(

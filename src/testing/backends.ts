@@ -101,7 +101,12 @@ function v1(token: string): Backend {
     close: () => server.close(),
     publish: (name, data, message_id) =>
       void server.publish(
-        message_id === undefined ? { event_type: name, data } : { event_type: name, data, message_id },
+        // without data, the server's default ({}): `data: undefined` left an event with no data, which clients refuse
+        {
+          event_type: name,
+          ...(data === undefined ? {} : { data }),
+          ...(message_id === undefined ? {} : { message_id }),
+        },
       ),
     closeAll: (code, reason) => server.dropAll(code, reason),
     count: () => server.connections.length,

@@ -3,7 +3,9 @@
  * an app's own tests can publish events in its server's wire format, read what the app sent,
  * and break the link on demand.
  */
+import { systemClock } from '../core/util/clock.js';
 import type { Dialect } from '../dialects/dialect.js';
+import { fail, num, optionObject, typed } from '../options-check.js';
 import { type Backend, backend, type DialectName, dialectName } from './backends.js';
 import { type Chaos, type ChaosOptions, startChaos } from './chaos.js';
 import { type ChaosProxy, startChaosProxy } from './chaos-proxy.js';
@@ -89,7 +91,8 @@ export interface TestServer {
   /**
    * One event named `name`, in the dialect's wire format, to every connected client. With
    * `messageId`, the event asks for an ack (protocol v1, querri; the other servers take none
-   * and throw a `TypeError`): await it with `nextMessage`.
+   * and throw a `TypeError`): await it with `nextMessage`. Without `data`, the server's default
+   * (`{}` on v1). A name that is not a non-empty string, or an unknown option, throws an `OptionsError`.
    */
   publish(name: string, data?: unknown, options?: PublishOptions): void;
   /** Resets every connection (TCP RST, no close frame: the client sees 1006). Returns how many. */
@@ -131,13 +134,24 @@ interface Waiter {
   match: (message: unknown) => boolean;
   resolve: (message: unknown) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: unknown;
 }
 
 const everything = () => true;
 
+/** An `OptionsError` unless `value` is a finite number at least `min` (`Infinity` would wait for ever). */
 function check(name: string, value: number, min: number): void {
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}`);
+  if (num(name, value, min) === Infinity) fail(name, `a finite number >= ${min}`, value);
+}
+
+/**
+ * A call's options object with known keys only, and its `timeout` a number > 0 (`Infinity`: none): else an
+ * `OptionsError`, as the client's own options (a misspelled key was ignored; a string timeout fired at once).
+ */
+function waitOptions<T extends { timeout?: number }>(what: string, options: T | undefined, known: string): T {
+  const checked = optionObject(`${what} options`, options, known.split(' '), `${what} option`) ?? ({} as T);
+  if (checked.timeout !== undefined) num('timeout', checked.timeout, 0, true);
+  return checked;
 }
 
 /**
@@ -159,8 +173,10 @@ function check(name: string, value: number, min: number): void {
  * ```
  */
 export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  optionObject('createTestServer options', options, ['dialect', 'token', 'maxReceived', 'chaos'], 'option');
   const name = dialectName(options.dialect);
   const token = options.token ?? 'test-token';
+  if (typeof token !== 'string' || token === '') fail('token', 'a non-empty string', token);
   const maxReceived = options.maxReceived ?? 10_000;
   check('maxReceived', maxReceived, 1);
   const server: Backend = backend(name, token);
@@ -175,7 +191,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       for (const w of waiters) {
         if (!w.match(message)) continue;
         waiters.delete(w);
-        clearTimeout(w.timer);
+        systemClock.clearTimeout(w.timer);
         w.resolve(message);
       }
     },
@@ -202,7 +218,16 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       return server.count();
     },
     received,
-    nextMessage(match = everything, { timeout = 5000, from } = {}) {
+    nextMessage(match = everything, options) {
+      let timeout: number;
+      let from: number | undefined;
+      try {
+        typed('match', match, 'function'); // a match object ({ type }) is the remote server's
+        ({ timeout = 5000, from } = waitOptions('nextMessage', options, 'timeout from'));
+        if (from !== undefined) num('from', from, 0, false, true);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (stopped) return Promise.reject(new Error('the test server is stopped'));
       for (let i = Math.max(0, from ?? received.length); i < received.length; i++) {
         if (match(received[i])) return Promise.resolve(received[i]);
@@ -212,7 +237,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
           match,
           resolve,
           reject,
-          timer: setTimeout(() => {
+          timer: systemClock.setTimeout(() => {
             waiters.delete(waiter);
             reject(new Error(`no matching client message within ${timeout} ms`));
           }, timeout),
@@ -220,12 +245,19 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
         waiters.add(waiter);
       });
     },
-    connected(count = 1, { timeout = 5000 } = {}) {
+    connected(count = 1, options) {
+      let timeout: number;
+      try {
+        num('count', count, 1, false, true);
+        ({ timeout = 5000 } = waitOptions('connected', options, 'timeout'));
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (server.count() >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const done = (error?: Error) => {
           counters.delete(notify);
-          clearTimeout(timer);
+          systemClock.clearTimeout(timer);
           if (error) reject(error);
           else resolve();
         };
@@ -233,13 +265,29 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
           if (stopped) done(new Error('the test server is stopped'));
           else if (server.count() >= count) done();
         };
-        const timer = setTimeout(() => done(new Error(`fewer than ${count} clients within ${timeout} ms`)), timeout);
+        const timer = systemClock.setTimeout(
+          () => done(new Error(`fewer than ${count} clients within ${timeout} ms`)),
+          timeout,
+        );
         counters.add(notify);
       });
     },
-    publish: (event, data, publishing) => server.publish(event, data, publishing?.messageId),
+    publish(event, data, publishing) {
+      // a name that is not one reached no client (publish(5)), a misspelled messageId asked for no ack
+      if (typeof event !== 'string' || event === '') fail('the event name', 'a non-empty string', event);
+      const { messageId } = optionObject('publish options', publishing, ['messageId'], 'publish option') ?? {};
+      if (messageId !== undefined && (typeof messageId !== 'string' || messageId === ''))
+        fail('messageId', 'a non-empty string', messageId);
+      server.publish(event, data, messageId);
+    },
     drop: () => proxy.inject('rst'),
     close(code, reason = '') {
+      // what a close frame carries (ws threw its own TypeError at the first connection; with none, nothing)
+      const sendable =
+        (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005) || (code >= 3000 && code < 5000);
+      if (!Number.isInteger(code) || !sendable) fail('code', '1000-1003, 1006 (a reset), 1007-1014 or 3000-4999', code);
+      if (typeof reason !== 'string' || Buffer.byteLength(reason) > 123)
+        fail('reason', 'a string of at most 123 UTF-8 bytes', reason);
       if (code === 1006) proxy.inject('rst');
       else server.closeAll(code, reason);
     },
@@ -258,8 +306,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       return proxy.inject('stall', { ms });
     },
     refuse(status, refusal = {}) {
-      if (!Number.isInteger(status) || status < 100 || status > 599)
-        throw new RangeError('status must be an HTTP status');
+      if (!Number.isInteger(status) || status < 100 || status > 599) fail('status', 'an HTTP status (100-599)', status);
       proxy.refuse(status, refusal);
     },
     accept: () => proxy.refuse(undefined),
@@ -274,7 +321,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       stopped = true;
       for (const chaos of chaoses) void chaos.stop();
       for (const w of waiters) {
-        clearTimeout(w.timer);
+        systemClock.clearTimeout(w.timer);
         w.reject(new Error('the test server is stopped'));
       }
       waiters.clear();

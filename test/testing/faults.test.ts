@@ -11,6 +11,7 @@ import {
   isAuthError,
   isDialectMismatchError,
   jsonCodec,
+  OptionsError,
   type Subscription,
 } from '../../src/index.js';
 import { type ChaosEntry, createTestServer, DIALECT_NAMES, type TestServerOptions } from '../../src/testing/index.js';
@@ -67,7 +68,7 @@ describe('eventwire/testing controls', () => {
     for (const name of ['A', 'B', 'C']) client.subscribe(name);
     await third;
     expect(server.received.map((m) => (m as { events?: string[] }).events)).toEqual([['B'], ['C']]);
-    await expect(createTestServer({ maxReceived: 0 })).rejects.toThrow(RangeError);
+    await expect(createTestServer({ maxReceived: 0 })).rejects.toThrow(OptionsError);
   });
 
   it("an ack in the server's dialect (querri): publish with requires_ack, await the ack", async () => {
@@ -208,9 +209,9 @@ describe('eventwire/testing controls', () => {
     await expect(createTestServer({ dialect: 'socketio' as never })).rejects.toThrow(/no server for the dialect/);
     await expect(createTestServer({ dialect: { ...forge(), name: 'mine' } })).rejects.toThrow(TypeError);
     const server = await serve({ dialect: 'provisioning' });
-    expect(() => server.refuse(42)).toThrow(RangeError);
+    expect(() => server.refuse(42)).toThrow(OptionsError);
     expect(() => server.publish('Tick', 'text')).toThrow(TypeError);
-    expect(() => server.blackhole(-1)).toThrow(RangeError);
+    expect(() => server.blackhole(-1)).toThrow(OptionsError);
   });
 });
 

@@ -88,6 +88,7 @@ export function backoffCeiling(
   return Math.min(policy.maxDelay, raw); // raw may be Infinity for huge attempts: the cap applies
 }
 
+/** Into [0, 1]; what is not a number (NaN, a string) to 1, the full delay: as 0 it reconnected in a tight loop. */
 function clamp01(n: number): number {
-  return n >= 0 && n < 1 ? n : n >= 1 ? 1 : 0;
+  return n >= 0 && n < 1 ? n : n < 0 ? 0 : 1;
 }

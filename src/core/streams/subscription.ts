@@ -85,7 +85,8 @@ export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extend
   /**
    * Resolves once it is active (confirmed, or sent to a server that confirms nothing);
    * rejects when it ends first (`unsubscribe()`, `close()`: a `SubscriptionEndedError`), or with the
-   * client's fatal error.
+   * client's fatal error. Made while the client is closed, it rejects with what stopped it, as
+   * `client.ready()` does (the subscription becomes active after `connect()`).
    * @example `await client.subscribe('LogEntry').ready()`
    */
   ready(): Promise<void>;
@@ -102,6 +103,10 @@ export interface SubscriptionHost {
   /** A time cursor, for a dialect that resumes by time (undefined: its module could not be loaded). */
   timeCursor?(): TimeCursor | undefined;
   readonly dialect: Dialect;
+  /** The client's state: `closed` until `connect()`, when nothing becomes active. */
+  readonly state: string;
+  /** What stopped the client (a `ClosedError` after `close()`). */
+  stoppedBy(): EventwireError;
 }
 
 /**
@@ -221,6 +226,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   ready(): Promise<void> {
     if (this.#state === 'active') return Promise.resolve();
     if (this.#state === 'unsubscribed') return Promise.reject(new SubscriptionEndedError(this.id));
+    // a subscription made after the client stopped: what stopped it, as client.ready() (it waited until connect())
+    if (this.#host.state === 'closed') return Promise.reject(this.#host.stoppedBy());
     return new Promise((resolve, reject) => {
       this.#readies ??= [];
       this.#readies.push({ resolve, reject });

@@ -1,0 +1,107 @@
+/**
+ * A newcomer's mistakes at the public door, refused at the call with an `OptionsError` that says
+ * what was wanted: never a raw TypeError from deep inside, a retry loop, or a silent substitute.
+ */
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ClosedError, createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
+import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
+
+const url = 'ws://127.0.0.1:9';
+
+describe('close(code, reason) a WebSocket cannot send: refused at the call, the client left as it was', () => {
+  it('a code other than 1000 or 3000-4999, a reason not a string or over 123 UTF-8 bytes', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await client.ready();
+    // was: ws threw, the transport closed plainly (1005 on the wire) and the client said it closed with 999
+    for (const [code, reason, message] of [
+      [999, '', 'close code must be 1000 or an integer 3000-4999, got 999'],
+      [1005, '', 'close code must be 1000 or an integer 3000-4999, got 1005'],
+      [5000, '', 'close code must be 1000 or an integer 3000-4999, got 5000'],
+      [3000.5, '', 'close code must be 1000 or an integer 3000-4999, got 3000.5'],
+      ['4000', '', 'close code must be 1000 or an integer 3000-4999, got "4000"'],
+      [4000, 5, 'close reason must be a string of at most 123 UTF-8 bytes, got 5'],
+      [4000, 'é'.repeat(62), `close reason must be a string of at most 123 UTF-8 bytes, got "${'é'.repeat(62)}"`],
+    ] as const) {
+      expect(() => client.close(code as number, reason as string)).toThrow(new OptionsError(message));
+    }
+    expect(client.state).toBe('open');
+    const gone = once(server, 'disconnect');
+    client.close(4000, 'x'.repeat(123));
+    expect((await gone)[1]).toBe(4000);
+    expect(client.state).toBe('closed');
+  });
+});
+
+describe('an option object that lacks what the client calls on it: refused at construction', () => {
+  const bad: Array<[string, Record<string, unknown>, string]> = [
+    // was: a ConnectionError "this.Socket is not a constructor" at every attempt, retried for ever
+    ['WebSocket', { WebSocket: {} }, 'WebSocket must be a function, got an object'],
+    // was: a TypeError from inside createClient
+    ['clock', { clock: 5 }, 'clock must be an object with now, setTimeout, clearTimeout, got 5'],
+    [
+      'clock without now',
+      { clock: { setTimeout, clearTimeout } },
+      'clock must be an object with now, setTimeout, clearTimeout, got an object',
+    ],
+    ['signals', { signals: 'x' }, 'signals must be an object with isOnline, subscribe, got "x"'],
+    // was: a DecodeError for every frame, the link never open
+    ['codec', { codec: {} }, 'codec must be an object with decode, encode, got an object'],
+    // was: no schemas, without a word; a string's letters read as schemas named 0, 1...
+    ['events', { events: 5 }, 'events must be { [event]: schema }, got 5'],
+    ['events as a list', { events: ['X'] }, 'events must be { [event]: schema }, got an array'],
+  ];
+  it.each(bad)('%s', (_, options, message) => {
+    let error: unknown;
+    try {
+      track(createClient({ url, lazy: true, ...options }));
+    } catch (e) {
+      error = e;
+    }
+    expect(isOptionsError(error) && error.message).toBe(message);
+  });
+
+  it('what has them is taken', () => {
+    const clock = { now: () => 0, setTimeout, clearTimeout };
+    const signals = { isOnline: () => true, subscribe: () => () => {} };
+    track(createClient({ url, lazy: true, clock, signals, WebSocket: class {}, events: {} }));
+  });
+});
+
+describe('request() and send() given what is not what they take: refused at the call, nothing sent', () => {
+  it('a signal that is not an AbortSignal; an array for a message', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    await client.ready();
+    // was: a TypeError, the request sent all the same, and a DecodeError for its answer
+    for (const signal of [5, {}]) {
+      const error = await client.request('echo', 1, { signal: signal as never }).catch((e) => e);
+      expect(error).toEqual(new OptionsError('signal', 'an AbortSignal', signal));
+    }
+    // was: sent, and the server's error back
+    expect(() => client.send([] as never)).toThrow(new EncodeError('send() takes a message object, got an array'));
+    expect(await client.request('echo', 2, { signal: new AbortController().signal })).toBe(2);
+    expect(server.connections.flatMap((c) => c.received).filter((m) => 'method' in m)).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a subscription made after close()', () => {
+  it('its ready() rejects with what stopped the client, as client.ready() does; connect() makes it active', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    await client.ready();
+    client.close();
+    const sub = client.subscribe('X');
+    // was: pending for ever
+    await expect(sub.ready()).rejects.toEqual(new ClosedError(1000, 'client closed'));
+    client.connect();
+    await client.ready();
+    await sub.ready();
+    expect(sub.state).toBe('active');
+  });
+});
