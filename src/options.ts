@@ -235,11 +235,8 @@ RATE_LIMIT_KEYS satisfies KeyWords<RateLimit, typeof RATE_LIMIT_KEYS>;
 const codecs = new Map<string, Codec>();
 const sharedCodec = (maxMessageBytes: number, maxDepth: number): Codec => {
   const key = `${maxMessageBytes}/${maxDepth}`;
-  let codec = codecs.get(key);
-  if (!codec) {
-    codec = jsonCodec({ maxMessageBytes, maxDepth });
-    codecs.set(key, codec);
-  }
+  const codec = codecs.get(key) ?? jsonCodec({ maxMessageBytes, maxDepth });
+  codecs.set(key, codec);
   return codec;
 };
 
@@ -292,10 +289,9 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     if (heartbeat.interval === 0) heartbeat = undefined;
   }
   let schemas: Map<string, StandardSchemaV1> | undefined;
-  // `events: 5` would be no schemas without a word; a string, schemas named 0, 1...
-  if (options.events !== undefined && kind(options.events) !== 'an object')
-    fail('events', '{ [event]: schema }', options.events);
-  for (const [name, schema] of Object.entries(options.events ?? {})) {
+  const { events } = options; // `events: 5` would be no schemas without a word; a string, schemas named 0, 1...
+  if (events !== undefined && kind(events) !== 'an object') fail('events', '{ [event]: schema }', events);
+  for (const [name, schema] of Object.entries(events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function')
       fail(`events.${name}`, 'a Standard Schema (zod, valibot, arktype...)', schema);
     schemas ??= new Map();
