@@ -6,10 +6,11 @@ import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import { checkListener, type Listener } from './core/util/emitter.js';
 import { kind, shown } from './errors/base.js';
-import { EncodeError, FilterError } from './errors/errors.js';
+import { EncodeError, FilterError, OptionsError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
 import { checkRequestOptions, checkSubscribeOptions, fail } from './options-check.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
+import { utf8Length } from './protocol/utf8.js';
 import { planShare, type ShareCalls } from './share/option.js';
 import type {
   ClientStats,
@@ -63,8 +64,8 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   reconnect(): void;
   /**
    * Ends everything: no reconnect, no timer or listener on the environment left. Pending requests reject.
-   * `code` is 1000 or 3000-4999 and `reason` at most 123 UTF-8 bytes (what a browser's WebSocket sends):
-   * else an `OptionsError` at once, and the client is left as it was.
+   * `code` is one a close frame carries (1000-1003, 1007-1014, 3000-4999; browsers send 1000 and 3000-4999
+   * alone) and `reason` at most 123 UTF-8 bytes: else an `OptionsError` is reported, and the client ends with 1000.
    * @example `client.close(4000, 'user logged out')`
    */
   close(code?: number, reason?: string): void;
@@ -136,6 +137,15 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   if (!core.options.lazy) core.connection.connect();
   return client as unknown as Client<E, M>;
 }
+
+/** A close code a close frame carries (`ws` sends these; 1005 and 1006 are never sent). */
+const sendableCode = (code: number) =>
+  Number.isInteger(code) &&
+  ((code >= 3000 && code < 5000) || (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006));
+
+/** A refused string as a message shows it: its start (a close reason may be long). */
+const shortened = (value: unknown) =>
+  typeof value === 'string' && value.length > 24 ? `${value.slice(0, 24)}…` : value;
 
 /**
  * Adds a listener. One for a server event (or `message`) is interest in it: the core holds a
@@ -256,17 +266,21 @@ class EventwireClient {
   }
 
   close(code = 1000, reason = ''): void {
-    // what a browser's WebSocket may send (ws, a few more): else the socket throws, and the close went out without them
-    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code < 5000))
-      fail('close code', '1000 or an integer 3000-4999', code);
-    if (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123)
-      fail('close reason', 'a string of at most 123 UTF-8 bytes', reason);
-    this.#core.connection.close(code, reason);
+    // What a close frame may carry (a browser's WebSocket takes 1000 and 3000-4999 alone; its transport closes
+    // plainly on the others). Else it is reported, and the client ends all the same, with 1000: close() always ends.
+    const problem = !sendableCode(code)
+      ? new OptionsError('close code', '1000-1003, 1007-1014 or 3000-4999 (closed with 1000)', code)
+      : typeof reason !== 'string' || utf8Length(reason, 123) > 123
+        ? new OptionsError('close reason', 'a string of at most 123 UTF-8 bytes (closed with 1000)', shortened(reason))
+        : undefined;
+    if (problem) this.#core.report(problem);
+    this.#core.connection.close(problem ? 1000 : code, problem ? '' : reason);
   }
 
   subscribe(events: string | readonly string[], options: SubscribeOptions = {}): Subscription {
-    const names = typeof events === 'string' ? [events] : Array.isArray(events) ? [...events] : [events];
-    if (names.some((n) => typeof n !== 'string'))
+    const iterable = typeof (events as Iterable<string> | null)?.[Symbol.iterator] === 'function';
+    const names: unknown[] = typeof events === 'string' || !iterable ? [events] : [...events];
+    if (!names.every((n): n is string => typeof n === 'string'))
       throw new FilterError(`events must be an event name or an array of them, got ${shown(events)}`);
     for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);

@@ -148,13 +148,13 @@ export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): 
 }
 
 /**
- * `value` when it is absent or has a function under each of `methods` (a clock, a codec, signals); else an
+ * `value` when it is absent (undefined or null) or has a function under each of `methods` (a clock, a codec, signals); else an
  * `OptionsError` naming them: `clock must be an object with now, setTimeout, clearTimeout, got 5` (was a
  * TypeError from deep inside at construction, or a DecodeError on every frame for a codec).
  */
 export function withMethods<T>(name: string, value: T, methods: string, rule?: string): T {
   for (const method of methods.split(' '))
-    if (value !== undefined && typeof (value as Record<string, unknown> | null)?.[method] !== 'function')
+    if (value != null && typeof (value as Record<string, unknown>)[method] !== 'function')
       fail(name, rule ?? `an object with ${methods.replaceAll(' ', ', ')}`, value);
   return value;
 }

@@ -290,7 +290,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   }
   let schemas: Map<string, StandardSchemaV1> | undefined;
   const { events } = options; // `events: 5` would be no schemas without a word; a string, schemas named 0, 1...
-  if (events !== undefined && kind(events) !== 'an object') fail('events', '{ [event]: schema }', events);
+  if (events != null && kind(events) !== 'an object') fail('events', '{ [event]: schema }', events);
   for (const [name, schema] of Object.entries(events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function')
       fail(`events.${name}`, 'a Standard Schema (zod, valibot, arktype...)', schema);
@@ -391,7 +391,7 @@ export function attemptUrl(
  * not a listener for a server event nobody sends. Without schemas any name may be a server event's.
  */
 function refuseUnknownListeners({ on, events }: ClientOptions<EventSchemas>): void {
-  if (on === undefined) return;
+  if (on == null) return;
   if (kind(on) !== 'an object') fail('on', '{ [event]: listener }', on);
   if (events) refuseUnknown('on.', on, [...LIFECYCLE, ...Object.keys(events)], 'event');
   for (const [name, listener] of Object.entries(on)) typed(`on.${name}`, listener, 'function');

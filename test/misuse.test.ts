@@ -10,28 +10,49 @@ import { startServer } from './fixtures/server.js';
 
 const url = 'ws://127.0.0.1:9';
 
-describe('close(code, reason) a WebSocket cannot send: refused at the call, the client left as it was', () => {
-  it('a code other than 1000 or 3000-4999, a reason not a string or over 123 UTF-8 bytes', async () => {
+describe('close(code, reason) no close frame carries: reported, and the client ends all the same, with 1000', () => {
+  it('a code outside 1000-1003, 1007-1014, 3000-4999, a reason not a string or over 123 UTF-8 bytes', async () => {
     const server = track(await startServer());
-    const client = track(createClient({ url: server.url, signals: false }));
-    await client.ready();
     // was: ws threw, the transport closed plainly (1005 on the wire) and the client said it closed with 999
     for (const [code, reason, message] of [
-      [999, '', 'close code must be 1000 or an integer 3000-4999, got 999'],
-      [1005, '', 'close code must be 1000 or an integer 3000-4999, got 1005'],
-      [5000, '', 'close code must be 1000 or an integer 3000-4999, got 5000'],
-      [3000.5, '', 'close code must be 1000 or an integer 3000-4999, got 3000.5'],
-      ['4000', '', 'close code must be 1000 or an integer 3000-4999, got "4000"'],
-      [4000, 5, 'close reason must be a string of at most 123 UTF-8 bytes, got 5'],
-      [4000, 'é'.repeat(62), `close reason must be a string of at most 123 UTF-8 bytes, got "${'é'.repeat(62)}"`],
+      [999, '', 'close code must be 1000-1003, 1007-1014 or 3000-4999 (closed with 1000), got 999'],
+      [1005, '', 'close code must be 1000-1003, 1007-1014 or 3000-4999 (closed with 1000), got 1005'],
+      [5000, '', 'close code must be 1000-1003, 1007-1014 or 3000-4999 (closed with 1000), got 5000'],
+      [3000.5, '', 'close code must be 1000-1003, 1007-1014 or 3000-4999 (closed with 1000), got 3000.5'],
+      ['4000', '', 'close code must be 1000-1003, 1007-1014 or 3000-4999 (closed with 1000), got "4000"'],
+      [4000, 5, 'close reason must be a string of at most 123 UTF-8 bytes (closed with 1000), got 5'],
+      [
+        4000,
+        'é'.repeat(62),
+        `close reason must be a string of at most 123 UTF-8 bytes (closed with 1000), got "${'é'.repeat(24)}…"`,
+      ],
     ] as const) {
-      expect(() => client.close(code as number, reason as string)).toThrow(new OptionsError(message));
+      const client = track(createClient({ url: server.url, signals: false }));
+      const errors: unknown[] = [];
+      client.on('error', (e) => errors.push(e));
+      await client.ready();
+      const gone = once(server, 'disconnect');
+      client.close(code as number, reason as string); // never a throw: close() always ends
+      expect((await gone)[1]).toBe(1000);
+      expect(client.state).toBe('closed');
+      expect(errors.map((e) => isOptionsError(e) && e.message)).toEqual([message]);
     }
-    expect(client.state).toBe('open');
-    const gone = once(server, 'disconnect');
-    client.close(4000, 'x'.repeat(123));
-    expect((await gone)[1]).toBe(4000);
-    expect(client.state).toBe('closed');
+  });
+
+  it("what ws sends is sent: 1001 (a process's SIGTERM: going away), 4000 with a reason of 123 bytes", async () => {
+    const server = track(await startServer());
+    for (const [code, reason] of [
+      [1001, 'going away'],
+      [4000, 'x'.repeat(123)],
+    ] as const) {
+      const client = track(createClient({ url: server.url, signals: false }));
+      client.on('error', (e) => expect.unreachable(String(e)));
+      await client.ready();
+      const gone = once(server, 'disconnect');
+      client.close(code, reason);
+      expect((await gone)[1]).toBe(code);
+      expect(client.state).toBe('closed');
+    }
   });
 });
 
@@ -103,5 +124,36 @@ describe('a subscription made after close()', () => {
     await client.ready();
     await sub.ready();
     expect(sub.state).toBe('active');
+  });
+});
+
+describe('what is still taken: null for an absent option, any iterable of names, Infinity for no timeout', () => {
+  it('null as absent (fetch-style options pass signal: null); subscribe() of a Set', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: null, events: null, on: null } as never));
+    await client.ready();
+    expect(await client.request('echo', 1, { signal: null } as never)).toBe(1);
+    const sub = client.subscribe(new Set(['A', 'B']) as never);
+    await sub.ready();
+    const delivered = new Promise((r) => sub.on(r));
+    server.publish({ event_type: 'B', data: { n: 1 } });
+    expect(await delivered).toMatchObject({ event_type: 'B', data: { n: 1 } });
+  });
+
+  it("a request with timeout Infinity sets no timer: a clock that hands delays to the platform's setTimeout does not fire it at once", async () => {
+    const server = track(await startServer({ slowMethods: { echo: 50 } }));
+    const delays: number[] = [];
+    const clock = {
+      now: () => performance.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        delays.push(ms);
+        return setTimeout(fn, ms); // Node fires a delay past 2^31 - 1 ms at once
+      },
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    const client = track(createClient({ url: server.url, signals: false, clock, heartbeat: false }));
+    await client.ready();
+    expect(await client.request('echo', 'x', { timeout: Number.POSITIVE_INFINITY })).toBe('x');
+    expect(delays).not.toContain(Number.POSITIVE_INFINITY);
   });
 });

@@ -2,6 +2,7 @@
  * Chaos mode: seeded random faults on a test server, for soak tests of an app. The same seed
  * gives the same faults in the same order at the same offsets, so a failing run can be replayed.
  */
+import { fail } from '../options-check.js';
 import type { ChaosProxy } from './chaos-proxy.js';
 
 /**
@@ -100,11 +101,11 @@ export function startChaos(server: ChaosTarget, proxy: ChaosProxy, options: Chao
   const everyMs = options.everyMs ?? 1000;
   const maxOutageMs = options.maxOutageMs ?? 2000;
   const faults = options.faults ?? ALL;
-  if (!Number.isFinite(options.seed)) throw new TypeError('chaos needs a numeric seed');
-  if (!(everyMs > 0) || !(maxOutageMs >= 0)) throw new RangeError('everyMs must be > 0 and maxOutageMs >= 0');
-  if (faults.length === 0 || faults.some((f) => !ALL.includes(f))) {
-    throw new TypeError(`chaos faults must be some of: ${ALL.join(', ')}`);
-  }
+  if (!Number.isFinite(options.seed)) fail('seed', 'a finite number (the same seed, the same faults)', options.seed);
+  if (!(everyMs > 0)) fail('everyMs', 'a number > 0', everyMs);
+  if (!(maxOutageMs >= 0)) fail('maxOutageMs', 'a number >= 0', maxOutageMs);
+  if (!Array.isArray(faults) || faults.length === 0 || faults.some((f) => !ALL.includes(f)))
+    fail('faults', `some of ${ALL.join(', ')}`, faults);
   const random = seeded(options.seed);
   const log: ChaosEntry[] = [];
   const started = Date.now();

@@ -275,7 +275,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     publish(event, data, publishing) {
       // a name that is not one reached no client (publish(5)), a misspelled messageId asked for no ack
       if (typeof event !== 'string' || event === '') fail('the event name', 'a non-empty string', event);
-      const { messageId } = optionObject('publish options', publishing, ['messageId'], 'publish option') ?? {};
+      const { messageId } =
+        optionObject('publish options', publishing ?? undefined, ['messageId'], 'publish option') ?? {};
       if (messageId !== undefined && (typeof messageId !== 'string' || messageId === ''))
         fail('messageId', 'a non-empty string', messageId);
       server.publish(event, data, messageId);

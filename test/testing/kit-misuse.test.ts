@@ -88,3 +88,32 @@ describe("a test server's calls", () => {
     expect(client.state).toBe('open');
   });
 });
+
+describe('chaos() and publish() through JSON', () => {
+  it('chaos(): a seed, everyMs, maxOutageMs or faults it cannot use, an OptionsError naming it (was a TypeError or RangeError)', async () => {
+    const server = await serve();
+    for (const [options, message] of [
+      [{}, 'seed must be a finite number (the same seed, the same faults), got undefined'],
+      [{ seed: 1, everyMs: 0 }, 'everyMs must be a number > 0, got 0'],
+      [{ seed: 1, maxOutageMs: -1 }, 'maxOutageMs must be a number >= 0, got -1'],
+      [{ seed: 1, faults: ['rst', 'nuke'] }, /^faults must be some of .*, got an array$/],
+    ] as const) {
+      let error: unknown;
+      try {
+        await server.chaos(options as never).stop();
+      } catch (e) {
+        error = e;
+      }
+      expect(messageOf(error)).toMatch(message);
+    }
+  });
+
+  it('publish options null (undefined, once it has been through JSON: the remote kit) are absent', async () => {
+    const server = await serve();
+    const client = track(createClient({ url: server.url, token: server.token, signals: false }));
+    const got = nextEvent(client, 'X');
+    await client.subscribe('X').ready();
+    server.publish('X', { n: 1 }, null as never);
+    expect(await got).toMatchObject({ event_type: 'X', data: { n: 1 } });
+  });
+});

@@ -127,10 +127,12 @@ export class RequestTracker {
         this.#pending.delete(id);
         return reject(new QueueFullError('the outbox', deps.limit));
       }
-      entry.timer = deps.clock.setTimeout(() => {
-        this.#settle(entry);
-        reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
-      }, timeout);
+      // Infinity: no timer at all (an injected clock's setTimeout may not hold it)
+      if (timeout !== Number.POSITIVE_INFINITY)
+        entry.timer = deps.clock.setTimeout(() => {
+          this.#settle(entry);
+          reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+        }, timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
