@@ -2,7 +2,7 @@
 // on demand chunks included: esbuild here does not split, so `share: 'tabs'` (6.6 KB), the fflate
 // fallback (3.0 KB), the gzip inflater (1.9 KB), the log writer, the request tracker and the time
 // cursor are inlined. What a page loads first with a splitting bundler (Vite, webpack, Rollup, esbuild
-// --splitting) is budgeted in test/bundle-split.test.ts (22.05 KB measured; issue #22 aims at 12.8 KB,
+// --splitting) is budgeted in test/bundle-split.test.ts (22.17 KB measured; issue #22 aims at 12.8 KB,
 // BENCHMARKS.md says where the bytes go). The React and Svelte entries add at most 1 KB over the core: they share its one copy.
 // History: 24.79 KB after honest limits; the hardened tab share (versioned, validated channel, fair
 // outbox) and the no-silent-failures work took it to 33.95 KB; gzip through DecompressionStream keeps
@@ -11,7 +11,7 @@
 // on-demand code importing nothing of the first load's modules but the errors (one first-load chunk less to gzip apart; the same bytes here);
 // Node's transport (`ws`'s API, Node's error codes, header checks) behind `#platform`, left out of browser bundles: 34.78 KB;
 // the inflaters, the request tracker and the share taking the errors from their callers (the first load one chunk; +0.2 KB here, where nothing is split): 35.07 KB;
-// mistakes refused at the call (EncodeError, listeners, close codes, methods, options with methods) less 0.3 KB of hand-overs and shared helpers: 35.37 KB measured now.
+// mistakes refused at the call (EncodeError, listeners, close codes, methods, options with methods) less 0.3 KB of hand-overs and shared helpers; close() that always ends: 35.49 KB measured now.
 // esbuild must not read this repo's tsconfig: its `paths` entries for #inflate and #platform serve Node's sources
 // (here they resolve through package.json "imports", as in an app's bundle: the browser's side).
 const noRepoTsconfig = (config) => ({
@@ -27,7 +27,7 @@ export default [
     path: 'dist/index.js',
     import: '{ createClient }',
     gzip: true,
-    limit: '35.5 KB',
+    limit: '35.6 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -39,7 +39,7 @@ export default [
     },
     ignore: ['react', 'react-dom'],
     gzip: true,
-    limit: '36.35 KB',
+    limit: '36.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -50,7 +50,7 @@ export default [
       'dist/svelte.js': '{ eventList, connectionState }',
     },
     gzip: true,
-    limit: '35.8 KB',
+    limit: '35.95 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
