@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient, isOptionsError, type LogLevel } from '../src/index.js';
+import { createClient, isHookError, isOptionsError, type LogLevel } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { next, reach } from './helpers.js';
@@ -130,11 +130,17 @@ describe('logger option', () => {
         },
       }),
     );
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
     const got = new Promise((r) => client.on('Tick', r));
     await reach(client, 'open');
     server.publish({ event_type: 'Tick' });
     await got;
     expect(client.state).toBe('open');
+    // reported once, as user code that throws is (its own report's line throws too: not a second time)
+    expect(errors.map((e) => isHookError(e) && `${e.hook}: ${e.message}`)).toEqual([
+      'logger: the logger hook threw: log sink down',
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   ClosedError,
   EncodeError,
   HandlerError,
+  HookError,
   OptionsError,
   QueueFullError,
   RequestError,
@@ -83,6 +84,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     this.options = dialect === resolved.dialect ? resolved : Object.freeze({ ...resolved, dialect });
     this.dialect = dialect;
     this.emitter = createEmitter(this);
+    if (resolved.log) resolved.log.failed = (cause) => this.report(new HookError('logger', cause));
     if (dialect.resume === 'time') loadTimeCursor();
     this.connection = new Connection(this.options, dialect, this);
     this.outbox = this.connection.outbox;

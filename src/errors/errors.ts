@@ -185,7 +185,7 @@ export class HandlerError extends EventwireError {
 
 /**
  * A hook you gave the client threw: `shouldRetry` or `classify` (the decision falls back to
- * the default for that close code), or a hook of a custom dialect (`params`, `auth`,
+ * the default for that close code), the `logger` (reported once; its lines go on being tried), or a hook of a custom dialect (`params`, `auth`,
  * `subscribe`, `ping`, …: its result falls back to "no message"). The client goes on.
  *
  * Why not a `HandlerError`: a handler is called with an event; a hook is called to make one

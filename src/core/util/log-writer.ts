@@ -101,6 +101,8 @@ export function redact(line: string, secrets: ReadonlyArray<string | undefined>)
 export class LogWriter {
   readonly #write: (level: LogLevel, line: string) => void;
   readonly #min: number;
+  /** Told the first time the logger throws; `undefined` once told. */
+  #failed: ((cause: unknown) => void) | undefined;
   /** The last {@link USED_TOKENS} tokens the client used, oldest first. */
   readonly #used: string[] = [];
   /** The `headers` values (and their parts), kept for the client's life. */
@@ -109,7 +111,8 @@ export class LogWriter {
   #forms: string[] = [];
 
   /** `min`: the rank of the chosen level (`RANK` in logger.ts). */
-  constructor(logger: Logger, min: number) {
+  constructor(logger: Logger, min: number, failed?: (cause: unknown) => void) {
+    this.#failed = failed;
     this.#write =
       typeof logger === 'function' ? logger : (lvl, line) => (logger[lvl] as (line: string) => void).call(logger, line);
     this.#min = min;
@@ -142,8 +145,11 @@ export class LogWriter {
     if (RANK[level] < this.#min) return;
     try {
       this.#write(level, `[eventwire] ${redactForms(line, this.#forms)}`);
-    } catch {
-      // a logger that throws must not break the client it watches
+    } catch (cause) {
+      // a logger that throws must not break the client it watches; it is told once (its own report's line may throw too)
+      const failed = this.#failed;
+      this.#failed = undefined;
+      failed?.(cause);
     }
   }
 

@@ -31,6 +31,8 @@ type Writer = import('./log-writer.js').LogWriter;
  */
 export class Log {
   readonly #min: number;
+  /** Told, once, that the logger threw (the client reports a `HookError`; the lines go on being tried). */
+  failed: ((cause: unknown) => void) | undefined;
   #writer: Writer | undefined;
   #waiting: Array<(writer: Writer) => void> | undefined = [];
 
@@ -38,7 +40,7 @@ export class Log {
     this.#min = RANK[level];
     import('./log-writer.js').then(
       ({ LogWriter }) => {
-        const writer = new LogWriter(logger, this.#min);
+        const writer = new LogWriter(logger, this.#min, (cause) => this.failed?.(cause));
         writer.keepSecret(headers);
         for (const step of this.#waiting ?? []) step(writer);
         this.#waiting = undefined;
