@@ -52,9 +52,12 @@ export default defineConfig([
     external: ['#inflate', '#platform', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
   },
   {
-    // The `eventwire` command (Node only).
+    // The `eventwire` command (Node only), in one file: split, it wrote the client's lazy chunks
+    // (requests-*.js, tabs-*.js...) under the same names as the build above, at the same time, and
+    // a map of one build's ended in the other's bytes (a torn source map, seen once in CI).
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
+    splitting: false,
     target: 'node20',
     platform: 'node',
     sourcemap: true,
