@@ -9,6 +9,7 @@ import { kind, shown } from './errors/base.js';
 import { EncodeError, FilterError, OptionsError } from './errors/errors.js';
 import { type ClientOptions, resolveOptions } from './options.js';
 import { checkRequestOptions, checkSubscribeOptions, fail } from './options-check.js';
+import { closeFrameCarries } from './protocol/close-codes.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
 import { utf8Length } from './protocol/utf8.js';
 import { planShare, type ShareCalls } from './share/option.js';
@@ -138,11 +139,6 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   return client as unknown as Client<E, M>;
 }
 
-/** A close code a close frame carries (`ws` sends these; 1005 and 1006 are never sent). */
-const sendableCode = (code: number) =>
-  Number.isInteger(code) &&
-  ((code >= 3000 && code < 5000) || (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006));
-
 /** A refused string as a message shows it: its start (a close reason may be long). */
 const shortened = (value: unknown) =>
   typeof value === 'string' && value.length > 24 ? `${value.slice(0, 24)}…` : value;
@@ -268,7 +264,7 @@ class EventwireClient {
   close(code = 1000, reason = ''): void {
     // What a close frame may carry (a browser's WebSocket takes 1000 and 3000-4999 alone; its transport closes
     // plainly on the others). Else it is reported, and the client ends all the same, with 1000: close() always ends.
-    const problem = !sendableCode(code)
+    const problem = !closeFrameCarries(code)
       ? new OptionsError('close code', '1000-1003, 1007-1014 or 3000-4999 (closed with 1000)', code)
       : typeof reason !== 'string' || utf8Length(reason, 123) > 123
         ? new OptionsError('close reason', 'a string of at most 123 UTF-8 bytes (closed with 1000)', shortened(reason))

@@ -51,6 +51,16 @@ export function reach<E extends EventSchemas>(
   return next(client, 'state', (s) => s.to === state, timeoutMs).then(() => undefined);
 }
 
+/** What `call` throws (undefined when it returns): to assert on an error a synchronous call refuses with. */
+export function thrown(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /**
  * Resolves once `condition()` holds, checking every 5 ms; rejects after `timeoutMs`. For
  * state that no event announces (the server's side of a connection, counters).

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient, isHookError, isOptionsError, type LogLevel } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { next, reach } from './helpers.js';
+import { next, reach, thrown } from './helpers.js';
 
 const SECRET = 'sekrit-token-1';
 
@@ -112,12 +112,9 @@ describe('logger option', () => {
 
   it('a bad logger or level is an OptionsError; a logger that throws does not stop the client', async () => {
     expect(() => createClient({ url: 'ws://127.0.0.1:1', logger: {} as Console })).toThrow(/logger must be console/);
-    let caught: unknown;
-    try {
-      createClient({ url: 'ws://127.0.0.1:1', logger: console, logLevel: 'verbose' as LogLevel });
-    } catch (e) {
-      caught = e;
-    }
+    const caught = thrown(() =>
+      createClient({ url: 'ws://127.0.0.1:1', logger: console, logLevel: 'verbose' as LogLevel }),
+    );
     expect(isOptionsError(caught)).toBe(true);
     const server = track(await startServer());
     const client = track(

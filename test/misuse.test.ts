@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ClosedError, createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
+import { thrown } from './helpers.js';
 
 const url = 'ws://127.0.0.1:9';
 
@@ -75,12 +76,7 @@ describe('an option object that lacks what the client calls on it: refused at co
     ['events as a list', { events: ['X'] }, 'events must be { [event]: schema }, got an array'],
   ];
   it.each(bad)('%s', (_, options, message) => {
-    let error: unknown;
-    try {
-      track(createClient({ url, lazy: true, ...options }));
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => track(createClient({ url, lazy: true, ...options })));
     expect(isOptionsError(error) && error.message).toBe(message);
   });
 

@@ -6,20 +6,10 @@ import { createClient, FilterError, isOptionsError, OptionsError } from '../src/
 import { resolveOptions } from '../src/options.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { reach } from './helpers.js';
+import { reach, thrown } from './helpers.js';
 
 const url = 'ws://127.0.0.1:1';
 const schema = z.object({ level: z.string() });
-
-/** The error `fn` throws (undefined if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('options are validated at construction', () => {
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -260,12 +250,8 @@ describe('a listener that is not a function: an OptionsError at the call, not a 
     );
     const client = track(createClient({ url, lazy: true, signals: false }));
     const refused = (call: () => unknown) => {
-      try {
-        call();
-      } catch (error) {
-        return isOptionsError(error) && error.message;
-      }
-      return 'accepted';
+      const error = thrown(call);
+      return error === undefined ? 'accepted' : isOptionsError(error) && error.message;
     };
     expect(refused(() => client.on('X', 5 as never))).toBe('the listener for "X" must be a function, got 5');
     expect(client.state).toBe('idle'); // no interest was taken: a lazy client does not connect

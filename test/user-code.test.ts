@@ -14,7 +14,7 @@ import {
 import { createTestServer } from '../src/testing/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { next, nextEvent, reach } from './helpers.js';
+import { next, nextEvent, reach, thrown } from './helpers.js';
 
 const event = (name: string, data: unknown = {}) => ({ event_type: name, timestamp: '2026-11-22T10:00:00Z', data });
 
@@ -109,13 +109,8 @@ describe('what cannot go on the wire: an EncodeError at the call, nothing sent, 
       [() => ({}), /^send\(\) takes a message object, got a function$/],
     ];
     for (const [message, said] of refused) {
-      let thrown: unknown;
-      try {
-        client.send(message as object);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isEncodeError(thrown) && thrown.message).toMatch(said);
+      const error = thrown(() => client.send(message as object));
+      expect(isEncodeError(error) && error.message).toMatch(said);
     }
     const request = client.request('echo', { n: 1n }); // a promise that rejects: not a throw at the call
     await expect(request).rejects.toSatisfy(isEncodeError);

@@ -6,6 +6,8 @@
 import { systemClock } from '../core/util/clock.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { fail, num, optionObject, typed } from '../options-check.js';
+import { closeFrameCarries } from '../protocol/close-codes.js';
+import { utf8Length } from '../protocol/utf8.js';
 import { type Backend, backend, type DialectName, dialectName } from './backends.js';
 import { type Chaos, type ChaosOptions, startChaos } from './chaos.js';
 import { type ChaosProxy, startChaosProxy } from './chaos-proxy.js';
@@ -284,10 +286,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     drop: () => proxy.inject('rst'),
     close(code, reason = '') {
       // what a close frame carries (ws threw its own TypeError at the first connection; with none, nothing)
-      const sendable =
-        (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005) || (code >= 3000 && code < 5000);
-      if (!Number.isInteger(code) || !sendable) fail('code', '1000-1003, 1006 (a reset), 1007-1014 or 3000-4999', code);
-      if (typeof reason !== 'string' || Buffer.byteLength(reason) > 123)
+      if (code !== 1006 && !closeFrameCarries(code))
+        fail('code', '1000-1003, 1006 (a reset), 1007-1014 or 3000-4999', code);
+      if (typeof reason !== 'string' || utf8Length(reason, 123) > 123)
         fail('reason', 'a string of at most 123 UTF-8 bytes', reason);
       if (code === 1006) proxy.inject('rst');
       else server.closeAll(code, reason);
