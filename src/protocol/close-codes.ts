@@ -76,14 +76,21 @@ const NOT_RETRY: Readonly<Record<number, Exclude<CloseAction, 'retry'>>> = {
  * closeAction(4003); // 'auth'
  * ```
  */
+export function closeAction(code: number): CloseAction {
+  return NOT_RETRY[code] ?? 'retry'; // a number: never a key of Object.prototype
+}
+
 /**
- * @internal A code a close frame carries, as `ws` sends it (1004, 1005 and 1006 never go on the wire; a
- * browser's WebSocket sends 1000 and 3000-4999 alone): `client.close()` and the test server's `close()` check it.
+ * Whether a close frame carries this code, as `ws` sends it (1004, 1005 and 1006 never go on the wire;
+ * a browser's WebSocket sends 1000 and 3000-4999 alone). Why: `client.close()` and the test server's
+ * `close()` check a code against this one rule before it reaches a socket that would throw.
+ *
+ * @example
+ * ```ts
+ * closeFrameCarries(1001); // true
+ * closeFrameCarries(1006); // false: a connection cut without a close frame
+ * ```
  */
 export const closeFrameCarries = (code: number): boolean =>
   Number.isInteger(code) &&
   ((code >= 3000 && code < 5000) || (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006));
-
-export function closeAction(code: number): CloseAction {
-  return NOT_RETRY[code] ?? 'retry'; // a number: never a key of Object.prototype
-}
