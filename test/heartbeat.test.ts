@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createHeartbeat } from '../src/core/link/heartbeat.js';
+import { createHeartbeat, createServerPacedHeartbeat } from '../src/core/link/heartbeat.js';
 import type { Clock } from '../src/core/util/clock.js';
+import { createTestServer } from '../src/testing/index.js';
+import { track } from './cleanup.js';
+import { runFixture } from './helpers.js';
 
 /** A manual clock: timers fire only when the test advances time. */
 function manualClock() {
@@ -96,18 +99,59 @@ describe('heartbeat', () => {
     let silent: number | undefined;
     createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => (silent = ms) });
     t.advance(25_000); // ping at 25 s
-    t.advance(120_000, 50_000); // the deadline timer fires 50 s late
-    expect(silent).toBe(60_000); // 10 s deadline + 50 s of throttling: it reports the real gap
+    t.advance(120_000, 50_000); // the deadline timer fires 50 s late, and so does the turn it gives
+    expect(silent).toBe(110_000); // 10 s deadline + 2 x 50 s of throttling: it reports the real gap
   });
 
-  it('check() after the tab wakes declares a dead link at once, without waiting for a timer', () => {
+  it('check() after the tab wakes declares a dead link one turn later, without waiting for the heartbeat', () => {
     const t = manualClock();
     let dead = false;
     const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: () => (dead = true) });
     t.advance(25_000); // ping sent
     t.set(200_000); // the tab slept; no timer has fired yet
     hb.check();
+    expect(dead).toBe(false); // frames that came while it slept may wait to be read
+    t.advance(0);
     expect(dead).toBe(true);
+  });
+
+  it('a deadline timer that fires late gives the frames that came meanwhile one turn: a pong then keeps the link', () => {
+    for (const answered of [true, false]) {
+      const t = manualClock();
+      const dead: number[] = [];
+      const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      t.advance(25_000); // ping; its deadline is at 35 s
+      t.advance(15_000, 5_000); // the process was busy: the deadline timer runs at 40 s, before the pong is read
+      expect(dead).toEqual([]);
+      if (answered) hb.pong();
+      t.advance(0); // the turn it gave
+      expect(dead).toEqual(answered ? [] : [15_000]);
+      hb.stop();
+    }
+  });
+
+  it('a timer that fires on time declares death at once (no turn given)', () => {
+    const t = manualClock();
+    const dead: number[] = [];
+    createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+    t.advance(25_000);
+    t.advance(10_020, 20); // 20 ms late: a loaded but running process
+    expect(dead).toEqual([10_020]);
+  });
+
+  it('server-paced: a late check gives frames one turn too, once', () => {
+    for (const answered of [true, false]) {
+      const t = manualClock();
+      const dead: number[] = [];
+      const hb = createServerPacedHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      t.advance(30_000); // checks at 10, 20, 30 s: silent, not yet interval + timeout
+      t.advance(15_000, 5_000); // the 40 s check runs at 45 s: 45 s of silence, but late
+      expect(dead).toEqual([]);
+      if (answered) hb.received();
+      t.advance(0);
+      expect(dead).toEqual(answered ? [] : [45_000]);
+      hb.stop();
+    }
   });
 
   it('check() on a healthy link sends a probe ping', () => {
@@ -166,4 +210,15 @@ describe('heartbeat', () => {
       expect(dead).toEqual([10_000]);
     });
   });
+});
+
+describe('heartbeat in a real process', () => {
+  it('a Node script busy for 500 ms right after a ping keeps its link: the pong waiting unread counts', async () => {
+    const server = await createTestServer();
+    track({ close: () => server.stop() });
+    // heartbeat 100 / 150 ms in the child: its deadline passes three times over during the stall
+    const { code, out } = await runFixture('stall-after-ping.ts', [server.url, server.token, '500']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual(['open']); // no close, no reconnect
+  }, 60_000);
 });

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import type { Client } from '../src/client.js';
 import type { AckMode } from '../src/core/streams/delivery.js';
 import type { EventwireEvent } from '../src/protocol/event.js';
@@ -87,4 +89,28 @@ export function loopStalls(): { stop(): number } {
       return histogram.max / 1e6;
     },
   };
+}
+
+/**
+ * Runs a fixture script (test/fixtures/, through tsx) in a child process and resolves with its
+ * exit code and what it printed, with the time from its last line of output to its exit.
+ * Start-up (tsx compiles the sources) is not timed: on a loaded machine it alone can take
+ * seconds. A script that never exits is killed after `killAfterMs`, a safety net far beyond any start-up.
+ */
+export function runFixture(fixture: string, args: string[] = [], killAfterMs = 45_000) {
+  const script = fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let lastOutputAt = 0;
+  child.stdout.on('data', (d) => {
+    out += d;
+    lastOutputAt = performance.now();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise<{ code: number | null; out: string; exitedAfterOutputMs: number }>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, out, exitedAfterOutputMs: performance.now() - lastOutputAt });
+    }),
+  );
 }

@@ -273,6 +273,9 @@ describe('chaos mode', () => {
     );
     const errors = new Set<string>();
     client.on('error', (error) => void errors.add(error.code));
+    // subscribed, so an event sent on a link that then dies (a heartbeat of 150 ms on a loaded
+    // machine) is replayed on the next: what is tested is that events flow again, not luck
+    client.subscribe('Tick');
     await reach(client, 'open');
     let count = 0;
     let enough = () => {};

@@ -89,6 +89,8 @@ class ServerPaced implements Heartbeat {
   #seen = false;
   #lastSeen: number;
   #timer: unknown;
+  #dueAt: number;
+  #graced = false;
   #stopped = false;
   readonly rtt = undefined;
 
@@ -97,6 +99,7 @@ class ServerPaced implements Heartbeat {
     this.#clock = clock;
     this.#io = io;
     this.#lastSeen = clock.now();
+    this.#dueAt = this.#lastSeen + options.timeout;
     this.#timer = clock.setTimeout(this.#tick, options.timeout);
   }
 
@@ -111,16 +114,23 @@ class ServerPaced implements Heartbeat {
   check(): void {
     if (this.#stopped) return;
     const now = this.#clock.now();
+    let wait = this.#options.timeout;
     if (this.#seen) {
       this.#seen = false;
+      this.#graced = false;
       this.#lastSeen = now;
     } else if (now - this.#lastSeen >= this.#options.interval + this.#options.timeout) {
-      this.#stopped = true;
-      this.#io.dead(now - this.#lastSeen);
-      return;
+      if (this.#graced || !late(now, this.#dueAt)) {
+        this.#stopped = true;
+        this.#io.dead(now - this.#lastSeen);
+        return;
+      }
+      this.#graced = true;
+      wait = 0;
     }
     this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(this.#tick, this.#options.timeout);
+    this.#dueAt = now + wait;
+    this.#timer = this.#clock.setTimeout(this.#tick, wait);
   }
 
   stop(): void {
@@ -128,6 +138,16 @@ class ServerPaced implements Heartbeat {
     this.#clock.clearTimeout(this.#timer);
   }
 }
+
+/**
+ * Whether a timer due at `dueAt` fired late enough that the process may have been busy when
+ * it was due (a long synchronous task, a suspended laptop, a throttled tab). Node runs due
+ * timers before it reads the sockets that became readable meanwhile, so such a timer can see
+ * silence while the answer already waits unread: before calling the link dead, the heartbeat
+ * gives it one more turn (a 0 ms timer, once per ping). Its cost: a throttled background tab
+ * learns of a dead link one throttled timer later.
+ */
+const late = (now: number, dueAt: number): boolean => now - dueAt > 20;
 
 /** One timer and a few numbers per connection; the methods live on the prototype. */
 class HeartbeatTimer implements Heartbeat {
@@ -139,6 +159,10 @@ class HeartbeatTimer implements Heartbeat {
   #alive = true;
   #lastPingAt: number;
   #timer: unknown;
+  /** When the timer is due: a later firing may have run before the frames that came meanwhile. */
+  #dueAt = 0;
+  /** One more turn was given since the last ping (see {@link late}). */
+  #graced = false;
   #stopped: boolean;
   /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
   #counts: boolean;
@@ -177,11 +201,13 @@ class HeartbeatTimer implements Heartbeat {
 
   #schedule(ms: number): void {
     this.#clock.clearTimeout(this.#timer);
+    this.#dueAt = this.#clock.now() + Math.max(0, ms);
     this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, ms));
   }
 
   #ping(): void {
     this.#alive = false;
+    this.#graced = false;
     this.#lastPingAt = this.#clock.now();
     this.#io.ping();
     this.#schedule(Math.min(this.#options.timeout, this.#options.interval));
@@ -192,10 +218,14 @@ class HeartbeatTimer implements Heartbeat {
     const now = this.#clock.now();
     if (!this.#alive && this.#counts) {
       const silent = now - this.#lastPingAt;
-      if (silent >= this.#options.timeout) {
+      if (silent < this.#options.timeout) this.#schedule(this.#options.timeout - silent);
+      else if (!this.#graced && late(now, this.#dueAt)) {
+        this.#graced = true;
+        this.#schedule(0);
+      } else {
         this.#stopped = true;
         this.#io.dead(silent);
-      } else this.#schedule(this.#options.timeout - silent);
+      }
       return;
     }
     const due = this.#lastPingAt + this.#options.interval - now;
