@@ -89,8 +89,8 @@ class ServerPaced implements Heartbeat {
   #seen = false;
   #lastSeen: number;
   #timer: unknown;
+  /** When the timer is due (`Infinity` once a late check gave its one more turn: see {@link late}). */
   #dueAt: number;
-  #graced = false;
   #stopped = false;
   readonly rtt = undefined;
 
@@ -117,19 +117,17 @@ class ServerPaced implements Heartbeat {
     let wait = this.#options.timeout;
     if (this.#seen) {
       this.#seen = false;
-      this.#graced = false;
       this.#lastSeen = now;
     } else if (now - this.#lastSeen >= this.#options.interval + this.#options.timeout) {
-      if (this.#graced || !late(now, this.#dueAt)) {
+      if (!late(now, this.#dueAt)) {
         this.#stopped = true;
         this.#io.dead(now - this.#lastSeen);
         return;
       }
-      this.#graced = true;
       wait = 0;
     }
     this.#clock.clearTimeout(this.#timer);
-    this.#dueAt = now + wait;
+    this.#dueAt = wait ? now + wait : Infinity;
     this.#timer = this.#clock.setTimeout(this.#tick, wait);
   }
 
@@ -159,10 +157,8 @@ class HeartbeatTimer implements Heartbeat {
   #alive = true;
   #lastPingAt: number;
   #timer: unknown;
-  /** When the timer is due: a later firing may have run before the frames that came meanwhile. */
+  /** When the timer is due (`Infinity` once a late check gave its one more turn: see {@link late}). */
   #dueAt = 0;
-  /** One more turn was given since the last ping (see {@link late}). */
-  #graced = false;
   #stopped: boolean;
   /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
   #counts: boolean;
@@ -199,15 +195,14 @@ class HeartbeatTimer implements Heartbeat {
     this.#clock.clearTimeout(this.#timer);
   }
 
-  #schedule(ms: number): void {
+  #schedule(ms: number, dueAt = this.#clock.now() + ms): void {
     this.#clock.clearTimeout(this.#timer);
-    this.#dueAt = this.#clock.now() + Math.max(0, ms);
+    this.#dueAt = dueAt;
     this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, ms));
   }
 
   #ping(): void {
     this.#alive = false;
-    this.#graced = false;
     this.#lastPingAt = this.#clock.now();
     this.#io.ping();
     this.#schedule(Math.min(this.#options.timeout, this.#options.interval));
@@ -219,10 +214,8 @@ class HeartbeatTimer implements Heartbeat {
     if (!this.#alive && this.#counts) {
       const silent = now - this.#lastPingAt;
       if (silent < this.#options.timeout) this.#schedule(this.#options.timeout - silent);
-      else if (!this.#graced && late(now, this.#dueAt)) {
-        this.#graced = true;
-        this.#schedule(0);
-      } else {
+      else if (late(now, this.#dueAt)) this.#schedule(0, Infinity);
+      else {
         this.#stopped = true;
         this.#io.dead(silent);
       }
