@@ -276,8 +276,8 @@ class EventwireClient {
   subscribe(events: string | readonly string[], options: SubscribeOptions = {}): Subscription {
     const iterable = typeof (events as Iterable<string> | null)?.[Symbol.iterator] === 'function';
     const names: unknown[] = typeof events === 'string' || !iterable ? [events] : [...events];
-    if (!names.every((n): n is string => typeof n === 'string'))
-      throw new FilterError(`events must be an event name or an array of them, got ${shown(events)}`);
+    if (!names.every((n): n is string => typeof n === 'string' && n !== ''))
+      throw new FilterError(`events must be an event name (not empty) or an array of them, got ${shown(events)}`);
     for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);
     const filters = parseFilters(options.filters);

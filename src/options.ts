@@ -247,7 +247,12 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
 
 /** @internal Validates and defaults the options once, at construction. */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
+  if (typeof options !== 'object' || options === null)
+    fail(
+      typeof options === 'string'
+        ? `createClient takes options: createClient({ url: ${JSON.stringify(options)} })`
+        : URL_REQUIRED,
+    );
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);
   const base = parseUrl(options.url);

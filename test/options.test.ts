@@ -276,9 +276,11 @@ describe('what subscribe() and request() are given, refused at the call', () => 
       [{ events: ['X'] }, 'an object'],
       [undefined, 'undefined'],
       [['X', 5], 'an array'],
+      ['', '""'], // subscribe(process.env.EVENT ?? ''): a name no event has
+      [['X', ''], 'an array'],
     ] as const) {
       expect(() => client.subscribe(events as never)).toThrow(
-        new FilterError(`events must be an event name or an array of them, got ${got}`),
+        new FilterError(`events must be an event name (not empty) or an array of them, got ${got}`),
       );
     }
     expect(client.state).toBe('idle');
@@ -367,6 +369,14 @@ describe('createClient without options says what is missing', () => {
       expect(error).toBeInstanceOf(OptionsError);
       expect((error as Error).message).toBe("url is required: createClient({ url: 'wss://…' })");
     }
+  });
+
+  it('createClient(url), the URL alone as other SDKs take it, says to pass it as the url option', () => {
+    const error = thrown(() => createClient('wss://events.example.com/ws' as never));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as Error).message).toBe(
+      `createClient takes options: createClient({ url: "wss://events.example.com/ws" })`,
+    );
   });
 
   it('accepts the listeners of on for lifecycle events and schema names, and any name without schemas', () => {
