@@ -245,14 +245,11 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
   return this.dialect.close(code, status);
 }
 
-/** @internal Validates and defaults the options once, at construction. */
+/** @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is refused with a hint). */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
-  if (typeof options !== 'object' || options === null)
-    fail(
-      typeof options === 'string'
-        ? `createClient takes options: createClient({ url: ${JSON.stringify(options)} })`
-        : URL_REQUIRED,
-    );
+  if (typeof options === 'string' || options instanceof URL)
+    fail(`createClient takes options: createClient({ url: ${JSON.stringify(String(options))} })`);
+  if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);
   const base = parseUrl(options.url);

@@ -372,11 +372,13 @@ describe('createClient without options says what is missing', () => {
   });
 
   it('createClient(url), the URL alone as other SDKs take it, says to pass it as the url option', () => {
-    const error = thrown(() => createClient('wss://events.example.com/ws' as never));
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as Error).message).toBe(
-      `createClient takes options: createClient({ url: "wss://events.example.com/ws" })`,
-    );
+    for (const url of ['wss://events.example.com/ws', new URL('wss://events.example.com/ws')]) {
+      const error = thrown(() => createClient(url as never));
+      expect(error).toBeInstanceOf(OptionsError);
+      expect((error as Error).message).toBe(
+        `createClient takes options: createClient({ url: "wss://events.example.com/ws" })`,
+      );
+    }
   });
 
   it('accepts the listeners of on for lifecycle events and schema names, and any name without schemas', () => {

@@ -23,7 +23,12 @@ export interface Heartbeat {
   received(): void;
   /** Note that a pong arrived; updates {@link Heartbeat.rtt}. */
   pong(): void;
-  /** Checks liveness now (tab visible again, network back): declares death or probes. */
+  /**
+   * Checks liveness now (tab visible again, network back): probes, or finds the silence. Silence
+   * past the deadline (here or at a timer) is death only a turn later (a 0 ms timer, once per
+   * silence): Node runs due timers before it reads sockets, so after a long synchronous job (or a
+   * laptop waking) the answer may be waiting unread. A check while that turn is under way waits for it.
+   */
   check(): void;
   /** Stops every timer. */
   stop(): void;
@@ -85,12 +90,12 @@ class ServerPaced implements Heartbeat {
   readonly #clock: Clock;
   readonly #io: HeartbeatIo;
   /** The timer's callback: bound, 48 bytes, where an arrow is 56 and its context 40 more. */
-  readonly #tick = this.check.bind(this);
+  readonly #tick = this.#run.bind(this);
   #seen = false;
   #lastSeen: number;
   #timer: unknown;
-  /** When the timer is due (`Infinity` once a late check gave its one more turn: see {@link late}). */
-  #dueAt: number;
+  /** The silence was found: the frames waiting have one turn to be read (see {@link Heartbeat.check}). */
+  #graced = false;
   #stopped = false;
   readonly rtt = undefined;
 
@@ -99,7 +104,6 @@ class ServerPaced implements Heartbeat {
     this.#clock = clock;
     this.#io = io;
     this.#lastSeen = clock.now();
-    this.#dueAt = this.#lastSeen + options.timeout;
     this.#timer = clock.setTimeout(this.#tick, options.timeout);
   }
 
@@ -112,22 +116,27 @@ class ServerPaced implements Heartbeat {
   }
 
   check(): void {
+    if (!this.#graced) this.#run(); // a turn under way decides
+  }
+
+  #run(): void {
     if (this.#stopped) return;
     const now = this.#clock.now();
     let wait = this.#options.timeout;
     if (this.#seen) {
       this.#seen = false;
+      this.#graced = false;
       this.#lastSeen = now;
     } else if (now - this.#lastSeen >= this.#options.interval + this.#options.timeout) {
-      if (!late(now, this.#dueAt)) {
+      if (this.#graced) {
         this.#stopped = true;
         this.#io.dead(now - this.#lastSeen);
         return;
       }
+      this.#graced = true;
       wait = 0;
     }
     this.#clock.clearTimeout(this.#timer);
-    this.#dueAt = wait ? now + wait : Infinity;
     this.#timer = this.#clock.setTimeout(this.#tick, wait);
   }
 
@@ -136,16 +145,6 @@ class ServerPaced implements Heartbeat {
     this.#clock.clearTimeout(this.#timer);
   }
 }
-
-/**
- * Whether a timer due at `dueAt` fired late enough that the process may have been busy when
- * it was due (a long synchronous task, a suspended laptop, a throttled tab). Node runs due
- * timers before it reads the sockets that became readable meanwhile, so such a timer can see
- * silence while the answer already waits unread: before calling the link dead, the heartbeat
- * gives it one more turn (a 0 ms timer, once per ping). Its cost: a throttled background tab
- * learns of a dead link one throttled timer later.
- */
-const late = (now: number, dueAt: number): boolean => now - dueAt > 20;
 
 /** One timer and a few numbers per connection; the methods live on the prototype. */
 class HeartbeatTimer implements Heartbeat {
@@ -157,8 +156,8 @@ class HeartbeatTimer implements Heartbeat {
   #alive = true;
   #lastPingAt: number;
   #timer: unknown;
-  /** When the timer is due (`Infinity` once a late check gave its one more turn: see {@link late}). */
-  #dueAt = 0;
+  /** Silence past the deadline was found: the frames waiting have one turn to be read (see {@link Heartbeat.check}). */
+  #graced = false;
   #stopped: boolean;
   /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
   #counts: boolean;
@@ -185,7 +184,7 @@ class HeartbeatTimer implements Heartbeat {
   }
 
   check(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#graced) return; // a turn under way decides
     if (this.#alive || !this.#counts) this.#ping();
     else this.#check();
   }
@@ -195,9 +194,8 @@ class HeartbeatTimer implements Heartbeat {
     this.#clock.clearTimeout(this.#timer);
   }
 
-  #schedule(ms: number, dueAt = this.#clock.now() + ms): void {
+  #schedule(ms: number): void {
     this.#clock.clearTimeout(this.#timer);
-    this.#dueAt = dueAt;
     this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, ms));
   }
 
@@ -214,13 +212,16 @@ class HeartbeatTimer implements Heartbeat {
     if (!this.#alive && this.#counts) {
       const silent = now - this.#lastPingAt;
       if (silent < this.#options.timeout) this.#schedule(this.#options.timeout - silent);
-      else if (late(now, this.#dueAt)) this.#schedule(0, Infinity);
-      else {
+      else if (this.#graced) {
         this.#stopped = true;
         this.#io.dead(silent);
+      } else {
+        this.#graced = true;
+        this.#schedule(0);
       }
       return;
     }
+    this.#graced = false;
     const due = this.#lastPingAt + this.#options.interval - now;
     if (due <= 0) this.#ping();
     else this.#schedule(due);
