@@ -229,7 +229,7 @@ describe('heartbeat', () => {
   });
 });
 
-describe('heartbeat in a real process', () => {
+describe('timers in a busy real process', () => {
   it('a Node script busy for 2 s (twice heartbeat.timeout) right after a ping keeps its link: the pong waiting unread counts', async () => {
     const server = await createTestServer();
     track({ close: () => server.stop() });
@@ -237,5 +237,13 @@ describe('heartbeat in a real process', () => {
     const { code, out } = await runFixture('stall-after-ping.ts', [server.url, server.token, '2000']);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual(['open']); // no close, no reconnect
+  }, 60_000);
+
+  it('a request whose response came while the process was busy past its timeout resolves (no TimeoutError)', async () => {
+    const server = await createTestServer();
+    track({ close: () => server.stop() });
+    const { code, out } = await runFixture('stall-after-request.ts', [server.url, server.token, '1500']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ result: 'hi' }); // timeout 500 ms, stalled 1.5 s, answered at once
   }, 60_000);
 });

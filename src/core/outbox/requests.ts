@@ -127,11 +127,15 @@ export class RequestTracker {
         this.#pending.delete(id);
         return reject(new QueueFullError('the outbox', deps.limit));
       }
-      // Infinity: no timer at all (an injected clock's setTimeout may not hold it)
+      // Infinity: no timer at all (an injected clock's setTimeout may not hold it). At the deadline,
+      // one more turn (a 0 ms timer) first: Node runs due timers before it reads sockets, so after a
+      // long synchronous job the response may be waiting unread (as the heartbeat does)
       if (timeout !== Number.POSITIVE_INFINITY)
         entry.timer = deps.clock.setTimeout(() => {
-          this.#settle(entry);
-          reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+          entry.timer = deps.clock.setTimeout(() => {
+            this.#settle(entry);
+            reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+          }, 0);
         }, timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
