@@ -205,7 +205,9 @@ describe('link lost and stop', () => {
     link.connect();
     fake.accept();
     fake.say({ type: 'welcome', session_id: 's' });
-    advance(1_500);
+    advance(1_549); // ping at 1 s, deadline at 1.5 s, then a 50 ms grace for frames waiting unread
+    expect(heard).not.toContain('link lost');
+    advance(1);
     expect(heard).toContain('link lost');
     expect(fake.closed).toEqual([[4000, 'heartbeat timeout']]);
     expect(link.state).toBe('reconnecting');

@@ -62,15 +62,26 @@ describe('heartbeat', () => {
     expect(t.pending()).toBe(0);
   });
 
-  it('declares the link dead `timeout` after an unanswered ping', () => {
+  it('declares the link dead `timeout` (and a 50 ms grace) after an unanswered ping', () => {
     const t = manualClock();
     let deadAt: number | undefined;
     createHeartbeat(options, t.clock, { ping: () => {}, dead: () => (deadAt = t.clock.now()) });
     t.advance(25_000); // ping
-    t.advance(9_999);
+    t.advance(10_049);
     expect(deadAt).toBeUndefined();
     t.advance(1);
-    expect(deadAt).toBe(35_000);
+    expect(deadAt).toBe(35_050);
+    // the grace is at most the timeout
+    const t2 = manualClock();
+    let deadAt2: number | undefined;
+    createHeartbeat({ interval: 100, timeout: 20 }, t2.clock, {
+      ping: () => {},
+      dead: () => (deadAt2 = t2.clock.now()),
+    });
+    t2.advance(139);
+    expect(deadAt2).toBeUndefined();
+    t2.advance(1);
+    expect(deadAt2).toBe(140); // ping at 100, deadline at 120, grace 20
   });
 
   it('any frame counts as life, not only pong', () => {
@@ -99,11 +110,11 @@ describe('heartbeat', () => {
     let silent: number | undefined;
     createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => (silent = ms) });
     t.advance(25_000); // ping at 25 s
-    t.advance(120_000, 50_000); // the deadline timer fires 50 s late, and so does the turn it gives
-    expect(silent).toBe(110_000); // 10 s deadline + 2 x 50 s of throttling: it reports the real gap
+    t.advance(120_000, 50_000); // the deadline timer fires 50 s late, and so does the grace it gives
+    expect(silent).toBe(110_050); // 10 s deadline + 50 ms grace + 2 x 50 s of throttling: the real gap
   });
 
-  it('check() after the tab wakes declares a dead link one turn later, without waiting for the heartbeat', () => {
+  it('check() after the tab wakes declares a dead link 50 ms later, without waiting for the heartbeat', () => {
     const t = manualClock();
     let dead = false;
     const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: () => (dead = true) });
@@ -111,11 +122,13 @@ describe('heartbeat', () => {
     t.set(200_000); // the tab slept; no timer has fired yet
     hb.check();
     expect(dead).toBe(false); // frames that came while it slept may wait to be read
-    t.advance(0);
+    t.advance(49);
+    expect(dead).toBe(false);
+    t.advance(1);
     expect(dead).toBe(true);
   });
 
-  it('a deadline timer that finds silence gives the frames that came meanwhile one turn: a pong then keeps the link', () => {
+  it('a deadline timer that finds silence gives the frames that came meanwhile 50 ms: a pong then keeps the link', () => {
     for (const answered of [true, false]) {
       const t = manualClock();
       const dead: number[] = [];
@@ -124,13 +137,13 @@ describe('heartbeat', () => {
       t.advance(15_000, 5_000); // the process was busy: the deadline timer runs at 40 s, before the pong is read
       expect(dead).toEqual([]);
       if (answered) hb.pong();
-      t.advance(0); // the turn it gave
-      expect(dead).toEqual(answered ? [] : [15_000]);
+      t.advance(50); // the grace it gave
+      expect(dead).toEqual(answered ? [] : [15_050]);
       hb.stop();
     }
   });
 
-  it('two checks in a row (visibilitychange, then online) wait for the turn the first gave', () => {
+  it('two checks in a row (visibilitychange, then online) wait for the grace the first gave', () => {
     for (const answered of [true, false]) {
       const t = manualClock();
       const dead: number[] = [];
@@ -141,22 +154,22 @@ describe('heartbeat', () => {
       hb.check();
       expect(dead).toEqual([]);
       if (answered) hb.pong();
-      t.advance(0);
-      expect(dead).toEqual(answered ? [] : [175_000]);
+      t.advance(50);
+      expect(dead).toEqual(answered ? [] : [175_050]);
       hb.stop();
       const paced = createServerPacedHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
       t.set(300_000);
       paced.check();
       paced.check();
-      expect(dead).toEqual(answered ? [] : [175_000]);
+      expect(dead).toEqual(answered ? [] : [175_050]);
       if (answered) paced.received();
-      t.advance(0);
-      expect(dead).toEqual(answered ? [] : [175_000, 100_000]);
+      t.advance(50);
+      expect(dead).toEqual(answered ? [] : [175_050, 100_000]);
       paced.stop();
     }
   });
 
-  it('server-paced: a check that finds silence gives frames one turn too, once', () => {
+  it('server-paced: a check that finds silence gives frames 50 ms too, once', () => {
     for (const answered of [true, false]) {
       const t = manualClock();
       const dead: number[] = [];
@@ -165,8 +178,8 @@ describe('heartbeat', () => {
       t.advance(15_000, 5_000); // the 40 s check runs at 45 s: 45 s of silence, but late
       expect(dead).toEqual([]);
       if (answered) hb.received();
-      t.advance(0);
-      expect(dead).toEqual(answered ? [] : [45_000]);
+      t.advance(50);
+      expect(dead).toEqual(answered ? [] : [45_050]);
       hb.stop();
     }
   });
@@ -223,8 +236,8 @@ describe('heartbeat', () => {
       t.advance(5);
       hb.pong();
       t.advance(24_995); // the next ping, at 50 s, goes unanswered
-      t.advance(10_000);
-      expect(dead).toEqual([10_000]);
+      t.advance(10_050);
+      expect(dead).toEqual([10_050]);
     });
   });
 });
@@ -237,6 +250,12 @@ describe('timers in a busy real process', () => {
     const { code, out } = await runFixture('stall-after-ping.ts', [server.url, server.token, '2000']);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual(['open']); // no close, no reconnect
+  }, 60_000);
+
+  it('the same with the server in the same process (eventwire/testing in a test): the ping waits unread too', async () => {
+    const { code, out } = await runFixture('stall-after-ping.ts', ['here', '-', '2000']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual(['open']); // one loop turn answers the ping, the next reads the pong
   }, 60_000);
 
   it('a request whose response came while the process was busy past its timeout resolves (no TimeoutError)', async () => {

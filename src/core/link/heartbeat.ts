@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 export interface HeartbeatOptions {
   /** Send `{type:"ping"}` this often (ms). 0 disables the heartbeat. @default 25000 */
   interval: number;
-  /** The link is dead when nothing at all arrives this long (ms) after a ping. @default 10000 */
+  /** The link is dead when nothing at all arrives this long (ms) after a ping (declared after a grace of 50 ms at most). @default 10000 */
   timeout: number;
 }
 
@@ -25,9 +25,10 @@ export interface Heartbeat {
   pong(): void;
   /**
    * Checks liveness now (tab visible again, network back): probes, or finds the silence. Silence
-   * past the deadline (here or at a timer) is death only a turn later (a 0 ms timer, once per
-   * silence): Node runs due timers before it reads sockets, so after a long synchronous job (or a
-   * laptop waking) the answer may be waiting unread. A check while that turn is under way waits for it.
+   * past the deadline (here or at a timer) is death only {@link GRACE} ms later (once per silence):
+   * Node runs due timers before it reads sockets, so after a long synchronous job, a starved
+   * process or a laptop waking, the answer may be waiting unread (or, from a server in the same
+   * process, one loop turn from being written). A check while that grace runs waits for it.
    */
   check(): void;
   /** Stops every timer. */
@@ -94,7 +95,7 @@ class ServerPaced implements Heartbeat {
   #seen = false;
   #lastSeen: number;
   #timer: unknown;
-  /** The silence was found: the frames waiting have one turn to be read (see {@link Heartbeat.check}). */
+  /** The silence was found: the frames waiting have a grace to be read (see {@link Heartbeat.check}). */
   #graced = false;
   #stopped = false;
   readonly rtt = undefined;
@@ -116,7 +117,7 @@ class ServerPaced implements Heartbeat {
   }
 
   check(): void {
-    if (!this.#graced) this.#run(); // a turn under way decides
+    if (!this.#graced) this.#run(); // the grace under way decides
   }
 
   #run(): void {
@@ -134,7 +135,7 @@ class ServerPaced implements Heartbeat {
         return;
       }
       this.#graced = true;
-      wait = 0;
+      wait = Math.min(GRACE, this.#options.timeout);
     }
     this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(this.#tick, wait);
@@ -146,6 +147,9 @@ class ServerPaced implements Heartbeat {
   }
 }
 
+/** The ms a silence found past the deadline waits before it is death (at most `timeout`): see {@link Heartbeat.check}. */
+const GRACE = 50;
+
 /** One timer and a few numbers per connection; the methods live on the prototype. */
 class HeartbeatTimer implements Heartbeat {
   readonly #options: HeartbeatOptions;
@@ -156,7 +160,7 @@ class HeartbeatTimer implements Heartbeat {
   #alive = true;
   #lastPingAt: number;
   #timer: unknown;
-  /** Silence past the deadline was found: the frames waiting have one turn to be read (see {@link Heartbeat.check}). */
+  /** Silence past the deadline was found: the frames waiting have a grace to be read (see {@link Heartbeat.check}). */
   #graced = false;
   #stopped: boolean;
   /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
@@ -184,7 +188,7 @@ class HeartbeatTimer implements Heartbeat {
   }
 
   check(): void {
-    if (this.#stopped || this.#graced) return; // a turn under way decides
+    if (this.#stopped || this.#graced) return; // the grace under way decides
     if (this.#alive || !this.#counts) this.#ping();
     else this.#check();
   }
@@ -217,7 +221,7 @@ class HeartbeatTimer implements Heartbeat {
         this.#io.dead(silent);
       } else {
         this.#graced = true;
-        this.#schedule(0);
+        this.#schedule(Math.min(GRACE, this.#options.timeout));
       }
       return;
     }

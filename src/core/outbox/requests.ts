@@ -128,14 +128,18 @@ export class RequestTracker {
         return reject(new QueueFullError('the outbox', deps.limit));
       }
       // Infinity: no timer at all (an injected clock's setTimeout may not hold it). At the deadline,
-      // one more turn (a 0 ms timer) first: Node runs due timers before it reads sockets, so after a
-      // long synchronous job the response may be waiting unread (as the heartbeat does)
+      // a grace of 50 ms (at most the timeout) first, as the heartbeat's: Node runs due timers before
+      // it reads sockets, so after a long synchronous job the response may be waiting unread (or, from
+      // a server in the same process, one loop turn from being written)
       if (timeout !== Number.POSITIVE_INFINITY)
         entry.timer = deps.clock.setTimeout(() => {
-          entry.timer = deps.clock.setTimeout(() => {
-            this.#settle(entry);
-            reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
-          }, 0);
+          entry.timer = deps.clock.setTimeout(
+            () => {
+              this.#settle(entry);
+              reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+            },
+            Math.min(50, timeout),
+          );
         }, timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
