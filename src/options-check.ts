@@ -8,9 +8,9 @@ import { platform } from '#platform';
 import type { RequestOptions } from './core/outbox/requests.js';
 import type { SubscribeOptions } from './core/streams/subscription.js';
 import { kind, shown } from './errors/base.js';
-import { fail, num, optionObject } from './protocol/option-rules.js';
+import { fail, num, oneOf, optionObject } from './protocol/option-rules.js';
 
-export { fail, num, optionObject, refuseUnknown } from './protocol/option-rules.js';
+export { fail, num, oneOf, optionObject, refuseUnknown } from './protocol/option-rules.js';
 
 /** The words of a space-separated list, as a union: `Words<'a b'>` is `'a' | 'b'`. */
 type Words<S extends string> = S extends `${infer H} ${infer T}` ? H | Words<T> : S;
@@ -95,12 +95,6 @@ const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@'
 
 /** The message of `createClient()` without options, or without a `url`. */
 export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";
-
-/** `value` when it is one of `allowed`; else an `OptionsError` listing them (`acks must be 'auto' or 'manual', got "x"`). */
-export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value)) fail(name, `'${allowed.join("' or '")}'`, value);
-  return value;
-}
 
 /**
  * `value` when it is absent or of `type`; else an `OptionsError` saying so: `lazy must be a boolean,

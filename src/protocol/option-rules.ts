@@ -54,3 +54,9 @@ export function num(name: string, value: unknown, min: number, over = false, int
     fail(name, `${integer ? 'an integer' : 'a number'} ${over ? '>' : '>='} ${min}`, value);
   return value as number;
 }
+
+/** `value` when it is one of `allowed`; else an `OptionsError` listing them (`acks must be 'auto' or 'manual', got "x"`). */
+export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) fail(name, `'${allowed.join("' or '")}'`, value);
+  return value;
+}
