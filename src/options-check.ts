@@ -10,7 +10,7 @@ import type { SubscribeOptions } from './core/streams/subscription.js';
 import { kind, shown } from './errors/base.js';
 import { fail, num, oneOf, optionObject } from './protocol/option-rules.js';
 
-export { fail, num, oneOf, optionObject, refuseUnknown } from './protocol/option-rules.js';
+export { fail, num, oneOf, optionObject, refuseUnknown, typed } from './protocol/option-rules.js';
 
 /** The words of a space-separated list, as a union: `Words<'a b'>` is `'a' | 'b'`. */
 type Words<S extends string> = S extends `${infer H} ${infer T}` ? H | Words<T> : S;
@@ -95,15 +95,6 @@ const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@'
 
 /** The message of `createClient()` without options, or without a `url`. */
 export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";
-
-/**
- * `value` when it is absent or of `type`; else an `OptionsError` saying so: `lazy must be a boolean,
- * got 1` (a `1` would have counted as true, a `'true'` for `compression` as false, without a word).
- */
-export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): T {
-  if (value !== undefined && typeof value !== type) fail(name, `a ${type}`, value);
-  return value;
-}
 
 /**
  * `value` when it is absent (undefined or null) or has a function under each of `methods` (a clock, a codec, signals); else an

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ClosedError, createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
+import { ClosedError, createClient, EncodeError, isOptionsError, jsonCodec, OptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { thrown } from './helpers.js';
@@ -151,5 +151,30 @@ describe('what is still taken: null for an absent option, any iterable of names,
     await client.ready();
     expect(await client.request('echo', 'x', { timeout: Number.POSITIVE_INFINITY })).toBe('x');
     expect(delays).not.toContain(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('jsonCodec() options refused at the call (OptionsError), as the client refuses its own', () => {
+  it('an unknown key, a limit that is not a number >= 1, checkCrc not a boolean, inflate not a function', async () => {
+    for (const [options, message] of [
+      // was: kept without a word (the misspelled key left the 16 MiB default; -1 refused every frame)
+      [{ maxMessageByte: 1024 }, 'unknown jsonCodec() option: maxMessageByte (did you mean maxMessageBytes?)'],
+      [{ maxMessageBytes: -1 }, 'maxMessageBytes must be a number >= 1, got -1'],
+      [{ maxDepth: '32' }, 'maxDepth must be an integer >= 1, got "32"'],
+      [{ maxObjects: 0.5 }, 'maxObjects must be an integer >= 1, got 0.5'],
+      [{ checkCrc: 'no' }, 'checkCrc must be a boolean, got "no"'],
+      [{ inflate: 'zlib' }, 'inflate must be a function, got "zlib"'],
+      [5, 'jsonCodec() options must be an object, got 5'],
+    ] as const) {
+      const error = thrown(() => jsonCodec(options as never));
+      expect(isOptionsError(error) && error.message).toBe(message);
+    }
+    // null is absent (was a TypeError); a checked codec still reads frames from a real server
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false, codec: jsonCodec(null as never) }));
+    const got = new Promise<unknown>((resolve) => client.on('TaskStatusChanged', (ev) => resolve(ev.data)));
+    await client.ready();
+    server.publish({ event_type: 'TaskStatusChanged', data: { status: 'Running' } });
+    expect(await got).toEqual({ status: 'Running' });
   });
 });

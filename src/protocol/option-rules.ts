@@ -60,3 +60,12 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
   if (!allowed.includes(value)) fail(name, `'${allowed.join("' or '")}'`, value);
   return value;
 }
+
+/**
+ * `value` when it is absent or of `type`; else an `OptionsError` saying so: `lazy must be a boolean,
+ * got 1` (a `1` would have counted as true, a `'true'` for `compression` as false, without a word).
+ */
+export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): T {
+  if (value !== undefined && typeof value !== type) fail(name, `a ${type}`, value);
+  return value;
+}
