@@ -2,9 +2,6 @@ import { num, optionObject, typed } from '../protocol/option-rules.js';
 import type { Codec } from './codec.js';
 import { type JsonCodecOptions, jsonCodec as makeJsonCodec } from './json.js';
 
-/** The keys of {@link JsonCodecOptions}. */
-const KNOWN = 'maxMessageBytes maxDepth maxObjects checkCrc inflate'.split(' ');
-
 /**
  * The protocol's own format: text frames are JSON; binary frames are UTF-8 JSON, or gzip
  * (recognised by its magic bytes) of UTF-8 JSON, inflated under a hard cap. Its options are
@@ -19,7 +16,13 @@ const KNOWN = 'maxMessageBytes maxDepth maxObjects checkCrc inflate'.split(' ');
  * ```
  */
 export function jsonCodec(options?: JsonCodecOptions): Codec {
-  const given = optionObject('jsonCodec() options', options ?? undefined, KNOWN, 'jsonCodec() option') ?? {};
+  const given =
+    optionObject(
+      'jsonCodec() options',
+      options ?? undefined,
+      ['maxMessageBytes', 'maxDepth', 'maxObjects', 'checkCrc', 'inflate'],
+      'jsonCodec() option',
+    ) ?? {};
   for (const key of ['maxMessageBytes', 'maxDepth', 'maxObjects'] as const)
     if (given[key] !== undefined) num(key, given[key], 1, false, key !== 'maxMessageBytes');
   typed('checkCrc', given.checkCrc, 'boolean');
