@@ -55,11 +55,13 @@ export default [
   },
   {
     // what moved off the main entry (issue #21): an app that imports it pays for it alone
-    name: 'eventwire/advanced, everything on it (1.66 KB measured since the error guards are pure; decide() brings the errors)',
+    // 1.66 KB measured since the error guards are pure (decide() brings the errors); 2.43 KB once backoff() and
+    // backoffCeiling() check their policy with the client's option rules (unknown keys with the nearest known one)
+    name: 'eventwire/advanced, everything on it',
     path: 'dist/advanced.js',
     import: '{ decide, backoff, backoffCeiling, DEFAULT_BACKOFF, closeAction, CloseCode, systemClock, browserSignals }',
     gzip: true,
-    limit: '2 KB',
+    limit: '2.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
 ];
