@@ -2,9 +2,17 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eventwire } from '../../src/dialects/index.js';
-import { createClient, DecodeError, type Dialect, isDecodeError, isOptionsError } from '../../src/index.js';
+import {
+  createClient,
+  DecodeError,
+  type Dialect,
+  isDecodeError,
+  isHookError,
+  isOptionsError,
+} from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { Emulator } from '../fixtures/dialects/emulator.js';
+import { startServer } from '../fixtures/server.js';
 import { eventually, reach, thrown } from '../helpers.js';
 import { collect } from './collect.js';
 
@@ -72,5 +80,16 @@ describe('a custom dialect', () => {
     expect(refusal(noLiveness)).toBe('dialect.liveness must be a Liveness, got undefined');
     expect(refusal({ ...acme, liveness: { mode: 'ws' } })).toBe('dialect.liveness must be a Liveness, got an object');
     expect(refusal({ ...acme, liveness: { mode: 'ws', fallback: { mode: 'none' } } })).toBeUndefined();
+  });
+
+  it('whose params() returns an object, not a list of pairs: a HookError, and the client connects without them', async () => {
+    const server = track(await startServer());
+    // was: a TypeError where the URL is made, thrown in a callback: no listener could catch it
+    const mine: Dialect = { ...eventwire(), name: 'mine', params: () => ({ token: 'x' }) as never };
+    const client = track(createClient({ url: server.url, dialect: mine, signals: false, lazy: true }));
+    const errors = collect<unknown>((h) => client.on('error', h));
+    client.connect();
+    await reach(client, 'open');
+    expect(errors.seen.map((e) => isHookError(e) && e.hook)).toEqual(['params']);
   });
 });
