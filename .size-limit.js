@@ -39,7 +39,7 @@ export default [
     },
     ignore: ['react', 'react-dom'],
     gzip: true,
-    limit: '36.6 KB',
+    limit: '36.7 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
@@ -50,16 +50,18 @@ export default [
       'dist/svelte.js': '{ eventList, connectionState }',
     },
     gzip: true,
-    limit: '36.05 KB',
+    limit: '36.1 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
   {
     // what moved off the main entry (issue #21): an app that imports it pays for it alone
-    name: 'eventwire/advanced, everything on it (1.66 KB measured since the error guards are pure; decide() brings the errors)',
+    // 1.66 KB measured since the error guards are pure (decide() brings the errors); 2.43 KB once backoff() and
+    // backoffCeiling() check their policy with the client's option rules (unknown keys with the nearest known one)
+    name: 'eventwire/advanced, everything on it',
     path: 'dist/advanced.js',
     import: '{ decide, backoff, backoffCeiling, DEFAULT_BACKOFF, closeAction, CloseCode, systemClock, browserSignals }',
     gzip: true,
-    limit: '2 KB',
+    limit: '2.5 KB',
     modifyEsbuildConfig: noRepoTsconfig,
   },
 ];

@@ -11,8 +11,55 @@
  * const worst = backoffCeiling(5, DEFAULT_BACKOFF); // 8000: the longest wait before the 5th retry
  * ```
  */
-export { backoff, backoffCeiling, DEFAULT_BACKOFF } from './core/link/backoff.js';
+import {
+  type BackoffPolicy,
+  backoff as backoffOf,
+  backoffCeiling as ceilingOf,
+  DEFAULT_BACKOFF,
+} from './core/link/backoff.js';
+import { num, oneOf, optionObject } from './protocol/option-rules.js';
+
 export { type CloseFacts, type Decision, decide, type RetryPolicy } from './core/link/decide.js';
 export { browserSignals } from './core/link/signals.js';
 export { systemClock } from './core/util/clock.js';
 export { type CloseAction, CloseCode, type CloseCodeValue, closeAction } from './protocol/close-codes.js';
+export { DEFAULT_BACKOFF };
+
+/**
+ * A policy as the client takes its `backoff` option: the defaults under what is given, each key
+ * known and in range, else an `OptionsError` naming it (a policy missing a key, or with a
+ * misspelled one, gave NaN without a word; none at all, a TypeError). The attempt: a number >= 0.
+ */
+function checked(attempt: number, policy: Partial<BackoffPolicy> | undefined): BackoffPolicy {
+  num('attempt', attempt, 0);
+  const given = optionObject('policy', policy ?? undefined, Object.keys(DEFAULT_BACKOFF), 'backoff policy key');
+  const full = { ...DEFAULT_BACKOFF, ...given };
+  num('minDelay', full.minDelay, 0);
+  num('maxDelay', full.maxDelay, 0);
+  num('factor', full.factor, 1);
+  oneOf('jitter', full.jitter, ['full', 'equal', 'none']);
+  return full;
+}
+
+/**
+ * The delay in ms before retry number `attempt` (1 for the first retry), as the client waits it.
+ * The policy's missing keys are {@link DEFAULT_BACKOFF}'s.
+ *
+ * @param attempt - 1-based retry number
+ * @param policy - the delays and jitter to apply @default DEFAULT_BACKOFF
+ * @param random - a source of numbers in [0, 1) @default Math.random
+ * @example
+ * ```ts
+ * backoff(1, DEFAULT_BACKOFF, () => 0.5); // 250: half of the 500 ms base
+ * ```
+ */
+export const backoff = (attempt: number, policy?: Partial<BackoffPolicy>, random?: () => number): number =>
+  backoffOf(attempt, checked(attempt, policy), random);
+
+/**
+ * The largest delay {@link backoff} can return for `attempt`: `min(maxDelay, minDelay * factor^(attempt-1))`.
+ * The policy's missing keys are {@link DEFAULT_BACKOFF}'s.
+ * @example `backoffCeiling(5, { minDelay: 1000 }) // 16000`
+ */
+export const backoffCeiling = (attempt: number, policy?: Partial<BackoffPolicy>): number =>
+  ceilingOf(attempt, checked(attempt, policy));

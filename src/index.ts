@@ -1,7 +1,8 @@
 export { type Client, createClient } from './client.js';
 export type { Codec, DecodeFlags } from './codec/codec.js';
 export type { Inflate } from './codec/gzip.js';
-export { type JsonCodecOptions, jsonCodec } from './codec/json.js';
+export type { JsonCodecOptions } from './codec/json.js';
+export { jsonCodec } from './codec/json-checked.js';
 export type { BackoffPolicy, Jitter } from './core/link/backoff.js';
 export type { RetryContext } from './core/link/decide.js';
 export type { HeartbeatOptions } from './core/link/heartbeat.js';

@@ -192,9 +192,8 @@ export interface ResolvedOptions {
 }
 
 /**
- * The number options that have a default, with it: each is a number > 0 (`outboxSize`: >= 0) and is
- * checked and defaulted by the same line of {@link resolveOptions}. The defaults are the `@default`s
- * of {@link ClientOptions}.
+ * The number options that have a default, with it: each is a number > 0 (`outboxSize`: >= 0) and is checked and
+ * defaulted by the same line of {@link resolveOptions}. The defaults are the `@default`s of {@link ClientOptions}.
  */
 const NUMBERS = {
   handshakeTimeout: 10_000,
@@ -257,15 +256,11 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
     fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
   const dialect = forClient(options.dialect ?? eventwire());
-  if (typeof dialect?.read !== 'function')
-    fail(
-      'dialect',
-      // a factory given uncalled: `dialect: querri` for `querri()`
-      typeof dialect === 'function'
-        ? 'what a factory returns (querri(), not querri)'
-        : 'a Dialect (see eventwire/dialects)',
-      options.dialect,
-    );
+  // a factory given uncalled: `dialect: querri` for `querri()`
+  if (typeof dialect === 'function') fail('dialect', 'what a factory returns (querri(), not querri)', dialect);
+  // a hook missing (a HookError at each call), or a liveness without its mode (a TypeError no listener caught)
+  const live = withMethods('dialect', dialect, DIALECT_HOOKS).liveness;
+  if (!(live?.mode === 'ws' ? live.fallback : live)?.mode) fail('dialect.liveness', 'a Liveness', live);
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client
@@ -368,6 +363,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
 function frozenCopy<T extends object>(value: T | undefined): Readonly<T> | undefined {
   return value && Object.freeze({ ...value });
 }
+
+const DIALECT_HOOKS = 'read params auth subscribe unsubscribe ping ack request close'; // a Dialect's, each a function
 
 /** @internal The URL of one attempt: the dialect's parameters (token, events, negotiation) added. */
 export function attemptUrl(

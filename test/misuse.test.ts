@@ -4,7 +4,17 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ClosedError, createClient, EncodeError, isOptionsError, OptionsError } from '../src/index.js';
+import { backoff, backoffCeiling, DEFAULT_BACKOFF } from '../src/advanced.js';
+import {
+  ClosedError,
+  createClient,
+  EncodeError,
+  isFilterError,
+  isOptionsError,
+  jsonCodec,
+  OptionsError,
+} from '../src/index.js';
+import { compileFilters } from '../src/protocol/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
 import { thrown } from './helpers.js';
@@ -151,5 +161,64 @@ describe('what is still taken: null for an absent option, any iterable of names,
     await client.ready();
     expect(await client.request('echo', 'x', { timeout: Number.POSITIVE_INFINITY })).toBe('x');
     expect(delays).not.toContain(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('jsonCodec() options refused at the call (OptionsError), as the client refuses its own', () => {
+  it('an unknown key, a limit that is not a number >= 1, checkCrc not a boolean, inflate not a function', async () => {
+    for (const [options, message] of [
+      // was: kept without a word (the misspelled key left the 16 MiB default; -1 refused every frame)
+      [{ maxMessageByte: 1024 }, 'unknown jsonCodec() option: maxMessageByte (did you mean maxMessageBytes?)'],
+      [{ maxMessageBytes: -1 }, 'maxMessageBytes must be a number >= 1, got -1'],
+      [{ maxDepth: '32' }, 'maxDepth must be an integer >= 1, got "32"'],
+      [{ maxObjects: 0.5 }, 'maxObjects must be an integer >= 1, got 0.5'],
+      [{ checkCrc: 'no' }, 'checkCrc must be a boolean, got "no"'],
+      [{ inflate: 'zlib' }, 'inflate must be a function, got "zlib"'],
+      [5, 'jsonCodec() options must be an object, got 5'],
+    ] as const) {
+      const error = thrown(() => jsonCodec(options as never));
+      expect(isOptionsError(error) && error.message).toBe(message);
+    }
+    // null is absent (was a TypeError); a checked codec still reads frames from a real server
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false, codec: jsonCodec(null as never) }));
+    const got = new Promise<unknown>((resolve) => client.on('TaskStatusChanged', (ev) => resolve(ev.data)));
+    await client.ready();
+    server.publish({ event_type: 'TaskStatusChanged', data: { status: 'Running' } });
+    expect(await got).toEqual({ status: 'Running' });
+  });
+});
+
+describe('eventwire/advanced and eventwire/protocol called directly: typed errors at the call', () => {
+  it('backoff() and backoffCeiling(): a policy checked as the client checks its backoff option, its gaps the defaults', () => {
+    const message = (call: () => unknown) => {
+      const error = thrown(call);
+      return isOptionsError(error) ? error.message : error;
+    };
+    // was: a TypeError (no policy), NaN (a key missing or misspelled), a delay for a jitter none knows
+    expect(backoffCeiling(5, { minDelay: 1000 })).toBe(16_000);
+    expect(backoff(1, undefined, () => 0.5)).toBe(250);
+    expect(message(() => backoff(1, { minDelya: 5 } as never))).toBe(
+      'unknown backoff policy key: minDelya (did you mean minDelay?)',
+    );
+    expect(message(() => backoffCeiling(2, { factor: 0.5 }))).toBe('factor must be a number >= 1, got 0.5');
+    expect(message(() => backoff(1, { jitter: 'half' as never }))).toBe(
+      "jitter must be 'full' or 'equal' or 'none', got \"half\"",
+    );
+    expect(message(() => backoff('2' as never, DEFAULT_BACKOFF))).toBe('attempt must be a number >= 0, got "2"');
+  });
+
+  it('compileFilters() checks its filters as subscribe() does (FilterError), null matching everything', () => {
+    const message = (call: () => unknown) => {
+      const error = thrown(call);
+      return isFilterError(error) ? error.message : error;
+    };
+    // was: a TypeError (null), or a predicate for a string or a nested object
+    expect(message(() => compileFilters('level=ERROR' as never))).toBe(
+      'filters must be an object of key: value or key: [values]',
+    );
+    expect(message(() => compileFilters({ level: { eq: 'ERROR' } } as never))).toMatch(/^filter key "level": must be/);
+    expect(compileFilters(null as never)({ data: {} })).toBe(true);
+    expect(compileFilters({ level: 'ERROR' })({ data: { level: 'ERROR' } })).toBe(true);
   });
 });

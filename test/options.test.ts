@@ -37,7 +37,11 @@ describe('options are validated at construction', () => {
       /^url must .* got "127\.0\.0\.1:9\/ws" \(did you mean "ws:\/\/127\.0\.0\.1:9\/ws"\?\)$/,
     ],
     ['token type', { url, token: 42 }, /^token must be a string or a function returning one, got a number$/],
-    ['a dialect that is not one', { url, dialect: 'querri' }, /^dialect must be a Dialect .*, got "querri"$/],
+    [
+      'a dialect that is not one',
+      { url, dialect: 'querri' },
+      /^dialect must be an object with read, params, auth, subscribe, unsubscribe, ping, ack, request, close, got "querri"$/,
+    ],
     [
       'a dialect factory not called',
       { url, dialect: querri },

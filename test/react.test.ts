@@ -5,7 +5,7 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod/mini';
 import { createHooks, EventwireProvider, useConnectionState, useEvent, useEvents } from '../src/adapters/react.js';
-import { createClient } from '../src/index.js';
+import { createClient, isOptionsError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
 
@@ -134,5 +134,30 @@ describe('eventwire/react', () => {
     await until(() => probe.state === 'open');
     expect(server.history).toHaveLength(1);
     expect(client.state).toBe('idle');
+  });
+
+  it('a hook outside a provider, and a provider given no client (or both), are OptionsErrors saying what to do', () => {
+    const message = (element: Parameters<typeof renderToString>[0]) => {
+      try {
+        renderToString(element);
+      } catch (error) {
+        return isOptionsError(error) ? error.message : `not an OptionsError: ${error}`;
+      }
+      return undefined;
+    };
+    // was: a plain Error
+    expect(message(h(App))).toBe('this hook needs an <EventwireProvider> above it (or createHooks(client))');
+    // was: the hooks below it said there was no provider above them
+    expect(message(h(EventwireProvider, { client: undefined as never }, h(App)))).toBe(
+      '<EventwireProvider> takes a client or options: got neither',
+    );
+    const client = createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false });
+    const both = { client, options: { url: 'ws://127.0.0.1:1' } } as never;
+    expect(message(h(EventwireProvider, both, h(App)))).toBe('<EventwireProvider> takes a client or options: not both');
+    // something else given as the client: refused by the hook's store, not a TypeError
+    expect(message(h(EventwireProvider, { client: { url: 'ws://127.0.0.1:1' } as never }, h(App)))).toBe(
+      'client must be a Client (createClient()), got an object',
+    );
+    client.close();
   });
 });

@@ -93,8 +93,8 @@ describe('Svelte store contract', () => {
   });
 });
 
-describe("a store's options, refused at its creation (OptionsError)", () => {
-  it('an unknown key, a limit that is not an integer >= 1, a releaseDelay that is not a number >= 0', async () => {
+describe("a store's client and options, refused at its creation (OptionsError)", () => {
+  it('an unknown key, a limit that is not an integer >= 1, a releaseDelay that is not a number >= 0, no client', async () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false }));
     for (const [make, message] of [
@@ -109,6 +109,15 @@ describe("a store's options, refused at its creation (OptionsError)", () => {
       [() => eventList(client, 'LogEntry', { limit: 0 }), /^limit must be an integer >= 1, got 0$/],
       [() => connectionState(client, { releaseDelay: -1 }), /^releaseDelay must be a number >= 0, got -1$/],
       [() => connectionState(client, 5 as never), /^store options must be an object, got 5$/],
+      // was: a store made, and a TypeError when it was first read (or at once, for null)
+      [
+        () => latestEvent(undefined as never, 'LogEntry'),
+        /^client must be a Client \(createClient\(\)\), got undefined$/,
+      ],
+      [() => eventList({ url: server.url } as never, 'LogEntry'), /^client must be a Client .*, got an object$/],
+      [() => connectionState(null as never), /^client must be a Client .*, got null$/],
+      // was: a TypeError (run is not a function), the subscription made all the same
+      [() => latestEvent(client, 'LogEntry').subscribe('x' as never), /^subscribe must be a function, got "x"$/],
     ] as const) {
       expect(make).toThrow(message);
     }

@@ -26,6 +26,7 @@ import {
 import { type Client, createClient } from '../client.js';
 import type { AckMode } from '../core/streams/delivery.js';
 import type { ClientOptions } from '../options.js';
+import { fail } from '../options-check.js';
 import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 import { connectionState, type EventListOptions, type EventStoreOptions, eventList, latestEvent } from './store.js';
 
@@ -59,6 +60,9 @@ export type EventwireProviderProps = { children?: ReactNode } & (
  * @example `<EventwireProvider options={{ url: 'wss://…', token }}>…</EventwireProvider>`
  */
 export function EventwireProvider(props: EventwireProviderProps) {
+  // neither (a client not yet made): every hook below said it had no provider above it
+  if ((props.client == null) === (props.options == null))
+    fail(`<EventwireProvider> takes a client or options: ${props.client ? 'not both' : 'got neither'}`);
   const owned = useOwnedClient(props.options);
   const client = props.client ?? (owned as AnyClient);
   return createElement(ClientContext.Provider, { value: client }, props.children);
@@ -169,7 +173,7 @@ export function createHooks(given?: AnyClient): EventwireHooks<EventSchemas, Ack
 
 function useContextClient(): AnyClient {
   const client = useContext(ClientContext);
-  if (!client) throw new Error('eventwire: this hook needs an <EventwireProvider> above it (or createHooks(client))');
+  if (!client) fail('this hook needs an <EventwireProvider> above it (or createHooks(client))');
   return client;
 }
 

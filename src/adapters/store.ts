@@ -1,6 +1,6 @@
 import type { Client } from '../client.js';
 import type { AckMode } from '../core/streams/delivery.js';
-import { num, optionObject } from '../options-check.js';
+import { fail, num, optionObject } from '../options-check.js';
 import type { Filters } from '../protocol/filters.js';
 import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 
@@ -27,11 +27,19 @@ export interface StoreOptions {
 }
 
 /**
- * A store's options, refused at its creation with an `OptionsError`: an unknown key (`filter` for
+ * A store's client and options, refused at its creation with an `OptionsError`: a client that is
+ * not one (undefined before it is made), an unknown key (`filter` for
  * `filters` matched every event, `max` for `limit` kept 100), a `releaseDelay` that is not a number
  * >= 0, a `limit` that is not an integer >= 1 (`NaN` let the list grow for ever).
  */
-function checkStoreOptions<T extends EventListOptions>(options: T | undefined, keys: string): T | undefined {
+function checkStoreOptions<T extends EventListOptions>(
+  client: unknown,
+  options: T | undefined,
+  keys: string,
+): T | undefined {
+  // a client not yet made, or its options given for it: a TypeError when the store was first read
+  if (typeof (client as Partial<Client> | undefined)?.subscribe !== 'function')
+    fail('client', 'a Client (createClient())', client);
   const checked = optionObject('store options', options, keys.split(' '), 'store option');
   if (checked?.releaseDelay !== undefined) num('releaseDelay', checked.releaseDelay, 0);
   if (checked?.limit !== undefined) num('limit', checked.limit, 1, false, true);
@@ -60,6 +68,7 @@ function createStore<T>(
   return {
     get: () => value,
     subscribe(run) {
+      if (typeof run !== 'function') fail('subscribe', 'a function', run);
       clearTimeout(releaseTimer);
       releaseTimer = undefined;
       if (!stop) stop = start(set);
@@ -87,7 +96,7 @@ export function connectionState<E extends EventSchemas, M extends AckMode>(
   client: Client<E, M>,
   options?: StoreOptions,
 ): ReadableStore<ConnectionState> {
-  checkStoreOptions(options, 'releaseDelay');
+  checkStoreOptions(client, options, 'releaseDelay');
   return createStore<ConnectionState>(
     client.state,
     (set) => {
@@ -117,7 +126,7 @@ export function latestEvent<E extends EventSchemas, M extends AckMode, K extends
   name: K,
   options: EventStoreOptions = {},
 ): ReadableStore<ServerEvent<E, K, M> | undefined> {
-  checkStoreOptions(options, 'releaseDelay filters');
+  checkStoreOptions(client, options, 'releaseDelay filters');
   return createStore<ServerEvent<E, K, M> | undefined>(
     undefined,
     (set) => {
@@ -146,7 +155,7 @@ export function eventList<E extends EventSchemas, M extends AckMode, K extends S
   options: EventListOptions = {},
 ): ReadableStore<readonly ServerEvent<E, K, M>[]> {
   type Ev = ServerEvent<E, K, M>;
-  checkStoreOptions(options, 'releaseDelay filters limit');
+  checkStoreOptions(client, options, 'releaseDelay filters limit');
   const limit = options.limit ?? 100;
   const empty: readonly Ev[] = [];
   return createStore<readonly Ev[]>(

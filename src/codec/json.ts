@@ -31,7 +31,9 @@ const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The protocol's own format: text frames are JSON; binary frames are UTF-8 JSON, or gzip
- * (recognised by its magic bytes) of UTF-8 JSON, inflated under a hard cap.
+ * (recognised by its magic bytes) of UTF-8 JSON, inflated under a hard cap. Its options are
+ * taken as given: the client's default codec is made with checked ones, and the `jsonCodec` of
+ * `eventwire` (codec/json-checked.ts) checks a user's first.
  *
  * @example
  * ```ts

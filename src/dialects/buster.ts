@@ -1,7 +1,10 @@
+import { kind } from '../errors/base.js';
 import { DecodeError } from '../errors/errors.js';
 import type { CloseAction } from '../protocol/close-codes.js';
+import { fail } from '../protocol/option-rules.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
+import { dialectOptions } from './options.js';
 import { ackIdProblem, closeTable, eventOf, isName, isObject, none } from './shared.js';
 
 /**
@@ -102,9 +105,14 @@ function reader(terminal: ReadonlyMap<string, ReadonlySet<string>>) {
  * const chat = await client.request('/chats/post', { prompt: 'revenue by month' }, { timeout: 300_000 });
  * ```
  */
-export function buster(options: BusterOptions = {}): Dialect {
+export function buster(options?: BusterOptions): Dialect {
+  const given = dialectOptions('buster', options, 'terminal').terminal;
+  if (given != null && kind(given) !== 'an object') fail('terminal', 'an object of route: event names', given);
   const terminal = new Map<string, ReadonlySet<string>>();
-  for (const [route, events] of Object.entries({ ...TERMINAL, ...options.terminal })) {
+  for (const [route, events] of Object.entries({ ...TERMINAL, ...given })) {
+    // a string would be a set of its letters, null none: the route's request never ended
+    if (!Array.isArray(events) || !events.every(isName))
+      fail(`terminal[${JSON.stringify(route)}]`, 'an array of event names', events);
     terminal.set(route, new Set(events));
   }
   return builtin({

@@ -1,6 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
+import { noOptions } from './options.js';
 import { closeTable, eventOf, filterValues, isName, isObject, none } from './shared.js';
 
 /** The id of the `authenticate` command (one per connection). */
@@ -82,7 +83,8 @@ function readForge(value: unknown, sink: DialectSink): void {
  * client.subscribe('checkpoint_created', { filters: { session_id: sid } }).on((ev) => log(ev.data));
  * ```
  */
-export function forge(): Dialect {
+export function forge(...args: []): Dialect {
+  noOptions('forge', args);
   return builtin({
     name: 'forge',
     params: () => [],

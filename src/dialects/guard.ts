@@ -49,7 +49,8 @@ export function guardDialect(dialect: Dialect, report: (error: EventwireError) =
     confirms: dialect.confirms,
     resume: dialect.resume,
     read: (value, sink) => dialect.read(value, sink),
-    params: safe('params', dialect.params, []),
+    // an object for its list of [name, value] pairs: a TypeError where the URL is made, which no listener caught
+    params: safe('params', (context) => [...dialect.params(context)], []),
     auth: safe('auth', dialect.auth, {}),
     subscribe: safe('subscribe', dialect.subscribe, undefined),
     unsubscribe: safe('unsubscribe', dialect.unsubscribe, undefined),

@@ -2,6 +2,7 @@ import { DecodeError } from '../errors/errors.js';
 import type { EventwireEvent } from '../protocol/event.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { builtin } from './guard.js';
+import { dialectOptions } from './options.js';
 import { closeTable, filterValues, isName, isObject, none, type Obj, tokenParam } from './shared.js';
 
 /** Options of {@link mdb}. @example `mdb({ pingInterval: 30_000 })` */
@@ -65,7 +66,8 @@ function eventOf(message: Obj & { type: string }): EventwireEvent {
  * // Node, the engine's cookie instead of the query: headers: { cookie: `ws_token=${jwt}` }
  * ```
  */
-export function mdb(options: MdbOptions = {}): Dialect {
+export function mdb(options?: MdbOptions): Dialect {
+  const { pingInterval = 30_000 } = dialectOptions('mdb', options, 'pingInterval');
   const channelOf = (spec: SubscriptionSpec) => filterValues(spec, 'metadata.channel')[0];
   /** Channels this client subscribed whose `subscribed` echo has not come yet, and unsubscribes likewise. */
   const awaited = { subscribed: [] as string[], unsubscribed: [] as string[] };
@@ -113,7 +115,7 @@ export function mdb(options: MdbOptions = {}): Dialect {
       tokenIn: 'query',
       greeting: 'required', // the engine always greets once authenticated (websockets.py 701-711)
       greetingGrace: 0,
-      liveness: { mode: 'ws', fallback: { mode: 'server', interval: options.pingInterval ?? 30_000 } },
+      liveness: { mode: 'ws', fallback: { mode: 'server', interval: pingInterval } },
       confirms: false,
       resume: 'none',
       read,

@@ -2,6 +2,7 @@ import type { Filters } from '../protocol/filters.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
+import { noOptions } from './options.js';
 import { closeTable, isObject, namesOnlyIn, negotiation, none, tokenParam } from './shared.js';
 
 /**
@@ -60,7 +61,8 @@ const close = closeTable({
  * client.subscribe('LogEntry', { filters: { level: ['ERROR', 'WARN'] } }).on((ev) => show(ev.data));
  * ```
  */
-export function provisioning(): Dialect {
+export function provisioning(...args: []): Dialect {
+  noOptions('provisioning', args);
   return builtin({
     name: 'provisioning',
     params(context) {

@@ -1,6 +1,7 @@
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
+import { dialectOptions } from './options.js';
 import { ackIdProblem, closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
@@ -51,14 +52,15 @@ function readQuerri(value: unknown, sink: DialectSink): void {
  * client.on('step_completed', (ev) => show(ev.data));
  * ```
  */
-export function querri(options: QuerriOptions = {}): Dialect {
+export function querri(options?: QuerriOptions): Dialect {
+  const { pingInterval = 30_000 } = dialectOptions('querri', options, 'pingInterval');
   return builtin({
     name: 'querri',
     params: ({ token }) => tokenParam(token),
     tokenIn: 'query',
     greeting: 'none',
     greetingGrace: 0,
-    liveness: { mode: 'server', interval: options.pingInterval ?? 30_000 },
+    liveness: { mode: 'server', interval: pingInterval },
     confirms: false,
     resume: 'none',
     rateLimit: { messages: 10, per: 1000 }, // seed 001: 10 messages a second per connection

@@ -5,12 +5,12 @@
 export * from './close-codes.js';
 export type { EventwireEvent } from './event.js';
 export {
-  compileFilters,
   type FilterPredicate,
   type FilterScalar,
   type Filters,
   parseFilters,
 } from './filters.js';
+export { compileFilters } from './filters-checked.js';
 export * from './schemas.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export type * from './types.js';

@@ -2,10 +2,18 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eventwire } from '../../src/dialects/index.js';
-import { createClient, DecodeError, type Dialect, isDecodeError } from '../../src/index.js';
+import {
+  createClient,
+  DecodeError,
+  type Dialect,
+  isDecodeError,
+  isHookError,
+  isOptionsError,
+} from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { Emulator } from '../fixtures/dialects/emulator.js';
-import { eventually, reach } from '../helpers.js';
+import { startServer } from '../fixtures/server.js';
+import { eventually, reach, thrown } from '../helpers.js';
 import { collect } from './collect.js';
 
 // --- the recipe (README.md, "A sixth server") ---
@@ -54,5 +62,34 @@ describe('a custom dialect', () => {
     await eventually(() => client.rtt !== undefined); // a ping went out, and its pong was read as one
     expect(conn.received[0]).toEqual({ op: 'watch', kinds: ['order.created'] });
     expect(conn.received).toContainEqual({ op: 'ping' });
+  });
+
+  it('built by hand without a hook or its liveness: refused at createClient() with an OptionsError naming it', () => {
+    const url = 'ws://127.0.0.1:9';
+    const refusal = (dialect: object) => {
+      const error = thrown(() => createClient({ url, dialect: dialect as Dialect, lazy: true }).close());
+      return isOptionsError(error) ? error.message : error;
+    };
+    const { close: _, ...noClose } = acme;
+    // was: a HookError at each close ("Cannot read properties of undefined (reading 'apply')")
+    expect(refusal(noClose)).toBe(
+      'dialect must be an object with read, params, auth, subscribe, unsubscribe, ping, ack, request, close, got an object',
+    );
+    // was: a TypeError at the first frame, thrown in the socket's handler: no listener could catch it
+    const { liveness: __, ...noLiveness } = acme;
+    expect(refusal(noLiveness)).toBe('dialect.liveness must be a Liveness, got undefined');
+    expect(refusal({ ...acme, liveness: { mode: 'ws' } })).toBe('dialect.liveness must be a Liveness, got an object');
+    expect(refusal({ ...acme, liveness: { mode: 'ws', fallback: { mode: 'none' } } })).toBeUndefined();
+  });
+
+  it('whose params() returns an object, not a list of pairs: a HookError, and the client connects without them', async () => {
+    const server = track(await startServer());
+    // was: a TypeError where the URL is made, thrown in a callback: no listener could catch it
+    const mine: Dialect = { ...eventwire(), name: 'mine', params: () => ({ token: 'x' }) as never };
+    const client = track(createClient({ url: server.url, dialect: mine, signals: false, lazy: true }));
+    const errors = collect<unknown>((h) => client.on('error', h));
+    client.connect();
+    await reach(client, 'open');
+    expect(errors.seen.map((e) => isHookError(e) && e.hook)).toEqual(['params']);
   });
 });
