@@ -17,7 +17,7 @@ import {
   backoffCeiling as ceilingOf,
   DEFAULT_BACKOFF,
 } from './core/link/backoff.js';
-import { num, oneOf, optionObject } from './protocol/option-rules.js';
+import { fail, num, oneOf, optionObject } from './protocol/option-rules.js';
 
 export { type CloseFacts, type Decision, decide, type RetryPolicy } from './core/link/decide.js';
 export { browserSignals } from './core/link/signals.js';
@@ -36,6 +36,7 @@ function checked(attempt: number, policy: Partial<BackoffPolicy> | undefined): B
   const full = { ...DEFAULT_BACKOFF, ...given };
   num('minDelay', full.minDelay, 0);
   num('maxDelay', full.maxDelay, 0);
+  if (full.maxDelay < full.minDelay) fail('maxDelay', `>= minDelay (${full.minDelay})`, full.maxDelay);
   num('factor', full.factor, 1);
   oneOf('jitter', full.jitter, ['full', 'equal', 'none']);
   return full;

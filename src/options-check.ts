@@ -91,7 +91,7 @@ export function parseUrl(input: unknown): string {
 }
 
 /** A URL as a message may show it: its credentials and query (where tokens travel) left out. */
-const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@').replace(/\?[^#]*/, '?…');
+export const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@').replace(/\?[^#]*/, '?…');
 
 /** The message of `createClient()` without options, or without a `url`. */
 export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";

@@ -19,6 +19,7 @@ import {
   oneOf,
   optionObject,
   parseUrl,
+  redacted,
   refuseUnknown,
   typed,
   URL_REQUIRED,
@@ -247,7 +248,7 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
 /** @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is refused with a hint). */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
   if (typeof options === 'string' || options instanceof URL)
-    fail(`createClient takes options: createClient({ url: ${JSON.stringify(String(options))} })`);
+    fail(`createClient takes options: createClient({ url: ${JSON.stringify(redacted(String(options)))} })`);
   if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);

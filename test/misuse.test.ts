@@ -175,10 +175,13 @@ describe('jsonCodec() options refused at the call (OptionsError), as the client 
       [{ checkCrc: 'no' }, 'checkCrc must be a boolean, got "no"'],
       [{ inflate: 'zlib' }, 'inflate must be a function, got "zlib"'],
       [5, 'jsonCodec() options must be an object, got 5'],
+      ['secret', "jsonCodec() options must be an object, got a string (the token is createClient()'s)"],
     ] as const) {
       const error = thrown(() => jsonCodec(options as never));
       expect(isOptionsError(error) && error.message).toBe(message);
     }
+    // Infinity (no limit), as createClient's own maxDepth and maxObjects take it
+    expect(thrown(() => jsonCodec({ maxDepth: Infinity, maxObjects: Infinity }))).toBeUndefined();
     // null is absent (was a TypeError); a checked codec still reads frames from a real server
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false, codec: jsonCodec(null as never) }));
@@ -206,6 +209,10 @@ describe('eventwire/advanced and eventwire/protocol called directly: typed error
       "jitter must be 'full' or 'equal' or 'none', got \"half\"",
     );
     expect(message(() => backoff('2' as never, DEFAULT_BACKOFF))).toBe('attempt must be a number >= 0, got "2"');
+    // as the client refuses it (was 50: the delay under the floor given)
+    expect(message(() => backoff(3, { minDelay: 5_000, maxDelay: 100 }))).toBe(
+      'maxDelay must be >= minDelay (5000), got 100',
+    );
   });
 
   it('compileFilters() checks its filters as subscribe() does (FilterError), null matching everything', () => {

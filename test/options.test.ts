@@ -383,6 +383,11 @@ describe('createClient without options says what is missing', () => {
         `createClient takes options: createClient({ url: "wss://events.example.com/ws" })`,
       );
     }
+    // credentials and a query (a token) are not echoed
+    const error = thrown(() => createClient(new URL('wss://u:pw@events.example.com/ws?token=SECRET') as never));
+    expect((error as Error).message).toBe(
+      `createClient takes options: createClient({ url: "wss://…@events.example.com/ws?…" })`,
+    );
   });
 
   it('accepts the listeners of on for lifecycle events and schema names, and any name without schemas', () => {

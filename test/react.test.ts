@@ -147,13 +147,15 @@ describe('eventwire/react', () => {
     };
     // was: a plain Error
     expect(message(h(App))).toBe('this hook needs an <EventwireProvider> above it (or createHooks(client))');
-    // was: the hooks below it said there was no provider above them
+    // a provider with neither renders (a client made after a login); a hook below it says so (it said no
+    // provider was above it)
+    expect(message(h(EventwireProvider, { client: undefined as never }, 'children'))).toBeUndefined();
     expect(message(h(EventwireProvider, { client: undefined as never }, h(App)))).toBe(
-      '<EventwireProvider> takes a client or options: got neither',
+      'the <EventwireProvider> above has no client yet: give it client or options (render it once they exist)',
     );
     const client = createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false });
     const both = { client, options: { url: 'ws://127.0.0.1:1' } } as never;
-    expect(message(h(EventwireProvider, both, h(App)))).toBe('<EventwireProvider> takes a client or options: not both');
+    expect(message(h(EventwireProvider, both, h(App)))).toBe('<EventwireProvider> takes a client or options, not both');
     // something else given as the client: refused by the hook's store, not a TypeError
     expect(message(h(EventwireProvider, { client: { url: 'ws://127.0.0.1:1' } as never }, h(App)))).toBe(
       'client must be a Client (createClient()), got an object',

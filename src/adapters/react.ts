@@ -37,7 +37,8 @@ import { connectionState, type EventListOptions, type EventStoreOptions, eventLi
 // biome-ignore lint/suspicious/noExplicitAny: the schemas are erased in the context; createHooks restores them.
 export type AnyClient = Client<any, AckMode>;
 
-const ClientContext = createContext<AnyClient | null>(null);
+/** undefined: no provider above; null: a provider with no client yet (neither client nor options). */
+const ClientContext = createContext<AnyClient | null | undefined>(undefined);
 
 /**
  * Props of {@link EventwireProvider}: a client you made (typed or not), or options to make one.
@@ -60,11 +61,11 @@ export type EventwireProviderProps = { children?: ReactNode } & (
  * @example `<EventwireProvider options={{ url: 'wss://…', token }}>…</EventwireProvider>`
  */
 export function EventwireProvider(props: EventwireProviderProps) {
-  // neither (a client not yet made): every hook below said it had no provider above it
-  if ((props.client == null) === (props.options == null))
-    fail(`<EventwireProvider> takes a client or options: ${props.client ? 'not both' : 'got neither'}`);
+  // both: the options would make a client never used. Neither is allowed (a client made after a
+  // login, options once a token is known): the hooks below say there is no client yet.
+  if (props.client != null && props.options != null) fail('<EventwireProvider> takes a client or options, not both');
   const owned = useOwnedClient(props.options);
-  const client = props.client ?? (owned as AnyClient);
+  const client = props.client ?? owned ?? null;
   return createElement(ClientContext.Provider, { value: client }, props.children);
 }
 
@@ -173,6 +174,8 @@ export function createHooks(given?: AnyClient): EventwireHooks<EventSchemas, Ack
 
 function useContextClient(): AnyClient {
   const client = useContext(ClientContext);
+  if (client === null)
+    fail('the <EventwireProvider> above has no client yet: give it client or options (render it once they exist)');
   if (!client) fail('this hook needs an <EventwireProvider> above it (or createHooks(client))');
   return client;
 }

@@ -1,4 +1,4 @@
-import { num, optionObject, typed } from '../protocol/option-rules.js';
+import { num, optionObject, secretless, typed } from '../protocol/option-rules.js';
 import type { Codec } from './codec.js';
 import { type JsonCodecOptions, jsonCodec as makeJsonCodec } from './json.js';
 
@@ -16,6 +16,7 @@ import { type JsonCodecOptions, jsonCodec as makeJsonCodec } from './json.js';
  * ```
  */
 export function jsonCodec(options?: JsonCodecOptions): Codec {
+  secretless('jsonCodec', options);
   const given =
     optionObject(
       'jsonCodec() options',
@@ -23,8 +24,10 @@ export function jsonCodec(options?: JsonCodecOptions): Codec {
       ['maxMessageBytes', 'maxDepth', 'maxObjects', 'checkCrc', 'inflate'],
       'jsonCodec() option',
     ) ?? {};
+  // an integer, or Infinity (no limit) as the client's own option takes it
   for (const key of ['maxMessageBytes', 'maxDepth', 'maxObjects'] as const)
-    if (given[key] !== undefined) num(key, given[key], 1, false, key !== 'maxMessageBytes');
+    if (given[key] !== undefined && given[key] !== Number.POSITIVE_INFINITY)
+      num(key, given[key], 1, false, key !== 'maxMessageBytes');
   typed('checkCrc', given.checkCrc, 'boolean');
   typed('inflate', given.inflate, 'function');
   return makeJsonCodec(given);

@@ -107,7 +107,8 @@ function reader(terminal: ReadonlyMap<string, ReadonlySet<string>>) {
  */
 export function buster(options?: BusterOptions): Dialect {
   const given = dialectOptions('buster', options, 'terminal').terminal;
-  if (given != null && kind(given) !== 'an object') fail('terminal', 'an object of route: event names', given);
+  if (given != null && (kind(given) !== 'an object' || given instanceof Map))
+    fail('terminal', 'an object of route: event names (not a Map)', given);
   const terminal = new Map<string, ReadonlySet<string>>();
   for (const [route, events] of Object.entries({ ...TERMINAL, ...given })) {
     // a string would be a set of its letters, null none: the route's request never ended

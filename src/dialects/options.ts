@@ -1,5 +1,5 @@
-import { shown } from '../errors/base.js';
-import { fail, num, optionObject } from '../protocol/option-rules.js';
+import { kind, shown } from '../errors/base.js';
+import { fail, num, optionObject, secretless } from '../protocol/option-rules.js';
 
 /**
  * @internal The options of a built-in dialect's factory, refused at the call with an
@@ -9,6 +9,7 @@ import { fail, num, optionObject } from '../protocol/option-rules.js';
  * must be a number > 0 (0, NaN or "30" made every link dead, or never dead, without a word).
  */
 export function dialectOptions<T extends object>(name: string, options: T | null | undefined, known: string): T {
+  secretless(name, options);
   const given =
     optionObject(`${name}() options`, options ?? undefined, known.split(' '), `${name}() option`) ?? ({} as T);
   const { pingInterval } = given as { pingInterval?: unknown };
@@ -21,6 +22,9 @@ export function dialectOptions<T extends object>(name: string, options: T | null
  * `provisioning({ batchSize: 5 })`): each is the client's option, or none at all.
  */
 export function noOptions(name: string, args: readonly unknown[]): void {
-  if (args.length > 0 && args[0] !== undefined)
-    fail(`${name}() takes no options (the token, batchSize and the like are createClient()'s), got ${shown(args[0])}`);
+  const [given] = args;
+  // null and {} are absent (factory(options ?? {}) passes options on generically)
+  if (given == null || (kind(given) === 'an object' && Object.keys(given).length === 0)) return;
+  secretless(name, given);
+  fail(`${name}() takes no options (the token, batchSize and the like are createClient()'s), got ${shown(given)}`);
 }

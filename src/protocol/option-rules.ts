@@ -69,3 +69,9 @@ export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): 
   if (value !== undefined && typeof value !== type) fail(name, `a ${type}`, value);
   return value;
 }
+
+/** @internal A string given as options is often the token meant for createClient(): its kind is said, never its text. */
+export function secretless(name: string, options: unknown): void {
+  if (typeof options === 'string')
+    fail(`${name}() options must be an object, got a string (the token is createClient()'s)`);
+}

@@ -30,6 +30,10 @@ describe('dialect factories: options refused at the call', () => {
       expect(refusal(() => f({ pingInterval: '30000' }))).toBe('pingInterval must be a number > 0, got "30000"');
       expect(refusal(() => f({ pingInterval: Number.NaN }))).toBe('pingInterval must be a number > 0, got NaN');
       expect(refusal(() => f(30_000))).toBe(`${name}() options must be an object, got 30000`);
+      // a string is often the token meant for createClient(): never echoed
+      expect(refusal(() => f('eyJ.secret'))).toBe(
+        `${name}() options must be an object, got a string (the token is createClient()'s)`,
+      );
       // was a TypeError (reading pingInterval of null); null is absent, as for the client's options
       expect(refusal(() => f(null))).toBeUndefined();
       expect(refusal(() => f({ pingInterval: 5_000 }))).toBeUndefined();
@@ -40,7 +44,13 @@ describe('dialect factories: options refused at the call', () => {
   it('buster(): terminal an object of route: an array of event names (a string was a set of its letters)', () => {
     const f = loose(buster);
     expect(refusal(() => f({ terminals: {} }))).toBe('unknown buster() option: terminals (did you mean terminal?)');
-    expect(refusal(() => f({ terminal: 5 }))).toBe('terminal must be an object of route: event names, got 5');
+    expect(refusal(() => f({ terminal: 5 }))).toBe(
+      'terminal must be an object of route: event names (not a Map), got 5',
+    );
+    // a Map passed the object check and was read as no route at all
+    expect(refusal(() => f({ terminal: new Map([['/a', ['done']]]) }))).toMatch(
+      /^terminal must be an object .*not a Map/,
+    );
     expect(refusal(() => f({ terminal: { '/chats/post': 'complete' } }))).toBe(
       'terminal["/chats/post"] must be an array of event names, got "complete"',
     );
@@ -61,6 +71,12 @@ describe('dialect factories: options refused at the call', () => {
         `${name}() takes no options (the token, batchSize and the like are createClient()'s), got an object`,
       );
       expect(refusal(() => f(undefined))).toBeUndefined();
+      // absent as generic code passes options on: factory(options ?? {}), or null
+      expect(refusal(() => f({}))).toBeUndefined();
+      expect(refusal(() => f(null))).toBeUndefined();
+      expect(refusal(() => f('eyJ.secret'))).toBe(
+        `${name}() options must be an object, got a string (the token is createClient()'s)`,
+      );
     }
   });
 });
