@@ -15,9 +15,10 @@ import {
   type BackoffPolicy,
   backoff as backoffOf,
   backoffCeiling as ceilingOf,
+  checkedPolicy,
   DEFAULT_BACKOFF,
 } from './core/link/backoff.js';
-import { fail, num, oneOf, optionObject } from './protocol/option-rules.js';
+import { num } from './protocol/option-rules.js';
 
 export { type CloseFacts, type Decision, decide, type RetryPolicy } from './core/link/decide.js';
 export { browserSignals } from './core/link/signals.js';
@@ -25,21 +26,10 @@ export { systemClock } from './core/util/clock.js';
 export { type CloseAction, CloseCode, type CloseCodeValue, closeAction } from './protocol/close-codes.js';
 export { DEFAULT_BACKOFF };
 
-/**
- * A policy as the client takes its `backoff` option: the defaults under what is given, each key
- * known and in range, else an `OptionsError` naming it (a policy missing a key, or with a
- * misspelled one, gave NaN without a word; none at all, a TypeError). The attempt: a number >= 0.
- */
-function checked(attempt: number, policy: Partial<BackoffPolicy> | undefined): BackoffPolicy {
+/** The attempt a number >= 0, the policy as the client takes its `backoff` option (see `checkedPolicy`). */
+function checked(attempt: number, policy: Partial<BackoffPolicy> | undefined): Readonly<BackoffPolicy> {
   num('attempt', attempt, 0);
-  const given = optionObject('policy', policy ?? undefined, Object.keys(DEFAULT_BACKOFF), 'backoff policy key');
-  const full = { ...DEFAULT_BACKOFF, ...given };
-  num('minDelay', full.minDelay, 0);
-  num('maxDelay', full.maxDelay, 0);
-  if (full.maxDelay < full.minDelay) fail('maxDelay', `>= minDelay (${full.minDelay})`, full.maxDelay);
-  num('factor', full.factor, 1);
-  oneOf('jitter', full.jitter, ['full', 'equal', 'none']);
-  return full;
+  return checkedPolicy(policy ?? undefined, 'policy', '', 'backoff policy key');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Codec } from './codec/codec.js';
 import { jsonCodec } from './codec/json.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF } from './core/link/backoff.js';
+import { type BackoffPolicy, checkedPolicy } from './core/link/backoff.js';
 import type { RetryContext } from './core/link/decide.js';
 import type { HeartbeatOptions } from './core/link/heartbeat.js';
 import { browserSignals, type NetworkSignals } from './core/link/signals.js';
@@ -216,18 +216,12 @@ const OTHER_KEYS =
 OTHER_KEYS satisfies KeyWords<ClientOptions, typeof OTHER_KEYS, keyof typeof NUMBERS>;
 const KNOWN = [...Object.keys(NUMBERS), ...OTHER_KEYS.split(' ')];
 
-/** The least value of each number of `backoff` (every one, its type says); `maxDelay` must besides be at least `minDelay`. */
-const BACKOFF_LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRetries: 0 } as const satisfies {
-  [K in keyof BackoffPolicy as BackoffPolicy[K] extends number ? K : never]-?: number;
-};
-
 /**
- * The nested option objects' defaults, every key present (their types say so): they are also the lists
- * of known keys that `heartbeat: { intervl: 5 }` is refused against. Frozen once: a client given
- * no `heartbeat` or `backoff` holds these very objects.
+ * The heartbeat's defaults, every key present (its type says so): also the list of known keys that
+ * `heartbeat: { intervl: 5 }` is refused against. Frozen once: a client given no `heartbeat` holds
+ * this very object (and without `backoff`, `DEFAULT_BACKOFF`: see `checkedPolicy`).
  */
 const HEARTBEAT: Readonly<Required<HeartbeatOptions>> = Object.freeze({ interval: 25_000, timeout: 10_000 });
-const BACKOFF: Readonly<Required<BackoffPolicy>> = DEFAULT_BACKOFF;
 const RATE_LIMIT_KEYS = 'messages per';
 RATE_LIMIT_KEYS satisfies KeyWords<RateLimit, typeof RATE_LIMIT_KEYS>;
 
@@ -265,17 +259,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client
-  const backoff =
-    options.backoff === undefined
-      ? BACKOFF
-      : { ...BACKOFF, ...optionObject('backoff', options.backoff, Object.keys(BACKOFF)) };
-  for (const key in BACKOFF_LEAST) {
-    const k = key as keyof typeof BACKOFF_LEAST;
-    num(`backoff.${k}`, backoff[k], BACKOFF_LEAST[k]);
-  }
-  if (backoff.maxDelay < backoff.minDelay)
-    fail('backoff.maxDelay', `>= backoff.minDelay (${backoff.minDelay})`, backoff.maxDelay);
-  oneOf('backoff.jitter', backoff.jitter, ['full', 'equal', 'none']);
+  const backoff = checkedPolicy(options.backoff, 'backoff', 'backoff.');
   let heartbeat: HeartbeatOptions | undefined;
   if (options.heartbeat !== false) {
     heartbeat =

@@ -1,3 +1,5 @@
+import { fail, num, oneOf, optionObject } from '../../protocol/option-rules.js';
+
 /**
  * How the randomness is applied to an exponential delay.
  * - `full`: uniform in [0, base]. Spreads a herd of clients the most (AWS "full jitter").
@@ -44,6 +46,35 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({
   maxRetries: Number.POSITIVE_INFINITY,
   minUptime: 5_000,
 });
+
+/** The least value of each number of a policy (every one, its type says); `maxDelay` must besides be at least `minDelay`. */
+const LEAST = { minDelay: 0, maxDelay: 0, minUptime: 0, factor: 1, maxRetries: 0 } as const satisfies {
+  [K in keyof BackoffPolicy as BackoffPolicy[K] extends number ? K : never]-?: number;
+};
+
+/**
+ * @internal A policy as the client takes its `backoff` option, and eventwire/advanced's functions
+ * theirs: {@link DEFAULT_BACKOFF}'s keys under what is given (the frozen defaults themselves when
+ * nothing is: one object for every client), each key known and in range, else an `OptionsError`
+ * naming it as `${path}key` (`backoff.maxDelay`); unknown keys are `what` (see `optionObject`).
+ */
+export function checkedPolicy(given: unknown, name: string, path: string, what?: string): Readonly<BackoffPolicy> {
+  const policy: Readonly<BackoffPolicy> =
+    given === undefined
+      ? DEFAULT_BACKOFF
+      : {
+          ...DEFAULT_BACKOFF,
+          ...optionObject(name, given as Partial<BackoffPolicy>, Object.keys(DEFAULT_BACKOFF), what),
+        };
+  for (const key in LEAST) {
+    const k = key as keyof typeof LEAST;
+    num(`${path}${k}`, policy[k], LEAST[k]);
+  }
+  if (policy.maxDelay < policy.minDelay)
+    fail(`${path}maxDelay`, `>= ${path}minDelay (${policy.minDelay})`, policy.maxDelay);
+  oneOf(`${path}jitter`, policy.jitter, ['full', 'equal', 'none']);
+  return policy;
+}
 
 /**
  * The delay in ms before retry number `attempt` (1 for the first retry).
