@@ -43,6 +43,13 @@ function manualClock() {
   };
 }
 
+/** A manual clock and a heartbeat's io that records each death's silence. */
+function deaths() {
+  const t = manualClock();
+  const dead: number[] = [];
+  return { t, dead, io: { ping: () => {}, dead: (ms: number) => void dead.push(ms) } };
+}
+
 describe('heartbeat', () => {
   const options = { interval: 25_000, timeout: 10_000 };
 
@@ -130,9 +137,8 @@ describe('heartbeat', () => {
 
   it('a deadline timer that finds silence gives the frames that came meanwhile 50 ms: a pong then keeps the link', () => {
     for (const answered of [true, false]) {
-      const t = manualClock();
-      const dead: number[] = [];
-      const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      const { t, dead, io } = deaths();
+      const hb = createHeartbeat(options, t.clock, io);
       t.advance(25_000); // ping; its deadline is at 35 s
       t.advance(15_000, 5_000); // the process was busy: the deadline timer runs at 40 s, before the pong is read
       expect(dead).toEqual([]);
@@ -145,9 +151,8 @@ describe('heartbeat', () => {
 
   it('two checks in a row (visibilitychange, then online) wait for the grace the first gave', () => {
     for (const answered of [true, false]) {
-      const t = manualClock();
-      const dead: number[] = [];
-      const hb = createHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      const { t, dead, io } = deaths();
+      const hb = createHeartbeat(options, t.clock, io);
       t.advance(25_000); // ping
       t.set(200_000); // asleep
       hb.check();
@@ -157,7 +162,7 @@ describe('heartbeat', () => {
       t.advance(50);
       expect(dead).toEqual(answered ? [] : [175_050]);
       hb.stop();
-      const paced = createServerPacedHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      const paced = createServerPacedHeartbeat(options, t.clock, io);
       t.set(300_000);
       paced.check();
       paced.check();
@@ -171,9 +176,8 @@ describe('heartbeat', () => {
 
   it('server-paced: a check that finds silence gives frames 50 ms too, once', () => {
     for (const answered of [true, false]) {
-      const t = manualClock();
-      const dead: number[] = [];
-      const hb = createServerPacedHeartbeat(options, t.clock, { ping: () => {}, dead: (ms) => void dead.push(ms) });
+      const { t, dead, io } = deaths();
+      const hb = createServerPacedHeartbeat(options, t.clock, io);
       t.advance(30_000); // checks at 10, 20, 30 s: silent, not yet interval + timeout
       t.advance(15_000, 5_000); // the 40 s check runs at 45 s: 45 s of silence, but late
       expect(dead).toEqual([]);
