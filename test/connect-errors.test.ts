@@ -107,6 +107,9 @@ describe('every failed attempt reaches error', () => {
   it('a name that does not resolve, TLS to a plain server, an HTTP answer: each its kind, on one line', async () => {
     const plain = await httpServer();
     const gone = await httpServer('404 Not Found');
+    // Axum's answer to a missing query field (Provisioning's token); a 503 is the server's own state: no hint
+    const bad = await httpServer('400 Bad Request');
+    const busy = await httpServer('503 Service Unavailable');
     const cases = [
       [
         'ws://no-such-host.invalid:9',
@@ -121,7 +124,17 @@ describe('every failed attempt reaches error', () => {
       [
         `ws://127.0.0.1:${gone.port}/nope`,
         'http',
-        /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/nope: the server answered the upgrade with HTTP 404 Not Found$/,
+        /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/nope: the server answered the upgrade with HTTP 404 Not Found: check the URL \(its path; its query: a token\?\) and that the dialect is this server's$/,
+      ],
+      [
+        `ws://127.0.0.1:${bad.port}/ws`,
+        'http',
+        /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/ws: the server answered the upgrade with HTTP 400 Bad Request: check the URL \(its path; its query: a token\?\) and that the dialect is this server's$/,
+      ],
+      [
+        `ws://127.0.0.1:${busy.port}/ws`,
+        'http',
+        /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/ws: the server answered the upgrade with HTTP 503 Service Unavailable$/,
       ],
     ] as const;
     for (const [url, kind, message] of cases) {
@@ -131,7 +144,8 @@ describe('every failed attempt reaches error', () => {
       expect(isConnectionError(error) && error.kind, url).toBe(kind);
       expect((await closed).reason).not.toContain('\n'); // the close says it on one line too
       expect(error.message).toMatch(message);
-      if (kind === 'http') expect((error as ConnectionError).status).toBe(404);
+      if (kind === 'http')
+        expect((error as ConnectionError).status).toBe(Number(/HTTP (\d+)/.exec(error.message)?.[1]));
       client.close();
     }
   });

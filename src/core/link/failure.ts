@@ -29,6 +29,9 @@ export interface AttemptFacts {
   attempt: number;
 }
 
+/** What a 400 or 404 to the upgrade usually means: this URL, or this dialect, is not the server's. */
+const REQUEST_HINT = ": check the URL (its path; its query: a token?) and that the dialect is this server's";
+
 /** What kind of failure a transport's error is, and its cause in a few words. */
 function classify(error: unknown, url: string): [ConnectionFailure, string] {
   const code = (error as { code?: unknown } | null)?.code;
@@ -52,6 +55,8 @@ export function attemptError(facts: AttemptFacts): EventwireError {
   if (status !== undefined) {
     kind = 'http';
     cause = error instanceof Error ? error.message : `the server answered the upgrade with HTTP ${status}`;
+    // Axum answers a missing or unreadable query (Provisioning's token) with 400; a wrong path is 404
+    if (status === 400 || status === 404) cause += REQUEST_HINT;
   } else if (facts.opened) {
     kind = facts.code === 1006 ? 'dropped' : 'closed';
     const said = facts.reason ? `: ${firstLine(facts.reason)}` : '';
