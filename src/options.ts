@@ -59,9 +59,15 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
    * @default the dialect's: for protocol v1, the welcome if it comes, else the first frame, else 1 s of silence
    */
   handshake?: 'welcome' | 'none';
-  /** How long (ms) after the socket opens a required greeting may take (`Infinity`: no limit). @default 10000 */
+  /**
+   * How long (ms) after the socket opens a required greeting may take (`Infinity`: no limit); one
+   * already waiting unread at the deadline (the process was busy) gets a grace of 50 ms (at most
+   * this) to be read first. @default 10000 */
   handshakeTimeout?: number;
-  /** How long (ms) a connection attempt, token included, may take (`Infinity`: no limit). @default 10000 */
+  /**
+   * How long (ms) a connection attempt, token included, may take (`Infinity`: no limit); an open
+   * already waiting unread at the deadline gets a grace of 50 ms (at most this) to be read first.
+   * @default 10000 */
   connectTimeout?: number;
   /** Reconnect policy; see {@link BackoffPolicy}. @default DEFAULT_BACKOFF */
   backoff?: Partial<BackoffPolicy>;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient, isConnectionError } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { next, nextEvent, reach } from './helpers.js';
+import { next, nextEvent, reach, runFixture } from './helpers.js';
 
 describe('connect', () => {
   let server: ReferenceServer;
@@ -119,4 +119,19 @@ describe('connect', () => {
     await reach(client, 'open');
     expect(states).toEqual(['idle->connecting', 'connecting->open']);
   });
+});
+
+describe('timers in a busy real process: connecting', () => {
+  // the child's timeout is 300 ms, its stall 1.5 s: the answer waits unread in the socket meanwhile
+  for (const [phase, what] of [
+    ['connect', 'the upgrade answer (connectTimeout)'],
+    ['greeting', 'the greeting (handshakeTimeout)'],
+  ] as const)
+    it(`a Node script busy past the timeout while ${what} came keeps its attempt: no timeout, no reconnect`, async () => {
+      const server = track(await startServer({ tokens: ['t-stall'] }));
+      const { code, out } = await runFixture('stall-while-connecting.ts', [server.url, 't-stall', phase, '1500']);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual(['open']);
+      expect(server.history).toHaveLength(1);
+    }, 60_000);
 });

@@ -10,6 +10,7 @@ import { Attempts } from './attempts.js';
 import type { LinkHost } from './host.js';
 import { Inbox, type InboxSink } from './inbox.js';
 import { Liveness, type LivenessLink } from './liveness.js';
+import { PhaseTimer } from './phase-timer.js';
 import type { NetworkSignal } from './signals.js';
 
 /**
@@ -20,8 +21,10 @@ import type { NetworkSignal } from './signals.js';
  * client core ({@link LinkHost}) only what concerns the client.
  *
  * One timer slot serves the phase the link is in (retry delay, connect timeout, greeting
- * timeout); the heartbeat has its own. Every attempt has an id: a token, socket or timer that
- * belongs to an older attempt finds a newer id and is ignored.
+ * timeout); the heartbeat has its own. A timeout fails the attempt only after a grace (see
+ * {@link PhaseTimer.deadline}): an open or greeting already in the socket is read first. Every
+ * attempt has an id: a token, socket or timer that belongs to an older attempt finds a newer id
+ * and is ignored.
  */
 export class Connection implements TransportEvents, InboxSink, OutboxLink, LivenessLink {
   #state: ConnectionState = 'idle';
@@ -42,7 +45,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   /** The current attempt's handshake, and what the run of attempts carries (retry state). */
   readonly #attempts: Attempts;
   #openedAt = 0;
-  #timer: unknown;
+  readonly #timer: PhaseTimer;
   /** The socket of the current attempt is open (the link may still await its greeting). */
   #socketUp = false;
   #waitingForNetwork = false;
@@ -55,6 +58,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.#host = host;
     this.maxBatchSize = options.maxBatchSize;
     this.#attempts = new Attempts(options, dialect);
+    this.#timer = new PhaseTimer(options.clock);
     this.outbox = new Outbox(options.outboxSize, this, options.rateLimit, options.clock);
     this.#inbox = new Inbox(options.codec, dialect, this, options.maxPayload);
     const { WebSocket, maxPayload, headers } = options;
@@ -114,18 +118,16 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
       this.#ended(this.#id, 1006, 'no subprotocol selected');
       return;
     }
-    this.#clearTimer();
+    this.#timer.clear();
     this.#socketUp = true;
     this.outbox.socketOpen();
     const greeting = this.#attempts.opened(options.clock.now());
     if (greeting === 'none') return void this.#open();
     const id = this.#id;
-    this.#timer =
-      greeting === 'required'
-        ? options.clock.setTimeout(() => {
-            this.#fail(id, 'handshake timeout', this.#attempts.noGreeting(options.handshakeTimeout));
-          }, options.handshakeTimeout)
-        : options.clock.setTimeout(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
+    const late = () => this.#attempts.noGreeting(options.handshakeTimeout);
+    if (greeting === 'required')
+      this.#timer.deadline(() => this.#fail(id, 'handshake timeout', late()), options.handshakeTimeout);
+    else this.#timer.set(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
@@ -269,15 +271,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
 
   #start(): void {
     const options = this.#options;
-    const { clock } = options;
-    this.#clearTimer();
+    this.#timer.clear();
     this.#waitingForNetwork = false;
     this.#setState('connecting');
     const id = ++this.#id;
     this.#token = undefined;
     this.#attempts.selected = undefined;
     const late = () => this.#attempts.timedOut(`no connection within ${options.connectTimeout} ms`);
-    this.#timer = clock.setTimeout(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
+    this.#timer.deadline(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
     fetchToken(
       options.token,
       (token) => {
@@ -309,9 +310,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   }
 
   #open(): void {
-    const { clock } = this.#options;
-    this.#clearTimer();
-    this.#openedAt = clock.now();
+    this.#timer.clear();
+    this.#openedAt = this.#options.clock.now();
     this.#attempts.quiet = false;
     this.#liveness.start();
     this.#setState('open');
@@ -352,14 +352,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const delay = 'retryIn' in decision ? decision.retryIn : 0;
     this.#host.emit('reconnecting', { attempt: decision.attempt, delay, ...(failure && { error: failure }) });
     if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
-    else this.#timer = options.clock.setTimeout(() => this.#start(), delay);
+    else this.#timer.set(() => this.#start(), delay);
   }
 
   #linkDown(): void {
     this.#id++;
     this.#inbox.reset(); // frames of the old socket still waiting to be decoded are dropped
     this.#socketUp = false;
-    this.#clearTimer();
+    this.#timer.clear();
     this.#liveness.stop();
     this.#sessionId = undefined;
     this.outbox.down();
@@ -373,12 +373,6 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.#stopSignals = undefined;
   }
 
-  /** Cancels the phase's timer and lets its handle go (an open link holds none). */
-  #clearTimer(): void {
-    this.#options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
   #setState(to: ConnectionState): void {
     const from = this.#state;
     if (from === to) return;
@@ -389,7 +383,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   #signal(signal: NetworkSignal): void {
     if (signal === 'offline') {
       if (this.#state === 'reconnecting' && !this.#waitingForNetwork) {
-        this.#clearTimer();
+        this.#timer.clear();
         this.#waitingForNetwork = true;
       } else this.#liveness.check();
       return;

@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.js';
+import { graceOf } from './phase-timer.js';
 
 /**
  * Heartbeat settings.
@@ -25,10 +26,11 @@ export interface Heartbeat {
   pong(): void;
   /**
    * Checks liveness now (tab visible again, network back): probes, or finds the silence. Silence
-   * past the deadline (here or at a timer) is death only {@link GRACE} ms later (once per silence):
-   * Node runs due timers before it reads sockets, so after a long synchronous job, a starved
-   * process or a laptop waking, the answer may be waiting unread (or, from a server in the same
-   * process, one loop turn from being written). A check while that grace runs waits for it.
+   * past the deadline (here or at a timer) is death only a grace later (50 ms, at most `timeout`:
+   * {@link graceOf}), once per silence: Node runs due timers before it reads sockets, so after a
+   * long synchronous job, a starved process or a laptop waking, the answer may be waiting unread
+   * (or, from a server in the same process, one loop turn from being written). A check while
+   * that grace runs waits for it.
    */
   check(): void;
   /** Stops every timer. */
@@ -135,7 +137,7 @@ class ServerPaced implements Heartbeat {
         return;
       }
       this.#graced = true;
-      wait = Math.min(GRACE, this.#options.timeout);
+      wait = graceOf(this.#options.timeout);
     }
     this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(this.#tick, wait);
@@ -146,9 +148,6 @@ class ServerPaced implements Heartbeat {
     this.#clock.clearTimeout(this.#timer);
   }
 }
-
-/** The ms a silence found past the deadline waits before it is death (at most `timeout`): see {@link Heartbeat.check}. */
-const GRACE = 50;
 
 /** One timer and a few numbers per connection; the methods live on the prototype. */
 class HeartbeatTimer implements Heartbeat {
@@ -221,7 +220,7 @@ class HeartbeatTimer implements Heartbeat {
         this.#io.dead(silent);
       } else {
         this.#graced = true;
-        this.#schedule(Math.min(GRACE, this.#options.timeout));
+        this.#schedule(graceOf(this.#options.timeout));
       }
       return;
     }

@@ -128,9 +128,10 @@ export class RequestTracker {
         return reject(new QueueFullError('the outbox', deps.limit));
       }
       // Infinity: no timer at all (an injected clock's setTimeout may not hold it). At the deadline,
-      // a grace of 50 ms (at most the timeout) first, as the heartbeat's: Node runs due timers before
-      // it reads sockets, so after a long synchronous job the response may be waiting unread (or, from
-      // a server in the same process, one loop turn from being written)
+      // a grace of 50 ms (at most the timeout) first, as the link's (GRACE in core/link/phase-timer.ts;
+      // this chunk loads on demand and keeps its own): Node runs due timers before it reads sockets,
+      // so after a long synchronous job the response may be waiting unread (or, from a server in the
+      // same process, one loop turn from being written)
       if (timeout !== Number.POSITIVE_INFINITY)
         entry.timer = deps.clock.setTimeout(() => {
           entry.timer = deps.clock.setTimeout(
