@@ -8,7 +8,7 @@ import { type AckMode, LIFECYCLE } from './core/streams/delivery.js';
 import { type Clock, systemClock } from './core/util/clock.js';
 import { createLog, type Log, type Logger, type LogLevel } from './core/util/logger.js';
 import type { Dialect } from './dialects/dialect.js';
-import { eventwire } from './dialects/eventwire.js';
+import { EVENTWIRE } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
 import { kind } from './errors/base.js';
 import {
@@ -256,12 +256,18 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
     fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
-  const dialect = forClient(options.dialect ?? eventwire());
+  const dialect = forClient(options.dialect ?? EVENTWIRE);
   // a factory given uncalled: `dialect: querri` for `querri()`
   if (typeof dialect === 'function') fail('dialect', 'what a factory returns (querri(), not querri)', dialect);
   // a hook missing (a HookError at each call), or a liveness without its mode (a TypeError no listener caught)
   const live = withMethods('dialect', dialect, DIALECT_HOOKS).liveness;
   if (!(live?.mode === 'ws' ? live.fallback : live)?.mode) fail('dialect.liveness', 'a Liveness', live);
+  // a hand-built dialect's fields, as its type has them: `protocols: 'x'` offered the string's letters one by one
+  oneOf('dialect.greeting', dialect.greeting, ['required', 'optional', 'auth', 'none']);
+  oneOf('dialect.resume', dialect.resume, ['seq', 'time', 'none']);
+  const { protocols } = dialect;
+  if (protocols !== undefined && !Array.isArray(protocols))
+    fail('dialect.protocols', 'an array of subprotocol names', protocols);
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client
@@ -293,12 +299,14 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const { maxMessageBytes, maxDepth, ...resolvedNumbers } = numbers;
   if (options.batchSize !== undefined) num('batchSize', options.batchSize, 1, false, true);
   if (options.batchInterval !== undefined) num('batchInterval', options.batchInterval, 0);
-  const rateLimit = options.rateLimit;
+  // the option, else the dialect's (a hand-built dialect's `messages: 0` was kept): the limit the outbox applies
+  const at = options.rateLimit === undefined ? 'dialect.' : '';
+  const rateLimit = at ? dialect.rateLimit : options.rateLimit;
   if (rateLimit !== undefined && rateLimit !== false) {
-    if (kind(rateLimit) !== 'an object') fail('rateLimit', '{ messages, per } or false', rateLimit);
-    refuseUnknown('rateLimit.', rateLimit, RATE_LIMIT_KEYS.split(' '));
-    num('rateLimit.messages', rateLimit.messages, 1, false, true);
-    num('rateLimit.per', rateLimit.per, 0, true);
+    if (kind(rateLimit) !== 'an object') fail(`${at}rateLimit`, '{ messages, per } or false', rateLimit);
+    refuseUnknown(`${at}rateLimit.`, rateLimit, RATE_LIMIT_KEYS.split(' '));
+    num(`${at}rateLimit.messages`, rateLimit.messages, 1, false, true);
+    num(`${at}rateLimit.per`, rateLimit.per, 0, true);
   }
   if (options.share !== undefined) oneOf('share', options.share, ['tabs']);
   const shareKey = options.shareKey;
@@ -342,7 +350,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     acks: oneOf('acks', options.acks ?? 'auto', ['auto', 'manual']),
     log: createLog(options.logger, options.logLevel, options.headers),
     // `false`: none, even where the dialect sets one
-    rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit ?? dialect.rateLimit),
+    rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit),
     clock: withMethods('clock', options.clock, 'now setTimeout clearTimeout') ?? systemClock,
     random: typed('random', options.random, 'function') ?? Math.random,
     // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client

@@ -85,6 +85,16 @@ describe('filter language', () => {
     expect(compileFilters(parseFilters(undefined))(ev(null))).toBe(true);
   });
 
+  it('an empty list is a FilterError at subscribe(), for the client and the zod schema (it matched nothing)', () => {
+    const message = 'filter key "level": [] matches nothing: omit the key';
+    expect(refusal('LogEntry', { level: [] })).toBe(message);
+    expect(refusal('*', { level: ['ERROR'], 'metadata.region': [] })).toBe(
+      'filter key "metadata.region": [] matches nothing: omit the key',
+    );
+    expect(FiltersSchema.safeParse({ level: [] }).success).toBe(false);
+    expect(refusal('LogEntry', { level: ['ERROR'] })).toBeUndefined();
+  });
+
   it('parseFilters and the zod schema agree on every input', () => {
     const value = fc.oneof(
       fc.string(),

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { backoff, backoffCeiling, DEFAULT_BACKOFF } from '../src/advanced.js';
+import { backoff, backoffCeiling, DEFAULT_BACKOFF, decide } from '../src/advanced.js';
 import {
   ClosedError,
   createClient,
@@ -213,6 +213,43 @@ describe('eventwire/advanced and eventwire/protocol called directly: typed error
     expect(message(() => backoff(3, { minDelay: 5_000, maxDelay: 100 }))).toBe(
       'maxDelay must be >= minDelay (5000), got 100',
     );
+  });
+
+  it('decide(): facts and a policy missing a field, or of the wrong kind, name it (was a TypeError)', () => {
+    const message = (call: () => unknown) => {
+      const error = thrown(call);
+      return isOptionsError(error) ? error.message : error;
+    };
+    const facts = { code: 1006, reason: '', attempt: 0, uptime: undefined, lastWasRefresh: false };
+    const policy = { backoff: { ...DEFAULT_BACKOFF, jitter: 'none' as const }, random: Math.random };
+    // was: "Cannot read properties of undefined (reading 'shouldRetry')", or a decision made of NaN
+    expect(message(() => decide({} as never, policy))).toBe('facts.code must be an integer >= 0, got undefined');
+    expect(message(() => decide(facts, undefined as never))).toBe('policy must be an object, got undefined');
+    expect(message(() => decide(undefined as never, policy))).toBe('facts must be an object, got undefined');
+    expect(message(() => decide({ ...facts, attempt: undefined } as never, policy))).toBe(
+      'facts.attempt must be an integer >= 0, got undefined',
+    );
+    expect(message(() => decide({ ...facts, reason: undefined } as never, policy))).toBe(
+      'facts.reason must be a string, got undefined',
+    );
+    expect(message(() => decide({ ...facts, lastWasRefresh: 'no' } as never, policy))).toBe(
+      'facts.lastWasRefresh must be a boolean, got "no"',
+    );
+    expect(message(() => decide({ ...facts, uptime: '5s' } as never, policy))).toBe(
+      'facts.uptime must be a number >= 0, got "5s"',
+    );
+    expect(message(() => decide({ ...facts, atempt: 1 } as never, policy))).toBe(
+      'unknown option: facts.atempt (did you mean facts.attempt?)',
+    );
+    expect(message(() => decide(facts, { ...policy, random: 0.5 } as never))).toBe(
+      'policy.random must be a function, got 0.5',
+    );
+    expect(message(() => decide(facts, { backoff: { minDelay: -1 } } as never))).toBe(
+      'policy.backoff.minDelay must be a number >= 0, got -1',
+    );
+    // a whole call decides as before; the policy's missing backoff keys are the defaults, as backoff()'s
+    expect(decide(facts, policy)).toEqual({ retryIn: 500, attempt: 1, lastWasRefresh: false, lastWasRefusal: false });
+    expect(decide(facts, { backoff: { jitter: 'none' } } as never)).toMatchObject({ retryIn: 500 });
   });
 
   it('compileFilters() checks its filters as subscribe() does (FilterError), null matching everything', () => {

@@ -85,7 +85,9 @@ export type Liveness =
  * decodes each frame (JSON, gzip, size, depth and `__proto__` guards, none of which a
  * dialect can skip) and hands the value to {@link Dialect.read}; the dialect builds every
  * frame the client sends. Built-in dialects live in `eventwire/dialects`; a custom one is an
- * object of this shape (see README, "A sixth server").
+ * object of this shape (see README, "A sixth server"): `createClient()` refuses one without a
+ * hook or a `liveness` mode, or with a field outside its type (`protocols: 'x'`, a `greeting` or
+ * `resume` not listed here, a `rateLimit` of 0 messages), with an `OptionsError` naming the field.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import { SUBPROTOCOL } from '../protocol/version.js';
 import type { Dialect, SubscriptionSpec } from './dialect.js';
 import { readEventwire } from './eventwire-read.js';
 import { builtin } from './guard.js';
+import { noOptions } from './options.js';
 import { closeTable, negotiation, tokenParam } from './shared.js';
 
 const PING = { type: 'ping' };
@@ -32,8 +33,12 @@ const V1: Dialect = {
   request: (id, method, params) => (params === undefined ? { id, method } : { id, method, params }),
   close: closeTable({}),
 };
+/**
+ * @internal Protocol v1, the dialect of a client that names none (what {@link eventwire} returns: the
+ * client takes it as it is, without the factory's check of its arguments).
+ */
 // offered, and not enumerable: a dialect made by spreading eventwire() speaks another format
-const EVENTWIRE = builtin(Object.defineProperty(V1, 'protocols', { value: Object.freeze([SUBPROTOCOL]) }));
+export const EVENTWIRE = builtin(Object.defineProperty(V1, 'protocols', { value: Object.freeze([SUBPROTOCOL]) }));
 
 /**
  * eventwire's own protocol v1 (PROTOCOL.md), the default dialect: `event_type` envelopes
@@ -43,7 +48,8 @@ const EVENTWIRE = builtin(Object.defineProperty(V1, 'protocols', { value: Object
  * waits for the `welcome` (or the refusal); a server that selects none is not a v1 server and
  * the client stops with a `DialectMismatchError`. A server reached without the subprotocol
  * (a transport that offers none) gets the old rule: the `welcome`, else the first frame,
- * else 1 s of silence opens the link.
+ * else 1 s of silence opens the link. It takes no options: `eventwire({ token })` is an
+ * `OptionsError` (the token and the like are createClient()'s).
  *
  * @default the dialect of every client that names none
  * @example
@@ -52,6 +58,7 @@ const EVENTWIRE = builtin(Object.defineProperty(V1, 'protocols', { value: Object
  * createClient({ url, dialect: eventwire() });
  * ```
  */
-export function eventwire(): Dialect {
+export function eventwire(...args: []): Dialect {
+  noOptions('eventwire', args);
   return EVENTWIRE;
 }

@@ -24,7 +24,7 @@ export const FiltersSchema = z
         error: (issue) => `filter key ${JSON.stringify(issue.input)}: ${keyProblem(String(issue.input))}`,
       }),
     ),
-    z.union([scalar, z.array(scalar).check(z.maxLength(MAX_CHOICES))], {
+    z.union([scalar, z.array(scalar).check(z.minLength(1), z.maxLength(MAX_CHOICES))], {
       error: VALUE_RULE,
     }),
   )

@@ -6,7 +6,7 @@
  * - A key is a dot path into the event's `data` (`task.host`); a path that starts with
  *   `metadata.` reaches `metadata` instead.
  * - A scalar value (string, number, boolean, null) means equality.
- * - An array means "one of".
+ * - An array means "one of"; an empty one is refused (it would match nothing).
  * - The key `since` is a lower bound (inclusive): an ISO 8601 string bounds `timestamp`,
  *   a number bounds `seq`.
  * - Path segments `__proto__`, `constructor` and `prototype` are rejected, and lookups read
@@ -90,7 +90,7 @@ export function sinceProblem(filters: Record<string, unknown>): string | undefin
 }
 
 /** @internal What a filter value may be. */
-export const VALUE_RULE = `must be a string, finite number, boolean or null, or an array of at most ${MAX_CHOICES} of them`;
+export const VALUE_RULE = `must be a string, finite number, boolean or null, or an array of 1 to ${MAX_CHOICES} of them`;
 
 const isScalar = (v: unknown): v is FilterScalar =>
   typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
@@ -115,8 +115,13 @@ export function parseFilters(input: unknown): Filters {
     if (problem) throw new FilterError(`filter key ${JSON.stringify(key)}: ${problem}`);
     const value = (input as Record<string, unknown>)[key];
     if (isScalar(value)) filters[key] = value;
-    else if (Array.isArray(value) && value.length <= MAX_CHOICES && value.every(isScalar)) filters[key] = [...value];
-    else throw new FilterError(`filter key ${JSON.stringify(key)}: ${VALUE_RULE}`);
+    else if (Array.isArray(value) && value.length <= MAX_CHOICES && value.every(isScalar) && value.length > 0)
+      filters[key] = [...value];
+    else
+      throw new FilterError(
+        // `[]` was kept, and no event ever matched it: a silent empty stream
+        `filter key ${JSON.stringify(key)}: ${Array.isArray(value) && !value.length ? '[] matches nothing: omit the key' : VALUE_RULE}`,
+      );
   }
   if (keys.length > MAX_KEYS) throw new FilterError(`at most ${MAX_KEYS} filter keys`);
   const since = sinceProblem(filters);

@@ -1,6 +1,6 @@
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
-import { eventwire } from '../dialects/eventwire.js';
+import { EVENTWIRE } from '../dialects/eventwire.js';
 import { AuthError, DecodeError, QueueFullError, RequestError } from '../errors/errors.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
@@ -87,7 +87,7 @@ export function planShare(
       batchSize: undefined,
       batchInterval: undefined,
       rateLimit: false,
-      dialect: eventwire(),
+      dialect: EVENTWIRE,
       transport: lazyTransport(loading),
       heartbeat: { interval: 5_000, timeout: 2_000 }, // a frozen leader tab is noticed in seconds
       connectTimeout: 600_000, // between two leaders an open waits for the next hub

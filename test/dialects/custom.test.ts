@@ -82,6 +82,39 @@ describe('a custom dialect', () => {
     expect(refusal({ ...acme, liveness: { mode: 'ws', fallback: { mode: 'none' } } })).toBeUndefined();
   });
 
+  it('built by hand with a field outside its type: refused at createClient() with an OptionsError naming it', () => {
+    const refusal = (fields: object) => {
+      const dialect = { ...acme, ...fields } as Dialect;
+      const error = thrown(() => createClient({ url: 'ws://127.0.0.1:9', dialect, lazy: true }).close());
+      return isOptionsError(error) ? error.message : error;
+    };
+    // each was kept: 'x' offered as the list ['x'] ('eventwire.v1' as its 12 letters), a rate of 0 frames
+    // a second, a greeting or a resume that no branch knew
+    expect(refusal({ protocols: 'x' })).toBe('dialect.protocols must be an array of subprotocol names, got "x"');
+    expect(refusal({ protocols: new Set(['acme.v1']) })).toBe(
+      'dialect.protocols must be an array of subprotocol names, got an object',
+    );
+    expect(refusal({ rateLimit: { messages: 0, per: 1000 } })).toBe(
+      'dialect.rateLimit.messages must be an integer >= 1, got 0',
+    );
+    expect(refusal({ rateLimit: { messages: 2.5, per: 1000 } })).toBe(
+      'dialect.rateLimit.messages must be an integer >= 1, got 2.5',
+    );
+    expect(refusal({ rateLimit: { messages: 5, per: -1 } })).toBe('dialect.rateLimit.per must be a number > 0, got -1');
+    expect(refusal({ rateLimit: { messages: 5, window: 1000 } })).toBe('unknown option: dialect.rateLimit.window');
+    expect(refusal({ rateLimit: 10 })).toBe('dialect.rateLimit must be { messages, per } or false, got 10');
+    expect(refusal({ greeting: 'welcome' })).toBe(
+      "dialect.greeting must be 'required' or 'optional' or 'auth' or 'none', got \"welcome\"",
+    );
+    expect(refusal({ resume: 'cursor' })).toBe("dialect.resume must be 'seq' or 'time' or 'none', got \"cursor\"");
+    expect(
+      refusal({ protocols: ['acme.v1'], rateLimit: { messages: 5, per: 1000 }, greeting: 'optional', resume: 'time' }),
+    ).toBeUndefined();
+    // the client's own rateLimit option stands in for the dialect's: that one is not read, nor checked
+    const limited = { ...acme, rateLimit: { messages: 0, per: 1000 } } as Dialect;
+    createClient({ url: 'ws://127.0.0.1:9', dialect: limited, lazy: true, rateLimit: false }).close();
+  });
+
   it('whose params() returns an object, not a list of pairs: a HookError, and the client connects without them', async () => {
     const server = track(await startServer());
     // was: a TypeError where the URL is made, thrown in a callback: no listener could catch it

@@ -5,7 +5,7 @@
  * or options given to a factory that takes none (`forge({ token })`: the token never sent).
  */
 import { describe, expect, it } from 'vitest';
-import { buster, forge, mdb, provisioning, querri } from '../../src/dialects/index.js';
+import { buster, eventwire, forge, mdb, provisioning, querri } from '../../src/dialects/index.js';
 import { isOptionsError } from '../../src/index.js';
 import { thrown } from '../helpers.js';
 
@@ -62,8 +62,9 @@ describe('dialect factories: options refused at the call', () => {
     expect(refusal(() => f({ terminal: { '/reports/run': ['reportReady'] } }))).toBeUndefined();
   });
 
-  it('forge() and provisioning() take no options: what a newcomer gives them is the client’s', () => {
+  it('eventwire(), forge() and provisioning() take no options: what a newcomer gives them is the client’s', () => {
     for (const [name, f] of [
+      ['eventwire', loose(eventwire)], // was ignored: eventwire({ token }) sent no token
       ['forge', loose(forge)],
       ['provisioning', loose(provisioning)],
     ] as const) {
