@@ -71,7 +71,10 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   connectTimeout?: number;
   /** Reconnect policy; see {@link BackoffPolicy}. @default DEFAULT_BACKOFF */
   backoff?: Partial<BackoffPolicy>;
-  /** Overrides the retry-or-stop decision for a close. @default closeAction() decides */
+  /**
+   * Overrides the retry-or-stop decision for a close: `true` retries, `false` stops. Anything else
+   * (a path that forgot its `return`) is reported as a `HookError`, and the default decision stands.
+   * @default closeAction() decides */
   shouldRetry?: (context: RetryContext) => boolean;
   /** Ping settings, or `false` to disable. @default { interval: 25000, timeout: 10000 } */
   heartbeat?: Partial<HeartbeatOptions> | false;

@@ -138,6 +138,24 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
     expect(isHookError(d.hookError) && d.hookError.hook).toBe('shouldRetry');
   });
 
+  it('a shouldRetry that returns no boolean (a path without its return) is reported, and the table decides', () => {
+    const forgot = {
+      ...policy,
+      shouldRetry: (({ code }: { code: number }) => (code === 4000 ? false : undefined)) as never,
+    };
+    const d = decide(facts({ code: 1006 }), forgot);
+    expect(verdict(d)).toBe('retry 100 #1');
+    expect(isHookError(d.hookError) && d.hookError.message).toBe(
+      'the shouldRetry hook threw: returned nothing, not a boolean',
+    );
+    const auth = decide(facts({ code: 4003 }), forgot);
+    expect([verdict(auth), isHookError(auth.hookError)]).toEqual([
+      verdict(decide(facts({ code: 4003 }), policy)),
+      true,
+    ]);
+    expect(decide(facts({ code: 4000 }), forgot).hookError).toBeUndefined();
+  });
+
   it('full jitter draws the delay from [0, ceiling] with the random source given', () => {
     const jittered: RetryPolicy = { ...policy, backoff: { ...policy.backoff, jitter: 'full' }, random: () => 0.25 };
     expect(verdict(decide(facts({ attempt: 2 }), jittered))).toBe('retry 100 #3');

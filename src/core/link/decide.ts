@@ -1,4 +1,4 @@
-import type { EventwireError } from '../../errors/base.js';
+import { type EventwireError, kind } from '../../errors/base.js';
 import {
   AuthError,
   ClosedError,
@@ -124,9 +124,12 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   if (policy.shouldRetry) {
     try {
       verdict = policy.shouldRetry({ code, reason, attempt, action, error });
+      // a path that forgot its `return` would stop the client with a ClosedError that never named the hook
+      if (typeof verdict !== 'boolean') throw new TypeError(`returned ${kind(verdict)}, not a boolean`);
       if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';
       else if (action === 'auth' || action === 'fatal') action = 'retry';
     } catch (cause) {
+      verdict = undefined; // the table's answer stands
       hookError = new HookError('shouldRetry', cause);
     }
   }
