@@ -76,14 +76,10 @@ const POLICY = 'backoff:* random:function? shouldRetry:function? classify:functi
 true satisfies Covers<CloseFacts, typeof FACTS> & Covers<RetryPolicy, typeof POLICY>;
 
 /** `value` an object of the fields `rules` lists, each as its rule says; else an `OptionsError` naming the field. */
-function checkFields(name: string, value: unknown, rules: string): void {
+function checkFields(name: string, value: unknown, rules: string, carried: string[] = []): void {
   if (kind(value) !== 'an object') fail(name, 'an object', value);
   const fields = rules.split(' ').map((word) => word.split(':') as [string, string]);
-  refuseUnknown(
-    `${name}.`,
-    value,
-    fields.map(([key]) => key),
-  );
+  refuseUnknown(`${name}.`, value, [...fields.map(([key]) => key), ...carried]);
   for (const [key, rule] of fields) {
     const field = (value as Record<string, unknown>)[key];
     const type = rule.replace('?', '');
@@ -110,7 +106,8 @@ function checkFields(name: string, value: unknown, rules: string): void {
  * ```
  */
 export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
-  checkFields('facts', facts, FACTS);
+  // `{ ...decision, code, reason, uptime }`: the previous Decision carried in, its own fields with it
+  checkFields('facts', facts, FACTS, ['retryIn', 'stop', 'hookError']);
   checkFields('policy', policy, POLICY);
   return decideOf(facts, { ...policy, backoff: checkedPolicy(policy.backoff, 'policy.backoff', 'policy.backoff.') });
 }

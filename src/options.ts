@@ -270,7 +270,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   oneOf('dialect.resume', dialect.resume, ['seq', 'time', 'none']);
   const { protocols } = dialect;
   if (protocols !== undefined && !Array.isArray(protocols))
-    fail('dialect.protocols', 'an array of subprotocol names', protocols);
+    fail(`dialect.protocols must be an array of subprotocol names, got ${kind(protocols)}`); // its kind only: a token?
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client

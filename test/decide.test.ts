@@ -154,6 +154,10 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
       true,
     ]);
     expect(decide(facts({ code: 4000 }), forgot).hookError).toBeUndefined();
+    const async = { ...policy, shouldRetry: (async () => true) as never };
+    expect(decide(facts({ code: 1006 }), async).hookError?.message).toBe(
+      'the shouldRetry hook threw: returned an object, not a boolean: it must be synchronous',
+    );
   });
 
   it('full jitter draws the delay from [0, ceiling] with the random source given', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import * as z from 'zod';
 import * as zm from 'zod/mini';
 import { createClient, FilterError, type StandardSchemaV1 } from '../src/index.js';
@@ -7,6 +8,7 @@ import { compileFilters, parseFilters } from '../src/protocol/filters.js';
 import { FiltersSchema } from '../src/protocol/filters-schema.js';
 import { closest } from '../src/protocol/suggest.js';
 import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
 
 const ev = (data: unknown, extra: Record<string, unknown> = {}) => ({
   timestamp: '2026-11-22T10:00:00.000Z',
@@ -93,6 +95,23 @@ describe('filter language', () => {
     );
     expect(FiltersSchema.safeParse({ level: [] }).success).toBe(false);
     expect(refusal('LogEntry', { level: ['ERROR'] })).toBeUndefined();
+  });
+
+  it('the reference server refuses a subscribe with an empty list, as every malformed client message', async () => {
+    const server = track(await startServer());
+    const ws = new WebSocket(server.url, 'eventwire.v1');
+    const answers: unknown[] = [];
+    const refused = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string };
+        answers.push(message);
+        if (message.type === 'error' || message.type === 'subscribed') resolve();
+      }),
+    );
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 's1', events: ['x'], filters: { a: [] } })));
+    await refused;
+    ws.close();
+    expect(answers.at(-1)).toEqual({ type: 'error', code: 'bad_message', message: 'not a protocol v1 client message' });
   });
 
   it('parseFilters and the zod schema agree on every input', () => {

@@ -250,6 +250,16 @@ describe('eventwire/advanced and eventwire/protocol called directly: typed error
     // a whole call decides as before; the policy's missing backoff keys are the defaults, as backoff()'s
     expect(decide(facts, policy)).toEqual({ retryIn: 500, attempt: 1, lastWasRefresh: false, lastWasRefusal: false });
     expect(decide(facts, { backoff: { jitter: 'none' } } as never)).toMatchObject({ retryIn: 500 });
+    // the previous decision carried into the next facts, its own fields with it, as a loop over closes does
+    const first = decide({ ...facts, code: 4001, refreshable: true }, policy);
+    expect(
+      decide({ ...first, ...facts, attempt: first.attempt, lastWasRefresh: first.lastWasRefresh }, policy),
+    ).toEqual({
+      retryIn: 1000,
+      attempt: 2,
+      lastWasRefresh: true,
+      lastWasRefusal: false,
+    });
   });
 
   it('compileFilters() checks its filters as subscribe() does (FilterError), null matching everything', () => {

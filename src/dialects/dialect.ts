@@ -87,7 +87,8 @@ export type Liveness =
  * frame the client sends. Built-in dialects live in `eventwire/dialects`; a custom one is an
  * object of this shape (see README, "A sixth server"): `createClient()` refuses one without a
  * hook or a `liveness` mode, or with a field outside its type (`protocols: 'x'`, a `greeting` or
- * `resume` not listed here, a `rateLimit` of 0 messages), with an `OptionsError` naming the field.
+ * `resume` not listed here, a `rateLimit` of 0 messages when the client's own `rateLimit` option does not
+ * replace it), with an `OptionsError` naming the field.
  *
  * @example
  * ```ts

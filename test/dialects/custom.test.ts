@@ -90,7 +90,7 @@ describe('a custom dialect', () => {
     };
     // each was kept: 'x' offered as the list ['x'] ('eventwire.v1' as its 12 letters), a rate of 0 frames
     // a second, a greeting or a resume that no branch knew
-    expect(refusal({ protocols: 'x' })).toBe('dialect.protocols must be an array of subprotocol names, got "x"');
+    expect(refusal({ protocols: 'x' })).toBe('dialect.protocols must be an array of subprotocol names, got a string');
     expect(refusal({ protocols: new Set(['acme.v1']) })).toBe(
       'dialect.protocols must be an array of subprotocol names, got an object',
     );

@@ -52,7 +52,8 @@ export interface CloseFacts {
 }
 
 /**
- * The policy {@link decide} applies: the client's resolved options carry these fields.
+ * The policy {@link decide} applies (the client takes it from its options): these fields and no
+ * others (`decide` of eventwire/advanced refuses an unknown key, as a misspelt one).
  * @example `{ backoff: DEFAULT_BACKOFF, random: Math.random, shouldRetry: ({ code }) => code !== 4009 }`
  */
 export interface RetryPolicy {
@@ -123,9 +124,13 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   }
   if (policy.shouldRetry) {
     try {
-      verdict = policy.shouldRetry({ code, reason, attempt, action, error });
+      const said: unknown = policy.shouldRetry({ code, reason, attempt, action, error });
       // a path that forgot its `return` would stop the client with a ClosedError that never named the hook
-      if (typeof verdict !== 'boolean') throw new TypeError(`returned ${kind(verdict)}, not a boolean`);
+      if (typeof said !== 'boolean')
+        throw new TypeError(
+          `returned ${kind(said)}, not a boolean${said instanceof Promise ? ': it must be synchronous' : ''}`,
+        );
+      verdict = said;
       if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';
       else if (action === 'auth' || action === 'fatal') action = 'retry';
     } catch (cause) {
