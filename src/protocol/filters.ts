@@ -115,13 +115,13 @@ export function parseFilters(input: unknown): Filters {
     if (problem) throw new FilterError(`filter key ${JSON.stringify(key)}: ${problem}`);
     const value = (input as Record<string, unknown>)[key];
     if (isScalar(value)) filters[key] = value;
-    else if (Array.isArray(value) && value.length <= MAX_CHOICES && value.every(isScalar) && value.length > 0)
+    else if (Array.isArray(value) && value.length > 0 && value.length <= MAX_CHOICES && value.every(isScalar))
       filters[key] = [...value];
-    else
-      throw new FilterError(
-        // `[]` was kept, and no event ever matched it: a silent empty stream
-        `filter key ${JSON.stringify(key)}: ${Array.isArray(value) && !value.length ? '[] matches nothing: omit the key' : VALUE_RULE}`,
-      );
+    else {
+      // `[]` was kept, and no event ever matched it: a silent empty stream
+      const rule = Array.isArray(value) && value.length === 0 ? '[] matches nothing: omit the key' : VALUE_RULE;
+      throw new FilterError(`filter key ${JSON.stringify(key)}: ${rule}`);
+    }
   }
   if (keys.length > MAX_KEYS) throw new FilterError(`at most ${MAX_KEYS} filter keys`);
   const since = sinceProblem(filters);

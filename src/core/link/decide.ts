@@ -134,7 +134,6 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
       if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';
       else if (action === 'auth' || action === 'fatal') action = 'retry';
     } catch (cause) {
-      verdict = undefined; // the table's answer stands
       hookError = new HookError('shouldRetry', cause);
     }
   }
