@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { BuildOptions } from 'esbuild';
 import { defineConfig } from 'tsup';
 import { browserAliases, nodeAliases } from './scripts/aliases.mjs';
@@ -5,6 +6,20 @@ import { browserAliases, nodeAliases } from './scripts/aliases.mjs';
 // The gzip inflater and the Node-only transport (`#inflate`, `#platform`) are chosen where the
 // package is consumed (package.json "imports"), never at build time, except in the builds that
 // know where they run (Node's CLI and testing kit, the browser file).
+
+/**
+ * `#words` (src/errors/words.ts, words-terse.ts), written by hand: a bundle would declare the flag
+ * with `var`, and esbuild folds only an imported `const` into the messages that test it.
+ */
+const writeWords = () => {
+  for (const [file, value] of [
+    ['words', true],
+    ['words-terse', false],
+  ] as const) {
+    writeFileSync(`dist/${file}.js`, `export const words = ${value};\n`);
+    writeFileSync(`dist/${file}.cjs`, `'use strict';\nexports.words = ${value};\n`);
+  }
+};
 
 /** The public entry points (each with its type declarations). */
 const entries = {
@@ -49,7 +64,8 @@ export default defineConfig([
     platform: 'neutral',
     treeshake: true,
     esbuildOptions: noSourcesInMaps,
-    external: ['#inflate', '#platform', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
+    onSuccess: async () => writeWords(),
+    external: ['#inflate', '#platform', '#words', 'node:zlib', 'react', 'zod', 'partysocket', 'reconnecting-websocket'],
   },
   {
     // The `eventwire` command (Node only), in one file: split, it wrote the client's lazy chunks

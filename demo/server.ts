@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { build } from 'esbuild';
-import { browserAliases } from '../scripts/aliases.mjs';
+import { browserAliases, nodeAliases } from '../scripts/aliases.mjs';
 import { type ReferenceServer, startServer } from '../test/fixtures/server.js';
 import { provisioningWorkload } from './workload.js';
 
@@ -60,8 +60,9 @@ export async function startDemo({ port = 0, ratePerSecond = 8, seed = 1, bufferS
     platform: 'browser',
     target: 'es2022',
     minify: false,
-    // the browser's side of #inflate and #platform (tsconfig's paths are Node's)
-    alias: browserAliases,
+    // the browser's side of #inflate and #platform (tsconfig's paths are Node's); messages in full,
+    // as a development bundle has them (`#words` under the `development` condition)
+    alias: { ...browserAliases, '#words': nodeAliases['#words'] },
     logLevel: 'silent',
   });
   const routes: Record<string, { type: string; body: string }> = {

@@ -1,4 +1,4 @@
 /** Node's side of src/'s internal imports, as absolute paths of the sources. */
-export declare const nodeAliases: Readonly<Record<'#inflate' | '#platform', string>>;
+export declare const nodeAliases: Readonly<Record<'#inflate' | '#platform' | '#words', string>>;
 /** The browser's side of src/'s internal imports, as absolute paths of the sources. */
-export declare const browserAliases: Readonly<Record<'#inflate' | '#platform', string>>;
+export declare const browserAliases: Readonly<Record<'#inflate' | '#platform' | '#words', string>>;

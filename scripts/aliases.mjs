@@ -6,14 +6,20 @@ import { fileURLToPath } from 'node:url';
 
 const src = (file) => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
 
-/** Node's side: node:zlib's inflater, and `ws` with Node's error codes. */
+/** Node's side: node:zlib's inflater, `ws` with Node's error codes, and messages in full. */
 export const nodeAliases = {
   '#inflate': src('codec/inflate-zlib.ts'),
   '#platform': src('transport/websocket-node.ts'),
+  '#words': src('errors/words.ts'),
 };
 
-/** Everywhere else: DecompressionStream (fflate behind it), and the browser WebSocket API alone. */
+/**
+ * Everywhere else: DecompressionStream (fflate behind it), the browser WebSocket API alone, and
+ * messages without their explanations (a production bundle; a development one adds the
+ * `development` condition, which picks errors/words.ts as in Node).
+ */
 export const browserAliases = {
   '#inflate': src('codec/inflate-browser.ts'),
   '#platform': src('transport/websocket-browser.ts'),
+  '#words': src('errors/words-terse.ts'),
 };
