@@ -53,7 +53,13 @@ for (const entry of ['svelte', 'react']) {
   const imports = await importsOf(new URL(`../dist/${entry}.js`, import.meta.url));
   check(
     imports.every(
-      (i) => i === 'react' || i.startsWith('./chunk-') || i === '#inflate' || i === '#platform' || !i.startsWith('.'),
+      (i) =>
+        i === 'react' ||
+        i.startsWith('./chunk-') ||
+        i === '#inflate' ||
+        i === '#platform' ||
+        i === '#words' ||
+        !i.startsWith('.'),
     ),
     `dist/${entry}.js shares the core's chunks (${JSON.stringify(imports)})`,
   );

@@ -36,9 +36,13 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: 'utf8' }).trim();
 
-/** A browser bundle of `source` made in the app, as a bundler would resolve the package. */
-async function bundle(source: string) {
+/**
+ * A browser bundle of `source` made in the app, as a bundler would resolve the package (for production, unless
+ * `conditions` adds `development` as Vite's dev server and webpack's development mode do).
+ */
+async function bundle(source: string, conditions: string[] = []) {
   const result = await build({
+    conditions,
     stdin: { contents: source, resolveDir: app, loader: 'js' },
     bundle: true,
     minify: true,
@@ -109,6 +113,70 @@ describe('the installed package', () => {
     expect(imports).toEqual([]);
     expect(clients(code)).toBe(1);
     expect(code).not.toMatch(/perMessageDeflate|Sec-WebSocket-Key|node:|_zod/);
+  });
+});
+
+describe('messages: whole in Node and development bundles, their facts without the explanations in production', () => {
+  // A browser production bundle resolves `#words` to its terse side (package.json "imports"): these explanations,
+  // each on a first-load path, are folded out of it, and stand in Node and under the `development` condition
+  const explanations = ['without a #fragment', 'check the URL (its path', 'pass its dialect (eventwire/dialects'];
+  const attempt =
+    "import { createClient } from 'eventwire';" +
+    "try { createClient({ url: 'nope' }) } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })) }";
+  const run = (code: string) => {
+    writeFileSync(join(app, 'attempt.mjs'), code);
+    return JSON.parse(node(['attempt.mjs']));
+  };
+
+  it('a production bundle carries the facts of each message and none of the explanations', async () => {
+    const { code } = await bundle(attempt);
+    expect(explanations.filter((text) => code.includes(text))).toEqual([]);
+    expect(run(code)).toEqual({
+      name: 'OptionsError',
+      code: 'ERR_OPTIONS',
+      message: expect.stringContaining('"nope"'),
+    });
+  });
+
+  it('Vite folds them the same way: out of `vite build`, in with `--mode development` (as its dev server resolves)', async () => {
+    const { build: vite } = await import('vite');
+    writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="/attempt.js"></script>\n');
+    writeFileSync(join(app, 'attempt.js'), attempt);
+    const code = async (mode: string) => {
+      const result = (await vite({
+        root: app,
+        mode,
+        configFile: false,
+        envFile: false,
+        logLevel: 'silent',
+        build: { write: false, modulePreload: { polyfill: false }, reportCompressedSize: false, copyPublicDir: false },
+      })) as { output: Array<{ code?: string }> } | Array<{ output: Array<{ code?: string }> }>;
+      return (Array.isArray(result) ? result.flatMap((r) => r.output) : result.output)
+        .map((o) => o.code ?? '')
+        .join('\n');
+    };
+    const production = await code('production');
+    expect(explanations.filter((text) => production.includes(text))).toEqual([]);
+    expect(production).toContain('ERR_OPTIONS');
+    const development = await code('development');
+    expect(explanations.filter((text) => !development.includes(text))).toEqual([]);
+  });
+
+  it('a development bundle and Node (import and require) carry them whole', async () => {
+    const { code } = await bundle(attempt, ['development']);
+    expect(explanations.filter((text) => !code.includes(text))).toEqual([]);
+    const whole = {
+      name: 'OptionsError',
+      code: 'ERR_OPTIONS',
+      message: expect.stringContaining('without a #fragment'),
+    };
+    expect(run(code)).toEqual(whole);
+    expect(run(attempt)).toEqual(whole);
+    writeFileSync(
+      join(app, 'attempt.cjs'),
+      attempt.replace(/^import (.*) from 'eventwire';/, "const $1 = require('eventwire');"),
+    );
+    expect(JSON.parse(node(['attempt.cjs']))).toEqual(whole);
   });
 });
 
