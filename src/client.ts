@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { ClientCore } from './core/core.js';
 
 import type { RequestOptions } from './core/outbox/requests.js';
@@ -277,7 +278,11 @@ class EventwireClient {
     const iterable = typeof (events as Iterable<string> | null)?.[Symbol.iterator] === 'function';
     const names: unknown[] = typeof events === 'string' || !iterable ? [events] : [...events];
     if (!names.every((n): n is string => typeof n === 'string' && n !== ''))
-      throw new FilterError(`events must be an event name (not empty) or an array of them, got ${shown(events)}`);
+      throw new FilterError(
+        words
+          ? `events must be an event name (not empty) or an array of them, got ${shown(events)}`
+          : `events: ${shown(events)}`,
+      );
     for (const name of names) checkName(this.#core, name);
     checkSubscribeOptions(options);
     const filters = parseFilters(options.filters);
@@ -302,8 +307,10 @@ class EventwireClient {
 
   send(message: object): SendResult {
     if (kind(message) !== 'an object') {
-      const hint = typeof message === 'string' ? ' (its JSON? pass the message object itself)' : '';
-      throw new EncodeError(`send() takes a message object, got ${kind(message)}${hint}`);
+      const hint = words && typeof message === 'string' ? ' (its JSON? pass the message object itself)' : '';
+      throw new EncodeError(
+        words ? `send() takes a message object, got ${kind(message)}${hint}` : `send(): ${kind(message)}`,
+      );
     }
     return this.#share ? this.#share.send(message) : this.#core.send(message);
   }

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Dialect } from '../dialects/dialect.js';
 import { guardDialect } from '../dialects/guard.js';
 import { type EventwireError, kind } from '../errors/base.js';
@@ -41,7 +42,8 @@ function loadTimeCursor(): void {
     },
     (error: unknown) => {
       // without it a resume has no time to start from: each reconnect reports a `gap {}`
-      console.error('[eventwire] the time cursor could not be loaded: resumes report a gap', error);
+      const what = words ? 'the time cursor could not be loaded: resumes report a gap' : 'time cursor not loaded';
+      console.error(`[eventwire] ${what}`, error);
     },
   );
 }
@@ -141,9 +143,10 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     try {
       frame = this.options.codec.encode(message);
     } catch (cause) {
-      throw new EncodeError('the message could not be encoded', cause);
+      throw new EncodeError(words ? 'the message could not be encoded' : 'not encoded', cause);
     }
-    if (typeof frame !== 'string') throw new EncodeError(`the codec gave ${kind(frame)} to send, not a frame`);
+    if (typeof frame !== 'string')
+      throw new EncodeError(words ? `the codec gave ${kind(frame)} to send, not a frame` : `codec gave ${kind(frame)}`);
     return frame;
   }
 

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { EventwireError, guardFor, kind, shown } from './base.js';
 
 export {
@@ -35,10 +36,6 @@ export class OptionsError extends EventwireError {
   }
 }
 
-/** Starlette (FastAPI) answers an upgrade to a path with no WebSocket route with 403, too. */
-const FORBIDDEN_HINT =
-  '; an HTTP 403 may also mean that no WebSocket route has this path: check the URL as well as the token';
-
 /**
  * The server refused the credentials (close 4003 or 1008). The client stops in state
  * `closed` and does not retry, because retrying a rejected token only hammers the server.
@@ -53,9 +50,12 @@ export class AuthError extends EventwireError {
   /** The close code the server sent. */
   declare readonly closeCode: number;
   constructor(closeCode: number, reason: string) {
+    const close = `(close ${closeCode}${reason ? `: ${reason}` : ''})`; // Starlette refuses a wrong path with 403 too
     super(
       'ERR_AUTH',
-      `authentication rejected by the server (close ${closeCode}${reason ? `: ${reason}` : ''})${/\bHTTP 403\b/.test(reason) ? FORBIDDEN_HINT : ''}`,
+      words
+        ? `authentication rejected by the server ${close}${/\bHTTP 403\b/.test(reason) ? '; an HTTP 403 may also mean that no WebSocket route has this path: check the URL as well as the token' : ''}`
+        : `rejected ${close}`,
     );
     this.closeCode = closeCode;
   }
@@ -91,8 +91,8 @@ export class ReconnectExhaustedError extends EventwireError {
   /** How many reconnect attempts were made (`backoff.maxRetries`); `cause` is the last failure. */
   declare readonly attempts: number;
   constructor(attempts: number, cause?: unknown) {
-    const last = cause === undefined ? '' : `: ${describe(cause)}`;
-    super('ERR_RECONNECT_EXHAUSTED', `gave up reconnecting after ${attempts} ${plural(attempts)}${last}`, { cause });
+    const after = words ? `gave up reconnecting after ${attempts} ${plural(attempts)}` : `gave up after ${attempts}`;
+    super('ERR_RECONNECT_EXHAUSTED', `${after}${cause === undefined ? '' : `: ${describe(cause)}`}`, { cause });
     this.attempts = attempts;
   }
 }
@@ -111,7 +111,8 @@ export class ClosedError extends EventwireError {
   /** The close code that ended the connection. */
   declare readonly closeCode: number;
   constructor(closeCode: number, reason: string) {
-    super('ERR_CLOSED', `connection closed with ${closeCode}${reason ? ` (${reason})` : ''} and will not be retried`);
+    const closed = `${closeCode}${reason ? ` (${reason})` : ''}`;
+    super('ERR_CLOSED', words ? `connection closed with ${closed} and will not be retried` : `closed ${closed}`);
     this.closeCode = closeCode;
   }
 }
@@ -307,7 +308,7 @@ export class RequestError extends EventwireError {
 export class AbortError extends EventwireError {
   override name = 'AbortError';
   constructor(reason?: unknown) {
-    super('ERR_ABORTED', 'the operation was aborted', { cause: reason });
+    super('ERR_ABORTED', words ? 'the operation was aborted' : 'aborted', { cause: reason });
   }
 }
 

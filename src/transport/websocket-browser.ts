@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { ConnectionFailure } from '../errors/connection.js';
 import type { Transport, TransportConfig, TransportEvents } from './transport.js';
 
@@ -61,7 +62,9 @@ export const OPEN = 1;
  */
 const wrongBuild = (): string | undefined =>
   typeof process !== 'undefined' && typeof process.versions?.node === 'string'
-    ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (see README, Install)"
+    ? words
+      ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (see README, Install)"
+      : 'browser build in Node'
     : undefined;
 
 /** Where a socket's events find their transport: one property on the socket, no closure per event. */
@@ -88,7 +91,9 @@ function onBrowserError(this: Owned): void {
   const owner = ownerOf(this);
   if (owner)
     owner.failure ??= new Error(
-      'the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)',
+      words
+        ? 'the connection failed (a browser does not say why: refused, DNS, TLS or an HTTP answer)'
+        : 'connection failed',
     );
 }
 function onBrowserClose(this: Owned, event: { code: number; reason: string }): void {
@@ -153,7 +158,8 @@ export class BrowserTransport implements Transport {
 
   /** Makes the attempt's socket (throws what its constructor throws). */
   protected open(url: string, protocols: string[] | undefined): SocketLike {
-    if (!this.Socket) throw new Error(`no WebSocket here: ${wrongBuild() ?? 'pass the `WebSocket` option'}`);
+    if (!this.Socket)
+      throw new Error(`no WebSocket here: ${wrongBuild() ?? (words ? 'pass the `WebSocket` option' : 'none given')}`);
     return new this.Socket(url, protocols);
   }
 
@@ -198,6 +204,8 @@ export const platform: Platform = {
     const wrong = wrongBuild();
     return wrong
       ? `headers cannot be sent: ${wrong}`
-      : 'headers are for Node (ws); browsers send their cookies by themselves';
+      : words
+        ? 'headers are for Node (ws); browsers send their cookies by themselves'
+        : 'headers: Node only';
   },
 };

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
 import { ConnectionError, TokenProviderError } from '../../errors/errors.js';
 import type { ResolvedOptions } from '../../options.js';
@@ -103,9 +104,13 @@ export class DropWatch {
  */
 export function droppedAtOnce(dialect: string, url: string, after: number, attempt: number): ConnectionError {
   const server = serverOf(url);
+  const { host } = new URL(url);
+  const ms = Math.round(after);
   return new ConnectionError(
-    `the ${dialect} server at ${new URL(url).host} accepted the connection and dropped it ${Math.round(after)} ms later, ` +
-      'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token',
+    words
+      ? `the ${dialect} server at ${host} accepted the connection and dropped it ${ms} ms later, ` +
+          'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token'
+      : `the ${dialect} server at ${host} dropped it ${ms} ms after open, twice`,
     attempt,
     { kind: 'dropped', url: server },
   );

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import type { ResolvedOptions } from '../../options.js';
@@ -80,9 +81,15 @@ export class Attempts {
 
   /** No greeting within `ms`: said so, with the promise a selected subprotocol made. */
   noGreeting(ms: number): EventwireError {
-    const late = `no greeting from the ${this.#dialect.name} server within ${ms} ms`;
+    const late = words
+      ? `no greeting from the ${this.#dialect.name} server within ${ms} ms`
+      : `no ${this.#dialect.name} greeting in ${ms} ms`;
     if (!this.selected) return this.timedOut(late);
-    return this.timedOut(`${late}, though it selected subprotocol ${this.selected}: is it a server of that dialect?`);
+    return this.timedOut(
+      words
+        ? `${late}, though it selected subprotocol ${this.selected}: is it a server of that dialect?`
+        : `${late} (selected ${this.selected})`,
+    );
   }
 
   /**

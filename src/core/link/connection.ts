@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
 import { EventwireError } from '../../errors/base.js';
 import { attemptUrl, type ResolvedOptions } from '../../options.js';
@@ -165,7 +166,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   /** LivenessLink: the heartbeat heard nothing for `silent` ms, the link is dead. */
   dead(silent: number): void {
     this.#transport.close(4000, 'heartbeat timeout');
-    this.#ended(this.#id, 1006, `heartbeat timeout: nothing received for ${silent} ms`);
+    const why = words ? `heartbeat timeout: nothing received for ${silent} ms` : `heartbeat timeout (${silent} ms)`;
+    this.#ended(this.#id, 1006, why);
   }
 
   // InboxSink: what the dialect read in a frame. Link-level messages stay here.

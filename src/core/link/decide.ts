@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { type EventwireError, kind } from '../../errors/base.js';
 import {
   AuthError,
@@ -128,7 +129,7 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
       // a path that forgot its `return` would stop the client with a ClosedError that never named the hook
       if (typeof said !== 'boolean')
         throw new TypeError(
-          `returned ${kind(said)}, not a boolean${said instanceof Promise ? ': it must be synchronous' : ''}`,
+          `returned ${kind(said)}, not a boolean${words && said instanceof Promise ? ': it must be synchronous' : ''}`,
         );
       verdict = said;
       if (!verdict) action = action === 'auth' || action === 'refresh' ? 'auth' : 'fatal';

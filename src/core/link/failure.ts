@@ -1,4 +1,5 @@
 import { platform } from '#platform';
+import { words } from '#words';
 import { EventwireError } from '../../errors/base.js';
 import { type ConnectionFailure, firstLine } from '../../errors/connection.js';
 import { ConnectionError, DialectMismatchError } from '../../errors/errors.js';
@@ -29,9 +30,6 @@ export interface AttemptFacts {
   attempt: number;
 }
 
-/** What a 400 or 404 to the upgrade usually means: this URL, or this dialect, is not the server's. */
-const REQUEST_HINT = ": check the URL (its path; its query: a token?) and that the dialect is this server's";
-
 /** What kind of failure a transport's error is, and its cause in a few words. */
 function classify(error: unknown, url: string): [ConnectionFailure, string] {
   const code = (error as { code?: unknown } | null)?.code;
@@ -54,16 +52,23 @@ export function attemptError(facts: AttemptFacts): EventwireError {
   let cause: string;
   if (status !== undefined) {
     kind = 'http';
-    cause = error instanceof Error ? error.message : `the server answered the upgrade with HTTP ${status}`;
-    // Axum answers a missing or unreadable query (Provisioning's token) with 400; a wrong path is 404
-    if (status === 400 || status === 404) cause += REQUEST_HINT;
+    if (error instanceof Error) cause = error.message;
+    else cause = words ? `the server answered the upgrade with HTTP ${status}` : `HTTP ${status}`;
+    // what a 400 or 404 usually means: Axum answers a missing or unreadable query (Provisioning's token)
+    // with 400; a wrong path is 404
+    if (words && (status === 400 || status === 404))
+      cause += ": check the URL (its path; its query: a token?) and that the dialect is this server's";
   } else if (facts.opened) {
     kind = facts.code === 1006 ? 'dropped' : 'closed';
     const said = facts.reason ? `: ${firstLine(facts.reason)}` : '';
-    cause =
-      facts.code === 1006
+    if (facts.code === 1006)
+      cause = words
         ? 'the server accepted the connection and dropped it before it was open, with no close frame'
-        : `the server closed the connection before it was open (${facts.code}${said})`;
+        : 'dropped before open (1006)';
+    else
+      cause = words
+        ? `the server closed the connection before it was open (${facts.code}${said})`
+        : `closed before open (${facts.code}${said})`;
   } else [kind, cause] = classify(error ?? new Error(`close ${facts.code} ${facts.reason}`), url);
   return new ConnectionError(`cannot connect to ${server}: ${cause}`, facts.attempt, {
     kind,
@@ -82,10 +87,12 @@ export function timedOut(url: string, attempt: number, what: string): Connection
 /** @internal A server that selected none of the dialect's subprotocols: it speaks another dialect. */
 export function notSelected(url: string, dialect: string, protocols: readonly string[]): DialectMismatchError {
   const server = serverOf(url);
-  const what = dialect === 'eventwire' ? 'an eventwire v1 server' : `a ${dialect} server`;
+  const offered = protocols.join(', ');
   return new DialectMismatchError(
-    `${server} did not select subprotocol ${protocols.join(', ')}: it is not ${what}; ` +
-      'pass its dialect (eventwire/dialects: querri(), mdb(), buster(), forge(), provisioning())',
+    words
+      ? `${server} did not select subprotocol ${offered}: it is not ${dialect === 'eventwire' ? 'an eventwire v1 server' : `a ${dialect} server`}; ` +
+          'pass its dialect (eventwire/dialects: querri(), mdb(), buster(), forge(), provisioning())'
+      : `${server} did not select ${offered} (${dialect})`,
     dialect,
   );
 }

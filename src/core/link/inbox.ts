@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Codec, DecodeFlags } from '../../codec/codec.js';
 import { hasProtoKey } from '../../codec/json.js';
 import type { Dialect, DialectSink } from '../../dialects/dialect.js';
@@ -125,7 +126,12 @@ export class Inbox {
   #read(value: unknown, flags: DecodeFlags): void {
     if (value instanceof DecodeError) this.#sink.undecodable(value);
     else if (flags.suspect && hasProtoKey(value))
-      this.#sink.undecodable(new DecodeError('forbidden_key', 'a message holds a "__proto__" key; it is dropped'));
+      this.#sink.undecodable(
+        new DecodeError(
+          'forbidden_key',
+          words ? 'a message holds a "__proto__" key; it is dropped' : '"__proto__" key',
+        ),
+      );
     else {
       this.watch.begin(value);
       try {
@@ -142,10 +148,13 @@ export class Inbox {
   #wait(frame: unknown, text: boolean): void {
     const bytes = sizeOf(frame);
     if (this.#waiting.length >= 2 * MAX_WAITING || this.#waitingBytes + bytes > this.#maxBytes) {
+      const waited = `${this.#waiting.length / 2} frames (${this.#waitingBytes} bytes)`;
       this.#sink.undecodable(
         new DecodeError(
           'backlog_full',
-          `a frame of ${bytes} bytes arrived while ${this.#waiting.length / 2} frames (${this.#waitingBytes} bytes) waited behind one being decoded; it is dropped`,
+          words
+            ? `a frame of ${bytes} bytes arrived while ${waited} waited behind one being decoded; it is dropped`
+            : `${bytes} bytes dropped, ${waited} waiting`,
         ),
       );
       return;

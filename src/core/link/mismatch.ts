@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { sniffDialect } from '../../dialects/sniff.js';
 import type { EventwireError } from '../../errors/base.js';
 import { DialectMismatchError } from '../../errors/errors.js';
@@ -57,10 +58,12 @@ export class MismatchWatch {
     const reads = sniffDialect(this.#value);
     if (reads === undefined || reads === this.#dialect) return error;
     this.#reads = reads;
-    const use = reads === 'eventwire' ? 'no dialect option' : `dialect: ${reads}()`;
     return new DialectMismatchError(
-      `${this.#row} frames in a row the ${this.#dialect} dialect cannot read are ${reads} frames: use ${use}; ` +
-        `more are counted in stats().mismatchedFrames (the last: ${error.message})`,
+      words
+        ? `${this.#row} frames in a row the ${this.#dialect} dialect cannot read are ${reads} frames: ` +
+            `use ${reads === 'eventwire' ? 'no dialect option' : `dialect: ${reads}()`}; ` +
+            `more are counted in stats().mismatchedFrames (the last: ${error.message})`
+        : `${this.#row} ${reads} frames in a row, not ${this.#dialect} (the last: ${error.message})`,
       this.#dialect,
       reads,
     );

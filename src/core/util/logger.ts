@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { OptionsError } from '../../errors/errors.js';
 
 /**
@@ -96,6 +97,10 @@ export function createLog(
     logger !== null &&
     (Object.keys(RANK) as LogLevel[]).every((k) => typeof (logger as Record<string, unknown>)[k] === 'function');
   if (typeof logger !== 'function' && !console)
-    throw new OptionsError('logger', 'console (an object with debug/info/warn/error) or a function', logger);
+    throw new OptionsError(
+      'logger',
+      words ? 'console (an object with debug/info/warn/error) or a function' : 'console or a function',
+      logger,
+    );
   return new Log(logger as Logger, (level as LogLevel | undefined) ?? 'info', headers);
 }
