@@ -5,6 +5,7 @@
  * Every refusal of a value is `OptionsError(option, rule, got)`: one formatter, one wording.
  */
 import { platform } from '#platform';
+import { words } from '#words';
 import type { RequestOptions } from './core/outbox/requests.js';
 import type { SubscribeOptions } from './core/streams/subscription.js';
 import { kind, shown } from './errors/base.js';
@@ -39,7 +40,7 @@ export function checkSubscribeOptions(options: SubscribeOptions<string>): void {
   if (since !== undefined) {
     const seq = typeof since === 'number' && Number.isSafeInteger(since) && since >= 0;
     const time = typeof since === 'string' && /^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(Date.parse(since));
-    if (!seq && !time) fail('since', 'a seq (an integer >= 0) or an ISO time', since);
+    if (!seq && !time) fail('since', words ? 'a seq (an integer >= 0) or an ISO time' : 'a seq or an ISO time', since);
   }
   if (bufferSize !== undefined) num('bufferSize', bufferSize, 0, true, true);
   if (overflow !== undefined) oneOf('overflow', overflow, ['error', 'drop-oldest']);
@@ -63,9 +64,18 @@ export function checkHeaders(headers: unknown): Record<string, string> | undefin
   if (headers === undefined) return undefined;
   // what it got by its kind only, like every header value: it may be a secret
   if (kind(headers) !== 'an object')
-    fail(`headers must be an object of header name: string value, got ${kind(headers)}`);
+    fail(
+      words
+        ? `headers must be an object of header name: string value, got ${kind(headers)}`
+        : `headers: ${kind(headers)}`,
+    );
   for (const [name, value] of Object.entries(headers as object))
-    if (typeof value !== 'string') fail(`headers[${JSON.stringify(name)}] must be a string, got ${kind(value)}`);
+    if (typeof value !== 'string')
+      fail(
+        words
+          ? `headers[${JSON.stringify(name)}] must be a string, got ${kind(value)}`
+          : `headers[${JSON.stringify(name)}]: ${kind(value)}`,
+      );
   // the names and values are checked where they can be sent: by `ws`, in Node (elsewhere, refused)
   const wrong = platform.checkHeaders(headers as Record<string, string>);
   if (wrong) fail(wrong);
@@ -85,16 +95,30 @@ export function parseUrl(input: unknown): string {
   } catch {}
   if (!url || !/^wss?:$/.test(url.protocol) || url.hash)
     fail(
-      `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(redacted(text))}${/^[\w.-]+:\d+(\/|$)/.test(text) ? ` (did you mean "ws://${redacted(text)}"?)` : ''}`,
+      words
+        ? `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(redacted(text))}${/^[\w.-]+:\d+(\/|$)/.test(text) ? ` (did you mean "ws://${redacted(text)}"?)` : ''}`
+        : `url: ${shown(redacted(text))}`,
     );
   return url.toString();
 }
 
 /** A URL as a message may show it: its credentials and query (where tokens travel) left out. */
-export const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@').replace(/\?[^#]*/, '?…');
+const redacted = (text: string): string => text.replace(/\/\/[^/?#]*@/, '//…@').replace(/\?[^#]*/, '?…');
 
 /** The message of `createClient()` without options, or without a `url`. */
-export const URL_REQUIRED = "url is required: createClient({ url: 'wss://…' })";
+const URL_REQUIRED = words ? "url is required: createClient({ url: 'wss://…' })" : 'url is required';
+
+/**
+ * Refuses options that are not an object: nothing, or the URL alone as other SDKs take it (the fix shown, the URL
+ * without its query: a token?).
+ */
+export function checkGiven(options: unknown): void {
+  if (typeof options === 'string' || options instanceof URL) {
+    const given = JSON.stringify(redacted(String(options)));
+    fail(words ? `createClient takes options: createClient({ url: ${given} })` : `options: ${given}`);
+  }
+  if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
+}
 
 /**
  * `value` when it is absent (undefined or null) or has a function under each of `methods` (a clock, a codec, signals); else an

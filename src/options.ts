@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Codec } from './codec/codec.js';
 import { jsonCodec } from './codec/json.js';
 import { type BackoffPolicy, checkedPolicy } from './core/link/backoff.js';
@@ -12,6 +13,7 @@ import { EVENTWIRE } from './dialects/eventwire.js';
 import { forClient } from './dialects/guard.js';
 import { kind } from './errors/base.js';
 import {
+  checkGiven,
   checkHeaders,
   fail,
   type KeyWords,
@@ -19,10 +21,8 @@ import {
   oneOf,
   optionObject,
   parseUrl,
-  redacted,
   refuseUnknown,
   typed,
-  URL_REQUIRED,
   withMethods,
 } from './options-check.js';
 import type { CloseAction } from './protocol/close-codes.js';
@@ -250,18 +250,17 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
 
 /** @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is refused with a hint). */
 export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
-  if (typeof options === 'string' || options instanceof URL)
-    fail(`createClient takes options: createClient({ url: ${JSON.stringify(redacted(String(options)))} })`);
-  if (typeof options !== 'object' || options === null) fail(URL_REQUIRED);
+  checkGiven(options);
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);
   const base = parseUrl(options.url);
   const token = options.token;
   if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
-    fail(`token must be a string or a function returning one, got ${kind(token)}`); // its kind only: a secret
+    fail(words ? `token must be a string or a function returning one, got ${kind(token)}` : `token: ${kind(token)}`); // its kind only: a secret
   const dialect = forClient(options.dialect ?? EVENTWIRE);
   // a factory given uncalled: `dialect: querri` for `querri()`
-  if (typeof dialect === 'function') fail('dialect', 'what a factory returns (querri(), not querri)', dialect);
+  if (typeof dialect === 'function')
+    fail('dialect', words ? 'what a factory returns (querri(), not querri)' : 'a Dialect', dialect);
   // a hook missing (a HookError at each call), or a liveness without its mode (a TypeError no listener caught)
   const live = withMethods('dialect', dialect, DIALECT_HOOKS).liveness;
   if (!(live?.mode === 'ws' ? live.fallback : live)?.mode) fail('dialect.liveness', 'a Liveness', live);
@@ -269,8 +268,10 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   oneOf('dialect.greeting', dialect.greeting, ['required', 'optional', 'auth', 'none']);
   oneOf('dialect.resume', dialect.resume, ['seq', 'time', 'none']);
   const { protocols } = dialect;
-  if (protocols !== undefined && !Array.isArray(protocols))
-    fail(`dialect.protocols must be an array of subprotocol names, got ${kind(protocols)}`); // its kind only: a token?
+  if (protocols !== undefined && !Array.isArray(protocols)) {
+    const got = kind(protocols); // its kind only: a token?
+    fail(words ? `dialect.protocols must be an array of subprotocol names, got ${got}` : `dialect.protocols: ${got}`);
+  }
   const auth = oneOf('auth', options.auth ?? dialect.tokenIn, ['query', 'message']);
   const handshake = options.handshake && oneOf('handshake', options.handshake, ['welcome', 'none']);
   // without the option, the frozen defaults themselves: one object for every client
@@ -290,7 +291,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   if (events != null && kind(events) !== 'an object') fail('events', '{ [event]: schema }', events);
   for (const [name, schema] of Object.entries(events ?? {})) {
     if (typeof schema?.['~standard']?.validate !== 'function')
-      fail(`events.${name}`, 'a Standard Schema (zod, valibot, arktype...)', schema);
+      fail(`events.${name}`, words ? 'a Standard Schema (zod, valibot, arktype...)' : 'a Standard Schema', schema);
     schemas ??= new Map();
     schemas.set(name, schema);
   }

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { kind, shown } from '../errors/base.js';
 import { fail, num, optionObject, secretless } from '../protocol/option-rules.js';
 
@@ -26,5 +27,9 @@ export function noOptions(name: string, args: readonly unknown[]): void {
   // null and {} are absent (factory(options ?? {}) passes options on generically)
   if (given == null || (kind(given) === 'an object' && Object.keys(given).length === 0)) return;
   secretless(name, given);
-  fail(`${name}() takes no options (the token, batchSize and the like are createClient()'s), got ${shown(given)}`);
+  fail(
+    words
+      ? `${name}() takes no options (the token, batchSize and the like are createClient()'s), got ${shown(given)}`
+      : `${name}() takes no options: ${shown(given)}`,
+  );
 }

@@ -4,6 +4,7 @@
  * formatter of a refusal. Here, below the dialects, so that a dialect's factory checks its
  * options (`querri({ pingIntervall })`) as the client checks its own (src/options-check.ts).
  */
+import { words } from '#words';
 import { kind } from '../errors/base.js';
 import { OptionsError } from '../errors/errors.js';
 import { closest } from './suggest.js';
@@ -18,8 +19,9 @@ export function refuseUnknown(path: string, value: unknown, known: readonly stri
   const unknown = Object.keys(value)
     .filter((key) => !known.includes(key))
     .map((key) => {
-      const near = closest(key, known);
-      return path + key + (near === undefined ? '' : ` (did you mean ${path}${near}?)`);
+      // the nearest known key is a hint: a production bundle names the unknown one alone
+      const near = words ? closest(key, known) : undefined;
+      return path + key + (words && near !== undefined ? ` (did you mean ${path}${near}?)` : '');
     });
   if (unknown.length > 0) fail(`unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
 }
@@ -73,5 +75,9 @@ export function typed<T>(name: string, value: T, type: 'boolean' | 'function'): 
 /** @internal A string given as options is often the token meant for createClient(): its kind is said, never its text. */
 export function secretless(name: string, options: unknown): void {
   if (typeof options === 'string')
-    fail(`${name}() options must be an object, got a string (the token is createClient()'s)`);
+    fail(
+      words
+        ? `${name}() options must be an object, got a string (the token is createClient()'s)`
+        : `${name}() options: a string`,
+    );
 }

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import { hasProtoKey } from '../codec/json.js';
 import type { RequestOptions } from '../core/outbox/requests.js';
 import { EVENTWIRE } from '../dialects/eventwire.js';
@@ -71,7 +72,10 @@ export function planShare(
     // the code did not load: each attempt fails with the import's error (reported, retried)
     (error: unknown): TransportFactory =>
       (_config, events) => ({
-        connect: () => queueMicrotask(() => events.onClose(1006, 'the share code did not load', error)),
+        connect: () =>
+          queueMicrotask(() =>
+            events.onClose(1006, words ? 'the share code did not load' : 'share code not loaded', error),
+          ),
         send: () => false,
         close() {},
       }),
