@@ -142,7 +142,10 @@ describe('messages: whole in Node and development bundles, their facts without t
     const { build: vite } = await import('vite');
     writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="/attempt.js"></script>\n');
     writeFileSync(join(app, 'attempt.js'), attempt);
+    // Vite takes production from NODE_ENV when it is set (vitest sets it to `test`), as an app's build would
+    const env = process.env.NODE_ENV;
     const code = async (mode: string) => {
+      process.env.NODE_ENV = mode;
       const result = (await vite({
         root: app,
         mode,
@@ -155,11 +158,15 @@ describe('messages: whole in Node and development bundles, their facts without t
         .map((o) => o.code ?? '')
         .join('\n');
     };
-    const production = await code('production');
-    expect(explanations.filter((text) => production.includes(text))).toEqual([]);
-    expect(production).toContain('ERR_OPTIONS');
-    const development = await code('development');
-    expect(explanations.filter((text) => !development.includes(text))).toEqual([]);
+    try {
+      const production = await code('production');
+      expect(explanations.filter((text) => production.includes(text))).toEqual([]);
+      expect(production).toContain('ERR_OPTIONS');
+      const development = await code('development');
+      expect(explanations.filter((text) => !development.includes(text))).toEqual([]);
+    } finally {
+      process.env.NODE_ENV = env;
+    }
   });
 
   it('a development bundle and Node (import and require) carry them whole', async () => {
