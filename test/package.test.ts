@@ -134,7 +134,7 @@ describe('messages: whole in Node and development bundles, their facts without t
     expect(run(code)).toEqual({
       name: 'OptionsError',
       code: 'ERR_OPTIONS',
-      message: expect.stringContaining('"nope"'),
+      message: 'url: "nope"',
     });
   });
 
