@@ -4,7 +4,9 @@
  * chunk of their own). The header and trailer are read by the same code as the other inflaters
  * (`readMember`), so that all give one verdict.
  */
+
 import { Gunzip, inflateSync } from 'fflate';
+import { words } from '#words';
 import {
   badGzip,
   bytesFollow,
@@ -16,6 +18,10 @@ import {
   readMember,
   truncated,
 } from './gzip.js';
+
+const NOT_AT_TRAILER = words
+  ? 'the gzip member does not end 8 bytes before its frame does'
+  : 'gzip member end not 8 bytes before frame end';
 
 /** Frames whose deflate data could not inflate past this many bytes are inflated in one call. */
 const WHOLE_MAX_OUTPUT = 1 << 20;
@@ -103,9 +109,15 @@ function inflateSliced(body: Uint8Array, trailer: Uint8Array, size: number, cap:
   } catch (cause) {
     // fflate found no gzip header after the end of the deflate data (FlateErrorCode.InvalidHeader)
     const noHeader = (cause as { code?: unknown }).code === 6;
-    if (!probing) return noHeader ? bytesFollow() : badGzip(`corrupt gzip data: ${(cause as Error).message}`, cause);
-    return noHeader ? badGzip('the gzip member does not end 8 bytes before its frame does') : truncated();
+    if (!probing)
+      return noHeader
+        ? bytesFollow()
+        : badGzip(
+            words ? `corrupt gzip data: ${(cause as Error).message}` : `gzip: ${(cause as Error).message}`,
+            cause,
+          );
+    return noHeader ? badGzip(NOT_AT_TRAILER) : truncated();
   }
   if (next === BARE_HEADER.length + body.length + 8) return out.subarray(0, held);
-  return next < 0 ? truncated() : badGzip('the gzip member does not end 8 bytes before its frame does');
+  return next < 0 ? truncated() : badGzip(NOT_AT_TRAILER);
 }

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { DecodeErrorOptions } from '../errors/decode.js';
 import type { DecodeError } from '../errors/errors.js';
 import { crc32 } from './crc32.js';
@@ -68,9 +69,9 @@ const u32 = (b: Uint8Array, at: number) => (u16(b, at) | (u16(b, at + 2) << 16))
 export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFault {
   const trailer = bytes.length - 8;
   if (bytes.length < 18) return truncated();
-  if (bytes[2] !== 8) return badGzip('gzip compression method is not deflate');
+  if (bytes[2] !== 8) return badGzip(words ? 'gzip compression method is not deflate' : 'gzip method not deflate');
   const flags = bytes[3] as number;
-  if (flags & RESERVED) return badGzip('gzip header sets reserved flags');
+  if (flags & RESERVED) return badGzip(words ? 'gzip header sets reserved flags' : 'gzip reserved flags');
   let at = 10;
   if (flags & FEXTRA) at += 2 + (at + 2 <= trailer ? u16(bytes, at) : 0);
   if (flags & FNAME) at = endOfString(bytes, at, trailer);
@@ -78,7 +79,7 @@ export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFau
   if (flags & FHCRC) {
     if (at + 2 > trailer) return truncated();
     if ((crc32(bytes.subarray(0, at)) & 0xffff) !== u16(bytes, at))
-      return badGzip('gzip header CRC-16 does not match the header');
+      return badGzip(words ? 'gzip header CRC-16 does not match the header' : 'gzip header CRC-16');
     at += 2;
   }
   if (at >= trailer) return truncated(); // no deflate data before the trailer
@@ -86,7 +87,9 @@ export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFau
   if (size > bytes.length * MAX_RATIO) {
     return {
       reason: 'bad_trailer',
-      message: `gzip trailer declares ${size} bytes, more than ${bytes.length} bytes can inflate to`,
+      message: words
+        ? `gzip trailer declares ${size} bytes, more than ${bytes.length} bytes can inflate to`
+        : `gzip trailer ${size} bytes from ${bytes.length}`,
     };
   }
   if (size > cap) return tooLarge(size, cap);
@@ -115,27 +118,31 @@ export function finishMember(
 export function sizeMismatch(declared: number, inflated: number): GzipFault {
   return {
     reason: 'bad_trailer',
-    message: `gzip trailer declares ${declared} bytes but the data inflates to ${inflated}`,
+    message: words
+      ? `gzip trailer declares ${declared} bytes but the data inflates to ${inflated}`
+      : `gzip trailer ${declared} bytes, inflated ${inflated}`,
   };
 }
 
 /** @internal The CRC-32 of the data is not the trailer's. */
 export function crcMismatch(): GzipFault {
-  return { reason: 'bad_crc', message: 'gzip CRC-32 does not match the data' };
+  return { reason: 'bad_crc', message: words ? 'gzip CRC-32 does not match the data' : 'gzip CRC-32' };
 }
 
 /** @internal The data inflates to more than the trailer declares: inflation stopped there. */
 export function passedDeclared(size: number): GzipFault {
   return {
     reason: 'bad_trailer',
-    message: `gzip data inflates to more than the ${size} bytes its trailer declares (stopped there)`,
+    message: words
+      ? `gzip data inflates to more than the ${size} bytes its trailer declares (stopped there)`
+      : `gzip over trailer ${size} bytes`,
     held: size,
   };
 }
 
 /** @internal The deflate data ends before the trailer: a second member or other bytes follow it. */
 export function bytesFollow(): GzipFault {
-  return badGzip('bytes follow the gzip member (a frame holds exactly one)');
+  return badGzip(words ? 'bytes follow the gzip member (a frame holds exactly one)' : 'bytes after gzip member');
 }
 
 /** @internal The deflate data does not end before the trailer. */
@@ -150,7 +157,10 @@ export function badGzip(message: string, cause?: unknown): GzipFault {
 
 /** @internal The trailer declares more than the cap: refused before inflating, nothing held. */
 function tooLarge(size: number, cap: number): GzipFault {
-  return { reason: 'too_large', message: `gzip frame declares ${size} bytes, over maxMessageBytes (${cap})`, held: 0 };
+  const message = words
+    ? `gzip frame declares ${size} bytes, over maxMessageBytes (${cap})`
+    : `gzip ${size} bytes > maxMessageBytes (${cap})`;
+  return { reason: 'too_large', message, held: 0 };
 }
 
 /** @internal Whether `member` is a fault rather than the member (a fault has a `reason`). */

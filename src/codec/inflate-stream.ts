@@ -15,6 +15,7 @@
  * data that is corrupt, cut, or followed by other bytes is `bad_gzip`; data of another size than
  * declared is `bad_trailer`; data of that size, which the `gzip` format refused, has the wrong CRC.
  */
+import { words } from '#words';
 import {
   badGzip,
   crcMismatch,
@@ -100,7 +101,10 @@ function verdict(raw: Stream, member: GzipMember, checkCrc: boolean): Inflated {
   if (raw.over) return passedDeclared(member.size);
   if (raw.error !== undefined) {
     if (raw.closing) return truncated();
-    return badGzip(`corrupt gzip data, or bytes after the member: ${String(raw.error)}`, raw.error);
+    return badGzip(
+      words ? `corrupt gzip data, or bytes after the member: ${String(raw.error)}` : `gzip: ${String(raw.error)}`,
+      raw.error,
+    );
   }
   if (raw.held !== member.size) return sizeMismatch(member.size, raw.held);
   return checkCrc ? crcMismatch() : raw.output();

@@ -1,5 +1,6 @@
 // `#inflate`: node:zlib under the `node` condition, DecompressionStream (or fflate) elsewhere (package.json "imports").
 import { defaultInflate } from '#inflate';
+import { words } from '#words';
 import { DecodeError } from '../errors/errors.js';
 import { utf8Length } from '../protocol/utf8.js';
 import type { Codec, DecodeFlags } from './codec.js';
@@ -48,14 +49,22 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
   const inflate: Inflate | RawInflate = options.inflate ?? defaultInflate;
   /** The checks and the parse every frame goes through, once it is text. */
   const parse = (text: string, flags: DecodeFlags): unknown => {
-    if (tooDeep(text, maxDepth)) return new DecodeError('too_deep', `JSON nested deeper than maxDepth (${maxDepth})`);
+    if (tooDeep(text, maxDepth))
+      return new DecodeError(
+        'too_deep',
+        words ? `JSON nested deeper than maxDepth (${maxDepth})` : `deeper than maxDepth (${maxDepth})`,
+      );
     if (text.length > maxObjects && tooMany(text, maxObjects))
-      return new DecodeError('too_many_objects', `more than ${maxObjects} objects, arrays and members in one frame`);
+      return new DecodeError(
+        'too_many_objects',
+        words ? `more than ${maxObjects} objects, arrays and members in one frame` : `over maxObjects (${maxObjects})`,
+      );
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      return new DecodeError('invalid_json', `frame is not valid JSON: ${(cause as Error).message}`, cause);
+      const why = (cause as Error).message;
+      return new DecodeError('invalid_json', words ? `frame is not valid JSON: ${why}` : `JSON: ${why}`, cause);
     }
     // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
     flags.suspect = text.includes('__proto__') || text.includes('\\u');
@@ -74,7 +83,11 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
       text = utf8.decode(bytes as Uint8Array); // or what an inflater of the option gave: TextDecoder judges it
     } catch (cause) {
       const kind = flags.text ? 'text' : 'binary';
-      return new DecodeError('invalid_utf8', `${kind} frame is not valid UTF-8`, cause);
+      return new DecodeError(
+        'invalid_utf8',
+        words ? `${kind} frame is not valid UTF-8` : `${kind} frame: not UTF-8`,
+        cause,
+      );
     }
     return parse(text, flags);
   };
@@ -85,15 +98,23 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
         // third of it may be (a character takes up to 3 bytes), and is counted.
         const bytes = frame.length > cap / 3 ? utf8Length(frame, cap) : frame.length;
         if (bytes > cap)
-          return new DecodeError('too_large', `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`);
+          return new DecodeError(
+            'too_large',
+            words
+              ? `text frame of over ${cap} bytes is over maxMessageBytes (${cap})`
+              : `text frame > maxMessageBytes (${cap})`,
+          );
         return parse(frame, flags);
       }
       const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
-      if (bytes.length > cap)
+      if (bytes.length > cap) {
         return new DecodeError(
           'too_large',
-          `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`,
+          words
+            ? `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes is over maxMessageBytes (${cap})`
+            : `${flags.text ? 'text' : 'binary'} frame of ${bytes.length} bytes > maxMessageBytes (${cap})`,
         );
+      }
       // A text frame as bytes (`ws`, told to skip its own UTF-8 check) is never gzip.
       if (flags.text || !isGzip(bytes)) return parseBytes(bytes, flags);
       const inflated = inflate(bytes, cap, checkCrc);

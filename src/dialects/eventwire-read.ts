@@ -1,14 +1,19 @@
+import { words } from '#words';
 import { kind } from '../errors/base.js';
 import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
-import { isMessageId, isName, isObject, MAX_MESSAGE_ID_BYTES, type Obj } from './shared.js';
+import { isMessageId, isName, isObject, MESSAGE_ID_TOO_LONG, type Obj } from './shared.js';
 
 /** What is wrong with a message: a stable reason and a message for people. */
 type Problem = [DecodeReason, string];
 
 /** The pong of protocol v1, shared (it carries nothing). */
 const PONG = { type: 'pong' };
+
+/** Words used more than once, folded to their facts in a browser production bundle (see src/errors/words.ts). */
+const BAD_SEQ = words ? 'seq must be a non-negative integer' : 'seq: integer >= 0';
+const BAD_ID = words ? 'id must be a string' : 'id: string';
 
 /**
  * Protocol v1's reader: routes one decoded JSON value to the sink. A hand-written
@@ -17,7 +22,12 @@ const PONG = { type: 'pong' };
  */
 export function readEventwire(value: unknown, sink: DialectSink): void {
   if (!isObject(value)) {
-    sink.error(new DecodeError('not_object', `a message must be a JSON object, got ${kind(value)}`));
+    sink.error(
+      new DecodeError(
+        'not_object',
+        words ? `a message must be a JSON object, got ${kind(value)}` : `message: ${kind(value)}`,
+      ),
+    );
     return;
   }
   const type = value.type;
@@ -25,20 +35,30 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     if (type === 'batch') {
       const events = value.events;
       if (!Array.isArray(events)) {
-        sink.error(new DecodeError('invalid_batch', 'a batch needs an events array'));
+        sink.error(
+          new DecodeError('invalid_batch', words ? 'a batch needs an events array' : 'batch: no events array'),
+        );
         return;
       }
       readBatch(events, sink);
       return;
     }
     const problem = controlProblem(type, value);
-    if (problem) sink.error(new DecodeError('invalid_message', `invalid ${type} message: ${problem}`));
+    if (problem)
+      sink.error(
+        new DecodeError('invalid_message', words ? `invalid ${type} message: ${problem}` : `${type}: ${problem}`),
+      );
     else control(type, value, sink);
     return;
   }
   if (type === undefined && value.event_type === undefined && typeof value.id === 'string') {
     if (typeof value.success !== 'boolean') {
-      sink.error(new DecodeError('invalid_message', 'a response needs a boolean success'));
+      sink.error(
+        new DecodeError(
+          'invalid_message',
+          words ? 'a response needs a boolean success' : 'response: success not boolean',
+        ),
+      );
       return;
     }
     const error = value.error;
@@ -52,7 +72,8 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     return;
   }
   if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
-    sink.error(new DecodeError('unknown_type', `unknown message type ${JSON.stringify(type).slice(0, 80)}`));
+    const shown = JSON.stringify(type).slice(0, 80);
+    sink.error(new DecodeError('unknown_type', words ? `unknown message type ${shown}` : `unknown type ${shown}`));
     return;
   }
   readEvent(value, sink);
@@ -92,7 +113,10 @@ function deliver(value: Obj, sink: DialectSink): void {
   sink.event(value as unknown as EventwireEvent);
 }
 
-const notObject = (v: unknown): Problem => ['not_object', `an event must be a JSON object, got ${kind(v)}`];
+const notObject = (v: unknown): Problem => [
+  'not_object',
+  words ? `an event must be a JSON object, got ${kind(v)}` : `event: ${kind(v)}`,
+];
 
 /** An event refused for `message`. */
 const invalid = (message: string): Problem => ['invalid_event', message];
@@ -104,7 +128,9 @@ const invalid = (message: string): Problem => ['invalid_event', message];
  */
 function readBatch(events: unknown[], sink: DialectSink): void {
   if (events.length > sink.maxBatchSize) {
-    const message = `a batch of ${events.length} members is over maxBatchSize (${sink.maxBatchSize})`;
+    const message = words
+      ? `a batch of ${events.length} members is over maxBatchSize (${sink.maxBatchSize})`
+      : `batch of ${events.length} > maxBatchSize (${sink.maxBatchSize})`;
     sink.error(new DecodeError({ reason: 'batch_too_large', message, count: events.length }));
     return;
   }
@@ -115,7 +141,11 @@ function readBatch(events: unknown[], sink: DialectSink): void {
     let problem: Problem | undefined;
     if (!isObject(member)) problem = notObject(member);
     else if (typeof member.type === 'string' && CONTROL_TYPES.has(member.type))
-      problem = invalid(`a batch member typed ${JSON.stringify(member.type)} is not an event`);
+      problem = invalid(
+        words
+          ? `a batch member typed ${JSON.stringify(member.type)} is not an event`
+          : `${JSON.stringify(member.type)} in a batch`,
+      );
     else problem = eventProblem(member);
     if (!problem) {
       deliver(member as Obj, sink);
@@ -126,7 +156,11 @@ function readBatch(events: unknown[], sink: DialectSink): void {
   }
   if (!first) return;
   const message =
-    bad === 1 ? first[1] : `${bad} of ${events.length} batch members were dropped; the first: ${first[1]}`;
+    bad === 1
+      ? first[1]
+      : words
+        ? `${bad} of ${events.length} batch members were dropped; the first: ${first[1]}`
+        : `${bad} of ${events.length} dropped; first: ${first[1]}`;
   sink.error(new DecodeError({ reason: bad === 1 ? first[0] : 'invalid_batch_members', message, count: bad }));
 }
 
@@ -135,24 +169,29 @@ function eventProblem(v: Obj): Problem | undefined {
   const name = v.event_type;
   const type = v.type;
   if (name === undefined) {
-    if (!isName(type)) return ['no_event_name', 'an event needs a name in event_type or type'];
-  } else if (!isName(name)) return ['no_event_name', 'event_type must be a non-empty string'];
-  else if (type !== undefined && !isName(type)) return invalid('type must be a non-empty string');
-  if (typeof v.timestamp !== 'string') return invalid('an event needs a string timestamp');
-  if (!('data' in v)) return invalid('an event needs data');
-  if (v.metadata !== undefined && !isObject(v.metadata)) return invalid('metadata must be an object');
+    if (!isName(type))
+      return ['no_event_name', words ? 'an event needs a name in event_type or type' : 'no event_type or type'];
+  } else if (!isName(name))
+    return ['no_event_name', words ? 'event_type must be a non-empty string' : 'event_type: non-empty string'];
+  else if (type !== undefined && !isName(type))
+    return invalid(words ? 'type must be a non-empty string' : 'type: non-empty string');
+  if (typeof v.timestamp !== 'string')
+    return invalid(words ? 'an event needs a string timestamp' : 'timestamp: string');
+  if (!('data' in v)) return invalid(words ? 'an event needs data' : 'no data');
+  if (v.metadata !== undefined && !isObject(v.metadata))
+    return invalid(words ? 'metadata must be an object' : 'metadata: object');
   const seq = v.seq;
   if (seq !== undefined && !(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) {
-    return invalid('seq must be a non-negative integer');
+    return invalid(BAD_SEQ);
   }
-  if (v.message_id !== undefined && !isName(v.message_id)) return invalid('message_id must be a non-empty string');
+  if (v.message_id !== undefined && !isName(v.message_id))
+    return invalid(words ? 'message_id must be a non-empty string' : 'message_id: non-empty string');
   if (v.requires_ack !== undefined && typeof v.requires_ack !== 'boolean') {
-    return invalid('requires_ack must be a boolean');
+    return invalid(words ? 'requires_ack must be a boolean' : 'requires_ack: boolean');
   }
   if (v.requires_ack === true && v.message_id === undefined)
-    return invalid('an event with requires_ack needs a message_id');
-  if (v.requires_ack === true && !isMessageId(v.message_id))
-    return invalid(`message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`);
+    return invalid(words ? 'an event with requires_ack needs a message_id' : 'requires_ack without message_id');
+  if (v.requires_ack === true && !isMessageId(v.message_id)) return invalid(MESSAGE_ID_TOO_LONG);
   return undefined;
 }
 
@@ -160,38 +199,40 @@ function controlProblem(type: string, v: Obj): string | undefined {
   switch (type) {
     case 'ping':
     case 'pong':
-      return v.ts === undefined || typeof v.ts === 'number' ? undefined : 'ts must be a number';
+      return v.ts === undefined || typeof v.ts === 'number' ? undefined : words ? 'ts must be a number' : 'ts: number';
     case 'welcome':
-      if (typeof v.session_id !== 'string') return 'session_id must be a string';
+      if (typeof v.session_id !== 'string') return words ? 'session_id must be a string' : 'session_id: string';
       if (
         v.heartbeat_interval !== undefined &&
         !(typeof v.heartbeat_interval === 'number' && v.heartbeat_interval > 0)
       ) {
-        return 'heartbeat_interval must be a positive number';
+        return words ? 'heartbeat_interval must be a positive number' : 'heartbeat_interval: number > 0';
       }
       return undefined;
     case 'subscribed': {
-      if (typeof v.id !== 'string') return 'id must be a string';
+      if (typeof v.id !== 'string') return BAD_ID;
       if (v.events !== undefined && !(Array.isArray(v.events) && v.events.every((e) => typeof e === 'string'))) {
-        return 'events must be a list of names';
+        return words ? 'events must be a list of names' : 'events: string[]';
       }
       if (v.seq !== undefined && !(typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0)) {
-        return 'seq must be a non-negative integer';
+        return BAD_SEQ;
       }
       const gap = v.gap as Obj | undefined;
       if (gap !== undefined && !(isObject(gap) && typeof gap.from === 'number' && typeof gap.to === 'number')) {
-        return 'gap must be {from, to}';
+        return words ? 'gap must be {from, to}' : 'gap: {from, to}';
       }
       return undefined;
     }
     case 'unsubscribed':
-      return typeof v.id === 'string' ? undefined : 'id must be a string';
+      return typeof v.id === 'string' ? undefined : BAD_ID;
     case 'error':
-      if (v.id !== undefined && typeof v.id !== 'string') return 'id must be a string';
+      if (v.id !== undefined && typeof v.id !== 'string') return BAD_ID;
       return typeof v.code === 'string' && typeof v.message === 'string'
         ? undefined
-        : 'code and message must be strings';
+        : words
+          ? 'code and message must be strings'
+          : 'code, message: strings';
     default:
-      return `${type} is a client-to-server message`;
+      return words ? `${type} is a client-to-server message` : 'client-to-server';
   }
 }

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { CloseAction } from '../protocol/close-codes.js';
 import { closeAction } from '../protocol/close-codes.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -34,6 +35,11 @@ export const isName = (v: unknown): v is string => typeof v === 'string' && v.le
 /** @internal The longest `message_id` an event may carry, in UTF-8 bytes (PROTOCOL.md §8). */
 export const MAX_MESSAGE_ID_BYTES = 256;
 
+/** @internal Why an ack id over {@link MAX_MESSAGE_ID_BYTES} is refused (its facts alone in a browser production bundle). */
+export const MESSAGE_ID_TOO_LONG = words
+  ? `message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`
+  : `message_id over ${MAX_MESSAGE_ID_BYTES} bytes`;
+
 /** @internal Is `v` a usable ack id: a non-empty string of at most {@link MAX_MESSAGE_ID_BYTES} UTF-8 bytes? */
 export const isMessageId = (v: unknown): v is string =>
   typeof v === 'string' &&
@@ -48,8 +54,10 @@ export const isMessageId = (v: unknown): v is string =>
 export function ackIdProblem(message: Obj): string | undefined {
   if (message.requires_ack !== true || isMessageId(message.message_id)) return undefined;
   return typeof message.message_id === 'string' && message.message_id.length > 0
-    ? `message_id must be at most ${MAX_MESSAGE_ID_BYTES} bytes (UTF-8)`
-    : 'an event with requires_ack needs a non-empty string message_id';
+    ? MESSAGE_ID_TOO_LONG
+    : words
+      ? 'an event with requires_ack needs a non-empty string message_id'
+      : 'requires_ack without message_id';
 }
 
 /**

@@ -12,6 +12,7 @@
  * - Path segments `__proto__`, `constructor` and `prototype` are rejected, and lookups read
  *   own properties only, so a filter can neither reach nor pollute a prototype.
  */
+import { words } from '#words';
 import { FilterError } from '../errors/errors.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { closest } from './suggest.js';
@@ -72,10 +73,11 @@ export const MAX_CHOICES = 256;
 /** @internal Why a filter key is refused, if it is. */
 export function keyProblem(key: string): string | undefined {
   const segments = key.split('.');
-  if (segments.length > MAX_DEPTH) return `a path has at most ${MAX_DEPTH} segments`;
+  if (segments.length > MAX_DEPTH)
+    return words ? `a path has at most ${MAX_DEPTH} segments` : `over ${MAX_DEPTH} segments`;
   if (segments.some((s) => s.length === 0)) return 'empty path segment';
   const bad = segments.find((s) => FORBIDDEN.has(s));
-  if (bad) return `${bad} is not allowed in a path`;
+  if (bad) return words ? `${bad} is not allowed in a path` : `${bad} in path`;
   return undefined;
 }
 
@@ -84,13 +86,19 @@ export function sinceProblem(filters: Record<string, unknown>): string | undefin
   if (!Object.hasOwn(filters, 'since')) return undefined;
   const since = filters.since;
   if (typeof since === 'number')
-    return Number.isInteger(since) && since >= 0 ? undefined : 'a seq must be an integer >= 0';
+    return Number.isInteger(since) && since >= 0
+      ? undefined
+      : words
+        ? 'a seq must be an integer >= 0'
+        : 'seq: integer >= 0';
   if (typeof since === 'string') return Number.isNaN(Date.parse(since)) ? 'not an ISO 8601 time' : undefined;
-  return 'must be an ISO time string or a seq number';
+  return words ? 'must be an ISO time string or a seq number' : 'ISO time or seq';
 }
 
 /** @internal What a filter value may be. */
-export const VALUE_RULE = `must be a string, finite number, boolean or null, or an array of 1 to ${MAX_CHOICES} of them`;
+export const VALUE_RULE = words
+  ? `must be a string, finite number, boolean or null, or an array of 1 to ${MAX_CHOICES} of them`
+  : `scalar or 1 to ${MAX_CHOICES} scalars`;
 
 const isScalar = (v: unknown): v is FilterScalar =>
   typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v));
@@ -106,7 +114,9 @@ const isScalar = (v: unknown): v is FilterScalar =>
 export function parseFilters(input: unknown): Filters {
   if (input === undefined) return {};
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new FilterError('filters must be an object of key: value or key: [values]');
+    throw new FilterError(
+      words ? 'filters must be an object of key: value or key: [values]' : 'filters: not an object',
+    );
   }
   const keys = Object.keys(input);
   const filters: Filters = {};
@@ -119,11 +129,13 @@ export function parseFilters(input: unknown): Filters {
       filters[key] = [...value];
     else {
       // `[]` was kept, and no event ever matched it: a silent empty stream
-      const rule = Array.isArray(value) && value.length === 0 ? '[] matches nothing: omit the key' : VALUE_RULE;
+      const rule =
+        Array.isArray(value) && value.length === 0 ? (words ? '[] matches nothing: omit the key' : '[]') : VALUE_RULE;
       throw new FilterError(`filter key ${JSON.stringify(key)}: ${rule}`);
     }
   }
-  if (keys.length > MAX_KEYS) throw new FilterError(`at most ${MAX_KEYS} filter keys`);
+  if (keys.length > MAX_KEYS)
+    throw new FilterError(words ? `at most ${MAX_KEYS} filter keys` : `over ${MAX_KEYS} keys`);
   const since = sinceProblem(filters);
   if (since) throw new FilterError(`filter key "since": ${since}`);
   return filters;
@@ -211,7 +223,9 @@ export function checkFilterKeys(
         ? path.slice(1).join('.')
         : closest(key, strays.flat() as string[]);
     throw new FilterError(
-      `filter key ${JSON.stringify(key)} is not in the data of ${names.join(' or ')}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a key is a path into data, metadata.… or since`,
+      words
+        ? `filter key ${JSON.stringify(key)} is not in the data of ${names.join(' or ')}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a key is a path into data, metadata.… or since`
+        : `filter key ${JSON.stringify(key)} not in ${names.join(' or ')}${near ? ` (${JSON.stringify(near)}?)` : ''}`,
     );
   }
 }

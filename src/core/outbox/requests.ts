@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { EventwireError } from '../../errors/base.js';
 import type * as Errors from '../../errors/errors.js';
 import type { Clock } from '../util/clock.js';
@@ -119,7 +120,9 @@ export class RequestTracker {
       };
       const text = deps.frame(id, method, params);
       if (text === undefined) {
-        return reject(new RequestError(method, 'unsupported', `the ${deps.dialect} dialect has no requests`));
+        return reject(
+          new RequestError(method, 'unsupported', words ? `the ${deps.dialect} dialect has no requests` : deps.dialect),
+        );
       }
       const entry = new PendingRequest(id, method, text, resolve, reject, signal, onAbort);
       this.#pending.set(id, entry);
@@ -137,7 +140,9 @@ export class RequestTracker {
           entry.timer = deps.clock.setTimeout(
             () => {
               this.#settle(entry);
-              reject(new TimeoutError(`${method} got no response within ${timeout} ms`));
+              reject(
+                new TimeoutError(words ? `${method} got no response within ${timeout} ms` : `${method}: ${timeout} ms`),
+              );
             },
             Math.min(50, timeout),
           );

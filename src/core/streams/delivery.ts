@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { EventwireError } from '../../errors/base.js';
 import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
@@ -83,9 +84,13 @@ export function createDelivery(
     }
     if (result instanceof Promise) {
       reportError(
-        new ValidationError(name, [{ message: 'async schemas are not supported; use a synchronous one' }], {
-          seq: event.seq,
-        }),
+        new ValidationError(
+          name,
+          [{ message: words ? 'async schemas are not supported; use a synchronous one' : 'async schema' }],
+          {
+            seq: event.seq,
+          },
+        ),
       );
       return false;
     }
@@ -114,7 +119,10 @@ export function createDelivery(
         if (verdict === 'acked' && event.seq === undefined) return sendAck(messageId);
         again = verdict === 'failed';
         if (inFlight.size >= maxInFlight) {
-          if (!overloaded) reportError(new QueueFullError('the set of events awaiting their ack', maxInFlight));
+          if (!overloaded)
+            reportError(
+              new QueueFullError(words ? 'the set of events awaiting their ack' : 'unacked set', maxInFlight),
+            );
           overloaded = true;
           return; // neither delivered nor acked: the server sends it again
         }

@@ -3,6 +3,7 @@
  * subscription is fed and the loop that takes them, with an overflow policy. It knows the subscription only by the
  * few members below, so that it imports nothing of subscription.ts.
  */
+import { words } from '#words';
 import type { EventwireError } from '../../errors/base.js';
 import { QueueFullError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
@@ -81,7 +82,10 @@ export function iterate(
       return undefined;
     }
     if (buffer.length >= bufferSize) {
-      const error = new QueueFullError(`the iterator buffer of subscription ${sub.id}`, bufferSize);
+      const error = new QueueFullError(
+        words ? `the iterator buffer of subscription ${sub.id}` : `subscription ${sub.id} iterator`,
+        bufferSize,
+      );
       if (overflow === 'error') {
         end(error);
         sub.unsubscribe();

@@ -1,3 +1,4 @@
+import { words } from '#words';
 import type { Dialect, SubscriptionSpec } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
@@ -184,7 +185,11 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
 
   /** A listener threw or rejected (the emitter's sink: a method, not a closure per subscription). */
   listenerFailed(type: string, cause: unknown): void {
-    if (type === 'error') console.error('[eventwire] a subscription error listener threw', cause);
+    if (type === 'error')
+      console.error(
+        words ? '[eventwire] a subscription error listener threw' : '[eventwire] sub.on(error) threw',
+        cause,
+      );
     else this.#host.reportError(new HandlerError(type === 'event' ? this.#label() : `${this.#label()} ${type}`, cause));
   }
 
