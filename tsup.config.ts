@@ -121,4 +121,21 @@ export default defineConfig([
       options.alias = browserAliases;
     },
   },
+  {
+    // The same for development (`eventwire/browser` under the `development` condition, or the folder
+    // copied as it is): messages whole (`#words` as in Node), the same files otherwise.
+    entry: { eventwire: 'src/index.ts' },
+    outDir: 'dist/browser-dev',
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    noExternal: [/.*/],
+    splitting: true,
+    minify: true,
+    sourcemap: false,
+    treeshake: true,
+    esbuildOptions(options) {
+      options.alias = { ...browserAliases, '#words': nodeAliases['#words'] };
+    },
+  },
 ]);

@@ -169,6 +169,15 @@ describe('messages: whole in Node and development bundles, their facts without t
     }
   });
 
+  it('eventwire/browser is the production file, and its development twin under the development condition', async () => {
+    const production = await bundle("export * from 'eventwire/browser';");
+    const development = await bundle("export * from 'eventwire/browser';", ['development']);
+    expect([production.imports, development.imports]).toEqual([[], []]);
+    expect(explanations.filter((text) => production.code.includes(text))).toEqual([]);
+    expect(explanations.filter((text) => !development.code.includes(text))).toEqual([]);
+    expect(existsSync(join(installed(), 'dist', 'browser-dev', 'eventwire.js'))).toBe(true);
+  });
+
   it('a development bundle and Node (import and require) carry them whole', async () => {
     const { code } = await bundle(attempt, ['development']);
     expect(explanations.filter((text) => !code.includes(text))).toEqual([]);
