@@ -138,17 +138,18 @@ describe('messages: whole in Node and development bundles, their facts without t
     });
   });
 
-  it('Vite folds them the same way: out of `vite build`, in with `--mode development` (as its dev server resolves)', async () => {
+  it('Vite folds them the same way: out of `vite build`, in with NODE_ENV=development (as its dev server resolves)', async () => {
     const { build: vite } = await import('vite');
     writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="/attempt.js"></script>\n');
     writeFileSync(join(app, 'attempt.js'), attempt);
-    // Vite takes production from NODE_ENV when it is set (vitest sets it to `test`), as an app's build would
+    // Vite picks the `development` or `production` condition from NODE_ENV, not from --mode: unset (as an app's
+    // `vite build` runs) it builds for production; vitest sets it to `test`, so each build sets its own
     const env = process.env.NODE_ENV;
-    const code = async (mode: string) => {
-      process.env.NODE_ENV = mode;
+    const code = async (nodeEnv: string | undefined) => {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
       const result = (await vite({
         root: app,
-        mode,
         configFile: false,
         envFile: false,
         logLevel: 'silent',
@@ -159,7 +160,7 @@ describe('messages: whole in Node and development bundles, their facts without t
         .join('\n');
     };
     try {
-      const production = await code('production');
+      const production = await code(undefined);
       expect(explanations.filter((text) => production.includes(text))).toEqual([]);
       expect(production).toContain('ERR_OPTIONS');
       const development = await code('development');

@@ -118,7 +118,7 @@ describe('terse messages (#words false): the facts without the explanations', ()
       }
       throw new Error('not refused');
     };
-    expect(thrown({ level: [] }).message).toBe('filter key "level": []');
+    expect(thrown({ level: [] }).message).toBe('filter key "level": [] matches nothing');
     expect(thrown({ level: {} }).message).toBe('filter key "level": scalar or 1 to 256 scalars');
     expect(thrown({ levle: 'ERROR' }).message).toBe('filter key "levle" not in LogEntry ("level"?)');
     expect(thrown({ since: -1 }).message).toBe('filter key "since": seq: integer >= 0');

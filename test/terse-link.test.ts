@@ -86,7 +86,7 @@ describe('terse messages (#words false)', () => {
     expect([isConnectionError(second), second.kind]).toEqual([true, 'dropped']);
     const host = new URL(server.url).host;
     expect(second.message).toMatch(
-      new RegExp(`^the eventwire server at ${host} dropped it \\d+ ms after open, twice$`),
+      new RegExp(`^the eventwire server at ${host} dropped the connection \\d+ ms after open, twice$`),
     );
   });
 

@@ -79,7 +79,7 @@ export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFau
   if (flags & FHCRC) {
     if (at + 2 > trailer) return truncated();
     if ((crc32(bytes.subarray(0, at)) & 0xffff) !== u16(bytes, at))
-      return badGzip(words ? 'gzip header CRC-16 does not match the header' : 'gzip header CRC-16');
+      return badGzip(words ? 'gzip header CRC-16 does not match the header' : 'gzip header CRC-16 mismatch');
     at += 2;
   }
   if (at >= trailer) return truncated(); // no deflate data before the trailer
@@ -89,7 +89,7 @@ export function readMember(bytes: Uint8Array, cap: number): GzipMember | GzipFau
       reason: 'bad_trailer',
       message: words
         ? `gzip trailer declares ${size} bytes, more than ${bytes.length} bytes can inflate to`
-        : `gzip trailer ${size} bytes from ${bytes.length}`,
+        : `gzip trailer ${size} bytes > ${bytes.length} can inflate to`,
     };
   }
   if (size > cap) return tooLarge(size, cap);
@@ -126,7 +126,7 @@ export function sizeMismatch(declared: number, inflated: number): GzipFault {
 
 /** @internal The CRC-32 of the data is not the trailer's. */
 export function crcMismatch(): GzipFault {
-  return { reason: 'bad_crc', message: words ? 'gzip CRC-32 does not match the data' : 'gzip CRC-32' };
+  return { reason: 'bad_crc', message: words ? 'gzip CRC-32 does not match the data' : 'gzip CRC-32 mismatch' };
 }
 
 /** @internal The data inflates to more than the trailer declares: inflation stopped there. */

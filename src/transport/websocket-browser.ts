@@ -64,7 +64,7 @@ const wrongBuild = (): string | undefined =>
   typeof process !== 'undefined' && typeof process.versions?.node === 'string'
     ? words
       ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (see README, Install)"
-      : 'browser build in Node'
+      : 'browser build in Node: bundle with the node condition'
     : undefined;
 
 /** Where a socket's events find their transport: one property on the socket, no closure per event. */
@@ -159,7 +159,7 @@ export class BrowserTransport implements Transport {
   /** Makes the attempt's socket (throws what its constructor throws). */
   protected open(url: string, protocols: string[] | undefined): SocketLike {
     if (!this.Socket)
-      throw new Error(`no WebSocket here: ${wrongBuild() ?? (words ? 'pass the `WebSocket` option' : 'none given')}`);
+      throw new Error(`no WebSocket here: ${wrongBuild() ?? (words ? 'pass the `WebSocket` option' : 'WebSocket option')}`);
     return new this.Socket(url, protocols);
   }
 

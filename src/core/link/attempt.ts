@@ -110,7 +110,7 @@ export function droppedAtOnce(dialect: string, url: string, after: number, attem
     words
       ? `the ${dialect} server at ${host} accepted the connection and dropped it ${ms} ms later, ` +
           'twice in a row, with no close frame and no message: some servers (mdb_engine) do this for a token they refuse, so check the token'
-      : `the ${dialect} server at ${host} dropped it ${ms} ms after open, twice`,
+      : `the ${dialect} server at ${host} dropped the connection ${ms} ms after open, twice`,
     attempt,
     { kind: 'dropped', url: server },
   );
