@@ -130,7 +130,11 @@ export function parseFilters(input: unknown): Filters {
     else {
       // `[]` was kept, and no event ever matched it: a silent empty stream
       const rule =
-        Array.isArray(value) && value.length === 0 ? (words ? '[] matches nothing: omit the key' : '[] matches nothing') : VALUE_RULE;
+        Array.isArray(value) && value.length === 0
+          ? words
+            ? '[] matches nothing: omit the key'
+            : '[] matches nothing'
+          : VALUE_RULE;
       throw new FilterError(`filter key ${JSON.stringify(key)}: ${rule}`);
     }
   }

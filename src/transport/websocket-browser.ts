@@ -159,7 +159,9 @@ export class BrowserTransport implements Transport {
   /** Makes the attempt's socket (throws what its constructor throws). */
   protected open(url: string, protocols: string[] | undefined): SocketLike {
     if (!this.Socket)
-      throw new Error(`no WebSocket here: ${wrongBuild() ?? (words ? 'pass the `WebSocket` option' : 'WebSocket option')}`);
+      throw new Error(
+        `no WebSocket here: ${wrongBuild() ?? (words ? 'pass the `WebSocket` option' : 'WebSocket option')}`,
+      );
     return new this.Socket(url, protocols);
   }
 
