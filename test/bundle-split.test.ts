@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { browserAliases } from '../scripts/aliases.mjs';
+import { browserAliases, nodeAliases } from '../scripts/aliases.mjs';
 import { firstLoadFiles } from './fixtures/browser.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +21,7 @@ const root = new URL('..', import.meta.url).pathname;
  */
 async function split(
   code: string,
+  alias: Record<string, string> = browserAliases,
 ): Promise<{ first: Set<string>; lazy: Set<string>; shared: Set<string>; firstGzip: number }> {
   const result = await build({
     stdin: { contents: code, resolveDir: root, loader: 'ts' },
@@ -32,7 +33,7 @@ async function split(
     write: false,
     metafile: true,
     outdir: join(root, 'node_modules', '.cache', 'bundle-split'),
-    alias: browserAliases,
+    alias,
     logLevel: 'silent',
   });
   const outputs: Metafile['outputs'] = result.metafile.outputs;
@@ -106,6 +107,15 @@ describe('what each import costs', () => {
     // hand-built dialects checked (protocols, greeting, resume, rateLimit), empty filter lists refused, the hint of an
     // HTTP 400 or 404, shouldRetry's result checked: +0.23 KB (newcomer mistakes against issue #22's bytes)
     expect(firstGzip).toBeLessThanOrEqual(22.65 * 1024);
+  });
+
+  it("a development build's first load carries the messages' explanations: about 1.2 KB more (README)", async () => {
+    const code = "import { createClient } from './src/index.ts'; console.log(createClient);";
+    const production = await split(code);
+    const development = await split(code, { ...browserAliases, '#words': nodeAliases['#words'] });
+    const more = (development.firstGzip - production.firstGzip) / 1024;
+    expect(more).toBeGreaterThan(1.0);
+    expect(more).toBeLessThan(1.4);
   });
 
   it('eventwire/browser: its first load (the entry and the chunks it imports statically) is within 1 KB of that, the rest beside it on demand', async () => {
