@@ -74,9 +74,6 @@ function onClose(this: Owned, code: number, reason: Uint8Array): void {
  * A class with the browser API alone (Node 22's global WebSocket) goes through the browser's.
  */
 class NodeTransport extends BrowserTransport {
-  readonly #nodeApi: boolean;
-  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
-  readonly #autoPong: boolean;
   // the config's parts, kept rather than the object the client made for the call
   readonly #maxPayload: number;
   readonly #headers: Record<string, string> | undefined;
@@ -90,10 +87,18 @@ class NodeTransport extends BrowserTransport {
 
   constructor(config: TransportConfig, events: TransportEvents) {
     super(config, events, IsoWebSocket);
-    this.#nodeApi = typeof this.Socket?.prototype?.on === 'function';
-    this.#autoPong = events.onPing === undefined;
     this.#maxPayload = config.maxPayload;
     this.#headers = config.headers;
+  }
+
+  /** Whether the socket class has `ws`'s API (read when used: no field per client for it). */
+  get #nodeApi(): boolean {
+    return typeof this.Socket?.prototype?.on === 'function';
+  }
+
+  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
+  get #autoPong(): boolean {
+    return this.events.onPing === undefined;
   }
 
   override connect(url: string): void {
