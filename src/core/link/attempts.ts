@@ -54,8 +54,9 @@ export class Attempts extends PhaseTimer {
     return this.#options.clock;
   }
 
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
   /** The client's (guarded) dialect: the options'. */
-  get #dialect(): Dialect {
+  private get dialect(): Dialect {
     return this.#options.dialect;
   }
 
@@ -85,7 +86,7 @@ export class Attempts extends PhaseTimer {
 
   /** The server answered the upgrade selecting none of the dialect's subprotocols: another server. */
   get notSelected(): boolean {
-    const offered = this.#dialect.protocols;
+    const offered = this.dialect.protocols;
     return this.selected !== undefined && !!offered?.length && !offered.includes(this.selected);
   }
 
@@ -106,8 +107,8 @@ export class Attempts extends PhaseTimer {
   /** No greeting within `ms`: said so, with the promise a selected subprotocol made. */
   noGreeting(ms: number): EventwireError {
     const late = words
-      ? `no greeting from the ${this.#dialect.name} server within ${ms} ms`
-      : `no ${this.#dialect.name} greeting in ${ms} ms`;
+      ? `no greeting from the ${this.dialect.name} server within ${ms} ms`
+      : `no ${this.dialect.name} greeting in ${ms} ms`;
     if (!this.selected) return this.timedOut(late);
     return this.timedOut(
       words
@@ -127,7 +128,7 @@ export class Attempts extends PhaseTimer {
       return undefined;
     }
     if (++this.#streak !== 2) return undefined;
-    return droppedAtOnce(this.#dialect.name, this.#options.url, after, this.number);
+    return droppedAtOnce(this.dialect.name, this.#options.url, after, this.number);
   }
 
   /** Something came on the socket: a frame ends a streak of drops, a protocol pong only proves life. */
@@ -139,7 +140,7 @@ export class Attempts extends PhaseTimer {
   /** The one error of the attempt in flight, which ended before its link opened (`up`: its socket had). */
   failure(code: number, reason: string, error: unknown, status: number | undefined, up: boolean): EventwireError {
     const { url } = this.#options;
-    if (this.notSelected) return notSelected(url, this.#dialect.name, this.#dialect.protocols ?? []);
+    if (this.notSelected) return notSelected(url, this.dialect.name, this.dialect.protocols ?? []);
     return attemptError({ url, code, reason, error, status, opened: up, attempt: this.number });
   }
 }

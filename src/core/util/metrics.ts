@@ -76,7 +76,7 @@ export class Metrics {
   lifecycle(type: string, payload: unknown): void {
     if (type === 'reconnecting') {
       this.#reconnects++;
-      const ring = this.#roll(this.#now());
+      const ring = this.roll(this.#now());
       const i = this.#second % 60;
       ring[i] = (ring[i] as number) + 1;
     } else if (type === 'state') {
@@ -125,7 +125,7 @@ export class Metrics {
       samples[TAKEN] = taken + 1;
     }
     const span = (now - at) / 1000;
-    const ring = this.#perSecond && this.#roll(now);
+    const ring = this.#perSecond && this.roll(now);
     return {
       connectedForMs: open,
       connectedMs: this.#connected + open,
@@ -139,8 +139,9 @@ export class Metrics {
     };
   }
 
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
   /** The per-second ring, with the seconds since the last call emptied. */
-  #roll(now: number): Uint32Array {
+  private roll(now: number): Uint32Array {
     this.#perSecond ??= new Uint32Array(60);
     const ring = this.#perSecond;
     const second = Math.floor(now / 1000);
