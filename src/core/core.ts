@@ -98,8 +98,9 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return this.#subscriptions;
   }
 
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
   /** Every subscription so far, to read: no map is made for it. */
-  get #subs(): ReadonlyMap<string, SubscriptionImpl> {
+  private get subs(): ReadonlyMap<string, SubscriptionImpl> {
     return this.#subscriptions ?? NONE;
   }
 
@@ -166,12 +167,12 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   linkLost(): void {
-    for (const sub of this.#subs.values()) sub.disconnected();
+    for (const sub of this.subs.values()) sub.disconnected();
   }
 
   interest(): readonly string[] | undefined {
     const names = new Set<string>();
-    for (const sub of this.#subs.values()) {
+    for (const sub of this.subs.values()) {
       if (sub.events.length === 0 || sub.events.includes('*')) return undefined;
       for (const name of sub.events) names.add(name);
     }
@@ -216,12 +217,12 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     this.#stoppedBy = error ?? new ClosedError(code, reason || 'client closed');
     // close() ends every subscription (iterators return); a fatal close ends iterators with
     // its error, and keeps subscriptions for a later connect().
-    for (const sub of [...this.#subs.values()]) {
+    for (const sub of [...this.subs.values()]) {
       if (sub.internal) continue;
       if (error) sub.endIterators(error);
       else sub.end(undefined);
     }
-    this.#tracker?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
+    this.tracker?.rejectAll(error ?? new ClosedError(code, reason || 'client closed'));
     this.outbox.clearQueued();
   }
 
@@ -233,7 +234,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
       this.subscriptions,
       this.options.acks,
       this.options.dedupeWindow,
-      (messageId) => this.#sendOnce(Lane.Ack, this.dialect.ack(messageId)),
+      (messageId) => this.sendOnce(Lane.Ack, this.dialect.ack(messageId)),
       (error) => this.report(error),
     );
     this.#delivery.deliver(event);
@@ -241,7 +242,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
     this.#metrics.received++;
-    this.#subs.get(id)?.confirmed(seq, gap);
+    this.subs.get(id)?.confirmed(seq, gap);
   }
 
   response(
@@ -252,19 +253,19 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     error?: { code: string; message: string },
   ): boolean {
     this.#metrics.received++;
-    return this.#tracker?.response(key, byMethod, ok, result, error) ?? false;
+    return this.tracker?.response(key, byMethod, ok, result, error) ?? false;
   }
 
   serverError(code: string, message: string, id?: string): void {
     const error = new ServerError(code, message);
-    const sub = id === undefined ? undefined : this.#subs.get(id);
+    const sub = id === undefined ? undefined : this.subs.get(id);
     this.#metrics.received++;
     if (sub) sub.fail(error);
     else this.report(error);
   }
 
   /** The request tracker, once loaded. */
-  get #tracker(): RequestTracker | undefined {
+  private get tracker(): RequestTracker | undefined {
     return this.#requests instanceof Promise ? undefined : this.#requests;
   }
 
@@ -289,7 +290,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   detach(sub: SubscriptionImpl): void {
     this.#subscriptions?.delete(sub.id);
     this.outbox.release(sub);
-    if (this.state === 'open') this.#sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.#subs.values()]));
+    if (this.state === 'open') this.sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subs.values()]));
   }
 
   reportError(error: EventwireError): void {
@@ -344,7 +345,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   /** Sends a dialect's one-shot message (if it has one for this). */
-  #sendOnce(lane: Lane, message: object | undefined): void {
+  private sendOnce(lane: Lane, message: object | undefined): void {
     if (message) this.outbox.push(lane, this.encode(message));
   }
 
@@ -359,8 +360,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   stats(): ClientStats {
     return {
-      subscriptions: this.#subs.size - (this.#interests?.size ?? 0),
-      pendingRequests: this.#tracker?.size ?? 0,
+      subscriptions: this.subs.size - (this.#interests?.size ?? 0),
+      pendingRequests: this.tracker?.size ?? 0,
       queued: this.outbox.waiting,
       acks: this.#delivery?.stats() ?? { messageIds: 0, messageIdBytes: 0, inFlight: 0 },
       listeners: this.emitter.total(),

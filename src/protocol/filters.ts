@@ -260,17 +260,30 @@ export function compileFilters(filters: Filters): FilterPredicate {
   };
 }
 
-/** One key's check: a key of one segment (the common case) reads its field without a path walk. */
+/** Choices up to this many are looked up in their array (as fast, and no Set to keep per subscription). */
+const FEW_CHOICES = 8;
+
+/**
+ * One key's check: a key of one segment (the common case) reads its field without a path walk.
+ * The closure keeps only what it reads: the field's name alone for one segment, and a Set only
+ * for many choices (a few are looked up in an array, as fast).
+ */
 function fieldCheck(key: string, expected: FilterScalar | FilterScalar[]): FilterPredicate {
   const segments = key.split('.');
   const metadata = segments[0] === 'metadata' && segments.length > 1;
   const path = metadata ? segments.slice(1) : segments;
-  const field = path.length === 1 ? path[0] : undefined;
-  const choices = Array.isArray(expected) ? new Set<unknown>(expected) : undefined;
+  const where: string | string[] = path.length === 1 ? (path[0] as string) : path;
+  // a copy either way: what the caller's arrays become later does not change what matches
+  const choices = !Array.isArray(expected)
+    ? undefined
+    : expected.length > FEW_CHOICES
+      ? new Set<unknown>(expected)
+      : expected.slice();
   return (event) => {
     const root = metadata ? event.metadata : event.data;
-    const value = field === undefined ? readPath(root, path) : readField(root, field);
-    return choices ? choices.has(value) : value === expected;
+    const value = typeof where === 'string' ? readField(root, where) : readPath(root, where);
+    if (choices === undefined) return value === expected;
+    return Array.isArray(choices) ? choices.includes(value as FilterScalar) : choices.has(value);
   };
 }
 

@@ -74,9 +74,6 @@ function onClose(this: Owned, code: number, reason: Uint8Array): void {
  * A class with the browser API alone (Node 22's global WebSocket) goes through the browser's.
  */
 class NodeTransport extends BrowserTransport {
-  readonly #nodeApi: boolean;
-  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
-  readonly #autoPong: boolean;
   // the config's parts, kept rather than the object the client made for the call
   readonly #maxPayload: number;
   readonly #headers: Record<string, string> | undefined;
@@ -90,10 +87,19 @@ class NodeTransport extends BrowserTransport {
 
   constructor(config: TransportConfig, events: TransportEvents) {
     super(config, events, IsoWebSocket);
-    this.#nodeApi = typeof this.Socket?.prototype?.on === 'function';
-    this.#autoPong = events.onPing === undefined;
     this.#maxPayload = config.maxPayload;
     this.#headers = config.headers;
+  }
+
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
+  /** Whether the socket class has `ws`'s API (read when used: no field per client for it). */
+  private get nodeApi(): boolean {
+    return typeof this.Socket?.prototype?.on === 'function';
+  }
+
+  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
+  private get autoPong(): boolean {
+    return this.events.onPing === undefined;
   }
 
   override connect(url: string): void {
@@ -103,23 +109,23 @@ class NodeTransport extends BrowserTransport {
 
   ping(): boolean {
     const socket = this.socket;
-    if (!this.#nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
+    if (!this.nodeApi || socket?.readyState !== OPEN || !socket.ping) return false;
     socket.ping();
     return true;
   }
 
   protected override open(url: string, protocols: string[] | undefined): SocketLike {
-    if (!this.#nodeApi || !this.Socket) return super.open(url, protocols);
+    if (!this.nodeApi || !this.Socket) return super.open(url, protocols);
     return new this.Socket(url, protocols, {
       maxPayload: this.#maxPayload,
       skipUTF8Validation: true,
-      autoPong: this.#autoPong,
+      autoPong: this.autoPong,
       ...(this.#headers ? { headers: this.#headers } : {}),
     });
   }
 
   protected override listen(ws: SocketLike): void {
-    if (!this.#nodeApi || !ws.on) {
+    if (!this.nodeApi || !ws.on) {
       super.listen(ws);
       return;
     }
@@ -142,7 +148,7 @@ class NodeTransport extends BrowserTransport {
     ws.removeListener?.('unexpected-response', onRefused);
     ws.on?.('message', onMessage);
     ws.on?.('pong', onPong);
-    if (!this.#autoPong) ws.on?.('ping', onPing);
+    if (!this.autoPong) ws.on?.('ping', onPing);
     this.events.onOpen();
   }
 

@@ -56,48 +56,6 @@ export class AuthMessage implements Held {
   }
 }
 
-/** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */
-const DROPPED_AT_ONCE = 1_000;
-
-/**
- * @internal Watches for sockets the server accepts and drops at once, with no close frame and
- * nothing said (mdb_engine, a token with a bad signature), again and again: each is retried
- * like any failure, and the streak is reported once (from the second such socket in a row), so
- * that it does not look like a hang. A lone drop is an ordinary network failure.
- */
-export class DropWatch {
-  /** When the current socket opened (clock ms), and whether anything came on it since. */
-  #openedAt = 0;
-  #heard = false;
-  /** Consecutive sockets dropped right after they opened. */
-  #streak = 0;
-
-  /** A socket opened at `now`. */
-  opened(now: number): void {
-    this.#openedAt = now;
-    this.#heard = false;
-  }
-
-  /** Something came on the socket: a frame ends a streak, a protocol pong only proves life. */
-  heard(frame: boolean): void {
-    this.#heard = true;
-    if (frame) this.#streak = 0;
-  }
-
-  /**
-   * The socket closed at `now` (`up`: it had opened, `live`: the link was up or being made).
-   * Returns how long it lived when this drop is the second in a row (report it), else undefined.
-   */
-  closed(code: number, now: number, up: boolean, live: boolean): number | undefined {
-    const after = now - this.#openedAt;
-    if (!(code === 1006 && up && !this.#heard && live && after < DROPPED_AT_ONCE)) {
-      this.#streak = 0;
-      return undefined;
-    }
-    return ++this.#streak === 2 ? after : undefined;
-  }
-}
-
 /**
  * @internal The report of sockets the server accepted and dropped at once, twice in a row,
  * with nothing said (`after`: ms the last one lived; `attempt`: its number).

@@ -2,13 +2,18 @@ import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import type { ResolvedOptions } from '../../options.js';
-import { DropWatch, droppedAtOnce } from './attempt.js';
+import type { Clock } from '../util/clock.js';
+import { droppedAtOnce } from './attempt.js';
 import { type CloseFacts, type Decision, decide } from './decide.js';
 import { attemptError, notSelected, timedOut } from './failure.js';
+import { PhaseTimer } from './phase-timer.js';
 
 /** The retry state {@link decide} carries from one close to the next. */
 type Carry = Readonly<Pick<CloseFacts, 'attempt' | 'lastWasRefresh' | 'lastWasRefusal'>>;
 const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false };
+
+/** A socket closed this soon (ms) after it opened, with nothing heard, was dropped at once. */
+const DROPPED_AT_ONCE = 1_000;
 
 /**
  * @internal The link's attempts: what it knows of the current one's handshake (the subprotocol
@@ -16,8 +21,15 @@ const FRESH: Carry = { attempt: 0, lastWasRefresh: false, lastWasRefusal: false 
  * selects none is another server; what opens the link; sockets dropped at once), how a failed
  * attempt is told (one typed error), and what a run of attempts carries: the retry state that
  * {@link decide} reads, and whether the console already showed a failure of the run.
+ *
+ * Sockets the server accepts and drops at once, with no close frame and nothing said (mdb_engine,
+ * a token with a bad signature), again and again, are watched: each is retried like any failure,
+ * and the streak is reported once (from the second such socket in a row), so that it does not
+ * look like a hang. A lone drop is an ordinary network failure.
+ *
+ * It is also the link's {@link PhaseTimer} (extended, not held: one object less a client).
  */
-export class Attempts {
+export class Attempts extends PhaseTimer {
   /** The subprotocol the server selected on this attempt ('' none; undefined: not told). */
   selected: string | undefined;
   /** What opens this attempt's link: the option's, `required` once the server selected the subprotocol. */
@@ -25,15 +37,27 @@ export class Attempts {
   /** The console showed a failed attempt of this run already (until a link opens, or `connect()`). */
   quiet = false;
   #carry: Carry = FRESH;
-  /** Sockets the server accepted and dropped at once, with nothing said. */
-  readonly drops = new DropWatch();
+  /** When the current socket opened (clock ms), and whether anything came on it since. */
+  #openedAt = 0;
+  #heard = false;
+  /** Consecutive sockets dropped right after they opened. */
+  #streak = 0;
   readonly #options: ResolvedOptions;
-  readonly #dialect: Dialect;
 
-  constructor(options: ResolvedOptions, dialect: Dialect) {
+  constructor(options: ResolvedOptions) {
+    super();
     this.#options = options;
-    this.#dialect = dialect;
     this.greeting = options.greeting;
+  }
+
+  protected get clock(): Clock {
+    return this.#options.clock;
+  }
+
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
+  /** The client's (guarded) dialect: the options'. */
+  private get dialect(): Dialect {
+    return this.#options.dialect;
   }
 
   /** The number of the attempt in flight: consecutive failed attempts before it, plus one. */
@@ -62,13 +86,14 @@ export class Attempts {
 
   /** The server answered the upgrade selecting none of the dialect's subprotocols: another server. */
   get notSelected(): boolean {
-    const offered = this.#dialect.protocols;
+    const offered = this.dialect.protocols;
     return this.selected !== undefined && !!offered?.length && !offered.includes(this.selected);
   }
 
   /** The socket opened: what opens the link now (a server that selected the subprotocol greets). */
   opened(now: number): ResolvedOptions['greeting'] {
-    this.drops.opened(now);
+    this.#openedAt = now;
+    this.#heard = false;
     const { greeting } = this.#options;
     this.greeting = greeting === 'optional' && this.selected ? 'required' : greeting;
     return this.greeting;
@@ -82,8 +107,8 @@ export class Attempts {
   /** No greeting within `ms`: said so, with the promise a selected subprotocol made. */
   noGreeting(ms: number): EventwireError {
     const late = words
-      ? `no greeting from the ${this.#dialect.name} server within ${ms} ms`
-      : `no ${this.#dialect.name} greeting in ${ms} ms`;
+      ? `no greeting from the ${this.dialect.name} server within ${ms} ms`
+      : `no ${this.dialect.name} greeting in ${ms} ms`;
     if (!this.selected) return this.timedOut(late);
     return this.timedOut(
       words
@@ -97,14 +122,25 @@ export class Attempts {
    * the report of sockets dropped at once, twice in a row, if this is one.
    */
   closed(code: number, up: boolean, live: boolean): EventwireError | undefined {
-    const after = this.drops.closed(code, this.#options.clock.now(), up, live);
-    return after === undefined ? undefined : droppedAtOnce(this.#dialect.name, this.#options.url, after, this.number);
+    const after = this.#options.clock.now() - this.#openedAt;
+    if (!(code === 1006 && up && !this.#heard && live && after < DROPPED_AT_ONCE)) {
+      this.#streak = 0;
+      return undefined;
+    }
+    if (++this.#streak !== 2) return undefined;
+    return droppedAtOnce(this.dialect.name, this.#options.url, after, this.number);
+  }
+
+  /** Something came on the socket: a frame ends a streak of drops, a protocol pong only proves life. */
+  heard(frame: boolean): void {
+    this.#heard = true;
+    if (frame) this.#streak = 0;
   }
 
   /** The one error of the attempt in flight, which ended before its link opened (`up`: its socket had). */
   failure(code: number, reason: string, error: unknown, status: number | undefined, up: boolean): EventwireError {
     const { url } = this.#options;
-    if (this.notSelected) return notSelected(url, this.#dialect.name, this.#dialect.protocols ?? []);
+    if (this.notSelected) return notSelected(url, this.dialect.name, this.dialect.protocols ?? []);
     return attemptError({ url, code, reason, error, status, opened: up, attempt: this.number });
   }
 }

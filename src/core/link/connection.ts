@@ -11,7 +11,6 @@ import { Attempts } from './attempts.js';
 import type { LinkHost } from './host.js';
 import { Inbox, type InboxSink } from './inbox.js';
 import { Liveness, type LivenessLink } from './liveness.js';
-import { PhaseTimer } from './phase-timer.js';
 import type { NetworkSignal } from './signals.js';
 
 /**
@@ -22,10 +21,10 @@ import type { NetworkSignal } from './signals.js';
  * client core ({@link LinkHost}) only what concerns the client.
  *
  * One timer slot serves the phase the link is in (retry delay, connect timeout, greeting
- * timeout); the heartbeat has its own. A timeout fails the attempt only after a grace (see
- * {@link PhaseTimer.deadline}): an open or greeting already in the socket is read first. Every
- * attempt has an id: a token, socket or timer that belongs to an older attempt finds a newer id
- * and is ignored.
+ * timeout): the attempts' (a `PhaseTimer`); the heartbeat has its own. A timeout fails the
+ * attempt only after a grace (see `PhaseTimer.deadline`): an open or greeting already in the
+ * socket is read first. Every attempt has an id: a token, socket or timer that belongs to an
+ * older attempt finds a newer id and is ignored.
  */
 export class Connection implements TransportEvents, InboxSink, OutboxLink, LivenessLink {
   #state: ConnectionState = 'idle';
@@ -33,9 +32,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   #greetedOn = -1; // the link (`#id`) that heard its greeting: a repeated one is ignored, not a new session
   /** Everything that waits for the link, and the door out (see {@link Connection.transmit}). */
   readonly outbox: Outbox;
-  readonly maxBatchSize: number;
   readonly #options: ResolvedOptions;
-  readonly #dialect: Dialect;
   readonly #host: LinkHost;
   readonly #transport: Transport;
   readonly #inbox: Inbox;
@@ -46,28 +43,34 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   /** The current attempt's handshake, and what the run of attempts carries (retry state). */
   readonly #attempts: Attempts;
   #openedAt = 0;
-  readonly #timer: PhaseTimer;
   /** The socket of the current attempt is open (the link may still await its greeting). */
   #socketUp = false;
   #waitingForNetwork = false;
   #stopSignals: (() => void) | undefined;
 
-  /** `dialect`: the client's (guarded) dialect; `host`: the client core. */
+  /** `dialect`: the client's (guarded) dialect, the one `options` name; `host`: the client core. */
   constructor(options: ResolvedOptions, dialect: Dialect, host: LinkHost) {
     this.#options = options;
-    this.#dialect = dialect;
     this.#host = host;
-    this.maxBatchSize = options.maxBatchSize;
-    this.#attempts = new Attempts(options, dialect);
-    this.#timer = new PhaseTimer(options.clock);
+    this.#attempts = new Attempts(options);
     this.outbox = new Outbox(options.outboxSize, this, options.rateLimit, options.clock);
     this.#inbox = new Inbox(options.codec, dialect, this, options.maxPayload);
     const { WebSocket, maxPayload, headers } = options;
     this.#transport = options.transport({ WebSocket, maxPayload, headers, protocols: dialect.protocols }, this);
-    this.#liveness = new Liveness(this, this.#transport, dialect, options.clock, options.heartbeat);
+    this.#liveness = new Liveness(this, this.#transport, options);
     const encode = (message: object) => options.codec.encode(message);
     if (options.auth === 'message' && options.token)
       this.outbox.hold(new AuthMessage(() => this.#token, dialect, encode));
+  }
+
+  /** InboxSink: the most members a batch may have. */
+  get maxBatchSize(): number {
+    return this.#options.maxBatchSize;
+  }
+
+  /** The client's (guarded) dialect: the options' (none kept apart). */
+  get #dialect(): Dialect {
+    return this.#options.dialect;
   }
 
   /** The link's {@link ConnectionState}. */
@@ -100,7 +103,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
 
   /** Frames counted instead of reported, after a `DialectMismatchError` named their dialect. */
   get mismatchedFrames(): number {
-    return this.#inbox.watch.counted;
+    return this.#inbox.mismatched;
   }
 
   // TransportEvents: the current socket's events (the transport drops those of older ones).
@@ -119,7 +122,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
       this.#ended(this.#id, 1006, 'no subprotocol selected');
       return;
     }
-    this.#timer.clear();
+    this.#attempts.clearTimer();
     this.#socketUp = true;
     this.outbox.socketOpen();
     const greeting = this.#attempts.opened(options.clock.now());
@@ -127,12 +130,12 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const id = this.#id;
     const late = () => this.#attempts.noGreeting(options.handshakeTimeout);
     if (greeting === 'required')
-      this.#timer.deadline(() => this.#fail(id, 'handshake timeout', late()), options.handshakeTimeout);
-    else this.#timer.set(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
+      this.#attempts.deadline(() => this.#fail(id, 'handshake timeout', late()), options.handshakeTimeout);
+    else this.#attempts.setTimer(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
-    this.#attempts.drops.heard(true);
+    this.#attempts.heard(true);
     this.#liveness.received();
     if (this.#options.log?.on('debug')) this.#options.log.write('debug', `recv ${describeFrame(data, text)}`);
     if (this.#state !== 'connecting' && this.#state !== 'open') return;
@@ -149,7 +152,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   }
 
   onPong(): void {
-    this.#attempts.drops.heard(false);
+    this.#attempts.heard(false);
     this.#liveness.pong();
   }
 
@@ -215,7 +218,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   /** A message the dialect could not read: named after the dialect. */
   error(error: EventwireError): void {
     error.message = `${this.#dialect.name}: ${error.message}`;
-    const report = this.#inbox.watch.refused(error); // after a few in a row: which dialect reads them
+    const report = this.#inbox.refused(error); // after a few in a row: which dialect reads them
     if (report) this.#host.report(report);
   }
 
@@ -273,14 +276,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
 
   #start(): void {
     const options = this.#options;
-    this.#timer.clear();
+    this.#attempts.clearTimer();
     this.#waitingForNetwork = false;
     this.#setState('connecting');
     const id = ++this.#id;
     this.#token = undefined;
     this.#attempts.selected = undefined;
     const late = () => this.#attempts.timedOut(`no connection within ${options.connectTimeout} ms`);
-    this.#timer.deadline(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
+    this.#attempts.deadline(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
     fetchToken(
       options.token,
       (token) => {
@@ -312,7 +315,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   }
 
   #open(): void {
-    this.#timer.clear();
+    this.#attempts.clearTimer();
     this.#openedAt = this.#options.clock.now();
     this.#attempts.quiet = false;
     this.#liveness.start();
@@ -354,14 +357,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const delay = 'retryIn' in decision ? decision.retryIn : 0;
     this.#host.emit('reconnecting', { attempt: decision.attempt, delay, ...(failure && { error: failure }) });
     if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
-    else this.#timer.set(() => this.#start(), delay);
+    else this.#attempts.setTimer(() => this.#start(), delay);
   }
 
   #linkDown(): void {
     this.#id++;
     this.#inbox.reset(); // frames of the old socket still waiting to be decoded are dropped
     this.#socketUp = false;
-    this.#timer.clear();
+    this.#attempts.clearTimer();
     this.#liveness.stop();
     this.#sessionId = undefined;
     this.outbox.down();
@@ -385,7 +388,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   #signal(signal: NetworkSignal): void {
     if (signal === 'offline') {
       if (this.#state === 'reconnecting' && !this.#waitingForNetwork) {
-        this.#timer.clear();
+        this.#attempts.clearTimer();
         this.#waitingForNetwork = true;
       } else this.#liveness.check();
       return;

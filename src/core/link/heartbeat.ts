@@ -159,9 +159,11 @@ class HeartbeatTimer implements Heartbeat {
   #alive = true;
   #lastPingAt: number;
   #timer: unknown;
-  /** Silence past the deadline was found: the frames waiting have a grace to be read (see {@link Heartbeat.check}). */
-  #graced = false;
-  #stopped: boolean;
+  /**
+   * `graced`: silence past the deadline was found, the frames waiting have a grace to be read
+   * (see {@link Heartbeat.check}); `stopped`: for good. One field for both.
+   */
+  #phase: 'running' | 'graced' | 'stopped';
   /** Whether silence after a ping is death: always, or (`provenOnly`) once a pong has come. */
   #counts: boolean;
   rtt: number | undefined;
@@ -172,8 +174,8 @@ class HeartbeatTimer implements Heartbeat {
     this.#io = io;
     this.#counts = !provenOnly;
     this.#lastPingAt = clock.now();
-    this.#stopped = options.interval <= 0;
-    if (!this.#stopped) this.#schedule(options.interval);
+    this.#phase = options.interval <= 0 ? 'stopped' : 'running';
+    if (this.#phase === 'running') this.#schedule(options.interval);
   }
 
   received(): void {
@@ -187,13 +189,13 @@ class HeartbeatTimer implements Heartbeat {
   }
 
   check(): void {
-    if (this.#stopped || this.#graced) return; // the grace under way decides
+    if (this.#phase !== 'running') return; // stopped, or the grace under way decides
     if (this.#alive || !this.#counts) this.#ping();
     else this.#check();
   }
 
   stop(): void {
-    this.#stopped = true;
+    this.#phase = 'stopped';
     this.#clock.clearTimeout(this.#timer);
   }
 
@@ -210,21 +212,21 @@ class HeartbeatTimer implements Heartbeat {
   }
 
   #check(): void {
-    if (this.#stopped) return;
+    if (this.#phase === 'stopped') return;
     const now = this.#clock.now();
     if (!this.#alive && this.#counts) {
       const silent = now - this.#lastPingAt;
       if (silent < this.#options.timeout) this.#schedule(this.#options.timeout - silent);
-      else if (this.#graced) {
-        this.#stopped = true;
+      else if (this.#phase === 'graced') {
+        this.#phase = 'stopped';
         this.#io.dead(silent);
       } else {
-        this.#graced = true;
+        this.#phase = 'graced';
         this.#schedule(graceOf(this.#options.timeout));
       }
       return;
     }
-    this.#graced = false;
+    this.#phase = 'running';
     const due = this.#lastPingAt + this.#options.interval - now;
     if (due <= 0) this.#ping();
     else this.#schedule(due);

@@ -18,6 +18,8 @@ const MAX_WAITING = 1024;
 let syncFlags: DecodeFlags = { text: false, suspect: false };
 /** No frame waits: the empty queue every inbox starts with (never written; a frame that waits makes one). */
 const NONE_WAITING: readonly unknown[] = [];
+/** What `#reading` holds once the dialect refused the value being read: a second refusal is reported as it is. */
+const REFUSED = Symbol('refused');
 
 /** @internal The dialect's sink, plus where frames go that no dialect could read. */
 export interface InboxSink extends DialectSink {
@@ -50,15 +52,33 @@ export class Inbox {
   #waitingBytes = 0;
   /** Which link the pending decode belongs to: {@link Inbox.reset} moves on. */
   #epoch = 0;
-  /** Frames in a row the dialect refuses, which another dialect reads (see {@link MismatchWatch}). */
-  readonly watch: MismatchWatch;
+  /** The value the dialect is reading; {@link REFUSED} once it refused it (till the next read). */
+  #reading: unknown;
+  /** Frames in a row the dialect refuses, which another dialect reads (see {@link MismatchWatch}): made on the first. */
+  #watch: MismatchWatch | undefined;
 
   constructor(codec: Codec, dialect: Dialect, sink: InboxSink, maxBytes = 16 * 1024 * 1024) {
     this.#codec = codec;
     this.#dialect = dialect;
     this.#sink = sink;
     this.#maxBytes = maxBytes;
-    this.watch = new MismatchWatch(dialect.name);
+  }
+
+  /** Frames counted instead of reported, after a `DialectMismatchError` named their dialect. */
+  get mismatched(): number {
+    return this.#watch?.counted ?? 0;
+  }
+
+  /**
+   * The dialect refused the frame being read (`error`): returns what to report (`error`, or the
+   * one `DialectMismatchError`), or undefined when the frame is counted instead.
+   */
+  refused(error: EventwireError): EventwireError | undefined {
+    const value = this.#reading;
+    if (value === REFUSED) return error; // a second complaint about one frame (a batch's)
+    this.#reading = REFUSED;
+    this.#watch ??= new MismatchWatch(this.#dialect.name);
+    return this.#watch.refused(error, value);
   }
 
   receive(frame: unknown, text = false): void {
@@ -133,7 +153,7 @@ export class Inbox {
         ),
       );
     else {
-      this.watch.begin(value);
+      this.#reading = value;
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
@@ -141,7 +161,10 @@ export class Inbox {
           new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
         );
       }
-      this.watch.end();
+      if (this.#reading !== REFUSED) {
+        this.#watch?.read();
+        this.#reading = undefined;
+      }
     }
   }
 

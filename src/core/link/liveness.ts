@@ -1,13 +1,7 @@
 import type { Dialect } from '../../dialects/dialect.js';
+import type { ResolvedOptions } from '../../options.js';
 import type { Transport } from '../../transport/transport.js';
-import type { Clock } from '../util/clock.js';
-import {
-  createHeartbeat,
-  createServerPacedHeartbeat,
-  type Heartbeat,
-  type HeartbeatIo,
-  type HeartbeatOptions,
-} from './heartbeat.js';
+import { createHeartbeat, createServerPacedHeartbeat, type Heartbeat, type HeartbeatIo } from './heartbeat.js';
 
 /**
  * @internal What {@link Liveness} tells the link (the link itself: methods, not closures, so a
@@ -29,28 +23,18 @@ export interface LivenessLink {
 export class Liveness implements HeartbeatIo {
   readonly #link: LivenessLink;
   readonly #transport: Transport;
-  readonly #dialect: Dialect;
-  readonly #clock: Clock;
-  /** The heartbeat option (undefined: `heartbeat: false`). */
-  readonly #options: Readonly<HeartbeatOptions> | undefined;
+  /** The client's options: its (guarded) dialect, clock and heartbeat option (undefined: `heartbeat: false`). */
+  readonly #options: ResolvedOptions;
   /** The shortest ping interval a greeting asked for (ms), if any: the options stay as given. */
   #interval: number | undefined;
   #heartbeat: Heartbeat | undefined;
   /** How the running heartbeat probes: the dialect's ping, a protocol ping, or not at all. */
   #probe: 'client' | 'keepalive' | 'ws' | 'none' = 'none';
 
-  constructor(
-    link: LivenessLink,
-    transport: Transport,
-    dialect: Dialect,
-    clock: Clock,
-    heartbeat: Readonly<HeartbeatOptions> | undefined,
-  ) {
+  constructor(link: LivenessLink, transport: Transport, options: ResolvedOptions) {
     this.#link = link;
     this.#transport = transport;
-    this.#dialect = dialect;
-    this.#clock = clock;
-    this.#options = heartbeat;
+    this.#options = options;
   }
 
   /** The last measured round-trip time in ms, if any. */
@@ -65,21 +49,21 @@ export class Liveness implements HeartbeatIo {
 
   /** Starts the heartbeat the dialect's liveness calls for on a link that opened. */
   start(): void {
-    const heartbeat = this.#options;
+    const { heartbeat, clock, dialect } = this.#options;
     const transport = this.#transport;
     // a greeting's interval makes a settings object per link (none for an idle client)
     const beat =
       heartbeat && this.#interval !== undefined && this.#interval < heartbeat.interval
         ? { interval: this.#interval, timeout: heartbeat.timeout }
         : heartbeat;
-    let liveness = this.#dialect.liveness;
+    let liveness = dialect.liveness;
     if (liveness.mode === 'ws') liveness = transport.ping?.() ? liveness : liveness.fallback;
     if (!beat || liveness.mode === 'none') return;
     this.#probe = liveness.mode === 'server' ? 'none' : liveness.mode;
     this.#heartbeat =
       liveness.mode === 'server'
-        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, this.#clock, this)
-        : createHeartbeat(beat, this.#clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
+        ? createServerPacedHeartbeat({ interval: liveness.interval, timeout: beat.timeout }, clock, this)
+        : createHeartbeat(beat, clock, this, liveness.mode === 'client' && liveness.provenOnly === true);
   }
 
   /** The link is down: its heartbeat stops. */
@@ -121,7 +105,7 @@ export class Liveness implements HeartbeatIo {
     // writes: it does not go through the outbox (no rate limit, no log line).
     if (this.#probe === 'ws') transport.ping?.();
     else if (this.#probe !== 'none') {
-      const ping = this.#dialect.ping();
+      const ping = this.#options.dialect.ping();
       if (ping) this.#link.sendPing(ping);
       // a keepalive is never answered: a WebSocket ping's pong proves life where one can go, else nothing is awaited
       if (this.#probe === 'keepalive' && !transport.ping?.()) this.#heartbeat?.received();

@@ -13,13 +13,12 @@ const UNREAD_IN_A_ROW = 3;
  * of that shape that the reader refuses are counted (`counted`, in `stats()`) instead of a
  * `DecodeError` each. Per client: a reconnect does not repeat the hint.
  *
- * The inbox brackets each read with `begin` and `end` (field writes: nothing is allocated).
+ * Made on the first frame the reader refuses: the inbox keeps the value being read and its
+ * refusals so far, and tells the watch of each frame read without one ({@link MismatchWatch.read}).
  */
 export class MismatchWatch {
   /** Frames counted instead of reported. */
   counted = 0;
-  #value: unknown;
-  #errors = 0;
   #row = 0;
   /** The dialect the hint named; its frames are counted from then on. */
   #reads: string | undefined;
@@ -29,33 +28,25 @@ export class MismatchWatch {
     this.#dialect = dialect;
   }
 
-  /** The dialect is about to read `value`. */
-  begin(value: unknown): void {
-    this.#value = value;
-    this.#errors = 0;
-  }
-
-  /** The read is over: a frame read without an error ends the row. */
-  end(): void {
-    if (this.#errors === 0) this.#row = 0;
-    this.#value = undefined;
+  /** A frame was read without an error: the row ends. */
+  read(): void {
+    this.#row = 0;
   }
 
   /**
-   * The reader refused the frame being read (`error`, already named after the dialect):
-   * returns what to report (`error`, or the one `DialectMismatchError`), or undefined when
+   * The reader refused `value`, the frame being read (`error`, already named after the dialect;
+   * the inbox reports a second complaint about one frame itself): returns what to report (`error`, or the one `DialectMismatchError`), or undefined when
    * the frame is counted instead.
    */
-  refused(error: EventwireError): EventwireError | undefined {
-    if (this.#errors++ > 0) return error; // a second complaint about one frame (a batch's)
+  refused(error: EventwireError, value: unknown): EventwireError | undefined {
     this.#row++;
     if (this.#reads !== undefined) {
-      if (sniffDialect(this.#value) !== this.#reads) return error;
+      if (sniffDialect(value) !== this.#reads) return error;
       this.counted++;
       return undefined;
     }
     if (this.#row < UNREAD_IN_A_ROW) return error;
-    const reads = sniffDialect(this.#value);
+    const reads = sniffDialect(value);
     if (reads === undefined || reads === this.#dialect) return error;
     this.#reads = reads;
     return new DialectMismatchError(

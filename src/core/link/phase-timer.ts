@@ -15,19 +15,17 @@ export const graceOf = (ms: number): number => Math.min(GRACE, ms);
 /**
  * @internal The link's one timer slot, for the phase it is in (retry delay, connect timeout,
  * greeting timeout): setting it cancels what it held, and so does anything that ends the phase.
+ * The link's {@link Attempts} extends it, so that the slot is no object of its own.
  */
-export class PhaseTimer {
-  readonly #clock: Clock;
+export abstract class PhaseTimer {
   #handle: unknown;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
+  /** The clock that times it (the extending class's: no field of its own). */
+  protected abstract get clock(): Clock;
 
   /** Calls `fn` in `ms`. */
-  set(fn: () => void, ms: number): void {
-    this.clear();
-    this.#handle = this.#clock.setTimeout(fn, ms);
+  setTimer(fn: () => void, ms: number): void {
+    this.clearTimer();
+    this.#handle = this.clock.setTimeout(fn, ms);
   }
 
   /**
@@ -35,12 +33,12 @@ export class PhaseTimer {
    * the slot, so what ends the phase meanwhile (an open read from the socket) still wins.
    */
   deadline(fn: () => void, ms: number): void {
-    this.set(() => this.set(fn, graceOf(ms)), ms);
+    this.setTimer(() => this.setTimer(fn, graceOf(ms)), ms);
   }
 
   /** Cancels the timer and lets its handle go (an open link holds none). */
-  clear(): void {
-    this.#clock.clearTimeout(this.#handle);
+  clearTimer(): void {
+    this.clock.clearTimeout(this.#handle);
     this.#handle = undefined;
   }
 }

@@ -102,10 +102,8 @@ export class Outbox {
   #wsPong: (() => boolean) | undefined;
   /** The last frame out was a control frame: the next token goes to a lane frame, if one waits. */
   #jumped = false;
-  /** A held message whose frames went out in part on this link: the rest, from `#next`. */
-  #partial: Held | undefined;
-  #rest: readonly string[] | undefined;
-  #next = 0;
+  /** A held message whose frames went out in part on this link: its frames, the rest from `next` (made when one does). */
+  #partial: { readonly entry: Held; readonly frames: readonly string[]; readonly next: number } | undefined;
 
   /** `limit`: `outboxSize`; `rateLimit`: at most `messages` frames out in any `per` ms. */
   constructor(limit: number, link: OutboxLink, rateLimit?: Readonly<RateLimit>, clock: Clock = systemClock) {
@@ -227,7 +225,7 @@ export class Outbox {
 
   /** Forgets a held message (the frames of it not sent yet too). */
   release(entry: Held): void {
-    if (this.#partial === entry) this.#forgetPartial();
+    if (this.#partial?.entry === entry) this.#partial = undefined;
     if (this.#held?.[entry.lane]?.delete(entry) && counted(entry.lane) && entry.link !== this.#linkId) this.#waiting--;
   }
 
@@ -250,7 +248,7 @@ export class Outbox {
     if (this.#paceTimer !== undefined) this.#clock.clearTimeout(this.#paceTimer);
     this.#paceTimer = undefined;
     this.#clearControl();
-    this.#forgetPartial();
+    this.#partial = undefined;
     this.#level = 0;
     this.#stalled = false;
     this.#linkId++;
@@ -324,12 +322,9 @@ export class Outbox {
    * link; false (the outbox stalled) when one must wait.
    */
   #sendHeld(entry: Held, count: boolean): boolean {
-    let frames: string | readonly string[] | undefined;
-    let next = 0;
-    if (this.#partial === entry) {
-      frames = this.#rest;
-      next = this.#next;
-    } else frames = entry.frame();
+    const partial = this.#partial?.entry === entry ? this.#partial : undefined;
+    const frames = partial ? partial.frames : entry.frame();
+    let next = partial ? partial.next : 0;
     if (typeof frames === 'string') {
       if (!this.#transmit(frames)) return this.#stallAt(entry, undefined, 0);
       this.#jumped = false;
@@ -339,7 +334,7 @@ export class Outbox {
         this.#jumped = false;
       }
     }
-    if (this.#partial === entry) this.#forgetPartial();
+    if (this.#partial?.entry === entry) this.#partial = undefined;
     entry.link = this.#linkId;
     if (count) this.#waiting--;
     entry.sent?.();
@@ -354,17 +349,8 @@ export class Outbox {
 
   /** A held message waits (false), its frames from `next` on kept for the next flush on this link. */
   #stallAt(entry: Held, frames: readonly string[] | undefined, next: number): false {
-    if (frames) {
-      this.#partial = entry;
-      this.#rest = frames;
-      this.#next = next;
-    }
+    if (frames) this.#partial = { entry, frames, next };
     return this.#stall();
-  }
-
-  #forgetPartial(): void {
-    this.#partial = this.#rest = undefined;
-    this.#next = 0;
   }
 
   #recount(): void {

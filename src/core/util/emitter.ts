@@ -104,7 +104,7 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     this.#listeners.set(type, list ? [...list, entry] : [entry]);
     let registered = true; // a second call is a no-op, even once the same function is added again
     return () => {
-      if (registered) this.#off(type, entry);
+      if (registered) this.off(type, entry);
       registered = false;
     };
   }
@@ -125,7 +125,7 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
       try {
         const result = (listeners[i] as Entry)(payload);
         // inside the try: a returned value whose `then` throws (a revoked Proxy) is the listener's failure too
-        if (isThenable(result)) outcome = merge(outcome, this.#settled(type, result));
+        if (isThenable(result)) outcome = merge(outcome, this.settled(type, result));
       } catch (error) {
         this.#sink.listenerFailed(type, error);
         outcome = false;
@@ -134,8 +134,9 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     return outcome;
   }
 
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
   /** An async listener's verdict: true when it resolves; false, its failure reported, when it rejects. */
-  #settled(type: string, result: PromiseLike<unknown>): PromiseLike<boolean> {
+  private settled(type: string, result: PromiseLike<unknown>): PromiseLike<boolean> {
     return result.then(succeeded, (error: unknown) => {
       this.#sink.listenerFailed(type, error);
       return false;
@@ -152,7 +153,7 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     return n;
   }
 
-  #off(type: string, entry: Entry): void {
+  private off(type: string, entry: Entry): void {
     const all = this.#listeners;
     const list = all?.get(type);
     if (!all || !list?.includes(entry)) return;

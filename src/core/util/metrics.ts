@@ -1,5 +1,7 @@
 /** Traffic samples kept for the rates: one a second at most, so 12 cover more than the window. */
 const SAMPLES = 12;
+/** Where the samples' array counts those taken (after them: no field of its own). */
+const TAKEN = SAMPLES * 3;
 /** The span the per-second rates are measured over, in ms. */
 const WINDOW = 10_000;
 /** Distinct error codes counted; a code beyond them counts as `other` (codes are a fixed set). */
@@ -61,9 +63,8 @@ export class Metrics {
   /** Reconnects per second of the last minute (a ring indexed by second), made on the first one. */
   #perSecond: Uint32Array | undefined;
   #second = 0;
-  /** Samples (time, in, out), oldest overwritten first; made on the first `read()`. */
+  /** Samples (time, in, out), oldest overwritten first, then how many were taken; made on the first `read()`. */
   #samples: Float64Array | undefined;
-  #taken = 0;
   #errors: Map<string, number> | undefined;
 
   constructor(now: () => number = monotonic) {
@@ -75,7 +76,7 @@ export class Metrics {
   lifecycle(type: string, payload: unknown): void {
     if (type === 'reconnecting') {
       this.#reconnects++;
-      const ring = this.#roll(this.#now());
+      const ring = this.roll(this.#now());
       const i = this.#second % 60;
       ring[i] = (ring[i] as number) + 1;
     } else if (type === 'state') {
@@ -101,9 +102,9 @@ export class Metrics {
   read(sent: number): ClientMetrics {
     const now = this.#now();
     const open = this.#openedAt >= 0 ? now - this.#openedAt : 0;
-    this.#samples ??= new Float64Array(SAMPLES * 3);
+    this.#samples ??= new Float64Array(SAMPLES * 3 + 1);
     const samples = this.#samples;
-    const taken = this.#taken;
+    const taken = samples[TAKEN] as number;
     // the base: the newest sample at least WINDOW old, else the client's birth (no message yet)
     let at = this.#born;
     let inAt = 0;
@@ -121,10 +122,10 @@ export class Metrics {
       samples[i] = now;
       samples[i + 1] = this.received;
       samples[i + 2] = sent;
-      this.#taken = taken + 1;
+      samples[TAKEN] = taken + 1;
     }
     const span = (now - at) / 1000;
-    const ring = this.#perSecond && this.#roll(now);
+    const ring = this.#perSecond && this.roll(now);
     return {
       connectedForMs: open,
       connectedMs: this.#connected + open,
@@ -138,8 +139,9 @@ export class Metrics {
     };
   }
 
+  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
   /** The per-second ring, with the seconds since the last call emptied. */
-  #roll(now: number): Uint32Array {
+  private roll(now: number): Uint32Array {
     this.#perSecond ??= new Uint32Array(60);
     const ring = this.#perSecond;
     const second = Math.floor(now / 1000);
