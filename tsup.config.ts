@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { BuildOptions } from 'esbuild';
-import { defineConfig } from 'tsup';
-import { browserAliases, nodeAliases } from './scripts/aliases.mjs';
+import { defineConfig, type Options } from 'tsup';
+import { browserAliases, developmentAliases, nodeAliases } from './scripts/aliases.mjs';
 
 // The gzip inflater and the Node-only transport (`#inflate`, `#platform`) are chosen where the
 // package is consumed (package.json "imports"), never at build time, except in the builds that
@@ -39,6 +39,25 @@ const entries = {
 const noSourcesInMaps = (options: BuildOptions) => {
   options.sourcesContent = false;
 };
+
+/** The build of `eventwire/browser` (or its development twin) into `outDir`, with the sources' internal imports `alias`. */
+function pageBuild(outDir: string, alias: Readonly<Record<string, string>>): Options {
+  return {
+    entry: { eventwire: 'src/index.ts' },
+    outDir,
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    noExternal: [/.*/],
+    splitting: true,
+    minify: true,
+    sourcemap: false,
+    treeshake: true,
+    esbuildOptions(options) {
+      options.alias = { ...alias };
+    },
+  };
+}
 
 export default defineConfig([
   {
@@ -99,43 +118,15 @@ export default defineConfig([
       noSourcesInMaps(options);
     },
   },
-  {
-    // Pages without a bundler: a minified ES module with no bare import (the global WebSocket,
-    // DecompressionStream for gzip), loadable as it is with <script type="module">. What only
-    // some pages use (share: 'tabs', the log writer, requests, fflate where DecompressionStream
-    // is missing, ...) sits in chunk files beside it, loaded by relative URL when first used, as
-    // a splitting bundler would: a page pays for what it uses. No source map: without
-    // sources it would still be 2.3 times the file's size, and apps that want to step through
-    // the code get the unminified `eventwire` entry, whose maps are shipped.
-    entry: { eventwire: 'src/index.ts' },
-    outDir: 'dist/browser',
-    format: ['esm'],
-    platform: 'browser',
-    target: 'es2022',
-    noExternal: [/.*/],
-    splitting: true,
-    minify: true,
-    sourcemap: false,
-    treeshake: true,
-    esbuildOptions(options) {
-      options.alias = browserAliases;
-    },
-  },
-  {
-    // The same for development (`eventwire/browser` under the `development` condition, or the folder
-    // copied as it is): messages whole (`#words` as in Node), the same files otherwise.
-    entry: { eventwire: 'src/index.ts' },
-    outDir: 'dist/browser-dev',
-    format: ['esm'],
-    platform: 'browser',
-    target: 'es2022',
-    noExternal: [/.*/],
-    splitting: true,
-    minify: true,
-    sourcemap: false,
-    treeshake: true,
-    esbuildOptions(options) {
-      options.alias = { ...browserAliases, '#words': nodeAliases['#words'] };
-    },
-  },
+  // Pages without a bundler: a minified ES module with no bare import (the global WebSocket,
+  // DecompressionStream for gzip), loadable as it is with <script type="module">. What only
+  // some pages use (share: 'tabs', the log writer, requests, fflate where DecompressionStream
+  // is missing, ...) sits in chunk files beside it, loaded by relative URL when first used, as
+  // a splitting bundler would: a page pays for what it uses. No source map: without
+  // sources it would still be 2.3 times the file's size, and apps that want to step through
+  // the code get the unminified `eventwire` entry, whose maps are shipped.
+  pageBuild('dist/browser', browserAliases),
+  // The same for development (`eventwire/browser` under the `development` condition, or the folder
+  // copied as it is): messages whole (`#words` as in Node), the same files otherwise.
+  pageBuild('dist/browser-dev', developmentAliases),
 ]);

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { build } from 'esbuild';
-import { browserAliases, nodeAliases } from '../scripts/aliases.mjs';
+import { developmentAliases } from '../scripts/aliases.mjs';
 import { type ReferenceServer, startServer } from '../test/fixtures/server.js';
 import { provisioningWorkload } from './workload.js';
 
@@ -62,7 +62,7 @@ export async function startDemo({ port = 0, ratePerSecond = 8, seed = 1, bufferS
     minify: false,
     // the browser's side of #inflate and #platform (tsconfig's paths are Node's); messages in full,
     // as a development bundle has them (`#words` under the `development` condition)
-    alias: { ...browserAliases, '#words': nodeAliases['#words'] },
+    alias: developmentAliases,
     logLevel: 'silent',
   });
   const routes: Record<string, { type: string; body: string }> = {

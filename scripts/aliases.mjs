@@ -23,3 +23,6 @@ export const browserAliases = {
   '#platform': src('transport/websocket-browser.ts'),
   '#words': src('errors/words-terse.ts'),
 };
+
+/** The browser's side with messages whole: a development bundle's (the `development` condition). */
+export const developmentAliases = { ...browserAliases, '#words': nodeAliases['#words'] };

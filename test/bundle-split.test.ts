@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { browserAliases, nodeAliases } from '../scripts/aliases.mjs';
+import { browserAliases, developmentAliases } from '../scripts/aliases.mjs';
 import { firstLoadFiles } from './fixtures/browser.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -114,7 +114,7 @@ describe('what each import costs', () => {
   it("a development build's first load carries the messages' explanations: about 1.2 KB more (README)", async () => {
     const code = "import { createClient } from './src/index.ts'; console.log(createClient);";
     const production = await split(code);
-    const development = await split(code, { ...browserAliases, '#words': nodeAliases['#words'] });
+    const development = await split(code, developmentAliases);
     const more = (development.firstGzip - production.firstGzip) / 1024;
     expect(more).toBeGreaterThan(1.0);
     expect(more).toBeLessThan(1.4);

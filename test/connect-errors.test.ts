@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { querri } from '../src/dialects/index.js';
 import {
   type ConnectionError,
@@ -24,6 +24,7 @@ import { track } from './cleanup.js';
 import { startBlackhole } from './fixtures/blackhole.js';
 import { startQuerri } from './fixtures/dialects/querri.js';
 import { startServer } from './fixtures/server.js';
+import { actingServer } from './fixtures/ws-server.js';
 import { eventually, next, reach } from './helpers.js';
 
 const quick = { minDelay: 5, maxDelay: 20 };
@@ -57,20 +58,11 @@ async function httpServer(upgrade?: string) {
  */
 async function otherServer(selects: boolean) {
   const offered: Array<string | undefined> = [];
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...(selects ? {} : { handleProtocols: () => false }) });
-  wss.on('connection', (ws, req) => {
+  const server = await actingServer((ws, req) => {
     offered.push(req.headers['sec-websocket-protocol']);
     ws.send(JSON.stringify({ type: 'ping' }));
-  });
-  await once(wss, 'listening');
-  return track({
-    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
-    offered,
-    close: () => {
-      for (const ws of wss.clients) ws.terminate();
-      return new Promise<void>((r) => wss.close(() => r()));
-    },
-  });
+  }, selects);
+  return { ...server, offered };
 }
 
 /** Collects a client's errors, and resolves the first one that `match`es. */
@@ -159,15 +151,7 @@ describe('every failed attempt reaches error', () => {
       `cannot connect to ${hole.url}/: no connection within 100 ms`,
     ]);
     slow.close();
-    const wss = new WebSocketServer({
-      host: '127.0.0.1',
-      port: 0,
-      handleProtocols: (offered) => [...offered][0] ?? false,
-    });
-    wss.on('connection', (ws) => ws.terminate());
-    await once(wss, 'listening');
-    track({ close: () => new Promise<void>((r) => wss.close(() => r())) });
-    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const { url } = await actingServer((ws) => ws.terminate());
     const dropped = track(createClient({ url, backoff: quick, signals: false }));
     const error = await next(dropped, 'error');
     expect(isConnectionError(error) && error.kind).toBe('dropped');

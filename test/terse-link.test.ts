@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { querri } from '../src/dialects/index.js';
 import {
   type ConnectionError,
@@ -24,25 +23,12 @@ import {
 } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
+import { actingServer } from './fixtures/ws-server.js';
 import { next, reach, thrown } from './helpers.js';
 
 vi.mock('#words', () => ({ words: false }));
 
 const quick = { minDelay: 5, maxDelay: 20 };
-
-/** A WebSocket server that does `act` to each connection; `selects`: it selects the subprotocol offered. */
-async function wsServer(act: (ws: import('ws').WebSocket) => void, selects = true) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...(selects ? {} : { handleProtocols: () => false }) });
-  wss.on('connection', act);
-  await once(wss, 'listening');
-  return track({
-    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
-    close: () => {
-      for (const ws of wss.clients) ws.terminate();
-      return new Promise<void>((r) => wss.close(() => r()));
-    },
-  });
-}
 
 /** Resolves with a client's first `n` errors. */
 function errorsOf(client: { on(type: 'error', listener: (e: EventwireError) => void): unknown }, n: number) {
@@ -75,7 +61,7 @@ describe('terse messages (#words false)', () => {
   });
 
   it('sockets accepted and dropped at once: "dropped before open", then the streak with the host and the ms', async () => {
-    const server = await wsServer((ws) => ws.terminate());
+    const server = await actingServer((ws) => ws.terminate());
     const client = track(createClient({ url: server.url, backoff: quick, signals: false }));
     const [first, second] = (await errorsOf(client, 2)) as [ConnectionError, ConnectionError];
     expect([first.code, first.kind, first.message]).toEqual([
@@ -91,7 +77,7 @@ describe('terse messages (#words false)', () => {
   });
 
   it('a close before open, retried until the client gives up: the code and reason, the attempts, the cause', async () => {
-    const server = await wsServer((ws) => ws.close(1011, 'busy'));
+    const server = await actingServer((ws) => ws.close(1011, 'busy'));
     const client = track(createClient({ url: server.url, backoff: { ...quick, maxRetries: 1 }, signals: false }));
     const [first, last] = await errorsOf(client, 2);
     const said = `cannot connect to ${server.url}/: closed before open (1011: busy)`;
@@ -104,7 +90,7 @@ describe('terse messages (#words false)', () => {
   });
 
   it('a refusal whose reason is an HTTP 403: AuthError with the close code and reason, no hint about routes', async () => {
-    const server = await wsServer((ws) => ws.close(4003, 'HTTP 403 Forbidden'));
+    const server = await actingServer((ws) => ws.close(4003, 'HTTP 403 Forbidden'));
     const client = track(createClient({ url: server.url, token: 't', backoff: quick, signals: false }));
     const error = await next(client, 'error');
     expect(isAuthError(error) && [error.code, error.closeCode, error.message]).toEqual([
@@ -115,7 +101,7 @@ describe('terse messages (#words false)', () => {
   });
 
   it('a server that selects no subprotocol: DialectMismatchError with the server, the subprotocol and the dialect', async () => {
-    const server = await wsServer(() => {}, false);
+    const server = await actingServer(() => {}, false);
     const client = track(createClient({ url: `${server.url}/ws?token=jwt`, backoff: quick, signals: false }));
     const error = await next(client, 'error');
     expect(isDialectMismatchError(error) && [error.code, error.dialect, error.message]).toEqual([
@@ -126,7 +112,7 @@ describe('terse messages (#words false)', () => {
   });
 
   it('a server that selects the subprotocol and never greets: the dialect, the ms and the subprotocol', async () => {
-    const server = await wsServer(() => {});
+    const server = await actingServer(() => {});
     const client = track(createClient({ url: server.url, handshakeTimeout: 100, backoff: quick, signals: false }));
     const error = (await next(client, 'error')) as ConnectionError;
     expect([error.code, error.kind, error.message]).toEqual([

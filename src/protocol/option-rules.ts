@@ -21,7 +21,7 @@ export function refuseUnknown(path: string, value: unknown, known: readonly stri
     .map((key) => {
       // the nearest known key is a hint: a production bundle names the unknown one alone
       const near = words ? closest(key, known) : undefined;
-      return path + key + (words && near !== undefined ? ` (did you mean ${path}${near}?)` : '');
+      return path + key + (near === undefined ? '' : ` (did you mean ${path}${near}?)`);
     });
   if (unknown.length > 0) fail(`unknown ${what}${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
 }

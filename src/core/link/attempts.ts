@@ -122,7 +122,7 @@ export class Attempts extends PhaseTimer {
    * the report of sockets dropped at once, twice in a row, if this is one.
    */
   closed(code: number, up: boolean, live: boolean): EventwireError | undefined {
-    const after = this.#options.clock.now() - this.#openedAt;
+    const after = this.clock.now() - this.#openedAt;
     if (!(code === 1006 && up && !this.#heard && live && after < DROPPED_AT_ONCE)) {
       this.#streak = 0;
       return undefined;
