@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gunzipCapped } from '../src/codec/gzip-fflate.js';
 import { defaultInflate as zlibInflate } from '../src/codec/inflate-zlib.js';
-import { jsonCodec } from '../src/codec/json.js';
+import { hasProtoKey, jsonCodec } from '../src/codec/json.js';
 import { Inbox, type InboxSink } from '../src/core/link/inbox.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 import { MAX_MESSAGE_ID_BYTES } from '../src/dialects/shared.js';
@@ -171,6 +171,44 @@ describe('maxDepth: refused exactly past the limit, short frames and long, strin
     const refused = jsonCodec({ maxDepth: 1.5 }).decode('[[]]', flags);
     expect(refused instanceof DecodeError && refused.reason).toBe('too_deep');
     expect(jsonCodec({ maxDepth: 2.5 }).decode('[[]]', flags)).not.toBeInstanceOf(DecodeError);
+  });
+});
+
+describe('__proto__ keys: a frame is searched for them when its text could spell one', () => {
+  /** `__proto__` with each character written as itself or as a \\u escape (hex in either case). */
+  const spelled = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 9, maxLength: 9 }).map((choices) =>
+    [...'__proto__']
+      .map((ch, i) => {
+        const [escaped, upper] = choices[i] as [boolean, boolean];
+        const hex = ch.charCodeAt(0).toString(16).padStart(4, '0');
+        return escaped ? `\\u${upper ? hex.toUpperCase() : hex}` : ch;
+      })
+      .join(''),
+  );
+  it('every spelling of the key, escaped or not, makes the frame suspect, and the key is found', () => {
+    fc.assert(
+      fc.property(spelled, fc.jsonValue({ maxDepth: 3 }), (key, inner) => {
+        const text = `{"event_type":"X","timestamp":"t","data":{"a":[{"${key}":${JSON.stringify(inner)}}]}}`;
+        const flags = { text: true, suspect: false };
+        const value = jsonCodec().decode(text, flags);
+        expect(flags.suspect).toBe(true);
+        expect(hasProtoKey(value)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('text escaped as json.dumps escapes it (every non-ASCII character) is not suspect', () => {
+    const ascii = (text: string) =>
+      text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'é', 'ü', '€', '中', ' ', 'P', '_') }), (note) => {
+        const text = ascii(JSON.stringify({ event_type: 'X', timestamp: 't', data: { note } }));
+        const flags = { text: true, suspect: false };
+        expect(jsonCodec().decode(text, flags)).toMatchObject({ data: { note } });
+        expect(flags.suspect).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import { createWebSocketTransport } from '../src/transport/websocket.js';
 import { track } from './cleanup.js';
 import { startBlackhole } from './fixtures/blackhole.js';
 import { greetingServer, recorder as record } from './fixtures/transport-rig.js';
+import { actingServer } from './fixtures/ws-server.js';
 
 /** Node's side: frames as bytes with the text flag. */
 const recorder = () =>
@@ -63,5 +64,45 @@ describe('the WebSocket transport', () => {
     await r.until(1);
     expect(r.log).toEqual(['close 1006 error']);
     expect(String(r.errors[0])).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe("the WebSocket transport's answer to protocol pings", () => {
+  /** A server that pings twice, the second after the first's pong, and resolves with every pong's payload. */
+  const pinging = async () => {
+    let done: (pongs: string[]) => void = () => {};
+    const pongs = new Promise<string[]>((resolve) => (done = resolve));
+    const s = await actingServer((ws) => {
+      const got: string[] = [];
+      ws.on('pong', (data) => {
+        got.push(String(data));
+        if (got.length === 1) ws.ping('b');
+        // a second answer to 'a' would come before the answer to 'b': 'b' last means each was answered once
+        if (String(data) === 'b') done(got);
+      });
+      ws.ping('a');
+    });
+    return { url: s.url, pongs };
+  };
+  /** Events whose `onPing` is `first` at its first read and `later` after (a user's own events object). */
+  const flipping = (first: boolean, later: boolean) => {
+    const r = recorder();
+    let reads = 0;
+    const hook = (answer: () => boolean) => void answer();
+    const events = Object.defineProperty({ ...r.events }, 'onPing', {
+      get: () => ((reads++ === 0 ? first : later) ? hook : undefined),
+    });
+    return events;
+  };
+
+  it.each([
+    ['appears after the transport is made: ws answers alone', false, true],
+    ['goes away after the transport is made: the transport answers alone', true, false],
+  ])('answers each ping once when onPing %s', async (_name, first, later) => {
+    const { url, pongs } = await pinging();
+    const t = createWebSocketTransport({ maxPayload: 1 << 20 }, flipping(first, later));
+    t.connect(url);
+    expect(await pongs).toEqual(['a', 'b']);
+    t.close();
   });
 });

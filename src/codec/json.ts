@@ -29,6 +29,8 @@ export interface JsonCodecOptions {
 }
 
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
+/** A JSON escape of a character of `__proto__` (`_` 5f, `o` 6f, `p` 70, `r` 72, `t` 74): an escaped key may be one. */
+const PROTO_ESCAPE = /\\u00(?:5f|6f|7[024])/i;
 
 /**
  * The protocol's own format: text frames are JSON; binary frames are UTF-8 JSON, or gzip
@@ -66,8 +68,10 @@ export function jsonCodec(options: JsonCodecOptions = {}): Codec {
       const why = (cause as Error).message;
       return new DecodeError('invalid_json', words ? `frame is not valid JSON: ${why}` : `JSON: ${why}`, cause);
     }
-    // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test.
-    flags.suspect = text.includes('__proto__') || text.includes('\\u');
+    // An escaped key ("\u005f_proto__") is only visible after parsing, hence the second test: it
+    // looks for the escapes of `_ p r o t` alone, so that text escaped as Python's json.dumps does
+    // (every non-ASCII character) is not walked key by key for nothing.
+    flags.suspect = text.includes('__proto__') || (text.includes('\\u00') && PROTO_ESCAPE.test(text));
     return value;
   };
   /** A frame as bytes (a text frame's, or a binary one once inflated if it was gzip): UTF-8 JSON. */

@@ -89,6 +89,7 @@ class NodeTransport extends BrowserTransport {
     super(config, events, IsoWebSocket);
     this.#maxPayload = config.maxPayload;
     this.#headers = config.headers;
+    this.#autoPong = events.onPing === undefined;
   }
 
   // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
@@ -97,10 +98,11 @@ class NodeTransport extends BrowserTransport {
     return typeof this.Socket?.prototype?.on === 'function';
   }
 
-  /** `ws` answers protocol pings itself unless the client does (through its rate limit). */
-  private get autoPong(): boolean {
-    return this.events.onPing === undefined;
-  }
+  /**
+   * `ws` answers protocol pings itself unless the client does (through its rate limit): decided
+   * once, with the events, so that a socket never gets both answers, or neither.
+   */
+  readonly #autoPong: boolean;
 
   override connect(url: string): void {
     this.status = this.refusal = this.#lastPing = this.#answer = undefined;
@@ -119,7 +121,7 @@ class NodeTransport extends BrowserTransport {
     return new this.Socket(url, protocols, {
       maxPayload: this.#maxPayload,
       skipUTF8Validation: true,
-      autoPong: this.autoPong,
+      autoPong: this.#autoPong,
       ...(this.#headers ? { headers: this.#headers } : {}),
     });
   }
@@ -148,7 +150,7 @@ class NodeTransport extends BrowserTransport {
     ws.removeListener?.('unexpected-response', onRefused);
     ws.on?.('message', onMessage);
     ws.on?.('pong', onPong);
-    if (!this.autoPong) ws.on?.('ping', onPing);
+    if (!this.#autoPong) ws.on?.('ping', onPing);
     this.events.onOpen();
   }
 
@@ -160,7 +162,8 @@ class NodeTransport extends BrowserTransport {
       ws.pong?.(this.#lastPing);
       return true;
     };
-    this.events.onPing?.(this.#answer);
+    if (this.events.onPing) this.events.onPing(this.#answer);
+    else this.#answer(); // the hook went away since: the socket still answers
   }
 
   /** The current attempt ended: reported once, with the close code of an HTTP refusal's headers. */
