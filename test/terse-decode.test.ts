@@ -126,6 +126,22 @@ describe('terse messages (#words false): the facts without the explanations', ()
     expect(client.stats().subscriptions).toBe(0);
   });
 
+  it('an asynchronous schema: the event, its seq and "async schema"', async () => {
+    const server = track(await startServer());
+    const slow = {
+      '~standard': { version: 1 as const, vendor: 'test', validate: (value: unknown) => Promise.resolve({ value }) },
+    };
+    const client = track(createClient({ url: server.url, events: { Slow: slow }, signals: false }));
+    await reach(client, 'open');
+    client.on('Slow', () => {});
+    const error = new Promise<unknown>((resolve) => client.on('error', resolve));
+    server.publish(event('Slow'));
+    expect(await error).toMatchObject({
+      code: 'ERR_VALIDATION',
+      message: 'event Slow (seq 1) failed its schema: async schema',
+    });
+  });
+
   it("an iterator's overflow: the subscription and its buffer size", async () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false }));

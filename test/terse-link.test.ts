@@ -137,6 +137,15 @@ describe('terse messages (#words false)', () => {
     expect(mismatch?.message).toMatch(/^3 eventwire frames in a row, not querri \(the last: querri: .+\)$/);
   });
 
+  it('a frozen link: the heartbeat timeout with its ms, as the reason of the close', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, heartbeat: { interval: 50, timeout: 100 }, signals: false }));
+    await reach(client, 'open');
+    server.freeze();
+    const closed = await next(client, 'close');
+    expect(closed.reason).toMatch(/^heartbeat timeout \(\d+ ms\)$/);
+  });
+
   it('what the app gives, refused at the call: the value got, not the rule spelled out', () => {
     const client = track(createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false }));
     const sent = thrown(() => client.send('{"type":"x"}' as never));

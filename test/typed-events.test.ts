@@ -161,6 +161,32 @@ describe('typed events (Standard Schema)', () => {
     expect(seen).toEqual([{ task_id: 't1', status: 'Running' }]); // the invalid one never reached a handler
   });
 
+  it('an asynchronous schema, or one that throws, refuses the event with a ValidationError that says so (and no data type)', async () => {
+    const server = track(await startServer());
+    let broken = false;
+    const validate = (value: unknown) => {
+      if (broken) throw new Error('broken');
+      return Promise.resolve({ value });
+    };
+    const slow = { '~standard': { version: 1 as const, vendor: 'test', validate } };
+    const client = track(createClient({ url: server.url, events: { Slow: slow }, signals: false }));
+    await reach(client, 'open');
+    const seen: unknown[] = [];
+    client.on('Slow', (ev) => void seen.push(ev.data));
+    const error = next(client, 'error');
+    server.publish({ event_type: 'Slow', data: { a: 1 } });
+    const err = await error;
+    expect(isValidationError(err) && err.eventType).toBe('Slow');
+    expect(err.message).toBe(
+      'event Slow (seq 1) failed its schema: async schemas are not supported; use a synchronous one',
+    );
+    const thrown = next(client, 'error');
+    broken = true;
+    server.publish({ event_type: 'Slow', data: { a: 2 } });
+    expect((await thrown).message).toBe('event Slow (seq 2) failed its schema: the schema threw: Error: broken');
+    expect(seen).toEqual([]);
+  });
+
   it('a throwing or rejecting handler surfaces as HandlerError and stops nothing else', async () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false }));

@@ -150,8 +150,8 @@ export class ValidationError extends EventwireError {
   /** The issues reported by the schema (Standard Schema format). */
   declare readonly issues: ReadonlyArray<Issue>;
   /**
-   * `event`: the event refused. Each issue's message then says what the schema expected (the issue's
-   * `expected`, where the library gives one, as zod does) and the type the data had there, never its value.
+   * `event`: the event refused (its `seq` names it). With its `data`, each issue also says what the schema expected
+   * (the issue's `expected`, as zod gives) and the type the data had there, never its value; without, the issue alone.
    */
   constructor(eventType: string, issues: ReadonlyArray<Issue>, event?: { seq?: number; data?: unknown }) {
     const seq = event?.seq;
@@ -392,7 +392,7 @@ type Issue = { readonly message: string; readonly path?: ReadonlyArray<unknown> 
 function formatIssue(issue: Issue & { readonly expected?: unknown }, event?: { data?: unknown }): string {
   const keys = issue.path?.map((p) => (typeof p === 'object' && p !== null && 'key' in p ? p.key : p)) ?? [];
   let message = issue.message;
-  if (event && !/expected/i.test(message)) {
+  if (event && 'data' in event && !/expected/i.test(message)) {
     const v = keys.reduce<unknown>((at, k) => (Object(at) === at ? Object(at)[k as string] : undefined), event.data);
     message += ` (${typeof issue.expected === 'string' ? `expected ${issue.expected}, ` : ''}got ${kind(v)})`;
   }

@@ -309,7 +309,7 @@ function readField(value: unknown, key: string): unknown {
 /**
  * Whether an event is one a subscription asked for: its name is in `events` (an empty list
  * or `'*'` means all) and it passes the filters.
- * @example `subscriptionMatches(['LogEntry'], compileFilters({}), ev)`
+ * @example `subscriptionMatches(new Set(['LogEntry']), compileFilters({}), ev.event_type, ev)`
  */
 export function subscriptionMatches(
   events: ReadonlySet<string>,

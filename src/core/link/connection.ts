@@ -169,7 +169,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   /** LivenessLink: the heartbeat heard nothing for `silent` ms, the link is dead. */
   dead(silent: number): void {
     this.#transport.close(4000, 'heartbeat timeout');
-    const why = words ? `heartbeat timeout: nothing received for ${silent} ms` : `heartbeat timeout (${silent} ms)`;
+    const ms = Math.round(silent); // the clock's fractions of a ms say nothing
+    const why = words ? `heartbeat timeout: nothing received for ${ms} ms` : `heartbeat timeout (${ms} ms)`;
     this.#ended(this.#id, 1006, why);
   }
 

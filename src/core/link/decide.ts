@@ -104,7 +104,7 @@ export type Decision = (
  * @example
  * ```ts
  * decide({ code: 1006, reason: '', attempt: 0, uptime: undefined, lastWasRefresh: false }, policy);
- * // { retryIn: 0..500, attempt: 1, lastWasRefresh: false }
+ * // { retryIn: 0..500, attempt: 1, lastWasRefresh: false, lastWasRefusal: false }
  * ```
  */
 export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
