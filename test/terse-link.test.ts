@@ -1,12 +1,3 @@
-/**
- * `#words` off (a browser app's production bundle, issue 22): the link's and the client's errors keep
- * their class, their `code` and every fact (the server, the status, the close code and reason, the
- * dialects, the numbers) and drop the explanation around them. Real sockets on 127.0.0.1. The
- * full messages, under Node's `#words`, stand in connect-errors, auth-refusal, user-code and options.
- */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { querri } from '../src/dialects/index.js';
 import {
@@ -23,7 +14,7 @@ import {
 } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { actingServer } from './fixtures/ws-server.js';
+import { actingServer, refusingServer } from './fixtures/ws-server.js';
 import { next, reach, thrown } from './helpers.js';
 
 vi.mock('#words', () => ({ words: false }));
@@ -42,12 +33,7 @@ function errorsOf(client: { on(type: 'error', listener: (e: EventwireError) => v
 
 describe('terse messages (#words false)', () => {
   it('an HTTP 404 to the upgrade: the server and the status, without the advice to check the URL', async () => {
-    const http = createServer((_req, res) => res.writeHead(200).end());
-    http.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    track({ close: () => new Promise<void>((r) => http.close(() => r())) });
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/nope`;
+    const url = `${(await refusingServer()).url}/nope`;
     const client = track(createClient({ url: `${url}?token=sekrit`, backoff: quick, signals: false }));
     const error = (await next(client, 'error')) as ConnectionError;
     expect([isConnectionError(error), error.code, error.kind, error.status]).toEqual([
