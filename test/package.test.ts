@@ -170,6 +170,28 @@ describe('messages: whole in Node and development bundles, their facts without t
     }
   });
 
+  it("Vite's dev server serves the whole messages: the package's #words resolves to its development side", async () => {
+    const { createServer } = await import('vite');
+    const server = await createServer({
+      root: app,
+      configFile: false,
+      envFile: false,
+      logLevel: 'silent',
+      server: { middlewareMode: true, hmr: false, ws: false },
+      optimizeDeps: { noDiscovery: true, include: [] },
+    });
+    try {
+      const entry = join(installed(), 'dist', 'index.js');
+      const browser = await server.environments.client.pluginContainer.resolveId('#words', entry);
+      expect(browser?.id).toBe(join(installed(), 'dist', 'words.js'));
+      // what a page then loads from the dev server: the constant that keeps every explanation
+      const served = await server.transformRequest(`/@fs${browser?.id}`);
+      expect(served?.code).toMatch(/export const words = true/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('eventwire/browser is the production file, and its development twin under the development condition', async () => {
     const production = await bundle("export * from 'eventwire/browser';");
     const development = await bundle("export * from 'eventwire/browser';", ['development']);
