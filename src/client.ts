@@ -149,24 +149,12 @@ const shortened = (value: unknown) =>
  * subscription for it while any such listener remains (and connects a lazy client).
  */
 function listenTo(core: ClientCore, type: string, listener: Listener<never>, once: boolean): () => void {
-  checkListener(type, listener); // before any interest is taken, and before `once` wraps it
-  if (isLifecycleName(type) && type !== 'message')
-    return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
-  if (type !== 'message') checkName(core, type);
-  const release = core.listen(type);
-  let off = () => {};
-  const wrapped: Listener<unknown> = once
-    ? (payload) => {
-        off();
-        return (listener as Listener<unknown>)(payload);
-      }
-    : (listener as Listener<unknown>);
-  const remove = core.emitter.on(type, wrapped);
-  off = () => {
-    remove();
-    release();
-  };
-  return off;
+  checkListener(type, listener); // before any interest is taken
+  if (!isLifecycleName(type) || type === 'message') {
+    if (type !== 'message') checkName(core, type);
+    core.listen(type);
+  }
+  return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
 }
 
 /** Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`). */
@@ -183,7 +171,6 @@ function checkName(core: ClientCore, name: string): void {
 class EventwireClient {
   readonly #core: ClientCore;
   readonly #share: ShareCalls | undefined;
-  #registered: Map<Listener<never>, Array<{ type: string; off: () => void }>> | undefined;
 
   constructor(core: ClientCore, share: ShareCalls | undefined) {
     this.#core = core;
@@ -201,18 +188,15 @@ class EventwireClient {
   }
 
   on(type: string, listener: Listener<never>): () => void {
-    return this.remember(type, listener, listenTo(this.#core, type, listener, false));
+    return listenTo(this.#core, type, listener, false);
   }
 
   once(type: string, listener: Listener<never>): () => void {
-    return this.remember(type, listener, listenTo(this.#core, type, listener, true));
+    return listenTo(this.#core, type, listener, true);
   }
 
   off(type: string, listener: Listener<never>): void {
-    this.#registered
-      ?.get(listener)
-      ?.find((r) => r.type === type)
-      ?.off();
+    this.#core.emitter.off(type, listener);
   }
 
   ready(): Promise<void> {
@@ -229,30 +213,6 @@ class EventwireClient {
         off();
       });
     });
-  }
-
-  // `private`, not `#`: a class with a `#` method or accessor gives each instance a brand slot (8 bytes)
-  /**
-   * Keeps `on`/`once` registrations by listener, for `off(type, listener)`; returns the registration's removal,
-   * which `off` calls too.
-   */
-  private remember(type: string, listener: Listener<never>, off: () => void): () => void {
-    this.#registered ??= new Map();
-    const list = this.#registered.get(listener);
-    const registration = {
-      type,
-      off: () => {
-        const current = this.#registered?.get(listener);
-        const at = current?.indexOf(registration) ?? -1;
-        if (current && at !== -1) current.splice(at, 1);
-        if (current?.length === 0) this.#registered?.delete(listener);
-        if (this.#registered?.size === 0) this.#registered = undefined;
-        off();
-      },
-    };
-    if (list) list.push(registration);
-    else this.#registered.set(listener, [registration]);
-    return registration.off;
   }
 
   connect(): void {

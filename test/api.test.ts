@@ -69,6 +69,53 @@ describe('ready() and off()', () => {
     expect(client.stats().listeners).toBe(base + 1);
     client.off('close', fn);
     expect(client.stats().listeners).toBe(base);
+    // a once registration, and one of fn for a server event: off finds them by the function given
+    const once = client.once('close', fn);
+    client.on('Tick', fn);
+    client.once('Tick', fn);
+    expect(client.stats().listeners).toBe(base + 3);
+    client.off('close', fn);
+    once(); // already undone
+    client.off('Tick', fn);
+    expect(client.stats().listeners).toBe(base + 1);
+    client.off('Tick', fn); // the once one too
+    expect(client.stats().listeners).toBe(base);
+  });
+
+  it("a server event's interest (its subscription) ends with its last listener, however it goes", async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const fn = () => {};
+    // the server's view: the ids of subscriptions to Tick it holds (subscribed, not yet unsubscribed)
+    const live = new Set<unknown>();
+    let changed = () => {};
+    server.on('message', (_conn: unknown, m: Record<string, unknown>) => {
+      if (m.type === 'subscribe' && (m.events as unknown[] | undefined)?.includes('Tick')) live.add(m.id);
+      if (m.type === 'unsubscribe') live.delete(m.id);
+      changed();
+    });
+    const holds = (n: number) =>
+      new Promise<void>((resolve) => {
+        changed = () => live.size === n && resolve();
+        changed();
+      });
+    const off = client.on('Tick', fn);
+    client.once('Tick', fn);
+    await holds(1);
+    off();
+    client.on('Other', fn); // a later frame: the server has read any unsubscribe sent before it
+    await new Promise<void>((resolve) =>
+      server.on('message', (_c: unknown, m: Record<string, unknown>) => m.type === 'subscribe' && resolve()),
+    );
+    expect(live.size).toBe(1); // the once listener remains
+    client.off('Tick', fn);
+    await holds(0);
+    client.once('Tick', fn);
+    await holds(1);
+    const tick = nextEvent(client, 'Tick');
+    server.publish({ event_type: 'Tick' });
+    await tick; // the once listener ran and went, and with it the interest
+    await holds(0);
   });
 
   it('client.off(type, fn) removes a listener given in the on option of createClient too', async () => {

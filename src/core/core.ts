@@ -69,7 +69,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
    * Made on the first subscription (or event), as the interests are: an idle client holds neither.
    */
   #subscriptions: Map<string, SubscriptionImpl> | undefined;
-  #interests: Map<string, { sub: SubscriptionImpl; listeners: number }> | undefined;
+  #interests: Map<string, SubscriptionImpl> | undefined;
   #delivery: Delivery | undefined;
   /** The request tracker, or its module loading (requests are paid for only by clients that make one). */
   #requests: RequestTracker | Promise<RequestTracker> | undefined;
@@ -181,31 +181,25 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   /**
    * `client.on(type)` for a server event (or `message`, every event): interest in it, held as a
-   * subscription of its own, so that it resumes, dedupes and acks like one. Returns the
-   * release, called when the listener goes.
+   * subscription of its own, so that it resumes, dedupes and acks like one, until its last
+   * listener goes ({@link listenerRemoved}).
    */
-  listen(type: string): () => void {
+  listen(type: string): void {
     const key = type === 'message' ? '' : type;
     this.#interests ??= new Map();
-    const interests = this.#interests;
-    let interest = interests.get(key);
-    if (!interest) {
-      const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
-      const sub = new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward);
-      interest = { sub, listeners: 0 };
-      interests.set(key, interest);
-    }
-    interest.listeners++;
-    const held = interest;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--held.listeners > 0) return;
-      this.#interests?.delete(key);
-      if (this.#interests?.size === 0) this.#interests = undefined;
-      held.sub.end(undefined);
-    };
+    if (this.#interests.has(key)) return;
+    const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
+    this.#interests.set(key, new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward));
+  }
+
+  /** The emitter removed a listener of `type`: the interest in it ends with its last (see {@link listen}). */
+  listenerRemoved(type: string): void {
+    const key = type === 'message' ? '' : type;
+    const interest = this.#interests?.get(key);
+    if (!interest || this.emitter.count(type) > 0) return;
+    this.#interests?.delete(key);
+    if (this.#interests?.size === 0) this.#interests = undefined;
+    interest.end(undefined);
   }
 
   /** What stopped the client last: its fatal error, or a `ClosedError` for `close()`. */

@@ -156,10 +156,12 @@ class NodeTransport extends BrowserTransport {
 
   /** A protocol ping on `ws`, the current socket: its answer is the client's to send. */
   pinged(ws: SocketLike, data: Uint8Array): void {
-    this.#lastPing = data;
+    // a copy: `ws` hands over a view of the socket read the ping came in (events with it), which it would keep alive
+    this.#lastPing = data.length > 0 ? new Uint8Array(data) : undefined;
     this.#answer ??= () => {
       if (ws !== this.socket || ws.readyState !== OPEN) return false;
       ws.pong?.(this.#lastPing);
+      this.#lastPing = undefined; // answered: the payload is not kept till the next ping
       return true;
     };
     if (this.events.onPing) this.events.onPing(this.#answer);

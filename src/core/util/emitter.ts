@@ -44,6 +44,8 @@ export interface EmitterHost<Events extends Record<string, unknown>> extends Typ
   count(type: keyof Events & string): number;
   /** All listeners, every type. */
   total(): number;
+  /** Removes the first registration of `listener` for `type` (by `on` or `once`). */
+  off(type: string, listener: Listener<never>): void;
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -79,11 +81,16 @@ export function createEmitter<Events extends Record<string, unknown>>(
 /** @internal Where listener failures go (an object, so an owner can be its own sink). */
 export interface ListenerErrorSink {
   listenerFailed(type: string, error: unknown): void;
+  /** A listener of `type` was removed (by its removal function or `off`). */
+  listenerRemoved?(type: string): void;
 }
 
 class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Events> {
   readonly #sink: ListenerErrorSink;
-  /** The listeners by type, made on the first listener and dropped with the last. */
+  /**
+   * The listeners by type, made on the first listener and dropped with the last: each registration is two
+   * entries, what `emit` calls and the function given (for `off`), so no registration needs an object of its own.
+   */
   #listeners: Map<string, Entry[]> | undefined;
 
   constructor(sink: ListenerErrorSink) {
@@ -92,36 +99,42 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
 
   on<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
     checkListener(type, listener);
-    this.#listeners ??= new Map();
-    const list = this.#listeners.get(type);
     // Kept as given, no wrapper: emit catches. A listener added again for the same type gets a
     // wrapper, so that each registration's removal removes that one.
-    const entry: Entry = list?.includes(listener as Entry)
-      ? (payload) => (listener as Entry)(payload)
-      : (listener as Entry);
-    // Copy on write: an emit in progress keeps the array it started with, so a listener added
-    // (or re-added) during an emit runs from the next emit on.
-    this.#listeners.set(type, list ? [...list, entry] : [entry]);
-    let registered = true; // a second call is a no-op, even once the same function is added again
-    return () => {
-      if (registered) this.off(type, entry);
-      registered = false;
-    };
+    const given = listener as Entry;
+    return this.add(type, this.#listeners?.get(type)?.includes(given) ? (payload) => given(payload) : given, given);
   }
 
   once<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
-    const off = this.on(type, (payload) => {
-      off();
-      return listener(payload);
-    });
+    checkListener(type, listener);
+    const off = this.add(
+      type,
+      (payload) => {
+        off();
+        return (listener as Entry)(payload);
+      },
+      listener as Entry,
+    );
     return off;
+  }
+
+  /** Removes the first registration of `listener` for `type` (by `on` or `once`), as socket.io's `off` does. */
+  off(type: string, listener: Listener<never>): void {
+    const list = this.#listeners?.get(type);
+    const at = list ? list.indexOf(listener as Entry, 1) : -1;
+    // an odd index is a function given; the entry called for it is just before
+    for (let i = at; list && i !== -1; i = list.indexOf(listener as Entry, i + 1)) {
+      if (i % 2 === 0) continue;
+      this.remove(type, list[i - 1] as Entry);
+      return;
+    }
   }
 
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome {
     const listeners = this.#listeners?.get(type);
     if (!listeners) return undefined;
     let outcome: Outcome;
-    for (let i = 0; i < listeners.length; i++) {
+    for (let i = 0; i < listeners.length; i += 2) {
       try {
         const result = (listeners[i] as Entry)(payload);
         // inside the try: a returned value whose `then` throws (a revoked Proxy) is the listener's failure too
@@ -144,25 +157,42 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   }
 
   count(type: keyof Events & string): number {
-    return this.#listeners?.get(type)?.length ?? 0;
+    return (this.#listeners?.get(type)?.length ?? 0) / 2;
   }
 
   total(): number {
     let n = 0;
-    if (this.#listeners) for (const list of this.#listeners.values()) n += list.length;
+    if (this.#listeners) for (const list of this.#listeners.values()) n += list.length / 2;
     return n;
   }
 
-  private off(type: string, entry: Entry): void {
+  /** Registers `entry` (called by `emit`) for `given`; returns the registration's removal. */
+  private add(type: string, entry: Entry, given: Entry): () => void {
+    this.#listeners ??= new Map();
+    const list = this.#listeners.get(type);
+    // Copy on write: an emit in progress keeps the array it started with, so a listener added
+    // (or re-added) during an emit runs from the next emit on.
+    this.#listeners.set(type, list ? [...list, entry, given] : [entry, given]);
+    let registered = true; // a second call is a no-op, even once the same function is added again
+    return () => {
+      if (registered) this.remove(type, entry);
+      registered = false;
+    };
+  }
+
+  private remove(type: string, entry: Entry): void {
     const all = this.#listeners;
     const list = all?.get(type);
-    if (!all || !list?.includes(entry)) return;
-    if (list.length > 1)
+    const at = list ? list.indexOf(entry) : -1;
+    // an even index: an entry (a function given may be its own entry, and sits just after it)
+    if (!all || !list || at === -1 || at % 2 === 1) return;
+    if (list.length > 2)
       all.set(
         type,
-        list.filter((l) => l !== entry),
+        list.filter((_, i) => i !== at && i !== at + 1),
       );
     else if (all.size > 1) all.delete(type);
     else this.#listeners = undefined; // the last one: the Map goes too
+    this.#sink.listenerRemoved?.(type);
   }
 }
