@@ -73,6 +73,7 @@ export const MEMORY_SCENARIOS = [
   ['raw', 'bare `ws`'],
   ['eventwire', 'eventwire, idle (default heartbeat on)'],
   ['eventwire-sub', 'eventwire, one filtered subscription'],
+  ['eventwire-on', 'eventwire, one `client.on(name)` listener'],
   ['socketio', 'socket.io-client 4'],
 ] as const;
 

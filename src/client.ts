@@ -50,7 +50,7 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   once<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K, M>>): () => void;
   /**
    * Removes a listener added with `on` or `once` (the first registration of it for `type`), as
-   * socket.io's `off` does. The function `on` returned does the same.
+   * socket.io's `off` does. The function `on` returned removes its own registration.
    */
   off(type: string, listener: (payload: never) => unknown): void;
   /**
@@ -151,6 +151,9 @@ const shortened = (value: unknown) =>
 function listenTo(core: ClientCore, type: string, listener: Listener<never>, once: boolean): () => void {
   checkListener(type, listener); // before any interest is taken
   if (!isLifecycleName(type) || type === 'message') {
+    // '' was a second name for every event, whose interest `message` shared
+    if (type === '')
+      throw new FilterError(words ? 'an event name is not empty (every event: "message")' : 'event name: empty');
     if (type !== 'message') checkName(core, type);
     core.listen(type);
   }

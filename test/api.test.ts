@@ -1,6 +1,13 @@
 /** The API users of the anchors look for: ready() (centrifuge-js), off(type, fn) (socket.io). */
 import { describe, expect, it } from 'vitest';
-import { createClient, isAuthError, isClosedError, isHandlerError, isSubscriptionEndedError } from '../src/index.js';
+import {
+  createClient,
+  FilterError,
+  isAuthError,
+  isClosedError,
+  isHandlerError,
+  isSubscriptionEndedError,
+} from '../src/index.js';
 import { track } from './cleanup.js';
 import { collect } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
@@ -80,6 +87,24 @@ describe('ready() and off()', () => {
     expect(client.stats().listeners).toBe(base + 1);
     client.off('Tick', fn); // the once one too
     expect(client.stats().listeners).toBe(base);
+  });
+
+  it('a removal function on() returned never removes a later registration of the same function (after off)', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const got: unknown[] = [];
+    const f = (ev: { data: unknown }) => void got.push(ev.data);
+    const first = client.on('Tick', f);
+    client.off('Tick', f);
+    client.on('Tick', f);
+    first(); // its registration is gone already: nothing more
+    expect(client.stats().listeners).toBe(1);
+    await client.ready();
+    const tick = nextEvent(client, 'Tick');
+    server.publish({ event_type: 'Tick', data: 1 });
+    await tick;
+    expect(got).toEqual([1]);
+    expect(() => client.on('', f)).toThrow(FilterError); // not a second name for every event
   });
 
   it("a server event's interest (its subscription) ends with its last listener, however it goes", async () => {

@@ -1,3 +1,9 @@
+/**
+ * `#words` off (a browser app's production bundle, issue 22): the link's and the client's errors keep
+ * their class, their `code` and every fact (the server, the status, the close code and reason, the
+ * dialects, the numbers) and drop the explanation around them. Real sockets on 127.0.0.1. The
+ * full messages, under Node's `#words`, stand in connect-errors, auth-refusal, user-code and options.
+ */
 import { describe, expect, it, vi } from 'vitest';
 import { querri } from '../src/dialects/index.js';
 import {

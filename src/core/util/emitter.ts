@@ -88,8 +88,9 @@ export interface ListenerErrorSink {
 class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Events> {
   readonly #sink: ListenerErrorSink;
   /**
-   * The listeners by type, made on the first listener and dropped with the last: each registration is two
-   * entries, what `emit` calls and the function given (for `off`), so no registration needs an object of its own.
+   * The listeners by type, made on the first listener and dropped with the last: each registration is three
+   * entries, what `emit` calls, the function given (for `off`) and its removal (which `off` calls, so that the
+   * function `on` returned knows it is done), with no object of its own.
    */
   #listeners: Map<string, Entry[]> | undefined;
 
@@ -99,10 +100,8 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
 
   on<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
     checkListener(type, listener);
-    // Kept as given, no wrapper: emit catches. A listener added again for the same type gets a
-    // wrapper, so that each registration's removal removes that one.
-    const given = listener as Entry;
-    return this.add(type, this.#listeners?.get(type)?.includes(given) ? (payload) => given(payload) : given, given);
+    // kept as given, no wrapper: emit catches, and each registration has a removal of its own
+    return this.add(type, listener as Entry, listener as Entry);
   }
 
   once<K extends keyof Events & string>(type: K, listener: Listener<Events[K]>): () => void {
@@ -121,20 +120,20 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   /** Removes the first registration of `listener` for `type` (by `on` or `once`), as socket.io's `off` does. */
   off(type: string, listener: Listener<never>): void {
     const list = this.#listeners?.get(type);
-    const at = list ? list.indexOf(listener as Entry, 1) : -1;
-    // an odd index is a function given; the entry called for it is just before
-    for (let i = at; list && i !== -1; i = list.indexOf(listener as Entry, i + 1)) {
-      if (i % 2 === 0) continue;
-      this.remove(type, list[i - 1] as Entry);
-      return;
-    }
+    // a function given sits at 1 mod 3, its registration's removal just after it
+    for (
+      let i = list ? list.indexOf(listener as Entry) : -1;
+      list && i !== -1;
+      i = list.indexOf(listener as Entry, i + 1)
+    )
+      if (i % 3 === 1) return void (list[i + 1] as () => void)();
   }
 
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome {
     const listeners = this.#listeners?.get(type);
     if (!listeners) return undefined;
     let outcome: Outcome;
-    for (let i = 0; i < listeners.length; i += 2) {
+    for (let i = 0; i < listeners.length; i += 3) {
       try {
         const result = (listeners[i] as Entry)(payload);
         // inside the try: a returned value whose `then` throws (a revoked Proxy) is the listener's failure too
@@ -157,12 +156,12 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   }
 
   count(type: keyof Events & string): number {
-    return (this.#listeners?.get(type)?.length ?? 0) / 2;
+    return (this.#listeners?.get(type)?.length ?? 0) / 3;
   }
 
   total(): number {
     let n = 0;
-    if (this.#listeners) for (const list of this.#listeners.values()) n += list.length / 2;
+    if (this.#listeners) for (const list of this.#listeners.values()) n += list.length / 3;
     return n;
   }
 
@@ -170,26 +169,27 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   private add(type: string, entry: Entry, given: Entry): () => void {
     this.#listeners ??= new Map();
     const list = this.#listeners.get(type);
-    // Copy on write: an emit in progress keeps the array it started with, so a listener added
-    // (or re-added) during an emit runs from the next emit on.
-    this.#listeners.set(type, list ? [...list, entry, given] : [entry, given]);
     let registered = true; // a second call is a no-op, even once the same function is added again
-    return () => {
-      if (registered) this.remove(type, entry);
+    const removal = () => {
+      if (registered) this.remove(type, removal);
       registered = false;
     };
+    // Copy on write: an emit in progress keeps the array it started with, so a listener added
+    // (or re-added) during an emit runs from the next emit on.
+    this.#listeners.set(type, list ? [...list, entry, given, removal] : [entry, given, removal]);
+    return removal;
   }
 
-  private remove(type: string, entry: Entry): void {
+  /** Removes the registration whose removal is `removal` (each is its own: no other shares it). */
+  private remove(type: string, removal: () => void): void {
     const all = this.#listeners;
     const list = all?.get(type);
-    const at = list ? list.indexOf(entry) : -1;
-    // an even index: an entry (a function given may be its own entry, and sits just after it)
-    if (!all || !list || at === -1 || at % 2 === 1) return;
-    if (list.length > 2)
+    const at = list ? list.indexOf(removal as Entry) - 2 : -3;
+    if (!all || !list || at < 0) return;
+    if (list.length > 3)
       all.set(
         type,
-        list.filter((_, i) => i !== at && i !== at + 1),
+        list.filter((_, i) => i < at || i > at + 2),
       );
     else if (all.size > 1) all.delete(type);
     else this.#listeners = undefined; // the last one: the Map goes too
