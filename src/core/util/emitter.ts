@@ -33,6 +33,9 @@ export function checkListener(type: unknown, listener: unknown): void {
 
 const succeeded = () => true;
 
+/** Registrations made so far, in every emitter: each one's number (a small integer, stored unboxed). */
+let registrations = 0;
+
 /** @internal The owner's side: emit and count. */
 export interface EmitterHost<Events extends Record<string, unknown>> extends TypedEmitter<Events> {
   /**
@@ -89,8 +92,8 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   readonly #sink: ListenerErrorSink;
   /**
    * The listeners by type, made on the first listener and dropped with the last: each registration is three
-   * entries, what `emit` calls, the function given (for `off`) and its removal (which `off` calls, so that the
-   * function `on` returned knows it is done), with no object of its own.
+   * entries, what `emit` calls, the function given (for `off`) and its number (which no other registration
+   * ever has: the function `on` returned removes that one, or nothing), with no object of its own.
    */
   #listeners: Map<string, Entry[]> | undefined;
 
@@ -120,13 +123,13 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   /** Removes the first registration of `listener` for `type` (by `on` or `once`), as socket.io's `off` does. */
   off(type: string, listener: Listener<never>): void {
     const list = this.#listeners?.get(type);
-    // a function given sits at 1 mod 3, its registration's removal just after it
+    // a function given sits at 1 mod 3, its registration's number just after it
     for (
       let i = list ? list.indexOf(listener as Entry) : -1;
       list && i !== -1;
       i = list.indexOf(listener as Entry, i + 1)
     )
-      if (i % 3 === 1) return void (list[i + 1] as () => void)();
+      if (i % 3 === 1) return void this.remove(type, list[i + 1]);
   }
 
   emit<K extends keyof Events & string>(type: K, payload: Events[K]): Outcome {
@@ -169,22 +172,19 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   private add(type: string, entry: Entry, given: Entry): () => void {
     this.#listeners ??= new Map();
     const list = this.#listeners.get(type);
-    let registered = true; // a second call is a no-op, even once the same function is added again
-    const removal = () => {
-      if (registered) this.remove(type, removal);
-      registered = false;
-    };
+    const id = ++registrations as unknown as Entry;
     // Copy on write: an emit in progress keeps the array it started with, so a listener added
     // (or re-added) during an emit runs from the next emit on.
-    this.#listeners.set(type, list ? [...list, entry, given, removal] : [entry, given, removal]);
-    return removal;
+    this.#listeners.set(type, list ? [...list, entry, given, id] : [entry, given, id]);
+    // kept only as long as the caller keeps it; a second call finds nothing
+    return () => this.remove(type, id);
   }
 
-  /** Removes the registration whose removal is `removal` (each is its own: no other shares it). */
-  private remove(type: string, removal: () => void): void {
+  /** Removes the registration numbered `id`, if it is still there. */
+  private remove(type: string, id: unknown): void {
     const all = this.#listeners;
     const list = all?.get(type);
-    const at = list ? list.indexOf(removal as Entry) - 2 : -3;
+    const at = list ? list.indexOf(id as Entry) - 2 : -3;
     if (!all || !list || at < 0) return;
     if (list.length > 3)
       all.set(
