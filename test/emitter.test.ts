@@ -1,4 +1,5 @@
 /** The emitter behind `client.on` and `sub.on`: registrations, removal, and how listeners took an event. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEmitter } from '../src/core/util/emitter.js';
 
@@ -106,5 +107,62 @@ describe('emitter', () => {
     expect(emitter.emit('tick', 1)).toBe(false);
     expect(seen).toEqual(['last']);
     expect(failures.map((e) => (e as Error).constructor.name)).toEqual(['TypeError', 'Error']);
+  });
+});
+
+describe('emitter against a model (random sequences of on, once, off, removals and emits)', () => {
+  type Op =
+    | { op: 'on' | 'once'; type: 0 | 1; fn: number }
+    | { op: 'off'; type: 0 | 1; fn: number }
+    | { op: 'remove'; k: number }
+    | { op: 'emit'; type: 0 | 1 };
+  const type = fc.constantFrom<0 | 1>(0, 1);
+  const fnIndex = fc.integer({ min: 0, max: 2 });
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constantFrom<'on' | 'once'>('on', 'once'), type, fn: fnIndex }),
+    fc.record({ op: fc.constant<'off'>('off'), type, fn: fnIndex }),
+    fc.record({ op: fc.constant<'remove'>('remove'), k: fc.nat(30) }),
+    fc.record({ op: fc.constant<'emit'>('emit'), type }),
+  );
+
+  it('calls, counts and removes exactly as a list of registrations in order would', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const types = ['a', 'b'] as const;
+        const emitter = createEmitter<{ a: number; b: number }>(() => {});
+        const called: number[] = [];
+        const fns = [0, 1, 2].map((i) => () => void called.push(i));
+        // the model: registrations in order, each with its function, whether once, and whether alive
+        const model: Array<{ type: number; fn: number; once: boolean; alive: boolean }> = [];
+        const removals: Array<{ off: () => void; reg: (typeof model)[number] }> = [];
+        const expected: number[] = [];
+        for (const o of ops) {
+          if (o.op === 'on' || o.op === 'once') {
+            const reg = { type: o.type, fn: o.fn, once: o.op === 'once', alive: true };
+            model.push(reg);
+            removals.push({ off: emitter[o.op](types[o.type], fns[o.fn] as () => void), reg });
+          } else if (o.op === 'off') {
+            emitter.off(types[o.type], fns[o.fn] as () => void);
+            const first = model.find((r) => r.alive && r.type === o.type && r.fn === o.fn);
+            if (first) first.alive = false;
+          } else if (o.op === 'remove') {
+            const r = removals[o.k % Math.max(1, removals.length)];
+            r?.off();
+            if (r) r.reg.alive = false;
+          } else {
+            emitter.emit(types[o.type], 1);
+            for (const r of model.filter((m) => m.alive && m.type === o.type)) {
+              expected.push(r.fn);
+              if (r.once) r.alive = false;
+            }
+          }
+          for (const t of [0, 1] as const)
+            expect(emitter.count(types[t])).toBe(model.filter((m) => m.alive && m.type === t).length);
+        }
+        expect(called).toEqual(expected);
+        expect(emitter.total()).toBe(model.filter((m) => m.alive).length);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
