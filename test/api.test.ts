@@ -13,6 +13,23 @@ import { collect } from './dialects/collect.js';
 import { startServer } from './fixtures/server.js';
 import { nextEvent } from './helpers.js';
 
+/** The server's view of subscriptions to Tick: the ids it holds (subscribed, not yet unsubscribed); `holds(n)` waits for n. */
+function tickSubscriptions(server: Awaited<ReturnType<typeof startServer>>) {
+  const live = new Set<unknown>();
+  let changed = () => {};
+  server.on('message', (_conn: unknown, m: Record<string, unknown>) => {
+    if (m.type === 'subscribe' && (m.events as unknown[] | undefined)?.includes('Tick')) live.add(m.id);
+    if (m.type === 'unsubscribe') live.delete(m.id);
+    changed();
+  });
+  const holds = (n: number) =>
+    new Promise<void>((resolve) => {
+      changed = () => live.size === n && resolve();
+      changed();
+    });
+  return { live, holds };
+}
+
 describe('ready() and off()', () => {
   it('client.ready() resolves on open (connecting a lazy client) and rejects with the fatal error', async () => {
     const server = track(await startServer({ tokens: ['t'] }));
@@ -111,19 +128,7 @@ describe('ready() and off()', () => {
     const server = track(await startServer());
     const client = track(createClient({ url: server.url, signals: false }));
     const fn = () => {};
-    // the server's view: the ids of subscriptions to Tick it holds (subscribed, not yet unsubscribed)
-    const live = new Set<unknown>();
-    let changed = () => {};
-    server.on('message', (_conn: unknown, m: Record<string, unknown>) => {
-      if (m.type === 'subscribe' && (m.events as unknown[] | undefined)?.includes('Tick')) live.add(m.id);
-      if (m.type === 'unsubscribe') live.delete(m.id);
-      changed();
-    });
-    const holds = (n: number) =>
-      new Promise<void>((resolve) => {
-        changed = () => live.size === n && resolve();
-        changed();
-      });
+    const { live, holds } = tickSubscriptions(server);
     const off = client.on('Tick', fn);
     client.once('Tick', fn);
     await holds(1);
@@ -141,6 +146,28 @@ describe('ready() and off()', () => {
     server.publish({ event_type: 'Tick' });
     await tick; // the once listener ran and went, and with it the interest
     await holds(0);
+  });
+
+  it('a listener added for the same event while a lazy client starts to connect shares its one interest', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, lazy: true, signals: false }));
+    const got: string[] = [];
+    let offG = () => {};
+    client.on('state', ({ to }) => {
+      if (to === 'connecting') offG = client.on('Tick', () => void got.push('g')); // emitted inside the first on()
+    });
+    const offF = client.on('Tick', () => void got.push('f'));
+    const { holds } = tickSubscriptions(server);
+    await client.ready();
+    await holds(1);
+    const tick = nextEvent(client, 'Tick');
+    server.publish({ event_type: 'Tick' });
+    await tick;
+    expect(got.sort()).toEqual(['f', 'g']); // once each, not twice through two interests
+    offF();
+    offG();
+    await holds(0);
+    expect(client.stats().subscriptions).toBe(0);
   });
 
   it('client.off(type, fn) removes a listener given in the on option of createClient too', async () => {

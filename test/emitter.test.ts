@@ -110,6 +110,24 @@ describe('emitter', () => {
   });
 });
 
+describe('once, when an emit runs inside another', () => {
+  it('a once listener runs once: an emit begun before the one that ran it finds it gone', () => {
+    const emitter = createEmitter<Events>(() => {});
+    const calls: number[] = [];
+    let nested = true;
+    emitter.on('tick', () => {
+      if (nested) {
+        nested = false;
+        emitter.emit('tick', 2); // runs the once listener before the outer emit reaches it
+      }
+    });
+    emitter.once('tick', (n) => void calls.push(n));
+    emitter.emit('tick', 1);
+    expect(calls).toEqual([2]);
+    expect(emitter.count('tick')).toBe(1);
+  });
+});
+
 describe('emitter against a model (random sequences of on, once, off, removals and emits)', () => {
   type Op =
     | { op: 'on' | 'once'; type: 0 | 1; fn: number }

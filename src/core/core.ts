@@ -190,6 +190,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     if (this.#interests.has(key)) return;
     const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
     this.#interests.set(key, new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward));
+    // once it is known: connecting emits `state`, whose listeners may listen to the same type
+    this.connectIfIdle();
   }
 
   /** The emitter removed a listener of `type`: the interest in it ends with its last (see {@link listen}). */
@@ -278,7 +280,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     sub.born = this.#delivery?.epoch ?? 0;
     this.subscriptions.set(sub.id, sub);
     this.outbox.hold(sub);
-    this.connectIfIdle();
+    if (!sub.internal) this.connectIfIdle(); // an interest connects once listen() holds it
   }
 
   detach(sub: SubscriptionImpl): void {

@@ -111,10 +111,8 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     checkListener(type, listener);
     const off = this.add(
       type,
-      (payload) => {
-        off();
-        return (listener as Entry)(payload);
-      },
+      // called only if this removed it: an emit begun before (or around) the one that ran it finds it gone
+      (payload) => (off() ? (listener as Entry)(payload) : undefined),
       listener as Entry,
     );
     return off;
@@ -169,23 +167,23 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
   }
 
   /** Registers `entry` (called by `emit`) for `given`; returns the registration's removal. */
-  private add(type: string, entry: Entry, given: Entry): () => void {
+  private add(type: string, entry: Entry, given: Entry): () => boolean {
     this.#listeners ??= new Map();
     const list = this.#listeners.get(type);
     const id = ++registrations as unknown as Entry;
     // Copy on write: an emit in progress keeps the array it started with, so a listener added
     // (or re-added) during an emit runs from the next emit on.
     this.#listeners.set(type, list ? [...list, entry, given, id] : [entry, given, id]);
-    // kept only as long as the caller keeps it; a second call finds nothing
+    // kept only as long as the caller keeps it; a second call finds nothing (and says so)
     return () => this.remove(type, id);
   }
 
-  /** Removes the registration numbered `id`, if it is still there. */
-  private remove(type: string, id: unknown): void {
+  /** Removes the registration numbered `id`, if it is still there; whether it was. */
+  private remove(type: string, id: unknown): boolean {
     const all = this.#listeners;
     const list = all?.get(type);
     const at = list ? list.indexOf(id as Entry) - 2 : -3;
-    if (!all || !list || at < 0) return;
+    if (!all || !list || at < 0) return false;
     if (list.length > 3)
       all.set(
         type,
@@ -194,5 +192,6 @@ class Emitter<Events extends Record<string, unknown>> implements EmitterHost<Eve
     else if (all.size > 1) all.delete(type);
     else this.#listeners = undefined; // the last one: the Map goes too
     this.#sink.listenerRemoved?.(type);
+    return true;
   }
 }
