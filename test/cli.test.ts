@@ -1,14 +1,13 @@
 /** `eventwire tail`, run as a real process (the built dist/cli.js) against the reference server. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EX_USAGE, OPTIONS } from '../src/cli/args.js';
 import { createTestServer } from '../src/testing/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
+import { httpServer } from './fixtures/ws-server.js';
 import { eventually } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -330,12 +329,7 @@ describe('eventwire tail: what it accepts and what it tells', () => {
 
   it('HTTP 401 on the upgrade exits 2 with one line, and the token appears nowhere', async () => {
     const secret = 'sekrit-7f3a';
-    const http = createServer();
-    http.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    track({ close: () => new Promise<void>((r) => http.close(() => r())) });
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const { url } = await httpServer('401 Unauthorized');
     const byFlag = run(['tail', url, '--token', secret]);
     expect(await byFlag.exited).toBe(2);
     const last = byFlag.out.stderr.trimEnd().split('\n').at(-1);

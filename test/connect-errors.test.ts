@@ -5,8 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -24,7 +22,7 @@ import { track } from './cleanup.js';
 import { startBlackhole } from './fixtures/blackhole.js';
 import { startQuerri } from './fixtures/dialects/querri.js';
 import { startServer } from './fixtures/server.js';
-import { actingServer } from './fixtures/ws-server.js';
+import { actingServer, httpServer } from './fixtures/ws-server.js';
 import { eventually, next, reach } from './helpers.js';
 
 const quick = { minDelay: 5, maxDelay: 20 };
@@ -34,21 +32,6 @@ async function refusedUrl(): Promise<string> {
   const server = await startServer();
   await server.close();
   return server.url;
-}
-
-/** A plain HTTP server (no WebSocket, no TLS); `upgrade` answers upgrades with this status line. */
-async function httpServer(upgrade?: string) {
-  const http = createServer((_req, res) => res.writeHead(200).end('plain'));
-  if (upgrade) http.on('upgrade', (_req, socket) => socket.end(`HTTP/1.1 ${upgrade}\r\nContent-Length: 0\r\n\r\n`));
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  return track({
-    port: (http.address() as AddressInfo).port,
-    close: () => {
-      http.closeAllConnections();
-      return new Promise<void>((r) => http.close(() => r()));
-    },
-  });
 }
 
 /**

@@ -1,6 +1,12 @@
+/**
+ * README, "Messages in a browser production bundle": a production build (`#words` false) reports the
+ * same errors as Node and development builds, with the same class, `code`, fields and `cause`; only
+ * the message changes. Each failure here is met twice over real sockets on 127.0.0.1, by the client
+ * loaded under each `#words` (a fresh module graph each time), and everything but the message compared.
+ */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { track } from './cleanup.js';
-import { actingServer, refusingServer } from './fixtures/ws-server.js';
+import { actingServer, httpServer } from './fixtures/ws-server.js';
 
 type Eventwire = typeof import('../src/index.js');
 type AnyClient = ReturnType<Eventwire['createClient']>;
@@ -65,7 +71,7 @@ describe('the same errors in a production build, but for their messages', () => 
   });
 
   it('an HTTP 404 to the upgrade (ConnectionError), and a refusal (AuthError)', async () => {
-    const url = `${(await refusingServer()).url}/nope`;
+    const url = `${(await httpServer('404 Not Found')).url}/nope`;
     const [full, terse] = await both(({ createClient }) =>
       firstError(track(createClient({ url, backoff: quick, signals: false }))),
     );

@@ -20,7 +20,7 @@ import {
 } from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { actingServer, refusingServer } from './fixtures/ws-server.js';
+import { actingServer, httpServer } from './fixtures/ws-server.js';
 import { next, reach, thrown } from './helpers.js';
 
 vi.mock('#words', () => ({ words: false }));
@@ -39,7 +39,7 @@ function errorsOf(client: { on(type: 'error', listener: (e: EventwireError) => v
 
 describe('terse messages (#words false)', () => {
   it('an HTTP 404 to the upgrade: the server and the status, without the advice to check the URL', async () => {
-    const url = `${(await refusingServer()).url}/nope`;
+    const url = `${(await httpServer('404 Not Found')).url}/nope`;
     const client = track(createClient({ url: `${url}?token=sekrit`, backoff: quick, signals: false }));
     const error = (await next(client, 'error')) as ConnectionError;
     expect([isConnectionError(error), error.code, error.kind, error.status]).toEqual([

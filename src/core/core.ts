@@ -185,21 +185,20 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
    * listener goes ({@link listenerRemoved}).
    */
   listen(type: string): void {
-    const key = type === 'message' ? '' : type;
     this.#interests ??= new Map();
-    if (this.#interests.has(key)) return;
+    if (this.#interests.has(type)) return;
     const forward = (event: EventwireEvent) => this.emitter.emit(type, event);
-    this.#interests.set(key, new SubscriptionImpl(`on-${++this.#counter}`, key ? [key] : [], {}, {}, this, forward));
+    const names = type === 'message' ? [] : [type]; // `message`: every event
+    this.#interests.set(type, new SubscriptionImpl(`on-${++this.#counter}`, names, {}, {}, this, forward));
     // once it is known: connecting emits `state`, whose listeners may listen to the same type
     this.connectIfIdle();
   }
 
   /** The emitter removed a listener of `type`: the interest in it ends with its last (see {@link listen}). */
   listenerRemoved(type: string): void {
-    const key = type === 'message' ? '' : type;
-    const interest = this.#interests?.get(key);
+    const interest = this.#interests?.get(type);
     if (!interest || this.emitter.count(type) > 0) return;
-    this.#interests?.delete(key);
+    this.#interests?.delete(type);
     if (this.#interests?.size === 0) this.#interests = undefined;
     interest.end(undefined);
   }
