@@ -25,6 +25,7 @@ import {
   typed,
   withMethods,
 } from './options-check.js';
+import { frozenCopy, shareDefaults } from './options-shared.js';
 import type { CloseAction } from './protocol/close-codes.js';
 import type { RateLimit } from './protocol/rate-limit.js';
 import type { StandardSchemaV1 } from './protocol/standard-schema.js';
@@ -248,8 +249,13 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
   return this.dialect.close(code, status);
 }
 
-/** @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is refused with a hint). */
-export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOptions {
+/**
+ * @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is
+ * refused with a hint); what equals the defaults is read from one object that every client shares.
+ */
+export const resolveOptions = (options: ClientOptions<EventSchemas>): ResolvedOptions =>
+  shareDefaults(resolveAll(options), () => resolveAll({ url: 'ws://localhost/' }));
+function resolveAll(options: ClientOptions<EventSchemas>): ResolvedOptions {
   checkGiven(options);
   refuseUnknown('', options, KNOWN);
   refuseUnknownListeners(options);
@@ -316,7 +322,7 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
   const shareKey = options.shareKey;
   if (shareKey !== undefined && (typeof shareKey !== 'string' || shareKey === ''))
     fail('shareKey', 'a non-empty string', shareKey);
-  return Object.freeze<ResolvedOptions>({
+  return {
     url: base,
     dialect,
     classify,
@@ -357,14 +363,8 @@ export function resolveOptions(options: ClientOptions<EventSchemas>): ResolvedOp
     rateLimit: rateLimit === false ? undefined : frozenCopy(rateLimit),
     clock: withMethods('clock', options.clock, 'now setTimeout clearTimeout') ?? systemClock,
     random: typed('random', options.random, 'function') ?? Math.random,
-    // last: an object literal that starts with a spread gets shapes of its own, 800 bytes a client
     ...resolvedNumbers,
-  });
-}
-
-/** A frozen copy of an option object the user (or a dialect) owns: theirs is left as it was. */
-function frozenCopy<T extends object>(value: T | undefined): Readonly<T> | undefined {
-  return value && Object.freeze({ ...value });
+  };
 }
 
 const DIALECT_HOOKS = 'read params auth subscribe unsubscribe ping ack request close'; // a Dialect's, each a function

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { browserSignals } from '../src/advanced.js';
 import { querri } from '../src/dialects/index.js';
 import { createClient, FilterError, isOptionsError, OptionsError } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
@@ -229,6 +230,49 @@ describe('defaults and edges', () => {
     expect(Object.isFrozen(backoff) || Object.isFrozen(heartbeat)).toBe(false);
     expect(resolveOptions({ url, signals: false, heartbeat: { interval: 0 } }).heartbeat).toBeUndefined();
     expect(resolveOptions({ url, signals: false, heartbeat: false }).heartbeat).toBeUndefined();
+  });
+});
+
+describe('what clients have in common is held once', () => {
+  it('resolved options keep as their own only what differs from one frozen object of defaults, shared by every client', () => {
+    const plain = resolveOptions({ url, signals: false });
+    const tuned = resolveOptions({ url: 'ws://127.0.0.1:2/', signals: false, heartbeat: false, outboxSize: 5 });
+    const defaults = Object.getPrototypeOf(plain) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(tuned)).toBe(defaults);
+    expect(Object.isFrozen(defaults) && Object.isFrozen(plain) && Object.isFrozen(tuned)).toBe(true);
+    expect(Object.keys(plain)).toEqual(['url']);
+    expect(Object.keys(tuned).sort()).toEqual(['heartbeat', 'outboxSize', 'url']);
+    expect([tuned.heartbeat, tuned.outboxSize, plain.outboxSize]).toEqual([undefined, 5, 1000]);
+    expect(plain.heartbeat).toEqual({ interval: 25_000, timeout: 10_000 });
+    // a client's own values never become another's defaults
+    expect(resolveOptions({ url, signals: false }).outboxSize).toBe(1000);
+    expect(() => Object.defineProperty(plain, 'outboxSize', { value: 1 })).toThrow(TypeError);
+  });
+
+  it('browserSignals() is one object while the globals are the same, a new one when their listeners change', () => {
+    const added: string[] = [];
+    const removed: string[] = [];
+    const globals = {
+      addEventListener: (type: string) => void added.push(type),
+      removeEventListener: (type: string) => void removed.push(type),
+      navigator: { onLine: true },
+    };
+    const first = browserSignals(globals);
+    expect(browserSignals(globals)).toBe(first);
+    const heard: string[] = [];
+    const stopA = first?.subscribe((signal) => heard.push(`a:${signal}`));
+    const stopB = first?.subscribe((signal) => heard.push(`b:${signal}`));
+    expect(added).toEqual(['online', 'offline', 'online', 'offline']);
+    stopA?.();
+    expect(removed).toEqual(['online', 'offline']);
+    stopB?.();
+    const calls: string[] = [];
+    globals.addEventListener = (type: string) => void calls.push(type);
+    const second = browserSignals(globals);
+    expect(second).not.toBe(first);
+    second?.subscribe(() => {});
+    expect(calls).toEqual(['online', 'offline']);
+    expect(browserSignals({})).toBeUndefined();
   });
 });
 

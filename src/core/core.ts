@@ -83,7 +83,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   constructor(resolved: ResolvedOptions) {
     const dialect = guardDialect(resolved.dialect, (error) => this.report(error));
     // the resolved options are frozen: a guarded dialect goes in a copy, not into them
-    this.options = dialect === resolved.dialect ? resolved : Object.freeze({ ...resolved, dialect });
+    this.options =
+      dialect === resolved.dialect ? resolved : Object.freeze(Object.create(resolved, { dialect: { value: dialect } }));
     this.dialect = dialect;
     this.emitter = createEmitter(this);
     if (resolved.log) resolved.log.failed = (cause) => this.report(new HookError('logger', cause));

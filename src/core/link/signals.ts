@@ -44,7 +44,9 @@ export function browserSignals(g: BrowserGlobals = globalThis as BrowserGlobals)
   const add = g.addEventListener;
   const remove = g.removeEventListener;
   if (typeof add !== 'function' || typeof remove !== 'function') return undefined;
-  return {
+  // one for every client of the page (they hold no state), while the globals' functions are the same
+  if (last?.[0] === g && last[1] === add && last[2] === remove) return last[3];
+  const signals: NetworkSignals = {
     isOnline: () => g.navigator?.onLine !== false,
     subscribe(listener) {
       const online = () => listener('online');
@@ -62,4 +64,9 @@ export function browserSignals(g: BrowserGlobals = globalThis as BrowserGlobals)
       };
     },
   };
+  last = [g, add, remove, signals];
+  return signals;
 }
+
+/** The last signals made, with the globals and functions they were made for. */
+let last: [BrowserGlobals, unknown, unknown, NetworkSignals] | undefined;
