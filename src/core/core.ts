@@ -74,6 +74,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** The request tracker, or its module loading (requests are paid for only by clients that make one). */
   #requests: RequestTracker | Promise<RequestTracker> | undefined;
   #counter = 0;
+  /** Whether the last ack was refused (reported once until one goes again). */
+  #acksRefused = false;
   #stoppedBy: EventwireError | undefined;
   /** What `stats()` tells operators: connection time, reconnects, messages, errors. */
   readonly #metrics = new Metrics();
@@ -230,7 +232,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
       this.subscriptions,
       this.options.acks,
       this.options.dedupeWindow,
-      (messageId) => this.sendOnce(Lane.Ack, this.dialect.ack(messageId)),
+      (messageId) => this.#ack(messageId),
       (error) => this.report(error),
     );
     this.#delivery.deliver(event);
@@ -343,6 +345,24 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** Sends a dialect's one-shot message (if it has one for this). */
   private sendOnce(lane: Lane, message: object | undefined): void {
     if (message) this.outbox.push(lane, this.encode(message));
+  }
+
+  /**
+   * An ack, to the outbox: one refused (the outbox full, as under a dialect's rate limit) is reported, once
+   * until an ack goes again. The server sends its event again; the handlers, which took it, do not run again.
+   */
+  #ack(messageId: string): void {
+    const message = this.dialect.ack(messageId);
+    if (!message) return;
+    const refused = this.outbox.push(Lane.Ack, this.encode(message)) === 'refused';
+    if (refused && !this.#acksRefused)
+      this.report(
+        new QueueFullError(
+          words ? 'the outbox, where an ack waits its turn,' : 'the outbox (ack)',
+          this.options.outboxSize,
+        ),
+      );
+    this.#acksRefused = refused;
   }
 
   /** `send()`: to the outbox, or (`push`) where a sharing tab's sends go (its share of the leading tab's outbox). */

@@ -67,7 +67,8 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
       false,
       value.success,
       value.result,
-      isObject(error) ? { code: String(error.code ?? 'unknown'), message: String(error.message ?? '') } : undefined,
+      // a string or a number as sent; anything else (an object: String() may throw on it) as its kind
+      isObject(error) ? { code: text(error.code, 'unknown'), message: text(error.message, '') } : undefined,
     );
     return;
   }
@@ -78,6 +79,10 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
   }
   readEvent(value, sink);
 }
+
+/** A server's field as text: a string or a number as it was sent, `otherwise` when absent, else its kind. */
+const text = (value: unknown, otherwise: string): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : value == null ? otherwise : kind(value);
 
 function control(type: string, v: Obj, sink: DialectSink): void {
   switch (type) {

@@ -100,6 +100,19 @@ export const kind = (value: unknown): string =>
         : `a ${typeof value}`;
 
 /**
+ * @internal What a thrown value says: an Error's message, anything else as `String()` makes it. A value
+ * `String()` cannot convert (`Object.create(null)`, a revoked proxy, a `toString` that throws) is named
+ * as such: a listener that throws one is reported like any other, the reporting itself never throws.
+ */
+export function describe(cause: unknown): string {
+  try {
+    return cause instanceof Error ? String(cause.message) : String(cause);
+  } catch {
+    return 'a value String() cannot convert';
+  }
+}
+
+/**
  * @internal A refused option value as a message shows it: a string quoted, a number, boolean or bigint as
  * written, an object or function by its {@link kind} (`JSON.stringify` would throw on a cycle or a bigint).
  */

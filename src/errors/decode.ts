@@ -68,7 +68,7 @@ export interface DecodeErrorOptions {
   readonly cause?: unknown;
   /** For a gzip frame stopped at its declared size (`bad_trailer`): that size, the most inflated bytes held; 0 for `too_large` refused before inflating. @default undefined */
   readonly held?: number;
-  /** For `batch_too_large` and `invalid_batch_members`: how many members were dropped. @default 1 */
+  /** For `batch_too_large`, `invalid_batch_members` and `forbidden_key` (members of a batch): how many members were dropped. @default 1 */
   readonly count?: number;
 }
 
@@ -98,7 +98,7 @@ export class DecodeError extends EventwireError {
   declare readonly reason: DecodeReason;
   /** For a gzip frame stopped at its declared size (`bad_trailer`): that size, the most inflated bytes held (never over the cap); 0 for `too_large` refused before inflating. */
   declare readonly held: number | undefined;
-  /** For `batch_too_large` and `invalid_batch_members`: how many members were dropped. @default 1 */
+  /** For `batch_too_large`, `invalid_batch_members` and `forbidden_key` (members of a batch): how many members were dropped. @default 1 */
   declare readonly count: number;
   /** Made from {@link DecodeErrorOptions}. */
   constructor(options: DecodeErrorOptions);

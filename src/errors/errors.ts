@@ -1,5 +1,5 @@
 import { words } from '#words';
-import { EventwireError, guardFor, kind, shown } from './base.js';
+import { describe, EventwireError, guardFor, kind, shown } from './base.js';
 
 export {
   ConnectionError,
@@ -380,10 +380,6 @@ export const isHookError = /* @__PURE__ */ guardFor(HookError, 'HookError');
 export const isSubscriptionEndedError = /* @__PURE__ */ guardFor(SubscriptionEndedError, 'SubscriptionEndedError');
 
 const plural = (n: number): string => (n === 1 ? 'attempt' : 'attempts');
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
 
 /** One problem a schema found (Standard Schema's issue). */
 type Issue = { readonly message: string; readonly path?: ReadonlyArray<unknown> };

@@ -2,7 +2,7 @@ import { words } from '#words';
 import type { Codec, DecodeFlags } from '../../codec/codec.js';
 import { hasProtoKey } from '../../codec/json.js';
 import type { Dialect, DialectSink } from '../../dialects/dialect.js';
-import type { EventwireError } from '../../errors/base.js';
+import { describe, type EventwireError } from '../../errors/base.js';
 import { DecodeError } from '../../errors/errors.js';
 import { MismatchWatch } from './mismatch.js';
 
@@ -145,20 +145,14 @@ export class Inbox {
 
   #read(value: unknown, flags: DecodeFlags): void {
     if (value instanceof DecodeError) this.#sink.undecodable(value);
-    else if (flags.suspect && hasProtoKey(value))
-      this.#sink.undecodable(
-        new DecodeError(
-          'forbidden_key',
-          words ? 'a message holds a "__proto__" key; it is dropped' : '"__proto__" key',
-        ),
-      );
+    else if (flags.suspect && !this.#withoutProto(value)) return;
     else {
       this.#reading = value;
       try {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
         this.#sink.undecodable(
-          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${String(cause)}`, cause),
+          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${describe(cause)}`, cause),
         );
       }
       if (this.#reading !== REFUSED) {
@@ -166,6 +160,31 @@ export class Inbox {
         this.#reading = undefined;
       }
     }
+  }
+
+  /**
+   * Whether `value` (a frame whose text spells `__proto__`) can be read: it holds no `__proto__` key, or holds
+   * them only in members of a batch (`{type: 'batch', events}`, every dialect's), which are then taken out of it
+   * and reported: within a batch only the bad members are dropped. Anywhere else, the whole message is.
+   */
+  #withoutProto(value: unknown): boolean {
+    if (!hasProtoKey(value)) return true;
+    const batch = value as { type?: unknown; events?: unknown };
+    const events = batch.events;
+    let clean: unknown[] | undefined;
+    if (batch.type === 'batch' && Array.isArray(events) && !hasProtoKey({ ...batch, events: undefined }))
+      clean = events.filter((member) => !hasProtoKey(member));
+    const count = clean ? (events as unknown[]).length - clean.length : 1;
+    const message = clean
+      ? words
+        ? `${count} batch member${count === 1 ? '' : 's'} held a "__proto__" key; dropped`
+        : `"__proto__" key in ${count} batch members`
+      : words
+        ? 'a message holds a "__proto__" key; it is dropped'
+        : '"__proto__" key';
+    this.#sink.undecodable(new DecodeError({ reason: 'forbidden_key', message, count }));
+    if (clean) batch.events = clean;
+    return clean !== undefined;
   }
 
   #wait(frame: unknown, text: boolean): void {
@@ -212,5 +231,5 @@ function sizeOf(frame: unknown): number {
 function codecFailed(cause: unknown): DecodeError {
   return cause instanceof DecodeError
     ? cause
-    : new DecodeError('codec_failed', `the codec threw: ${String(cause)}`, cause);
+    : new DecodeError('codec_failed', `the codec threw: ${describe(cause)}`, cause);
 }

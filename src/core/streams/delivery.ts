@@ -1,5 +1,5 @@
 import { words } from '#words';
-import type { EventwireError } from '../../errors/base.js';
+import { describe, type EventwireError } from '../../errors/base.js';
 import { QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
@@ -79,7 +79,7 @@ export function createDelivery(
     try {
       result = schema['~standard'].validate(event.data);
     } catch (cause) {
-      reportError(new ValidationError(name, [{ message: `the schema threw: ${String(cause)}` }], { seq: event.seq }));
+      reportError(new ValidationError(name, [{ message: `the schema threw: ${describe(cause)}` }], { seq: event.seq }));
       return false;
     }
     if (result instanceof Promise) {

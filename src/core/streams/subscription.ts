@@ -45,7 +45,8 @@ export interface SubscriptionEvents<Ev> {
    * Events may be missing: the server could not replay seqs `from`..`to` (inclusive); or,
    * with `since`, a link resumed from that time got no replay (dialects that resume by time);
    * or, with all absent, it cannot replay at all and the link was lost (dialects without
-   * resume). Refetch your state.
+   * resume), or the server's stream started over (its head below the last seq delivered: a
+   * restart that lost its history; the new seqs are delivered). Refetch your state.
    */
   gap: { from?: number; to?: number; since?: string };
   /** The state changed. */
@@ -327,12 +328,17 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   /** The server confirmed it (with its stream head, and the seqs it could not replay). */
   confirmed(seq: number | undefined, gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed') return;
-    if (this.#cursor === undefined && typeof seq === 'number' && typeof this.#options.since !== 'string')
-      this.#cursor = seq;
+    if (typeof seq === 'number' && typeof this.#options.since !== 'string') {
+      // A head below the cursor: the server's stream started over (a restart without its history). Its seqs
+      // from the head on are new events, not replays to drop; what it lost is unknown: `gap {}`.
+      const backwards = this.#cursor !== undefined && seq < this.#cursor;
+      if (backwards || this.#cursor === undefined) this.#cursor = seq;
+      if (backwards) return this.#activate({});
+    }
     this.#activate(gap);
   }
 
-  #activate(gap: { from: number; to: number } | undefined): void {
+  #activate(gap: SubscriptionEvents<unknown>['gap'] | undefined): void {
     if (this.#state === 'unsubscribed' || this.#state === 'active') return;
     if (gap) this.#emitter?.emit('gap', gap);
     else if (this.#wasActive) this.#resumedWithoutSeq();

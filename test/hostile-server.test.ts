@@ -1,0 +1,201 @@
+/**
+ * What a hostile or careless server (and a listener that throws an odd value) cannot do: stop delivery,
+ * leave a message id stuck, take a whole batch down for one bad member, or drop an ack without a word.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  createClient,
+  type DecodeError,
+  isDecodeError,
+  isHandlerError,
+  isQueueFullError,
+  isRequestError,
+  type RequestError,
+} from '../src/index.js';
+import { track } from './cleanup.js';
+import { startServer } from './fixtures/server.js';
+import { actingServer } from './fixtures/ws-server.js';
+import { eventually, next } from './helpers.js';
+
+type Client = ReturnType<typeof createClient>;
+/** A subscription to E, active (the server confirmed it), with `listeners` on it. */
+async function subscribed(client: Client, ...listeners: Array<(e: { data: unknown }) => unknown>) {
+  const sub = client.subscribe('E');
+  for (const listener of listeners) sub.on(listener);
+  if (sub.state !== 'active') await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
+  return sub;
+}
+
+const event = (n: number, extra: Record<string, unknown> = {}) => ({
+  event_type: 'E',
+  timestamp: '2026-12-07T10:00:00Z',
+  data: { n },
+  ...extra,
+});
+
+describe('a listener that throws a value String() cannot convert', () => {
+  const odd: Array<[string, () => unknown]> = [
+    ['an object without a prototype', () => Object.create(null)],
+    [
+      'an object whose toString throws',
+      () => ({
+        toString: () => {
+          throw new Error('no');
+        },
+      }),
+    ],
+    [
+      'a revoked proxy',
+      () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      },
+    ],
+  ];
+  it.each(odd)(
+    '%s: a HandlerError, the other listeners and the rest of the batch run, every event acked',
+    async (_, value) => {
+      const server = track(await startServer());
+      const client = track(createClient({ url: server.url, signals: false }));
+      const errors: unknown[] = [];
+      client.on('error', (e) => void errors.push(e));
+      const first: number[] = [];
+      const second: number[] = [];
+      await subscribed(
+        client,
+        (e) => {
+          first.push((e.data as { n: number }).n);
+          if ((e.data as { n: number }).n === 1) throw value();
+        },
+        (e) => void second.push((e.data as { n: number }).n),
+      );
+      const acked = (id: string) => ({ message_id: id, requires_ack: true });
+      server.sendRaw(
+        JSON.stringify({
+          type: 'batch',
+          events: [event(1, acked('m1')), event(2, acked('m2')), event(3, acked('m3'))],
+        }),
+      );
+      await eventually(() => second.length === 3 && server.acks.length === 2);
+      expect([first, second]).toEqual([
+        [1, 2, 3],
+        [1, 2, 3],
+      ]);
+      expect(errors).toHaveLength(1);
+      expect(isHandlerError(errors[0]) && (errors[0] as Error).message).toMatch(
+        /threw: a value String\(\) cannot convert/,
+      );
+      expect(server.acks.sort()).toEqual(['m2', 'm3']); // m1's handler failed: not acked, the server sends it again
+      expect(client.stats().acks.inFlight).toBe(0);
+    },
+  );
+});
+
+describe('a "__proto__" key in a batch', () => {
+  it('drops the members that hold one, reported with their count; the others are delivered', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const got: number[] = [];
+    await subscribed(client, (e) => void got.push((e.data as { n: number }).n));
+    const errored = next(client, 'error', isDecodeError);
+    const tainted = (n: number) => JSON.stringify(event(n)).replace(`{"n":${n}}`, `{"n":${n},"__proto__":{"x":1}}`);
+    const events = [
+      JSON.stringify(event(1)),
+      tainted(2),
+      JSON.stringify(event(3)),
+      tainted(4),
+      JSON.stringify(event(5)),
+    ];
+    server.sendRaw(`{"type":"batch","events":[${events.join(',')}]}`);
+    const error = (await errored) as DecodeError;
+    expect([error.reason, error.count]).toEqual(['forbidden_key', 2]);
+    await eventually(() => got.length === 3);
+    expect(got).toEqual([1, 3, 5]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('outside its members (an escaped key beside the events): the whole frame is dropped, count 1', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const got: number[] = [];
+    await subscribed(client, (e) => void got.push((e.data as { n: number }).n));
+    const errored = next(client, 'error', isDecodeError);
+    server.sendRaw(`{"type":"batch","\\u005f_proto__":{"x":1},"events":[${JSON.stringify(event(1))}]}`);
+    const error = (await errored) as DecodeError;
+    expect([error.reason, error.count]).toEqual(['forbidden_key', 1]);
+    server.sendRaw(JSON.stringify(event(2)));
+    await eventually(() => got.length === 1);
+    expect(got).toEqual([2]);
+  });
+});
+
+describe("a response's error fields of any type", () => {
+  it('an error code that is an object (String() would throw on it) rejects the request at once, with its kind', async () => {
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
+      ws.on('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.method)
+          ws.send(JSON.stringify({ id: message.id, success: false, error: { code: { toString: 1 }, message: 7 } }));
+      });
+    });
+    const client = track(createClient({ url: server.url, signals: false, requestTimeout: 60_000 }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const error = (await client.request('tasks.retry', {}).catch((e: unknown) => e)) as RequestError;
+    expect(isRequestError(error)).toBe(true);
+    expect([error.serverCode, error.message]).toEqual(['an object', expect.stringContaining('7')]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('an ack the outbox cannot take', () => {
+  it('is reported once (a QueueFullError) until acks go again; every handler ran once', async () => {
+    const server = track(await startServer());
+    // one frame a minute: the subscribe goes, the first acks wait, the outbox (2) is full after them
+    const client = track(
+      createClient({ url: server.url, signals: false, outboxSize: 2, rateLimit: { messages: 2, per: 60_000 } }),
+    );
+    const handled: number[] = [];
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    await subscribed(client, (e) => void handled.push((e.data as { n: number }).n));
+    const events = [1, 2, 3, 4, 5, 6].map((n) => event(n, { message_id: `m${n}`, requires_ack: true }));
+    server.sendRaw(JSON.stringify({ type: 'batch', events }));
+    await eventually(() => handled.length === 6 && errors.length > 0);
+    expect(handled).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(errors.filter(isQueueFullError)).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toMatch(/ack/);
+  });
+});
+
+describe('a server whose stream started over', () => {
+  it('confirms a resume with a head below the cursor: a gap {}, and its new seqs are delivered, not dropped as replays', async () => {
+    let connections = 0;
+    const since: unknown[] = [];
+    const server = await actingServer((ws) => {
+      const n = ++connections;
+      ws.send(JSON.stringify({ type: 'welcome', session_id: `s${n}` }));
+      ws.on('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.type !== 'subscribe') return;
+        since.push(message.since);
+        ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 }));
+        const seqs = n === 1 ? [1, 2, 3, 4, 5] : [1, 2];
+        for (const seq of seqs) ws.send(JSON.stringify(event(seq, { seq })));
+        if (n === 1) setTimeout(() => ws.terminate(), 20); // the server restarts, its history lost
+      });
+    });
+    const client = track(createClient({ url: server.url, signals: false, backoff: { minDelay: 5, maxDelay: 20 } }));
+    const got: number[] = [];
+    const gaps: unknown[] = [];
+    const sub = await subscribed(client, (e) => void got.push((e as { seq: number }).seq));
+    sub.on('gap', (gap) => void gaps.push({ at: got.length, gap }));
+    await eventually(() => got.length === 7);
+    expect(got).toEqual([1, 2, 3, 4, 5, 1, 2]);
+    expect(gaps).toEqual([{ at: 5, gap: {} }]);
+    expect(since).toEqual([undefined, 5]);
+  });
+});
