@@ -191,7 +191,7 @@ describe('a server whose stream started over', () => {
     const client = track(createClient({ url: server.url, signals: false, backoff: { minDelay: 5, maxDelay: 20 } }));
     const got: number[] = [];
     const gaps: unknown[] = [];
-    const sub = await subscribed(client, (e) => void got.push((e as { seq: number }).seq));
+    const sub = await subscribed(client, (e) => void got.push((e as unknown as { seq: number }).seq));
     sub.on('gap', (gap) => void gaps.push({ at: got.length, gap }));
     await eventually(() => got.length === 7);
     expect(got).toEqual([1, 2, 3, 4, 5, 1, 2]);

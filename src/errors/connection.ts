@@ -51,7 +51,8 @@ export interface ConnectionErrorDetails {
  * attempt is one, with a one-line message that names the server (never the token) and the
  * cause; `close` and `reconnecting` carry it too. The client backs off and retries, unless
  * the retry decision stops it (then the error that stopped it is reported instead, this one
- * as its `cause`).
+ * as its `cause`). An open link the client drops because its socket took none of what it held
+ * unsent (a server that stopped reading) is one too, of kind `network` (`write stalled`).
  *
  * Why reported on every attempt: a client whose server is unreachable must not be silent for
  * as long as it retries. Without an `error` listener the console shows the first failure of a

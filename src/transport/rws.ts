@@ -13,6 +13,8 @@ import type { Transport, TransportConfig, TransportEvents, TransportFactory } fr
 export interface RwsLike {
   binaryType: string;
   readonly readyState: number;
+  /** Its socket's unsent bytes (and its own queue's, kept empty here). */
+  readonly bufferedAmount?: number;
   reconnect(code?: number, reason?: string): void;
   close(code?: number, reason?: string): void;
   send(data: string): unknown;
@@ -118,6 +120,8 @@ export function createRwsTransport(
         return true;
       },
       close: (code = 1000, reason = '') => quietly(() => rws.close(code, reason)),
+      // its socket's unsent bytes (its own queue is off: maxEnqueuedMessages 0)
+      buffered: () => rws.bufferedAmount ?? 0,
     };
   };
 }

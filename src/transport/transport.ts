@@ -63,6 +63,13 @@ export interface Transport {
    * Absent, or false, when it cannot.
    */
   ping?(): boolean;
+  /**
+   * Bytes the current socket holds that the network has not taken yet (its `bufferedAmount`),
+   * 0 without a socket. The client writes nothing more while it is over 1 MiB (a server that
+   * stops reading must not make the client buffer without end). Absent where the socket cannot
+   * tell: then nothing is held back.
+   */
+  buffered?(): number;
 }
 
 /** How a transport is configured for one client. @example `createWebSocketTransport({ maxPayload: 1 << 20, headers: { cookie: 'sid=1' } }, events)` */

@@ -5,6 +5,8 @@ import type { Transport, TransportConfig, TransportEvents } from './transport.js
 /** @internal The parts of a WebSocket (browser API, or `ws` in Node) the transport uses. */
 export interface SocketLike {
   readonly readyState: number;
+  /** Bytes sent but not yet taken by the network (both APIs have it). */
+  readonly bufferedAmount?: number;
   binaryType: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
@@ -154,6 +156,11 @@ export class BrowserTransport implements Transport {
 
   close(code = 1000, reason = ''): void {
     this.leave(code, reason);
+  }
+
+  /** The current socket's `bufferedAmount` (0 without one): see {@link Transport.buffered}. */
+  buffered(): number {
+    return this.socket?.bufferedAmount ?? 0;
   }
 
   /** Makes the attempt's socket (throws what its constructor throws). */

@@ -1,5 +1,7 @@
 import IsoWebSocket from 'isomorphic-ws';
+import { words } from '#words';
 import { type ConnectionFailure, firstLine } from '../errors/connection.js';
+import { DecodeError } from '../errors/decode.js';
 import type { TransportConfig, TransportEvents } from './transport.js';
 import { BrowserTransport, OPEN, type Owned, ownerOf, type Platform, type SocketLike } from './websocket-browser.js';
 
@@ -29,6 +31,30 @@ function closeHeaders(headers: UpgradeAnswer['headers']): { code: number; reason
 /** The transport `ws` reports to, while it is that transport's current socket (always a `NodeTransport`). */
 const nodeOwner = ownerOf as (ws: Owned) => NodeTransport | undefined;
 
+/**
+ * How long (ms) a socket that is closing may wait for the server's close frame before it is
+ * terminated. `ws` waits 30 s, on a timer that keeps the process alive: a server that reads
+ * nothing would hold a Node process that long after `close()`. A live server answers within a
+ * round trip (well under a second, even on a slow mobile link), and the client's own close
+ * frame is already written when the wait starts: past 1 s the answer is not coming.
+ */
+const CLOSE_GRACE = 1_000;
+/** The timer of a socket's closing grace, on the socket itself (a socket the transport has left has no other home). */
+const GRACE = Symbol('eventwire.closeGrace');
+/** A socket, with its closing grace's timer while it runs. */
+type Closing = Owned & { [GRACE]?: ReturnType<typeof setTimeout> };
+
+function terminate(ws: SocketLike): void {
+  ws.terminate?.();
+}
+
+/** Terminates `ws` unless it has closed within {@link CLOSE_GRACE}; the timer holds no process alive. */
+function graceClose(ws: Closing): void {
+  if (ws[GRACE] !== undefined) return;
+  ws[GRACE] = setTimeout(terminate, CLOSE_GRACE, ws);
+  ws[GRACE].unref();
+}
+
 // `ws`'s listeners: one function each for every socket of every client, called with the socket
 // as `this` (`ws` emits so).
 function onUpgrade(this: Owned, res: UpgradeAnswer): void {
@@ -43,7 +69,14 @@ function onMessage(this: Owned, data: Uint8Array, binary: boolean): void {
 }
 function onError(this: Owned, error: Error): void {
   const owner = nodeOwner(this);
-  if (owner) owner.failure ??= error;
+  if ((error as { code?: unknown }).code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    if (owner) owner.failure ??= error;
+    return;
+  }
+  // a frame over `maxPayload`: ws stops reading and closes with 1009; the server's close frame
+  // will not be read, so the socket is not kept open for it
+  graceClose(this);
+  if (owner) owner.failure ??= owner.tooLarge();
 }
 function onRefused(this: Owned, _req: unknown, res: UpgradeAnswer): void {
   const owner = nodeOwner(this);
@@ -61,7 +94,8 @@ function onPong(this: Owned): void {
 function onPing(this: Owned, data: Uint8Array): void {
   nodeOwner(this)?.pinged(this, data);
 }
-function onClose(this: Owned, code: number, reason: Uint8Array): void {
+function onClose(this: Closing, code: number, reason: Uint8Array): void {
+  if (this[GRACE] !== undefined) clearTimeout(this[GRACE]);
   nodeOwner(this)?.ended(code, String(reason));
 }
 
@@ -168,15 +202,32 @@ class NodeTransport extends BrowserTransport {
     else this.#answer(); // the hook went away since: the socket still answers
   }
 
-  /** The current attempt ended: reported once, with the close code of an HTTP refusal's headers. */
+  /** What a frame over `maxPayload` is reported as (`ws` refuses it unread, and closes the link). */
+  tooLarge(): DecodeError {
+    const cap = this.#maxPayload;
+    return new DecodeError(
+      'too_large',
+      words
+        ? `a frame over ${cap} bytes, the socket's cap (twice maxMessageBytes and 64 KiB), cannot be read: the link is closed (1009)`
+        : `frame > ${cap} bytes (socket cap): closed 1009`,
+    );
+  }
+
+  /**
+   * The current attempt ended: reported once, with the close code of an HTTP refusal's headers,
+   * or 1009 for a frame over the cap (`ws` closes with it, but never reads the server's answer:
+   * it would say 1006).
+   */
   override ended(code: number, reason: string): void {
     const refusal = this.refusal;
-    super.ended(refusal?.code ?? code, refusal?.reason ?? reason, this.status);
+    if (this.failure instanceof DecodeError) super.ended(1009, 'message too big');
+    else super.ended(refusal?.code ?? code, refusal?.reason ?? reason, this.status);
   }
 
   protected override drop(old: SocketLike, code: number, reason: string): void {
-    if (old.readyState !== OPEN && old.terminate) old.terminate();
-    else super.drop(old, code, reason);
+    if (old.readyState !== OPEN && old.terminate) return void old.terminate();
+    super.drop(old, code, reason);
+    if (this.nodeApi) graceClose(old); // its `close` listener clears the timer (see `onClose`)
   }
 }
 

@@ -1,4 +1,3 @@
-import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
 import { EventwireError } from '../../errors/base.js';
 import { attemptUrl, type ResolvedOptions } from '../../options.js';
@@ -8,6 +7,7 @@ import type { ConnectionState } from '../../types.js';
 import { Outbox, type OutboxLink } from '../outbox/outbox.js';
 import { AuthMessage, describeFrame, fetchToken } from './attempt.js';
 import { Attempts } from './attempts.js';
+import { stuckLink } from './failure.js';
 import type { LinkHost } from './host.js';
 import { Inbox, type InboxSink } from './inbox.js';
 import { Liveness, type LivenessLink } from './liveness.js';
@@ -68,11 +68,6 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     return this.#options.maxBatchSize;
   }
 
-  /** The client's (guarded) dialect: the options' (none kept apart). */
-  get #dialect(): Dialect {
-    return this.#options.dialect;
-  }
-
   /** The link's {@link ConnectionState}. */
   get state(): ConnectionState {
     return this.#state;
@@ -99,6 +94,11 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const sent = this.#transport.send(frame);
     if (sent && this.#options.log?.on('debug')) this.#options.log.write('debug', `send ${frame}`);
     return sent;
+  }
+
+  /** Whether the socket holds too much unsent to take a frame: the outbox then waits (`Liveness.backedUp`). */
+  backedUp(): boolean {
+    return this.#liveness.backedUp();
   }
 
   /** Frames counted instead of reported, after a `DialectMismatchError` named their dialect. */
@@ -131,7 +131,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const late = () => this.#attempts.noGreeting(options.handshakeTimeout);
     if (greeting === 'required')
       this.#attempts.deadline(() => this.#fail(id, 'handshake timeout', late()), options.handshakeTimeout);
-    else this.#attempts.setTimer(() => this.#openIfWaiting(), this.#dialect.greetingGrace);
+    else this.#attempts.setTimer(() => this.#openIfWaiting(), this.#options.dialect.greetingGrace);
   }
 
   onMessage(data: string | ArrayBuffer | Uint8Array | Blob, text: boolean): void {
@@ -161,17 +161,14 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.outbox.control('ws-pong', answer);
   }
 
-  /** LivenessLink: the heartbeat's ping (the dialect's): it goes out through the outbox's control lane. */
-  sendPing(message: object): void {
-    this.outbox.control('ping', this.#options.codec.encode(message));
+  /** LivenessLink: the link is dead (its socket closed): the close says `why` (and `error`, reported). */
+  dead(why: string, error?: EventwireError): void {
+    this.#ended(this.#id, 1006, why, error);
   }
 
-  /** LivenessLink: the heartbeat heard nothing for `silent` ms, the link is dead. */
-  dead(silent: number): void {
-    this.#transport.close(4000, 'heartbeat timeout');
-    const ms = Math.round(silent); // the clock's fractions of a ms say nothing
-    const why = words ? `heartbeat timeout: nothing received for ${ms} ms` : `heartbeat timeout (${ms} ms)`;
-    this.#ended(this.#id, 1006, why);
+  /** LivenessLink: the socket took none of its `held` unsent bytes for `ms`: dropped, and reported. */
+  stuck(held: number, ms: number): void {
+    this.dead('write stalled', stuckLink(this.#options.url, this.#attempts.number, held, ms));
   }
 
   // InboxSink: what the dialect read in a frame. Link-level messages stay here.
@@ -218,7 +215,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
 
   /** A message the dialect could not read: named after the dialect. */
   error(error: EventwireError): void {
-    error.message = `${this.#dialect.name}: ${error.message}`;
+    error.message = `${this.#options.dialect.name}: ${error.message}`;
     const report = this.#inbox.refused(error); // after a few in a row: which dialect reads them
     if (report) this.#host.report(report);
   }
@@ -337,15 +334,15 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const failure = open ? undefined : this.#attempts.failure(code, reason, error, status, this.#socketUp);
     this.#linkDown();
     const refreshable = typeof options.token === 'function';
-    const decision = this.#attempts.decide(
-      { code, reason, error: failure ?? error, status, uptime, refreshable },
-      options,
-    );
+    const facts = { code, reason, error: failure ?? error, status, uptime, refreshable };
+    const decision = this.#attempts.decide(facts, options);
     if (decision.hookError) this.#host.report(decision.hookError);
     const stop = 'stop' in decision ? decision.stop : undefined;
     if (failure && !stop) this.#host.report(failure, this.#attempts.quiet); // the console shows a run's first
     if (failure) this.#attempts.quiet = true;
-    const cause = stop ?? failure;
+    const dropped = open && error instanceof EventwireError ? error : undefined;
+    if (dropped) this.#host.report(dropped); // an open link dropped by the client (stuck, a frame over the cap)
+    const cause = stop ?? failure ?? dropped;
     this.#host.emit('close', { code, reason, willReconnect: !stop, ...(cause && { error: cause }) });
     if (stop) {
       this.#halt();

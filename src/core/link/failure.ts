@@ -96,3 +96,20 @@ export function notSelected(url: string, dialect: string, protocols: readonly st
     dialect,
   );
 }
+
+/**
+ * @internal An open link whose socket took none of the `held` bytes waiting in it for `ms` (a
+ * server that reads nothing): dropped, to reconnect. A `ConnectionError` of kind `network`.
+ */
+export function stuckLink(url: string, attempt: number, held: number, ms: number): ConnectionError {
+  const server = serverOf(url);
+  const took = Math.round(ms);
+  return new ConnectionError(
+    words
+      ? `the link to ${server} is stuck: its socket has held ${held} bytes unsent (over 1 MiB) for ${took} ms, ` +
+          'the server taking none of them (it reads nothing): the link is dropped, and the client reconnects'
+      : `${server}: write stalled (${held} bytes unsent for ${took} ms)`,
+    attempt,
+    { kind: 'network', url: server },
+  );
+}

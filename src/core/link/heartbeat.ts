@@ -8,7 +8,11 @@ import { graceOf } from './phase-timer.js';
 export interface HeartbeatOptions {
   /** Send `{type:"ping"}` this often (ms). 0 disables the heartbeat. @default 25000 */
   interval: number;
-  /** The link is dead when nothing at all arrives this long (ms) after a ping (declared after a grace of 50 ms at most). @default 10000 */
+  /**
+   * The link is dead when nothing at all arrives this long (ms) after a ping (declared after a
+   * grace of 50 ms at most); and, the other way, when its socket, holding over 1 MiB unsent,
+   * takes none of it this long (a server that stopped reading). @default 10000
+   */
   timeout: number;
 }
 

@@ -42,6 +42,12 @@ export type Control = 'ping' | 'pong' | 'ws-pong';
  */
 export interface OutboxLink {
   transmit(frame: string): boolean;
+  /**
+   * Whether the socket holds too much unsent to be given a frame (asked before each, and before
+   * its token is spent): then every frame waits, a control frame as the one of its kind, and the
+   * link calls {@link Outbox.flush} once the socket drains. Absent: never.
+   */
+  backedUp?(): boolean;
 }
 
 /**
@@ -141,9 +147,9 @@ export class Outbox {
     if (this.#level > 0) this.flush();
   }
 
-  /** Sends one frame if the rate limit has a token for it and the socket takes it. */
+  /** Sends one frame if the socket is not backed up, the rate limit has a token for it and the socket takes it. */
   #transmit(frame: string, lane = true): boolean {
-    if (!this.#token() || !this.#link.transmit(frame)) return false;
+    if (this.#link.backedUp?.() || !this.#token() || !this.#link.transmit(frame)) return false;
     if (lane) this.#sent++;
     return true;
   }
@@ -202,7 +208,7 @@ export class Outbox {
   /** Sends one control frame (a token first); a protocol pong the socket cannot send is spent all the same. */
   #sendControl(frame: string | (() => boolean)): boolean {
     if (typeof frame === 'function') {
-      if (!this.#token()) return false;
+      if (this.#link.backedUp?.() || !this.#token()) return false;
       frame();
     } else if (!this.#transmit(frame, false)) return false;
     this.#jumped = true;
