@@ -131,6 +131,25 @@ describe('a subscription made after close()', () => {
     await sub.ready();
     expect(sub.state).toBe('active');
   });
+
+  it('a for await loop over it, or over client.stream(), throws what stopped the client (it hung): close(), or a fatal AuthError', async () => {
+    const server = track(await startServer());
+    const closed = track(createClient({ url: server.url, signals: false }));
+    await closed.ready();
+    closed.close();
+    const loop = async (iterable: AsyncIterable<unknown>) => {
+      for await (const _ of iterable) return 'an event';
+      return 'returned';
+    };
+    await expect(loop(closed.stream('X'))).rejects.toEqual(new ClosedError(1000, 'client closed'));
+    await expect(loop(closed.subscribe('X'))).rejects.toEqual(new ClosedError(1000, 'client closed'));
+    const guarded = track(await startServer({ tokens: ['right'] }));
+    const refused = track(createClient({ url: guarded.url, signals: false, token: 'wrong' }));
+    refused.on('error', () => {});
+    const fatal = await refused.ready().catch((error: unknown) => error);
+    expect(refused.state).toBe('closed');
+    await expect(loop(refused.stream('X'))).rejects.toBe(fatal);
+  });
 });
 
 describe('what is still taken: null for an absent option, any iterable of names, Infinity for no timeout', () => {

@@ -220,6 +220,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
     this.#enders ??= new Set();
     const iterator = iterate(this, this.#feeds, this.#enders, this.#options, this.#host);
     if (this.#state === 'unsubscribed') iterator.return?.();
+    // made after the client stopped: the loop throws what stopped it, as ready() rejects (it would wait for a connect())
+    else if (this.#host.state === 'closed') this.endIterators(this.#host.stoppedBy());
     return iterator;
   }
 
