@@ -249,10 +249,7 @@ function classify(this: ResolvedOptions, code: number, status: number | undefine
   return this.dialect.close(code, status);
 }
 
-/**
- * @internal Validates and defaults the options once, at construction (the URL alone, as other SDKs take it, is
- * refused with a hint); what equals the defaults is read from one object that every client shares.
- */
+/** @internal Validates and defaults the options once (the defaults read from one object every client shares). */
 export const resolveOptions = (options: ClientOptions<EventSchemas>): ResolvedOptions =>
   shareDefaults(resolveAll(options), () => resolveAll({ url: 'ws://localhost/' }));
 function resolveAll(options: ClientOptions<EventSchemas>): ResolvedOptions {
@@ -261,11 +258,13 @@ function resolveAll(options: ClientOptions<EventSchemas>): ResolvedOptions {
   refuseUnknownListeners(options);
   const base = parseUrl(options.url);
   const token = options.token;
-  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function')
-    fail(words ? `token must be a string or a function returning one, got ${kind(token)}` : `token: ${kind(token)}`); // its kind only: a secret
+  if (token === '' || (token !== undefined && typeof token !== 'string' && typeof token !== 'function')) {
+    const got = token === '' ? 'an empty string (leave token out for none)' : kind(token); // its kind only: a secret
+    fail(words ? `token must be a non-empty string or a function returning one, got ${got}` : `token: ${got}`);
+  }
   const dialect = forClient(options.dialect ?? EVENTWIRE);
-  // a factory given uncalled: `dialect: querri` for `querri()`
-  if (typeof dialect === 'function')
+  // a factory given uncalled: `dialect: querri` for `querri()`; or its name: `dialect: 'querri'`
+  if (typeof dialect === 'function' || typeof dialect === 'string')
     fail('dialect', words ? 'what a factory returns (querri(), not querri)' : 'a Dialect', dialect);
   // a hook missing (a HookError at each call), or a liveness without its mode (a TypeError no listener caught)
   const live = withMethods('dialect', dialect, DIALECT_HOOKS).liveness;

@@ -151,6 +151,34 @@ describe('a frame over the socket cap (twice maxMessageBytes and 64 KiB)', () =>
     expect(client.stats().errorsByCode).toEqual({ ERR_DECODE: 1 });
   });
 
+  it('on every resume, with retries limited: reported once, as the cause of the ReconnectExhaustedError that stops the client', async () => {
+    const server = await actingServer((ws) => {
+      ws.send(welcome());
+      ws.send(big(1)); // the server sends it again on every resume
+    });
+    const client = track(createClient({ url: server.url, maxMessageBytes: 1024, backoff: { maxRetries: 0 } }));
+    const errors: EventwireError[] = [];
+    client.on('error', (error) => errors.push(error));
+    const reconnecting: unknown[] = [];
+    client.on('reconnecting', ({ error }) => void reconnecting.push(error));
+    await reach(client, 'closed');
+    expect(errors.map((e) => e.code)).toEqual(['ERR_RECONNECT_EXHAUSTED']);
+    expect(isDecodeError(errors[0]?.cause) && errors[0]?.cause.reason).toBe('too_large');
+    expect(reconnecting).toEqual([]);
+  });
+
+  it('the reconnecting event carries it, as it carries a failed attempt', async () => {
+    let connections = 0;
+    const server = await actingServer((ws) => {
+      ws.send(welcome());
+      if (++connections === 1) ws.send(big(1));
+    });
+    const client = track(createClient({ url: server.url, maxMessageBytes: 1024 }));
+    client.on('error', () => {});
+    const reconnecting = await next(client, 'reconnecting');
+    expect(isDecodeError(reconnecting.error) && reconnecting.error.reason).toBe('too_large');
+  });
+
   it('before the greeting: the failed attempt is that DecodeError, with close 1009', async () => {
     let connections = 0;
     const server = await actingServer((ws) => ws.send(++connections === 1 ? big(1) : welcome()));

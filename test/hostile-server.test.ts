@@ -20,7 +20,14 @@ import { eventually, next } from './helpers.js';
 type Client = ReturnType<typeof createClient>;
 /** A subscription to E, active (the server confirmed it), with `listeners` on it. */
 async function subscribed(client: Client, ...listeners: Array<(e: { data: unknown }) => unknown>) {
-  const sub = client.subscribe('E');
+  return subscribedWith(client, {}, ...listeners);
+}
+async function subscribedWith(
+  client: Client,
+  options: Parameters<Client['subscribe']>[1],
+  ...listeners: Array<(e: { data: unknown }) => unknown>
+) {
+  const sub = client.subscribe('E', options);
   for (const listener of listeners) sub.on(listener);
   if (sub.state !== 'active') await new Promise<void>((r) => sub.on('state', ({ to }) => to === 'active' && r()));
   return sub;
@@ -172,30 +179,81 @@ describe('an ack the outbox cannot take', () => {
 });
 
 describe('a server whose stream started over', () => {
-  it('confirms a resume with a head below the cursor: a gap {}, and its new seqs are delivered, not dropped as replays', async () => {
-    let connections = 0;
-    const since: unknown[] = [];
+  it.each([
+    ['a subscription from the head', undefined],
+    ['one made with a time as since (seqs once it delivered one)', '2026-12-07T00:00:00Z'],
+  ])(
+    '%s: a resume confirmed with a head below the cursor is a gap {}, its new seqs delivered, not dropped as replays',
+    async (_, first) => {
+      let connections = 0;
+      const since: unknown[] = [];
+      const server = await actingServer((ws) => {
+        const n = ++connections;
+        ws.send(JSON.stringify({ type: 'welcome', session_id: `s${n}` }));
+        ws.on('message', (raw) => {
+          const message = JSON.parse(String(raw));
+          if (message.type !== 'subscribe') return;
+          since.push(message.since);
+          ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 }));
+          const seqs = n === 1 ? [1, 2, 3, 4, 5] : [1, 2];
+          for (const seq of seqs) ws.send(JSON.stringify(event(seq, { seq })));
+          if (n === 1) setTimeout(() => ws.terminate(), 20); // the server restarts, its history lost
+        });
+      });
+      const client = track(createClient({ url: server.url, signals: false, backoff: { minDelay: 5, maxDelay: 20 } }));
+      const got: number[] = [];
+      const gaps: unknown[] = [];
+      const sub = await subscribedWith(
+        client,
+        first === undefined ? {} : { since: first },
+        (e) => void got.push((e as unknown as { seq: number }).seq),
+      );
+      sub.on('gap', (gap) => void gaps.push({ at: got.length, gap }));
+      await eventually(() => got.length === 7);
+      expect(got).toEqual([1, 2, 3, 4, 5, 1, 2]);
+      expect(gaps).toEqual([{ at: 5, gap: {} }]);
+      expect(since).toEqual([first, 5]);
+    },
+  );
+
+  it('a second subscribed, lower, for an active subscription moves nothing: no event twice, no gap', async () => {
     const server = await actingServer((ws) => {
-      const n = ++connections;
-      ws.send(JSON.stringify({ type: 'welcome', session_id: `s${n}` }));
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
       ws.on('message', (raw) => {
         const message = JSON.parse(String(raw));
         if (message.type !== 'subscribe') return;
-        since.push(message.since);
-        ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 }));
-        const seqs = n === 1 ? [1, 2, 3, 4, 5] : [1, 2];
-        for (const seq of seqs) ws.send(JSON.stringify(event(seq, { seq })));
-        if (n === 1) setTimeout(() => ws.terminate(), 20); // the server restarts, its history lost
+        const confirm = JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 });
+        ws.send(confirm);
+        for (const seq of [1, 2, 3]) ws.send(JSON.stringify(event(seq, { seq })));
+        ws.send(confirm);
+        for (const seq of [2, 3, 4]) ws.send(JSON.stringify(event(seq, { seq })));
       });
     });
-    const client = track(createClient({ url: server.url, signals: false, backoff: { minDelay: 5, maxDelay: 20 } }));
+    const client = track(createClient({ url: server.url, signals: false }));
     const got: number[] = [];
     const gaps: unknown[] = [];
     const sub = await subscribed(client, (e) => void got.push((e as unknown as { seq: number }).seq));
-    sub.on('gap', (gap) => void gaps.push({ at: got.length, gap }));
-    await eventually(() => got.length === 7);
-    expect(got).toEqual([1, 2, 3, 4, 5, 1, 2]);
-    expect(gaps).toEqual([{ at: 5, gap: {} }]);
-    expect(since).toEqual([undefined, 5]);
+    sub.on('gap', (gap) => void gaps.push(gap));
+    await eventually(() => got.includes(4));
+    expect(got).toEqual([1, 2, 3, 4]);
+    expect(gaps).toEqual([]);
+  });
+});
+
+describe('a "__proto__" key in a batch over maxBatchSize', () => {
+  it('the batch is refused whole, once, as forbidden_key: not picked apart, not reported twice', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false, maxBatchSize: 3 }));
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    await subscribed(client, (e) => void got.push((e.data as { n: number }).n));
+    const tainted = JSON.stringify(event(2)).replace('{"n":2}', '{"n":2,"__proto__":{"x":1}}');
+    const events = [JSON.stringify(event(1)), tainted, JSON.stringify(event(3)), JSON.stringify(event(4))];
+    server.sendRaw(`{"type":"batch","events":[${events.join(',')}]}`);
+    server.sendRaw(JSON.stringify(event(5)));
+    await eventually(() => got.length === 1);
+    expect(got).toEqual([5]);
+    expect(errors.map((e) => [(e as DecodeError).reason, (e as DecodeError).count])).toEqual([['forbidden_key', 1]]);
   });
 });

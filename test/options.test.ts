@@ -37,11 +37,17 @@ describe('options are validated at construction', () => {
       { url: '127.0.0.1:9/ws' },
       /^url must .* got "127\.0\.0\.1:9\/ws" \(did you mean "ws:\/\/127\.0\.0\.1:9\/ws"\?\)$/,
     ],
-    ['token type', { url, token: 42 }, /^token must be a string or a function returning one, got a number$/],
+    ['token type', { url, token: 42 }, /^token must be a non-empty string or a function returning one, got a number$/],
+    [
+      'a fractional maxRetries',
+      { url, backoff: { maxRetries: 2.5 } },
+      /^backoff\.maxRetries must be an integer >= 0, or Infinity, got 2\.5$/,
+    ],
+    ['an empty token', { url, token: '' }, /^token must be .* got an empty string \(leave token out for none\)$/],
     [
       'a dialect that is not one',
       { url, dialect: 'querri' },
-      /^dialect must be an object with read, params, auth, subscribe, unsubscribe, ping, ack, request, close, got "querri"$/,
+      /^dialect must be what a factory returns \(querri\(\), not querri\), got "querri"$/,
     ],
     [
       'a dialect factory not called',

@@ -52,7 +52,7 @@ function terminate(ws: SocketLike): void {
 function graceClose(ws: Closing): void {
   if (ws[GRACE] !== undefined) return;
   ws[GRACE] = setTimeout(terminate, CLOSE_GRACE, ws);
-  ws[GRACE].unref();
+  ws[GRACE].unref?.(); // Node's timers have it; a runtime whose setTimeout returns a number (Deno, Electron) does not
 }
 
 // `ws`'s listeners: one function each for every socket of every client, called with the socket

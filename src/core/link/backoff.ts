@@ -70,6 +70,8 @@ export function checkedPolicy(given: unknown, name: string, path: string, what?:
     const k = key as keyof typeof LEAST;
     num(`${path}${k}`, policy[k], LEAST[k]);
   }
+  if (policy.maxRetries !== Number.POSITIVE_INFINITY && !Number.isInteger(policy.maxRetries))
+    fail(`${path}maxRetries`, 'an integer >= 0, or Infinity', policy.maxRetries);
   if (policy.maxDelay < policy.minDelay)
     fail(`${path}maxDelay`, `>= ${path}minDelay (${policy.minDelay})`, policy.maxDelay);
   oneOf(`${path}jitter`, policy.jitter, ['full', 'equal', 'none']);

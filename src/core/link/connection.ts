@@ -85,10 +85,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
 
   // OutboxLink: the one door out.
 
-  /**
-   * Writes one frame on the link as it is now (false: none). Every text frame the client writes
-   * comes here through the outbox (rate limit first), pings and pongs included: the log sees all.
-   */
+  /** Writes one frame on the link as it is now (false: none): every text frame, through the outbox; the log sees all. */
   transmit(frame: string): boolean {
     this.#liveness.wrote();
     const sent = this.#transport.send(frame);
@@ -280,7 +277,10 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const id = ++this.#id;
     this.#token = undefined;
     this.#attempts.selected = undefined;
-    const late = () => this.#attempts.timedOut(`no connection within ${options.connectTimeout} ms`);
+    const pending = () =>
+      // a token provider that has not answered is said: a newcomer cannot see a hanging one
+      this.#token === undefined && typeof options.token === 'function' ? ' (token provider pending)' : '';
+    const late = () => this.#attempts.timedOut(`no connection within ${options.connectTimeout} ms${pending()}`);
     this.#attempts.deadline(() => this.#fail(id, 'connect timeout', late()), options.connectTimeout);
     fetchToken(
       options.token,
@@ -340,8 +340,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     const stop = 'stop' in decision ? decision.stop : undefined;
     if (failure && !stop) this.#host.report(failure, this.#attempts.quiet); // the console shows a run's first
     if (failure) this.#attempts.quiet = true;
-    const dropped = open && error instanceof EventwireError ? error : undefined;
-    if (dropped) this.#host.report(dropped); // an open link dropped by the client (stuck, a frame over the cap)
+    const dropped = open && error instanceof EventwireError ? error : undefined; // the client dropped it (stuck...)
+    if (dropped && stop?.cause !== dropped) this.#host.report(dropped);
     const cause = stop ?? failure ?? dropped;
     this.#host.emit('close', { code, reason, willReconnect: !stop, ...(cause && { error: cause }) });
     if (stop) {
@@ -353,7 +353,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     }
     this.#setState('reconnecting');
     const delay = 'retryIn' in decision ? decision.retryIn : 0;
-    this.#host.emit('reconnecting', { attempt: decision.attempt, delay, ...(failure && { error: failure }) });
+    const why = failure ?? dropped;
+    this.#host.emit('reconnecting', { attempt: decision.attempt, delay, ...(why && { error: why }) });
     if (options.signals && !options.signals.isOnline()) this.#waitingForNetwork = true;
     else this.#attempts.setTimer(() => this.#start(), delay);
   }

@@ -172,7 +172,9 @@ export class Inbox {
     const batch = value as { type?: unknown; events?: unknown };
     const events = batch.events;
     let clean: unknown[] | undefined;
-    if (batch.type === 'batch' && Array.isArray(events) && !hasProtoKey({ ...batch, events: undefined }))
+    // a batch over maxBatchSize is not picked apart: it is refused whole, as the dialect would refuse it
+    const batched = Array.isArray(events) && events.length <= this.#sink.maxBatchSize;
+    if (batch.type === 'batch' && batched && !hasProtoKey({ ...batch, events: undefined }))
       clean = events.filter((member) => !hasProtoKey(member));
     const count = clean ? (events as unknown[]).length - clean.length : 1;
     const message = clean

@@ -34,10 +34,11 @@ const BACKLOG_POLL = 50;
  */
 const STUCK_AFTER = 10_000;
 
-/** A backed-up socket under watch: the fewest bytes it held, since when, and the next look. */
+/** A backed-up socket under watch: the fewest bytes it held, since when, the last look and the next. */
 interface Backlog {
   low: number;
   since: number;
+  last: number;
   timer: unknown;
 }
 
@@ -128,7 +129,8 @@ export class Liveness implements HeartbeatIo {
     const held = this.#transport.buffered?.() ?? 0;
     if (held <= BACKLOG) return false;
     const clock = this.#options.clock;
-    this.#backlog = { low: held, since: clock.now(), timer: clock.setTimeout(() => this.#watch(), BACKLOG_POLL) };
+    const now = clock.now();
+    this.#backlog = { low: held, since: now, last: now, timer: clock.setTimeout(() => this.#watch(), BACKLOG_POLL) };
     return true;
   }
 
@@ -143,8 +145,12 @@ export class Liveness implements HeartbeatIo {
       this.#backlog = undefined;
       return void this.#link.outbox.flush(); // what waits goes
     }
-    if (held < backlog.low) {
-      backlog.low = held;
+    // a look far later than asked: the process was starved (a long task, a GC, a laptop asleep), and a socket's
+    // count falls only once its writes' callbacks run, after the timers: no progress is judged over that time
+    const starved = now - backlog.last > 4 * BACKLOG_POLL;
+    backlog.last = now;
+    if (held < backlog.low || starved) {
+      backlog.low = Math.min(held, backlog.low);
       backlog.since = now;
     } else if (now - backlog.since >= (this.#options.heartbeat?.timeout ?? STUCK_AFTER)) {
       this.#backlog = undefined;

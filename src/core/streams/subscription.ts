@@ -330,11 +330,12 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   /** The server confirmed it (with its stream head, and the seqs it could not replay). */
   confirmed(seq: number | undefined, gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed') return;
-    if (typeof seq === 'number' && typeof this.#options.since !== 'string') {
-      // A head below the cursor: the server's stream started over (a restart without its history). Its seqs
-      // from the head on are new events, not replays to drop; what it lost is unknown: `gap {}`.
+    if (typeof seq === 'number' && this.#state !== 'active') {
+      // A head below the cursor (whatever `since` first was: a time gives way to seqs once one is delivered): the
+      // server's stream started over (a restart without its history). Its seqs from the head on are new events,
+      // not replays to drop; what it lost is unknown: `gap {}`. (A second `subscribed` moves nothing.)
       const backwards = this.#cursor !== undefined && seq < this.#cursor;
-      if (backwards || this.#cursor === undefined) this.#cursor = seq;
+      if (backwards || (this.#cursor === undefined && typeof this.#options.since !== 'string')) this.#cursor = seq;
       if (backwards) return this.#activate({});
     }
     this.#activate(gap);
