@@ -10,6 +10,7 @@ import { jsonCodec } from '../src/codec/json.js';
 import { Inbox, type InboxSink } from '../src/core/link/inbox.js';
 import { createDelivery } from '../src/core/streams/delivery.js';
 import { type SubscriptionHost, SubscriptionImpl } from '../src/core/streams/subscription.js';
+import { systemClock } from '../src/core/util/clock.js';
 import { eventwire } from '../src/dialects/eventwire.js';
 import { DecodeError } from '../src/errors/errors.js';
 
@@ -40,6 +41,7 @@ function pipeline(codec = jsonCodec()) {
     reportError() {},
     encode: JSON.stringify,
     dialect: eventwire(),
+    options: { clock: systemClock, requestTimeout: 30_000 },
     state: 'open',
     stoppedBy() {
       throw new Error('the bench never stops');

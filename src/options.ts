@@ -97,7 +97,7 @@ export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends 
   headers?: Record<string, string>;
   /** Transport factory. @default createWebSocketTransport */
   transport?: TransportFactory;
-  /** Default request timeout in ms (`Infinity`: none). @default 30000 */
+  /** Default request timeout in ms (`Infinity`: none); also how long a subscribe waits for its confirmation before that is reported. @default 30000 */
   requestTimeout?: number;
   /** Messages and requests held while disconnected; beyond it they are refused (`QueueFullError`). @default 1000 */
   outboxSize?: number;

@@ -43,7 +43,9 @@ describe('connect', () => {
     const started = performance.now();
     const error = await next(client, 'error');
     expect(isConnectionError(error) && error.kind).toBe('timeout');
-    expect(error.message).toBe(`cannot connect to ${server.url}/: no connection within 200 ms (token provider pending)`);
+    expect(error.message).toBe(
+      `cannot connect to ${server.url}/: no connection within 200 ms (token provider pending)`,
+    );
     // the 200 ms timer, not the 10 s default (generous: a loaded machine runs timers late)
     expect(performance.now() - started).toBeLessThan(5_000);
     await next(client, 'open');

@@ -10,6 +10,7 @@ import {
   isHandlerError,
   isQueueFullError,
   isRequestError,
+  isTimeoutError,
   type RequestError,
 } from '../src/index.js';
 import { track } from './cleanup.js';
@@ -255,5 +256,46 @@ describe('a "__proto__" key in a batch over maxBatchSize', () => {
     await eventually(() => got.length === 1);
     expect(got).toEqual([5]);
     expect(errors.map((e) => [(e as DecodeError).reason, (e as DecodeError).count])).toEqual([['forbidden_key', 1]]);
+  });
+});
+
+describe('a subscribe the server never confirms', () => {
+  it('is reported after requestTimeout (a TimeoutError on the subscription and the client), and still waits', async () => {
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' })); // and never a subscribed
+    });
+    const client = track(createClient({ url: server.url, signals: false, requestTimeout: 100 }));
+    const sub = client.subscribe('E');
+    const onSub = new Promise<unknown>((r) => sub.on('error', r));
+    const onClient = next(client, 'error');
+    const [error, reported] = await Promise.all([onSub, onClient]);
+    expect(reported).toBe(error);
+    expect(isTimeoutError(error) && (error as Error).message).toMatch(
+      /^subscription sub-1 was not confirmed within 100 ms: its events wait for the server's subscribed$/,
+    );
+    expect(sub.state).toBe('pending');
+  });
+
+  it('one the server confirms leaves no watch behind (its timer cleared at the confirmation)', async () => {
+    const server = track(await startServer());
+    const set = new Map<unknown, number>();
+    const cleared = new Set<unknown>();
+    const clock = {
+      now: () => performance.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        const handle = setTimeout(fn, ms);
+        set.set(handle, ms);
+        return handle;
+      },
+      clearTimeout: (handle: unknown) => {
+        cleared.add(handle);
+        clearTimeout(handle as ReturnType<typeof setTimeout>);
+      },
+    };
+    const client = track(createClient({ url: server.url, signals: false, clock, requestTimeout: 4_321 }));
+    await subscribed(client);
+    const watches = [...set].filter(([, ms]) => ms === 4_321).map(([handle]) => handle);
+    expect(watches).toHaveLength(1);
+    expect(cleared.has(watches[0])).toBe(true);
   });
 });

@@ -100,13 +100,14 @@ export const kind = (value: unknown): string =>
         : `a ${typeof value}`;
 
 /**
- * @internal What a thrown value says: an Error's message, anything else as `String()` makes it. A value
- * `String()` cannot convert (`Object.create(null)`, a revoked proxy, a `toString` that throws) is named
- * as such: a listener that throws one is reported like any other, the reporting itself never throws.
+ * @internal What a thrown value says: an Error's message (`named`: with its name, as `String()` gives it), anything
+ * else as `String()` makes it. A value `String()` cannot convert (`Object.create(null)`, a revoked proxy, a
+ * `toString` that throws) is named as such: a listener that throws one is reported like any other, the reporting
+ * itself never throws.
  */
-export function describe(cause: unknown): string {
+export function describe(cause: unknown, named = false): string {
   try {
-    return cause instanceof Error ? String(cause.message) : String(cause);
+    return cause instanceof Error && !named ? String(cause.message) : String(cause);
   } catch {
     return 'a value String() cannot convert';
   }

@@ -152,7 +152,7 @@ export class Inbox {
         this.#dialect.read(value, this.#sink);
       } catch (cause) {
         this.#sink.undecodable(
-          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${describe(cause)}`, cause),
+          new DecodeError('dialect_failed', `the ${this.#dialect.name} dialect threw: ${describe(cause, true)}`, cause),
         );
       }
       if (this.#reading !== REFUSED) {
@@ -233,5 +233,5 @@ function sizeOf(frame: unknown): number {
 function codecFailed(cause: unknown): DecodeError {
   return cause instanceof DecodeError
     ? cause
-    : new DecodeError('codec_failed', `the codec threw: ${describe(cause)}`, cause);
+    : new DecodeError('codec_failed', `the codec threw: ${describe(cause, true)}`, cause);
 }

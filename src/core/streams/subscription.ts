@@ -5,8 +5,10 @@ import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import { compileFilters, type FilterPredicate, type Filters, type FiltersOf } from '../../protocol/filters.js';
 import { type Held, Lane } from '../outbox/outbox.js';
+import type { Clock } from '../util/clock.js';
 import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from '../util/emitter.js';
 import { merge, type Outcome } from '../util/outcome.js';
+import { watchConfirm } from './confirm.js';
 import { type Feed, iterate, type OverflowPolicy } from './iterator.js';
 import type { TimeCursor } from './time-cursor.js';
 
@@ -109,6 +111,8 @@ export interface SubscriptionHost {
   readonly state: string;
   /** What stopped the client (a `ClosedError` after `close()`). */
   stoppedBy(): EventwireError;
+  /** How long a subscribe may wait for the server's confirmation before that is reported. */
+  readonly options: { readonly clock: Clock; readonly requestTimeout: number };
 }
 
 /**
@@ -136,6 +140,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   #wasActive = false;
   /** The dialect had no subscribe message for it: nothing will confirm it. */
   #frameless = false;
+  /** Stops the watch of a subscribe the server has not confirmed yet (see `watchConfirm`). */
+  #unwatch: (() => void) | undefined;
   /** It was asked for without a resume point on this link: no replay will come, so events count at once. */
   #live = true;
   #emitter: EmitterHost<Record<string, unknown>> | undefined;
@@ -290,7 +296,9 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
 
   /** It went out: with a server that confirms nothing, it is active from now on. */
   sent(): void {
-    if (!this.#host.dialect.confirms || this.#frameless) this.#activate(undefined);
+    if (!this.#host.dialect.confirms || this.#frameless) return void this.#activate(undefined);
+    this.#unwatch?.();
+    this.#unwatch = this.#state === 'pending' ? watchConfirm(this, this.#host.options) : undefined;
   }
 
   matches(name: string, event: EventwireEvent): boolean {
@@ -336,7 +344,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
       // not replays to drop; what it lost is unknown: `gap {}`. (A second `subscribed` moves nothing.)
       const backwards = this.#cursor !== undefined && seq < this.#cursor;
       if (backwards || (this.#cursor === undefined && typeof this.#options.since !== 'string')) this.#cursor = seq;
-      if (backwards) return this.#activate({});
+      if (backwards) return void this.#activate({});
     }
     this.#activate(gap);
   }
@@ -369,6 +377,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   }
 
   disconnected(): void {
+    this.#unwatch?.(); // the next link sends it again, and watches again
     this.#time?.linkLost();
     if (this.#state === 'active') this.#setState('pending');
   }
@@ -381,6 +390,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   #setState(to: SubscriptionState): void {
     const from = this.#state;
     if (from === to) return;
+    if (from === 'pending') this.#unwatch?.();
     this.#state = to;
     this.#emitter?.emit('state', { from, to });
   }
