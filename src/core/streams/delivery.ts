@@ -79,7 +79,9 @@ export function createDelivery(
     try {
       result = schema['~standard'].validate(event.data);
     } catch (cause) {
-      reportError(new ValidationError(name, [{ message: `the schema threw: ${describe(cause, true)}` }], { seq: event.seq }));
+      reportError(
+        new ValidationError(name, [{ message: `the schema threw: ${describe(cause, true)}` }], { seq: event.seq }),
+      );
       return false;
     }
     if (result instanceof Promise) {
