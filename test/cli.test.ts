@@ -134,6 +134,18 @@ describe('eventwire tail', () => {
     expect(last).toBe('eventwire: authentication rejected by the server (close 4003: invalid token)');
   });
 
+  it('a server of another dialect than --dialect: exit 1, the line naming the dialect its frames read as', async () => {
+    const server = track(await startServer());
+    const tail = run(['tail', server.url, '--dialect', 'querri']);
+    await tail.waitFor('stderr', /eventwire: open/);
+    for (let i = 0; i < 3; i++) server.publish({ event_type: 'Tick', data: { i } });
+    expect(await tail.exited).toBe(1);
+    const last = tail.out.stderr.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(
+      /^eventwire: 3 frames in a row the querri dialect cannot read are eventwire frames: .*; run with --dialect eventwire$/,
+    );
+  });
+
   it('exhausted retries exit 3, naming the last close; usage errors exit 64', async () => {
     const url = await refusedUrl();
     const tail = run(['tail', url, '--max-retries', '1']);

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { querri } from '../src/dialects/index.js';
+import { mdb, querri } from '../src/dialects/index.js';
 import {
   type ConnectionError,
   createClient,
@@ -200,6 +200,20 @@ describe('open means the server accepted the client', () => {
     expect(isConnectionError(error) && error.kind).toBe('timeout');
     expect(error.message).toMatch(
       /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/: no greeting from the eventwire server within 100 ms, though it selected subprotocol eventwire\.v1: is it a server of that dialect\?$/,
+    );
+  });
+
+  it("a server that speaks but never sends the dialect's greeting (mdb() against a Querri server): the timeout says frames came", async () => {
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'step_completed', timestamp: '2026-12-07T10:00:00', step: 1 }));
+    }, false);
+    const client = track(
+      createClient({ url: server.url, dialect: mdb(), handshakeTimeout: 100, backoff: quick, signals: false }),
+    );
+    const error = await next(client, 'error');
+    expect(isConnectionError(error) && error.kind).toBe('timeout');
+    expect(error.message).toMatch(
+      /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/: no greeting from the mdb server within 100 ms, though it sent frames: is it a server of that dialect\?$/,
     );
   });
 

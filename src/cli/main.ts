@@ -12,6 +12,7 @@ import type { EventwireError } from '../errors/base.js';
 import {
   isAuthError,
   isConnectionError,
+  isDialectMismatchError,
   isFilterError,
   isOptionsError,
   isReconnectExhaustedError,
@@ -100,7 +101,11 @@ async function main(argv: string[]): Promise<number> {
         },
         error: (error) => {
           if (client.state === 'closed') fatal = error;
-          else if (isConnectionError(error)) {
+          else if (isDialectMismatchError(error)) {
+            // frames of another dialect than --dialect: none of them would print as events; stop and say which
+            fatal = error;
+            stop();
+          } else if (isConnectionError(error)) {
             sayAttemptError();
             attemptError = error;
             queueMicrotask(() => error === attemptError && sayAttemptError());
@@ -155,7 +160,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // the message names the cause (a ReconnectExhaustedError, the last attempt's)
-  const hint = isAuthError(fatal) && args.token === undefined && !urlToken(args.url) ? NO_TOKEN_HINT : '';
+  const reads = isDialectMismatchError(fatal) ? fatal.reads : undefined;
+  const hint =
+    isAuthError(fatal) && args.token === undefined && !urlToken(args.url)
+      ? NO_TOKEN_HINT
+      : reads
+        ? `; run with --dialect ${reads}`
+        : '';
   status(`${fatal.message}${hint}`);
   return isAuthError(fatal) ? 2 : isReconnectExhaustedError(fatal) ? 3 : 1;
 }

@@ -40,6 +40,8 @@ export class Attempts extends PhaseTimer {
   /** When the current socket opened (clock ms), and whether anything came on it since. */
   #openedAt = 0;
   #heard = false;
+  /** Whether a frame came on this attempt's socket (a protocol pong is not one). */
+  #framed = false;
   /** Consecutive sockets dropped right after they opened. */
   #streak = 0;
   readonly #options: ResolvedOptions;
@@ -93,7 +95,7 @@ export class Attempts extends PhaseTimer {
   /** The socket opened: what opens the link now (a server that selected the subprotocol greets). */
   opened(now: number): ResolvedOptions['greeting'] {
     this.#openedAt = now;
-    this.#heard = false;
+    this.#heard = this.#framed = false;
     const { greeting } = this.#options;
     this.greeting = greeting === 'optional' && this.selected ? 'required' : greeting;
     return this.greeting;
@@ -104,17 +106,17 @@ export class Attempts extends PhaseTimer {
     return timedOut(this.#options.url, this.number, what);
   }
 
-  /** No greeting within `ms`: said so, with the promise a selected subprotocol made. */
+  /**
+   * No greeting within `ms`: said so, with the promise a selected subprotocol made, or the frames that came
+   * meanwhile (a server that speaks, but not this dialect's greeting: another dialect's server, most likely).
+   */
   noGreeting(ms: number): EventwireError {
     const late = words
       ? `no greeting from the ${this.dialect.name} server within ${ms} ms`
       : `no ${this.dialect.name} greeting in ${ms} ms`;
-    if (!this.selected) return this.timedOut(late);
-    return this.timedOut(
-      words
-        ? `${late}, though it selected subprotocol ${this.selected}: is it a server of that dialect?`
-        : `${late} (selected ${this.selected})`,
-    );
+    const spoke = this.selected ? `selected subprotocol ${this.selected}` : this.#framed ? 'sent frames' : '';
+    if (!spoke) return this.timedOut(late);
+    return this.timedOut(words ? `${late}, though it ${spoke}: is it a server of that dialect?` : `${late} (${spoke})`);
   }
 
   /**
@@ -134,7 +136,9 @@ export class Attempts extends PhaseTimer {
   /** Something came on the socket: a frame ends a streak of drops, a protocol pong only proves life. */
   heard(frame: boolean): void {
     this.#heard = true;
-    if (frame) this.#streak = 0;
+    if (!frame) return;
+    this.#streak = 0;
+    this.#framed = true;
   }
 
   /** The one error of the attempt in flight, which ended before its link opened (`up`: its socket had). */
