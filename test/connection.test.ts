@@ -177,6 +177,30 @@ describe('one door out', () => {
     expect(lines.filter((l) => l.includes('send '))).toHaveLength(2);
   });
 
+  it('a socket over 1 MiB unsent holds frames back; one that takes none for heartbeat.timeout is stuck, unless the process was starved', () => {
+    const { link, fake, advance, starve, errors } = setup({ heartbeat: { interval: 60_000, timeout: 1_000 } });
+    link.connect();
+    fake.accept();
+    fake.say({ type: 'welcome', session_id: 's' });
+    fake.buffered = 2 << 20;
+    expect(link.outbox.push(Lane.Send, 'a')).toBe('queued');
+    advance(900);
+    starve(1_500); // a long task: the watch's looks come late, and the socket's count could not fall meanwhile
+    advance(60);
+    expect(fake.closed).toEqual([]);
+    fake.buffered = 0; // it drained: the next look sends what waited
+    advance(50);
+    expect(fake.sent).toEqual(['a']);
+    fake.buffered = 2 << 20;
+    expect(link.outbox.push(Lane.Send, 'b')).toBe('queued');
+    advance(1_100); // looked at every 50 ms, on time, no byte taken: stuck
+    expect(fake.closed).toEqual([[4000, 'write stalled']]);
+    expect(isConnectionError(errors[0]) && [errors[0].kind, errors[0].message]).toEqual([
+      'network',
+      expect.stringMatching(/write stalled|stuck/),
+    ]);
+  });
+
   it('the rate limit counts pings and pongs too; waiting, they go first when a token comes back', () => {
     const { link, fake, advance } = setup({ rateLimit: { messages: 2, per: 1_000 }, heartbeat: false });
     link.connect();
