@@ -146,7 +146,7 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
     const d = decide(facts({ code: 1006 }), forgot);
     expect(verdict(d)).toBe('retry 100 #1');
     expect(isHookError(d.hookError) && d.hookError.message).toBe(
-      'the shouldRetry hook threw: returned nothing, not a boolean',
+      'the shouldRetry hook returned nothing, not a boolean',
     );
     const auth = decide(facts({ code: 4003 }), forgot);
     expect([verdict(auth), isHookError(auth.hookError)]).toEqual([
@@ -156,7 +156,7 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
     expect(decide(facts({ code: 4000 }), forgot).hookError).toBeUndefined();
     const async = { ...policy, shouldRetry: (async () => true) as never };
     expect(decide(facts({ code: 1006 }), async).hookError?.message).toBe(
-      'the shouldRetry hook threw: returned an object, not a boolean: it must be synchronous',
+      'the shouldRetry hook returned an object, not a boolean: it must be synchronous',
     );
   });
 

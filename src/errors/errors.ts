@@ -209,7 +209,15 @@ export class HookError extends EventwireError {
   declare readonly dialect: string | undefined;
   constructor(hook: string, cause: unknown, dialect?: string) {
     const where = dialect === undefined ? `the ${hook} hook` : `the ${dialect} dialect's ${hook}()`;
-    super('ERR_HOOK', `${where} threw: ${describe(cause)}`, { cause });
+    const said = describe(cause);
+    // what the client found wrong with its result (a TypeError saying what it returned) is not a throw
+    super(
+      'ERR_HOOK',
+      `${where} ${cause instanceof TypeError && said.startsWith('returned ') ? '' : 'threw: '}${said}`,
+      {
+        cause,
+      },
+    );
     this.hook = hook;
     this.dialect = dialect;
   }
