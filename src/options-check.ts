@@ -96,25 +96,10 @@ export function parseUrl(input: unknown): string {
   if (!url || !/^wss?:$/.test(url.protocol) || url.hash)
     fail(
       words
-        ? `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(redacted(text))}${meant(redacted(text.trim()))}`
+        ? `url must be an absolute ws:// or wss:// URL without a #fragment, got ${shown(redacted(text))}${/^[\w.-]+:\d+(\/|$)/.test(text) ? ` (did you mean "ws://${redacted(text)}"?)` : ''}`
         : `url: ${shown(redacted(text))}`,
     );
   return url.toString();
-}
-
-/**
- * The URL a mistyped one was likely meant to be: `host:port` without a scheme, a scheme without its colon
- * (`wss//host`) or misspelled (`ww://`, `wws://`, `ws:/host`).
- */
-function meant(text: string): string {
-  const fixed = /^[\w.-]+:\d+(\/|$)/.test(text)
-    ? `ws://${text}`
-    : /^wss?:\/\//i.test(text)
-      ? text // the scheme is right: something else is wrong
-      : text.replace(/^(w+s*)(?::\/{0,3}|\/\/)(?=[^/])/i, (_, letters: string) =>
-          letters.length > 2 ? 'wss://' : 'ws://',
-        );
-  return fixed === text ? '' : ` (did you mean "${fixed}"?)`;
 }
 
 /** A URL as a message may show it: its credentials and query (where tokens travel) left out. */

@@ -37,12 +37,6 @@ describe('options are validated at construction', () => {
       { url: '127.0.0.1:9/ws' },
       /^url must .* got "127\.0\.0\.1:9\/ws" \(did you mean "ws:\/\/127\.0\.0\.1:9\/ws"\?\)$/,
     ],
-    [
-      'a scheme without its colon',
-      { url: 'wss//127.0.0.1:8080/ws' },
-      /^url must .* got "wss\/\/127\.0\.0\.1:8080\/ws" \(did you mean "wss:\/\/127\.0\.0\.1:8080\/ws"\?\)$/,
-    ],
-    ['a misspelled scheme', { url: 'ww://h.example/ws' }, /\(did you mean "ws:\/\/h\.example\/ws"\?\)$/],
     ['a fragment: no hint, the scheme is right', { url: 'ws://h.example/ws#x' }, /got "ws:\/\/h\.example\/ws#x"$/],
     ['token type', { url, token: 42 }, /^token must be a non-empty string or a function returning one, got a number$/],
     [
