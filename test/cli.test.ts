@@ -134,6 +134,26 @@ describe('eventwire tail', () => {
     expect(last).toBe('eventwire: authentication rejected by the server (close 4003: invalid token)');
   });
 
+  it('without --dialect, a server of another dialect (Querri) exits 1 saying to run with --dialect', async () => {
+    const server = await createTestServer({ dialect: 'querri' });
+    try {
+      const tail = run(['tail', server.url, '--token', server.token]);
+      expect(await tail.exited).toBe(1);
+      const last = tail.out.stderr.trimEnd().split('\n').at(-1);
+      expect(last).toMatch(
+        /did not select subprotocol eventwire\.v1.*; run with --dialect NAME \(provisioning, querri, forge, mdb, buster\)$/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('an empty --events (an unset variable) is a usage error, not every event', async () => {
+    const tail = run(['tail', 'ws://127.0.0.1:9', '--events', ' , ']);
+    expect(await tail.exited).toBe(EX_USAGE);
+    expect(tail.out.stderr).toMatch(/--events needs event names \(a,b\), got " , "; leave it out for every event/);
+  });
+
   it('a server of another dialect than --dialect: exit 1, the line naming the dialect its frames read as', async () => {
     const server = track(await startServer());
     const tail = run(['tail', server.url, '--dialect', 'querri']);

@@ -35,7 +35,7 @@ Exit codes: 0 after Ctrl-C, SIGTERM or when stdout closes (| head); 1 a failure 
 kind; 2 authentication rejected; 3 reconnect attempts exhausted; 64 usage error.`;
 
 /** The dialects `--dialect` names, as in `eventwire/dialects`. */
-const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
+export const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
 type DialectName = (typeof DIALECTS)[number];
 
 /** Exit status of a usage error (sysexits' EX_USAGE). */
@@ -105,17 +105,19 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
   const dialect = (values.dialect ?? 'eventwire') as DialectName;
   if (!DIALECTS.includes(dialect))
     throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got "${values.dialect}"`);
+  const events = (values.events ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // `--events "$EVENTS"` with the variable empty would otherwise be every event, without a word
+  if (values.events !== undefined && events.length === 0)
+    throw new UsageError(`--events needs event names (a,b), got "${values.events}"; leave it out for every event`);
   return {
     url,
     token,
     auth,
     dialect,
-    events: values.events
-      ? values.events
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [],
+    events,
     filters: parseFilterFlags(values.filter ?? []),
     since: parseSince(values.since),
     format,

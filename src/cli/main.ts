@@ -17,7 +17,7 @@ import {
   isOptionsError,
   isReconnectExhaustedError,
 } from '../errors/errors.js';
-import { EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
+import { DIALECTS, EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
 
 /** A token written into the URL itself (`?token=`) is a secret too. */
 function urlToken(url: string): string | undefined {
@@ -166,7 +166,9 @@ async function main(argv: string[]): Promise<number> {
       ? NO_TOKEN_HINT
       : reads
         ? `; run with --dialect ${reads}`
-        : '';
+        : isDialectMismatchError(fatal)
+          ? `; run with --dialect NAME (${DIALECTS.filter((name) => name !== args.dialect).join(', ')})`
+          : '';
   status(`${fatal.message}${hint}`);
   return isAuthError(fatal) ? 2 : isReconnectExhaustedError(fatal) ? 3 : 1;
 }

@@ -209,15 +209,9 @@ export class HookError extends EventwireError {
   declare readonly dialect: string | undefined;
   constructor(hook: string, cause: unknown, dialect?: string) {
     const where = dialect === undefined ? `the ${hook} hook` : `the ${dialect} dialect's ${hook}()`;
-    const said = describe(cause);
-    // what the client found wrong with its result (a TypeError saying what it returned) is not a throw
-    super(
-      'ERR_HOOK',
-      `${where} ${cause instanceof TypeError && said.startsWith('returned ') ? '' : 'threw: '}${said}`,
-      {
-        cause,
-      },
-    );
+    const said = describe(cause); // a TypeError saying what it returned: the client found its result wrong, no throw
+    const verb = cause instanceof TypeError && said.startsWith('returned ') ? '' : 'threw: ';
+    super('ERR_HOOK', `${where} ${verb}${said}`, { cause });
     this.hook = hook;
     this.dialect = dialect;
   }

@@ -3,7 +3,8 @@
  * that already uses one. Not the default transport: reconnecting-websocket 4.4.0 is
  * abandoned with open defects (upstream #183, #125, #165, #134), and both it and its
  * maintained fork partysocket clone every message and keep state of their own per client.
- * Install `partysocket` (or `reconnecting-websocket`) yourself; both are optional peers.
+ * Install `partysocket` yourself (an optional peer): this module imports it for its default, so it must be
+ * installed even where reconnecting-websocket's class is passed in.
  */
 import WebSocket from 'isomorphic-ws';
 import ReconnectingWebSocket from 'partysocket/ws';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { querri } from '../../src/dialects/index.js';
-import { createClient, type Subscription } from '../../src/index.js';
+import { createClient, isOptionsError, type Subscription } from '../../src/index.js';
 import { connectTestServer, createTestServer, exposeTestServer } from '../../src/testing/index.js';
 import { track } from '../cleanup.js';
 import { next, nextEvent } from '../helpers.js';
@@ -47,6 +47,14 @@ describe('a test server driven over HTTP', () => {
     const closed = next(client, 'close');
     await remote.drop();
     expect((await closed).code).toBe(1006);
+  });
+
+  it('nextMessage given a function (it works in-process only) is an OptionsError: sent as JSON it matched anything', async () => {
+    const server = await createTestServer();
+    track({ close: () => server.stop() });
+    const remote = await connectTestServer(track(await exposeTestServer(server)).url);
+    const refused = await remote.nextMessage((() => true) as never, { timeout: 100 }).catch((error: unknown) => error);
+    expect(isOptionsError(refused) && (refused as Error).message).toMatch(/^nextMessage pattern must be an object/);
   });
 
   it('received and nextMessage with a pattern; gap on v1, refused where the server never replays', async () => {
