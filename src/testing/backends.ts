@@ -4,6 +4,8 @@
  * publishing an event in its own wire format.
  */
 import type { Dialect } from '../dialects/dialect.js';
+import { fail } from '../protocol/option-rules.js';
+import { closest } from '../protocol/suggest.js';
 import { startBuster } from './emulators/buster.js';
 import type { Emulator } from './emulators/emulator.js';
 import { startForge } from './emulators/forge.js';
@@ -49,12 +51,13 @@ export interface Backend {
   listen(onMessage: (message: unknown) => void, onConnections: () => void): void;
 }
 
-/** The dialect's name, from its function's result or its name; a dialect the kit has no server for throws. */
+/** The dialect's name, from its function's result or its name; a dialect the kit has no server for is an `OptionsError`. */
 export function dialectName(dialect: Dialect | DialectName | undefined): DialectName {
   const name = dialect === undefined ? 'eventwire' : typeof dialect === 'string' ? dialect : dialect.name;
   if ((DIALECT_NAMES as readonly string[]).includes(name)) return name as DialectName;
-  throw new TypeError(
-    `eventwire/testing has no server for the dialect ${JSON.stringify(name)} (it has: ${DIALECT_NAMES.join(', ')})`,
+  const near = typeof name === 'string' ? closest(name, DIALECT_NAMES) : undefined;
+  fail(
+    `eventwire/testing has no server for the dialect ${JSON.stringify(name)} (it has: ${DIALECT_NAMES.join(', ')}${near ? `; did you mean ${near}?` : ''})`,
   );
 }
 

@@ -207,7 +207,8 @@ describe('eventwire/testing controls', () => {
 
   it('refuses what it cannot do: an unknown dialect, a bad status, non-object provisioning data', async () => {
     await expect(createTestServer({ dialect: 'socketio' as never })).rejects.toThrow(/no server for the dialect/);
-    await expect(createTestServer({ dialect: { ...forge(), name: 'mine' } })).rejects.toThrow(TypeError);
+    await expect(createTestServer({ dialect: 'quarri' as never })).rejects.toThrow(/; did you mean querri\?\)$/);
+    await expect(createTestServer({ dialect: { ...forge(), name: 'mine' } })).rejects.toThrow(OptionsError);
     const server = await serve({ dialect: 'provisioning' });
     expect(() => server.refuse(42)).toThrow(OptionsError);
     expect(() => server.publish('Tick', 'text')).toThrow(TypeError);

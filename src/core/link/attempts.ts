@@ -116,7 +116,8 @@ export class Attempts extends PhaseTimer {
       : `no ${this.dialect.name} greeting in ${ms} ms`;
     const spoke = this.selected ? `selected subprotocol ${this.selected}` : this.#framed ? 'sent frames' : '';
     if (!spoke) return this.timedOut(late);
-    return this.timedOut(words ? `${late}, though it ${spoke}: is it a server of that dialect?` : `${late} (${spoke})`);
+    const said = this.selected ? `selected ${this.selected}` : 'frames came';
+    return this.timedOut(words ? `${late}, though it ${spoke}: is it a server of that dialect?` : `${late} (${said})`);
   }
 
   /**
