@@ -132,13 +132,17 @@ describe('a server that reads nothing', () => {
 describe('a frame over the socket cap (twice maxMessageBytes and 64 KiB)', () => {
   const big = (seq: number) =>
     JSON.stringify({ event_type: 'E', timestamp: '2026-01-01T00:00:00Z', data: 'a'.repeat(70_000), seq });
-
-  it('on an open link: a DecodeError too_large, a close with 1009 that carries it, and a reconnect', async () => {
+  /** Greets every link; on the first, sends one frame over the cap. */
+  const bigOnFirstLink = () => {
     let connections = 0;
-    const server = await actingServer((ws) => {
+    return actingServer((ws) => {
       ws.send(welcome());
       if (++connections === 1) ws.send(big(1));
     });
+  };
+
+  it('on an open link: a DecodeError too_large, a close with 1009 that carries it, and a reconnect', async () => {
+    const server = await bigOnFirstLink();
     const client = track(createClient({ url: server.url, maxMessageBytes: 1024 }));
     const errors: EventwireError[] = [];
     client.on('error', (error) => errors.push(error));
@@ -168,11 +172,7 @@ describe('a frame over the socket cap (twice maxMessageBytes and 64 KiB)', () =>
   });
 
   it('the reconnecting event carries it, as it carries a failed attempt', async () => {
-    let connections = 0;
-    const server = await actingServer((ws) => {
-      ws.send(welcome());
-      if (++connections === 1) ws.send(big(1));
-    });
+    const server = await bigOnFirstLink();
     const client = track(createClient({ url: server.url, maxMessageBytes: 1024 }));
     client.on('error', () => {});
     const reconnecting = await next(client, 'reconnecting');

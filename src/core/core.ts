@@ -342,9 +342,9 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return result;
   }
 
-  /** Sends a dialect's one-shot message (if it has one for this). */
-  private sendOnce(lane: Lane, message: object | undefined): void {
-    if (message) this.outbox.push(lane, this.encode(message));
+  /** Sends a dialect's one-shot message (if it has one for this): what the outbox did with it. */
+  private sendOnce(lane: Lane, message: object | undefined): SendResult | undefined {
+    return message && this.outbox.push(lane, this.encode(message));
   }
 
   /**
@@ -352,9 +352,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
    * until an ack goes again. The server sends its event again; the handlers, which took it, do not run again.
    */
   #ack(messageId: string): void {
-    const message = this.dialect.ack(messageId);
-    if (!message) return;
-    const refused = this.outbox.push(Lane.Ack, this.encode(message)) === 'refused';
+    const refused = this.sendOnce(Lane.Ack, this.dialect.ack(messageId)) === 'refused';
     if (refused && !this.#acksRefused)
       this.report(
         new QueueFullError(

@@ -44,11 +44,10 @@ export interface SubscriptionEvents<Ev> {
   /** An event that matched this subscription, delivered once, in seq order. */
   event: Ev;
   /**
-   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive); or,
-   * with `since`, a link resumed from that time got no replay (dialects that resume by time);
-   * or, with all absent, it cannot replay at all and the link was lost (dialects without
-   * resume), or the server's stream started over (its head below the last seq delivered: a
-   * restart that lost its history; the new seqs are delivered). Refetch your state.
+   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive); or, with `since`, a link
+   * resumed from that time got no replay (dialects that resume by time); or, with all absent, it cannot replay at
+   * all and the link was lost (dialects without resume), or the server's stream started over (its head below the
+   * last seq delivered: a restart that lost its history; the new seqs are delivered). Refetch your state.
    */
   gap: { from?: number; to?: number; since?: string };
   /** The state changed. */
@@ -87,10 +86,9 @@ export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extend
   /** Ends the subscription for good: the server is told, and no reconnect restores it. */
   unsubscribe(): void;
   /**
-   * Resolves once it is active (confirmed, or sent to a server that confirms nothing);
-   * rejects when it ends first (`unsubscribe()`, `close()`: a `SubscriptionEndedError`), or with the
-   * client's fatal error. Made while the client is closed, it rejects with what stopped it, as
-   * `client.ready()` does (the subscription becomes active after `connect()`).
+   * Resolves once it is active (confirmed, or sent to a server that confirms nothing); rejects when it ends first
+   * (`unsubscribe()`, `close()`: a `SubscriptionEndedError`), or with the client's fatal error. Made while the
+   * client is closed, it rejects with what stopped it, as `client.ready()` does (active after `connect()`).
    * @example `await client.subscribe('LogEntry').ready()`
    */
   ready(): Promise<void>;
@@ -378,6 +376,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
 
   disconnected(): void {
     this.#unwatch?.(); // the next link sends it again, and watches again
+    this.#unwatch = undefined;
     this.#time?.linkLost();
     if (this.#state === 'active') this.#setState('pending');
   }
@@ -390,7 +389,10 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   #setState(to: SubscriptionState): void {
     const from = this.#state;
     if (from === to) return;
-    if (from === 'pending') this.#unwatch?.();
+    if (from === 'pending') {
+      this.#unwatch?.();
+      this.#unwatch = undefined;
+    }
     this.#state = to;
     this.#emitter?.emit('state', { from, to });
   }
