@@ -128,7 +128,7 @@ describe('what each import costs', () => {
     expect([...shared]).toEqual([]);
   });
 
-  it('the first load stays within its budget: 22.61 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
+  it('the first load stays within its budget: 22.88 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
     const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
     expect(firstGzip).toBeGreaterThan(10_000); // the measure reads the chunks (not an empty set)
     // 22.34 KB before the connect and handshake timeouts took the heartbeat's grace (the link's timer slot): +34 B;
@@ -143,8 +143,9 @@ describe('what each import costs', () => {
     // reviewer's (a loop begun after the client stopped, an empty token, a fractional maxRetries, a dialect's name,
     // a pending token provider said, a starved process not taken for a stuck socket): +0.18 KB; a subscribe the
     // server never confirms reported after requestTimeout: +0.09 KB; a greeting that never came from a server that
-    // spoke, a hook's wrong result said as such: +0.06 KB
-    expect(firstGzip).toBeLessThanOrEqual(22.7 * 1024);
+    // spoke, a hook's wrong result said as such: +0.06 KB; a wrong dialect named for certain, and the client stopped
+    // (protocol v1's welcome to another dialect, messages of another before a required greeting that never came): +0.26 KB
+    expect(firstGzip).toBeLessThanOrEqual(23 * 1024);
   });
 
   it("a development build's first load carries the messages' explanations: about 1.2 KB more (README)", async () => {

@@ -203,9 +203,9 @@ describe('open means the server accepted the client', () => {
     );
   });
 
-  it("a server that speaks but never sends the dialect's greeting (mdb() against a Querri server): the timeout says frames came", async () => {
+  it("a server that speaks but never sends the dialect's greeting: the timeout says frames came", async () => {
     const server = await actingServer((ws) => {
-      ws.send(JSON.stringify({ type: 'step_completed', timestamp: '2026-12-07T10:00:00', step: 1 }));
+      ws.send(JSON.stringify({ type: 'item_created', app_slug: 'shop', timestamp: '2026-12-07T10:00:00Z' }));
     }, false);
     const client = track(
       createClient({ url: server.url, dialect: mdb(), handshakeTimeout: 100, backoff: quick, signals: false }),
@@ -215,6 +215,32 @@ describe('open means the server accepted the client', () => {
     expect(error.message).toMatch(
       /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/: no greeting from the mdb server within 100 ms, though it sent frames: is it a server of that dialect\?$/,
     );
+  });
+
+  it('mdb() against a Querri server: its messages, read before a greeting that never comes, name querri, and the client stops', async () => {
+    const server = track(await startQuerri().start());
+    const client = track(
+      createClient({
+        url: `${server.url}/ws/project/p1?token=jwt`,
+        dialect: mdb(),
+        handshakeTimeout: 300,
+        backoff: quick,
+      }),
+    );
+    const errors = errorsOf(client);
+    await eventually(() => server.conns.size === 1);
+    server.publish({ type: 'step_completed', timestamp: '2026-12-07T10:00:00', step: 1 });
+    const closed = await next(client, 'close');
+    expect(closed.willReconnect).toBe(false);
+    expect(isDialectMismatchError(closed.error) && [closed.error.dialect, closed.error.reads]).toEqual([
+      'mdb',
+      'querri',
+    ]);
+    expect(closed.error?.message).toBe(
+      "no greeting from the mdb server within 300 ms, and its messages are querri's: use dialect: querri()",
+    );
+    await reach(client, 'closed');
+    expect(errors).toEqual([closed.error]);
   });
 
   it('the other dialects offer no subprotocol', async () => {
@@ -228,12 +254,11 @@ describe('open means the server accepted the client', () => {
 });
 
 describe('frames of another dialect', () => {
-  it('querri against a v1 server: one DialectMismatchError names eventwire, later frames are counted', async () => {
-    const server = track(await startServer());
+  it('querri against v1 frames (no welcome): one DialectMismatchError names eventwire, later frames are counted', async () => {
+    const tick = (i: number) => JSON.stringify({ event_type: 'Tick', timestamp: '2026-01-01T00:00:00Z', data: { i } });
+    const server = await actingServer((ws) => [0, 1, 2, 3, 4, 5].forEach((i) => void ws.send(tick(i))), false);
     const client = track(createClient({ url: server.url, dialect: querri(), signals: false }));
     const errors = errorsOf(client);
-    await reach(client, 'open');
-    for (let i = 0; i < 6; i++) server.publish({ event_type: 'Tick', data: { i } });
     await eventually(() => client.stats().mismatchedFrames === 3);
     expect(errors.map((e) => e.name)).toEqual(['DecodeError', 'DecodeError', 'DialectMismatchError']);
     expect(errors[0]?.message).toBe('querri: a message needs a string type');
@@ -241,7 +266,33 @@ describe('frames of another dialect', () => {
     expect(errors[2]?.message).toMatch(
       /^3 frames in a row the querri dialect cannot read are eventwire frames: use no dialect option; more are counted in stats\(\)\.mismatchedFrames \(the last: querri: a message needs a string type\)$/,
     );
+    expect(client.state).toBe('open'); // frames judged by shape: reported, and the client goes on
   });
+
+  for (const [name, dialect] of [
+    ['querri', querri],
+    ['mdb', mdb],
+  ] as const) {
+    it(`${name} against a v1 server: its welcome is no event; the client stops at once, naming eventwire`, async () => {
+      const server = track(await startServer());
+      const client = track(createClient({ url: server.url, dialect: dialect(), signals: false }));
+      const errors = errorsOf(client);
+      const messages: unknown[] = [];
+      client.on('message', (event) => void messages.push(event));
+      const closed = await next(client, 'close');
+      expect(closed.willReconnect).toBe(false);
+      expect(isDialectMismatchError(closed.error) && [closed.error.dialect, closed.error.reads]).toEqual([
+        name,
+        'eventwire',
+      ]);
+      expect(closed.error?.message).toBe(
+        `the server greeted as a protocol v1 server, which the ${name} dialect cannot read: use no dialect option (eventwire's own)`,
+      );
+      await reach(client, 'closed');
+      expect(errors).toEqual([closed.error]); // reported once
+      expect(messages).toEqual([]);
+    });
+  }
 });
 
 /** A WebSocket with only the browser's API over `ws`, offering subprotocols as a browser does: a server that selects none still opens it, `protocol` ''. */
@@ -328,14 +379,12 @@ describe('the CLI says what failed', () => {
     );
   });
 
-  it('--dialect querri against a v1 server: two frames refused, then one line names the eventwire dialect and it exits 1', async () => {
+  it('--dialect querri against a v1 server: its welcome names the eventwire dialect on one line, nothing on stdout, exit 1', async () => {
     const server = track(await startServer());
     const run = tail([server.url, '--dialect', 'querri']);
-    await eventually(() => server.connections.length === 1);
-    for (let i = 0; i < 10; i++) server.publish({ event_type: 'Tick', data: { i } });
     expect(await run.exited).toBe(1); // it went on (printing nothing of the server's events) until a signal
-    expect(run.lines().filter((l) => l.includes('ERR_DECODE'))).toHaveLength(2);
-    expect(run.lines().at(-1)).toMatch(/are eventwire frames: .*; run with --dialect eventwire$/);
+    expect(run.out.stdout).toBe(''); // the welcome was printed as an event
+    expect(run.lines().at(-1)).toMatch(/greeted as a protocol v1 server.*; run with --dialect eventwire$/);
   });
 
   it('the default dialect against a server of another dialect: exits naming the mismatch', async () => {

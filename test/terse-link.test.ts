@@ -115,18 +115,27 @@ describe('terse messages (#words false)', () => {
   });
 
   it('frames of another dialect: the count, both dialects and the last refusal, without the advice', async () => {
-    const server = track(await startServer());
+    const tick = (i: number) => JSON.stringify({ event_type: 'Tick', timestamp: '2026-01-01T00:00:00Z', data: { i } });
+    const server = await actingServer((ws) => [0, 1, 2].forEach((i) => void ws.send(tick(i))), false);
     const client = track(createClient({ url: server.url, dialect: querri(), signals: false }));
-    const errors = errorsOf(client, 3);
-    await reach(client, 'open');
-    for (let i = 0; i < 3; i++) server.publish({ event_type: 'Tick', data: { i } });
-    const mismatch = (await errors)[2];
+    const mismatch = (await errorsOf(client, 3))[2];
     expect(isDialectMismatchError(mismatch) && [mismatch.code, mismatch.dialect, mismatch.reads]).toEqual([
       'ERR_DIALECT_MISMATCH',
       'querri',
       'eventwire',
     ]);
     expect(mismatch?.message).toMatch(/^3 eventwire frames in a row, not querri \(the last: querri: .+\)$/);
+  });
+
+  it("protocol v1's welcome to another dialect: the two names, and the client stops", async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, dialect: querri(), signals: false }));
+    const error = await next(client, 'error');
+    expect(isDialectMismatchError(error) && [error.message, error.reads]).toEqual([
+      'v1 welcome, not querri',
+      'eventwire',
+    ]);
+    await reach(client, 'closed');
   });
 
   it('a frozen link: the heartbeat timeout with its ms, as the reason of the close', async () => {

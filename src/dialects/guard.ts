@@ -17,6 +17,9 @@ export function builtin(dialect: Dialect, fresh?: () => Dialect): Dialect {
   return dialect;
 }
 
+/** @internal Whether `dialect` is one of `eventwire/dialects` (a custom one is wrapped: never). */
+export const isBuiltin = (dialect: Dialect): boolean => BUILTIN.has(dialect);
+
 /** @internal The dialect a new client uses: its own copy of a stateful built-in, else the one given. */
 export function forClient(dialect: Dialect): Dialect {
   return FRESH.get(dialect)?.() ?? dialect;

@@ -3,7 +3,17 @@ import type { EventwireEvent } from '../protocol/event.js';
 import type { Dialect, DialectSink, SubscriptionSpec } from './dialect.js';
 import { builtin } from './guard.js';
 import { dialectOptions } from './options.js';
-import { closeTable, filterValues, isName, isObject, none, type Obj, tokenParam } from './shared.js';
+import {
+  closeTable,
+  filterValues,
+  isName,
+  isObject,
+  isV1Welcome,
+  none,
+  type Obj,
+  tokenParam,
+  V1_WELCOME,
+} from './shared.js';
 
 /** Options of {@link mdb}. @example `mdb({ pingInterval: 30_000 })` */
 export interface MdbOptions {
@@ -93,6 +103,10 @@ export function mdb(options?: MdbOptions): Dialect {
         awaited.subscribed.length = 0; // a new connection: echoes for the old one will not come
         awaited.unsubscribed.length = 0;
         sink.greeting(); // no connection id in it (websockets.py 701-711)
+        sink.event(eventOf(message));
+        return;
+      case 'welcome':
+        if (isV1Welcome(message)) return void sink.error(V1_WELCOME());
         sink.event(eventOf(message));
         return;
       case 'ping':

@@ -2,7 +2,17 @@ import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
 import { dialectOptions } from './options.js';
-import { ackIdProblem, closeTable, eventOf, isName, isObject, none, tokenParam } from './shared.js';
+import {
+  ackIdProblem,
+  closeTable,
+  eventOf,
+  isName,
+  isObject,
+  isV1Welcome,
+  none,
+  tokenParam,
+  V1_WELCOME,
+} from './shared.js';
 
 /** Options of {@link querri}. @example `querri({ pingInterval: 30_000 })` */
 export interface QuerriOptions {
@@ -22,6 +32,7 @@ function readQuerri(value: unknown, sink: DialectSink): void {
     sink.ping(); // the seed's heartbeat asks for no answer
     return;
   }
+  if (isV1Welcome(value)) return void sink.error(V1_WELCOME());
   const bad = ackIdProblem(value);
   if (bad !== undefined) {
     sink.error(new DecodeError({ reason: 'invalid_event', message: bad }));

@@ -1,4 +1,5 @@
 import { words } from '#words';
+import { DecodeError } from '../errors/errors.js';
 import type { CloseAction } from '../protocol/close-codes.js';
 import { closeAction } from '../protocol/close-codes.js';
 import type { EventwireEvent } from '../protocol/event.js';
@@ -28,6 +29,20 @@ export type Obj = Record<string, unknown>;
 
 /** @internal */
 export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * @internal Whether a message is protocol v1's greeting, `{type: 'welcome', session_id}`: no other server
+ * eventwire speaks sends one, so the dialects of those servers refuse it (it names the server at once: see
+ * `MismatchWatch`), where it would have been read as an event named `welcome`.
+ */
+export const isV1Welcome = (v: Obj): boolean => v.type === 'welcome' && typeof v.session_id === 'string';
+
+/** @internal The refusal of {@link isV1Welcome}'s greeting. */
+export const V1_WELCOME = () =>
+  new DecodeError({
+    reason: 'unknown_type',
+    message: words ? "protocol v1's welcome, not this server's" : 'v1 welcome',
+  });
 
 /** @internal A non-empty string. */
 export const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

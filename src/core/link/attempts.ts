@@ -1,11 +1,15 @@
 import { words } from '#words';
 import type { Dialect } from '../../dialects/dialect.js';
+import { isBuiltin } from '../../dialects/guard.js';
+import { sniffDialect } from '../../dialects/sniff.js';
 import type { EventwireError } from '../../errors/base.js';
+import { DialectMismatchError } from '../../errors/errors.js';
 import type { ResolvedOptions } from '../../options.js';
 import type { Clock } from '../util/clock.js';
 import { droppedAtOnce } from './attempt.js';
 import { type CloseFacts, type Decision, decide } from './decide.js';
 import { attemptError, notSelected, timedOut } from './failure.js';
+import { use } from './mismatch.js';
 import { PhaseTimer } from './phase-timer.js';
 
 /** The retry state {@link decide} carries from one close to the next. */
@@ -42,6 +46,8 @@ export class Attempts extends PhaseTimer {
   #heard = false;
   /** Whether a frame came on this attempt's socket (a protocol pong is not one). */
   #framed = false;
+  /** A built-in dialect other than this one that reads the frames read before the greeting (the last such). */
+  #reads: string | undefined;
   /** Consecutive sockets dropped right after they opened. */
   #streak = 0;
   readonly #options: ResolvedOptions;
@@ -96,6 +102,7 @@ export class Attempts extends PhaseTimer {
   opened(now: number): ResolvedOptions['greeting'] {
     this.#openedAt = now;
     this.#heard = this.#framed = false;
+    this.#reads = undefined;
     const { greeting } = this.#options;
     this.greeting = greeting === 'optional' && this.selected ? 'required' : greeting;
     return this.greeting;
@@ -114,6 +121,11 @@ export class Attempts extends PhaseTimer {
     const late = words
       ? `no greeting from the ${this.dialect.name} server within ${ms} ms`
       : `no ${this.dialect.name} greeting in ${ms} ms`;
+    const reads = this.#reads;
+    if (reads) {
+      const said = words ? `${late}, and its messages are ${reads}'s: use ${use(reads)}` : `${late}: ${reads}'s`;
+      return new DialectMismatchError(said, this.dialect.name, reads);
+    }
     const spoke = this.selected ? `selected subprotocol ${this.selected}` : this.#framed ? 'sent frames' : '';
     if (!spoke) return this.timedOut(late);
     const said = this.selected ? `selected ${this.selected}` : 'frames came';
@@ -132,6 +144,16 @@ export class Attempts extends PhaseTimer {
     }
     if (++this.#streak !== 2) return undefined;
     return droppedAtOnce(this.dialect.name, this.#options.url, after, this.number);
+  }
+
+  /**
+   * A message read before a required greeting: a built-in dialect other than this one that reads it (by its
+   * shape, `sniffDialect`) names the server if the greeting never comes (see {@link Attempts.noGreeting}).
+   */
+  early(value: unknown): void {
+    if (!isBuiltin(this.dialect)) return; // a custom dialect's server may look like one of them
+    const reads = sniffDialect(value);
+    if (reads !== undefined && reads !== this.dialect.name) this.#reads = reads;
   }
 
   /** Something came on the socket: a frame ends a streak of drops, a protocol pong only proves life. */

@@ -14,17 +14,15 @@ import { Liveness, type LivenessLink } from './liveness.js';
 import type { NetworkSignal } from './signals.js';
 
 /**
- * @internal The link, end to end: the transport, the inbox that reads its frames (this is the
- * dialect's sink), the heartbeat, the attempts and their retry decision ({@link Attempts}) and the outbox, the one
- * door every frame the client writes leaves by. It handles every link-level message itself
- * (greeting, refused credentials, ping and its answer, pong, undecodable frames) and hands the
- * client core ({@link LinkHost}) only what concerns the client.
+ * @internal The link, end to end: the transport, the inbox that reads its frames (this is the dialect's sink), the
+ * heartbeat, the attempts and their retry decision ({@link Attempts}) and the outbox, the one door every frame the
+ * client writes leaves by. It handles every link-level message itself (greeting, refused credentials, ping and its
+ * answer, pong, undecodable frames) and hands the client core ({@link LinkHost}) only what concerns the client.
  *
- * One timer slot serves the phase the link is in (retry delay, connect timeout, greeting
- * timeout): the attempts' (a `PhaseTimer`); the heartbeat has its own. A timeout fails the
- * attempt only after a grace (see `PhaseTimer.deadline`): an open or greeting already in the
- * socket is read first. Every attempt has an id: a token, socket or timer that belongs to an
- * older attempt finds a newer id and is ignored.
+ * One timer slot serves the phase the link is in (retry delay, connect timeout, greeting timeout): the attempts'
+ * (a `PhaseTimer`); the heartbeat has its own. A timeout fails the attempt only after a grace (see
+ * `PhaseTimer.deadline`): an open or greeting already in the socket is read first. Every attempt has an id: a
+ * token, socket or timer that belongs to an older attempt finds a newer id and is ignored.
  */
 export class Connection implements TransportEvents, InboxSink, OutboxLink, LivenessLink {
   #state: ConnectionState = 'idle';
@@ -171,6 +169,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   // InboxSink: what the dialect read in a frame. Link-level messages stay here.
 
   event(event: EventwireEvent): void {
+    if (this.#state === 'connecting') this.#attempts.early(this.#inbox.reading); // whose, if no greeting comes?
     this.#core.event(event);
   }
 
@@ -214,7 +213,10 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   error(error: EventwireError): void {
     error.message = `${this.#options.dialect.name}: ${error.message}`;
     const report = this.#inbox.refused(error); // after a few in a row: which dialect reads them
-    if (report) this.#host.report(report);
+    if (!report) return;
+    if (!this.#inbox.stops) return void this.#host.report(report);
+    this.#transport.close(1000, 'wrong dialect'); // protocol v1's greeting: the client stops
+    this.dead('wrong dialect', report);
   }
 
   /** A frame the codec could not decode (before any dialect saw it). */
@@ -341,7 +343,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     if (failure && !stop) this.#host.report(failure, this.#attempts.quiet); // the console shows a run's first
     if (failure) this.#attempts.quiet = true;
     const dropped = open && error instanceof EventwireError ? error : undefined; // the client dropped it (stuck...)
-    if (dropped && stop?.cause !== dropped) this.#host.report(dropped);
+    if (dropped && stop !== dropped && stop?.cause !== dropped) this.#host.report(dropped);
     const cause = stop ?? failure ?? dropped;
     this.#host.emit('close', { code, reason, willReconnect: !stop, ...(cause && { error: cause }) });
     if (stop) {

@@ -1,7 +1,11 @@
 import { words } from '#words';
+import { isObject, isV1Welcome } from '../../dialects/shared.js';
 import { sniffDialect } from '../../dialects/sniff.js';
 import type { EventwireError } from '../../errors/base.js';
 import { DialectMismatchError } from '../../errors/errors.js';
+
+/** @internal What to use for a server whose messages `reads` reads. */
+export const use = (reads: string): string => (reads === 'eventwire' ? 'no dialect option' : `dialect: ${reads}()`);
 
 /** Frames in a row the dialect cannot read before the built-in dialects' shapes are tried. */
 const UNREAD_IN_A_ROW = 3;
@@ -19,6 +23,8 @@ const UNREAD_IN_A_ROW = 3;
 export class MismatchWatch {
   /** Frames counted instead of reported. */
   counted = 0;
+  /** The last refusal was protocol v1's greeting: the server is not this dialect's, and the client stops. */
+  stops = false;
   #row = 0;
   /** The dialect the hint named; its frames are counted from then on. */
   #reads: string | undefined;
@@ -40,6 +46,17 @@ export class MismatchWatch {
    */
   refused(error: EventwireError, value: unknown): EventwireError | undefined {
     this.#row++;
+    // protocol v1's greeting names its server at once (no other server sends one), and stops the client
+    this.stops = isObject(value) && isV1Welcome(value);
+    if (this.stops)
+      return new DialectMismatchError(
+        words
+          ? `the server greeted as a protocol v1 server, which the ${this.#dialect} dialect cannot read: ` +
+              `use no dialect option (eventwire's own)`
+          : `v1 welcome, not ${this.#dialect}`,
+        this.#dialect,
+        'eventwire',
+      );
     if (this.#reads !== undefined) {
       if (sniffDialect(value) !== this.#reads) return error;
       this.counted++;
@@ -52,7 +69,7 @@ export class MismatchWatch {
     return new DialectMismatchError(
       words
         ? `${this.#row} frames in a row the ${this.#dialect} dialect cannot read are ${reads} frames: ` +
-            `use ${reads === 'eventwire' ? 'no dialect option' : `dialect: ${reads}()`}; ` +
+            `use ${use(reads)}; ` +
             `more are counted in stats().mismatchedFrames (the last: ${error.message})`
         : `${this.#row} ${reads} frames in a row, not ${this.#dialect} (the last: ${error.message})`,
       this.#dialect,
