@@ -3,7 +3,7 @@ import { ClientCore } from './core/core.js';
 
 import type { RequestOptions } from './core/outbox/requests.js';
 import type { AckMode } from './core/streams/delivery.js';
-import { isLifecycleName } from './core/streams/delivery.js';
+import { isLifecycleName, LIFECYCLE } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import { checkListener, type Listener } from './core/util/emitter.js';
 import { kind, shown } from './errors/base.js';
@@ -12,6 +12,7 @@ import { type ClientOptions, resolveOptions } from './options.js';
 import { checkRequestOptions, checkSubscribeOptions, fail } from './options-check.js';
 import { closeFrameCarries } from './protocol/close-codes.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
+import { closest } from './protocol/suggest.js';
 import { utf8Length } from './protocol/utf8.js';
 import { planShare, type ShareCalls } from './share/option.js';
 import type {
@@ -42,7 +43,11 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   readonly rtt: number | undefined;
   /** Adds a listener for a lifecycle event; returns its unsubscribe function. */
   on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
-  /** Adds a listener for a server event, typed by `options.events`; returns its unsubscribe function. */
+  /**
+   * Adds a listener for a server event, typed by `options.events`; returns its unsubscribe function. A name none
+   * of the schemas has (with schemas), and another SDK's lifecycle name (`connect`, `disconnect`...: the
+   * `FilterError` names eventwire's), are refused: a listener for them would wait for ever.
+   */
   on<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K, M>>): () => void;
   /** Like `on`, for one call. */
   once<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
@@ -154,14 +159,51 @@ function listenTo(core: ClientCore, type: string, listener: Listener<never>, onc
     // '' was a second name for every event, whose interest `message` shared
     if (type === '')
       throw new FilterError(words ? 'an event name is not empty (every event: "message")' : 'event name: empty');
-    if (type !== 'message') checkName(core, type);
+    const ours = ELSEWHERE.get(type);
+    if (ours && !core.options.schemas?.has(type))
+      throw new FilterError(
+        words
+          ? `"${type}" is another SDK's lifecycle event; eventwire's is "${ours}" (a server event of that name: ` +
+              `client.subscribe('${type}').on(listener))`
+          : `"${type}": use "${ours}"`,
+      );
+    if (type !== 'message') checkName(core, type, true);
     core.listen(type);
   }
   return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
 }
 
-/** Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`). */
-function checkName(core: ClientCore, name: string): void {
+/**
+ * Lifecycle events of socket.io-client (and centrifuge's, ably's `disconnected`), and eventwire's that a listener
+ * for them wants: without schemas any other name is a server event's, and a listener for one of these would wait
+ * for ever. `client.on()` refuses them; `subscribe()` takes them (a server event so named).
+ */
+const ELSEWHERE = new Map([
+  ['connect', 'open'],
+  ['reconnect', 'open'],
+  ['disconnect', 'close'],
+  ['disconnected', 'close'],
+  ['reconnect_failed', 'close'],
+  ['connect_error', 'error'],
+  ['reconnect_error', 'reconnecting'],
+  ['reconnect_attempt', 'reconnecting'],
+  ['connecting', 'state'],
+]);
+
+/**
+ * Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`), and,
+ * with schemas, for a name none of them has (as the name's type says; `'*'`, every event, is one of every client's).
+ */
+function checkName(core: ClientCore, name: string, listener?: boolean): void {
+  const schemas = core.options.schemas;
+  if (schemas && name !== '*' && !schemas.has(name)) {
+    const near = words ? closest(name, listener ? [...schemas.keys(), ...LIFECYCLE] : schemas.keys()) : undefined;
+    throw new FilterError(
+      words
+        ? `unknown event "${name}": no schema of the client's has it${near ? ` (did you mean "${near}"?)` : ''}`
+        : `unknown event: ${name}`,
+    );
+  }
   const problem = core.dialect.checkName?.(name);
   if (problem) throw new FilterError(problem);
 }

@@ -128,7 +128,7 @@ describe('what each import costs', () => {
     expect([...shared]).toEqual([]);
   });
 
-  it('the first load stays within its budget: 22.88 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
+  it('the first load stays within its budget: 23.01 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
     const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
     expect(firstGzip).toBeGreaterThan(10_000); // the measure reads the chunks (not an empty set)
     // 22.34 KB before the connect and handshake timeouts took the heartbeat's grace (the link's timer slot): +34 B;
@@ -144,17 +144,18 @@ describe('what each import costs', () => {
     // a pending token provider said, a starved process not taken for a stuck socket): +0.18 KB; a subscribe the
     // server never confirms reported after requestTimeout: +0.09 KB; a greeting that never came from a server that
     // spoke, a hook's wrong result said as such: +0.06 KB; a wrong dialect named for certain, and the client stopped
-    // (protocol v1's welcome to another dialect, messages of another before a required greeting that never came): +0.26 KB
-    expect(firstGzip).toBeLessThanOrEqual(23 * 1024);
+    // (protocol v1's welcome to another dialect, messages of another before a required greeting that never came): +0.26 KB;
+    // on() refusing socket.io's lifecycle names, and with schemas every listener and subscription a name none has: +0.13 KB
+    expect(firstGzip).toBeLessThanOrEqual(23.1 * 1024);
   });
 
-  it("a development build's first load carries the messages' explanations: about 1.2 KB more (README)", async () => {
+  it("a development build's first load carries the messages' explanations: about 1.4 KB more (README)", async () => {
     const code = "import { createClient } from './src/index.ts'; console.log(createClient);";
     const production = await split(code);
     const development = await split(code, developmentAliases);
     const more = (development.firstGzip - production.firstGzip) / 1024;
     expect(more).toBeGreaterThan(1.0);
-    expect(more).toBeLessThan(1.4);
+    expect(more).toBeLessThan(1.6); // 1.2 KB until the wrong-dialect and event-name messages (1.40)
   });
 
   it('eventwire/browser: its first load (the entry and the chunks it imports statically) is within 1 KB of that, the rest beside it on demand', async () => {

@@ -10,6 +10,7 @@ import {
   isHandlerError,
   isQueueFullError,
   isRequestError,
+  isServerError,
   isTimeoutError,
   type RequestError,
 } from '../src/index.js';
@@ -297,5 +298,65 @@ describe('a subscribe the server never confirms', () => {
     const watches = [...set].filter(([, ms]) => ms === 4_321).map(([handle]) => handle);
     expect(watches).toHaveLength(1);
     expect(cleared.has(watches[0])).toBe(true);
+  });
+});
+
+describe("a server's error of megabytes", () => {
+  it('is cut: a ServerError and a RequestError carry at most 100 characters of its code and 1,000 of its message', async () => {
+    const code = 'C'.repeat(5_000);
+    const message = 'm'.repeat(400_000);
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
+      ws.send(JSON.stringify({ type: 'error', code, message }));
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { id?: string; method?: string };
+        if (frame.method) ws.send(JSON.stringify({ id: frame.id, success: false, error: { code, message } }));
+      });
+    });
+    const client = track(createClient({ url: server.url, maxMessageBytes: 1024 * 1024 }));
+    const error = await next(client, 'error');
+    expect(isServerError(error) && error.serverCode).toBe(`${'C'.repeat(100)}… (4900 more characters)`);
+    expect(error.message).toBe(
+      `server error ${'C'.repeat(100)}… (4900 more characters): ${'m'.repeat(1000)}… (399000 more characters)`,
+    );
+    const refused = (await client.request('m').catch((e: unknown) => e)) as RequestError;
+    expect(isRequestError(refused) && refused.serverCode).toBe(`${'C'.repeat(100)}… (4900 more characters)`);
+    expect(refused.message.length).toBeLessThan(1_200);
+    expect(refused.message).toMatch(
+      /^m failed: C{100}… \(4900 more characters\): m{1000}… \(399000 more characters\)$/,
+    );
+  });
+});
+
+describe('a subscribed message whose gap is no range', () => {
+  it('from after to, a negative or fractional seq: a DecodeError each, and no gap event reaches the subscription', async () => {
+    const gaps = [
+      { from: 10, to: 2 },
+      { from: -1, to: 5 },
+      { from: 1.5, to: 5 },
+    ];
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type?: string; id?: string };
+        if (frame.type !== 'subscribe') return;
+        for (const gap of gaps) ws.send(JSON.stringify({ type: 'subscribed', id: frame.id, seq: 20, gap }));
+        ws.send(JSON.stringify({ type: 'subscribed', id: frame.id, seq: 20, gap: { from: 3, to: 3 } }));
+      });
+    });
+    const client = track(createClient({ url: server.url }));
+    const errors: unknown[] = [];
+    client.on('error', (error) => void errors.push(error));
+    const sub = client.subscribe('E');
+    const seen: unknown[] = [];
+    sub.on('gap', (gap) => void seen.push(gap));
+    await sub.ready();
+    expect(seen).toEqual([{ from: 3, to: 3 }]); // the one range
+    expect(errors.map((e) => isDecodeError(e) && [e.reason, e.message])).toEqual(
+      gaps.map(() => [
+        'invalid_message',
+        'eventwire: invalid subscribed message: gap must be {from, to}: seqs, from <= to',
+      ]),
+    );
   });
 });

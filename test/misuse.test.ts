@@ -152,6 +152,40 @@ describe('a subscription made after close()', () => {
   });
 });
 
+describe("another SDK's lifecycle event names given to on() (socket.io's connect, disconnect...)", () => {
+  it("are refused with eventwire's name for them (they were server events nobody sends); subscribe() takes them", () => {
+    const client = track(createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false }));
+    const said = (call: () => unknown) => {
+      const error = thrown(call);
+      return isFilterError(error) ? error.message : error;
+    };
+    expect(said(() => client.on('disconnect', () => {}))).toBe(
+      `"disconnect" is another SDK's lifecycle event; eventwire's is "close" (a server event of that name: client.subscribe('disconnect').on(listener))`,
+    );
+    expect(said(() => client.once('connect', () => {}))).toMatch(
+      /^"connect" is another SDK's .* eventwire's is "open"/,
+    );
+    expect(said(() => client.on('connect_error', () => {}))).toMatch(/eventwire's is "error"/);
+    expect(said(() => client.on('reconnect_attempt', () => {}))).toMatch(/eventwire's is "reconnecting"/);
+    expect(
+      said(() => createClient({ url: 'ws://127.0.0.1:1', lazy: true, on: { disconnect: () => {} } as never })),
+    ).toMatch(/^"disconnect" is another SDK's/);
+    expect(client.stats().listeners).toBe(0); // nothing was taken: a lazy client stays idle
+    expect(client.state).toBe('idle');
+    client.subscribe('disconnect').on(() => {}); // a server event so named
+    client.on('connected', () => {}); // mdb's greeting is delivered as an event of that name: not refused
+  });
+
+  it('a server event so named that the schemas declare is a listener like any other', () => {
+    const events = {
+      disconnect: { '~standard': { version: 1 as const, vendor: 'x', validate: (value: unknown) => ({ value }) } },
+    };
+    const client = track(createClient({ url: 'ws://127.0.0.1:1', lazy: true, signals: false, events }));
+    client.on('disconnect', () => {});
+    expect(client.stats().listeners).toBe(1);
+  });
+});
+
 describe('what is still taken: null for an absent option, any iterable of names, Infinity for no timeout', () => {
   it('null as absent (fetch-style options pass signal: null); subscribe() of a Set', async () => {
     const server = track(await startServer());

@@ -12,6 +12,8 @@ type Problem = [DecodeReason, string];
 const PONG = { type: 'pong' };
 
 /** Words used more than once, folded to their facts in a browser production bundle (see src/errors/words.ts). */
+/** A seq as PROTOCOL.md §2 has it: an integer >= 0 that a double holds exactly. */
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const BAD_SEQ = words ? 'seq must be a non-negative integer' : 'seq: integer >= 0';
 const BAD_ID = words ? 'id must be a string' : 'id: string';
 
@@ -186,7 +188,7 @@ function eventProblem(v: Obj): Problem | undefined {
   if (v.metadata !== undefined && !isObject(v.metadata))
     return invalid(words ? 'metadata must be an object' : 'metadata: object');
   const seq = v.seq;
-  if (seq !== undefined && !(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) {
+  if (seq !== undefined && !isSeq(seq)) {
     return invalid(BAD_SEQ);
   }
   if (v.message_id !== undefined && !isName(v.message_id))
@@ -219,12 +221,11 @@ function controlProblem(type: string, v: Obj): string | undefined {
       if (v.events !== undefined && !(Array.isArray(v.events) && v.events.every((e) => typeof e === 'string'))) {
         return words ? 'events must be a list of names' : 'events: string[]';
       }
-      if (v.seq !== undefined && !(typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0)) {
-        return BAD_SEQ;
-      }
+      if (v.seq !== undefined && !isSeq(v.seq)) return BAD_SEQ;
       const gap = v.gap as Obj | undefined;
-      if (gap !== undefined && !(isObject(gap) && typeof gap.from === 'number' && typeof gap.to === 'number')) {
-        return words ? 'gap must be {from, to}' : 'gap: {from, to}';
+      // seqs, the first not after the last: a gap users refetch by is a range
+      if (gap !== undefined && !(isObject(gap) && isSeq(gap.from) && isSeq(gap.to) && gap.from <= gap.to)) {
+        return words ? 'gap must be {from, to}: seqs, from <= to' : 'gap: {from <= to}';
       }
       return undefined;
     }

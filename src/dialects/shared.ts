@@ -37,11 +37,15 @@ export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !==
  */
 export const isV1Welcome = (v: Obj): boolean => v.type === 'welcome' && typeof v.session_id === 'string';
 
-/** @internal The refusal of {@link isV1Welcome}'s greeting. */
+/** @internal The `cause` of {@link V1_WELCOME}'s refusals: how `MismatchWatch` knows one (and stops the client). */
+export const V1_SEEN = Object.freeze({ seen: "protocol v1's welcome" });
+
+/** @internal The refusal of {@link isV1Welcome}'s greeting, by a dialect of another server. */
 export const V1_WELCOME = () =>
   new DecodeError({
     reason: 'unknown_type',
     message: words ? "protocol v1's welcome, not this server's" : 'v1 welcome',
+    cause: V1_SEEN,
   });
 
 /** @internal A non-empty string. */

@@ -1,5 +1,5 @@
 import { words } from '#words';
-import { describe, EventwireError, guardFor, kind, shown } from './base.js';
+import { clipped, describe, EventwireError, guardFor, kind, shown } from './base.js';
 
 export {
   ConnectionError,
@@ -256,7 +256,8 @@ export class ServerError extends EventwireError {
   /** The `code` field of the server's message. */
   declare readonly serverCode: string;
   constructor(serverCode: string, message: string) {
-    super('ERR_SERVER', `server error ${serverCode}: ${message}`);
+    serverCode = clipped(serverCode, 100);
+    super('ERR_SERVER', `server error ${serverCode}: ${clipped(message, 1000)}`);
     this.serverCode = serverCode;
   }
 }
@@ -291,7 +292,8 @@ export class RequestError extends EventwireError {
   /** The method that was called. */
   declare readonly method: string;
   constructor(method: string, serverCode: string, message: string) {
-    super('ERR_REQUEST', `${method} failed: ${serverCode}: ${message}`);
+    serverCode = clipped(serverCode, 100);
+    super('ERR_REQUEST', `${method} failed: ${serverCode}: ${clipped(message, 1000)}`);
     this.serverCode = serverCode;
     this.method = method;
   }

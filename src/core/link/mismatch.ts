@@ -1,5 +1,5 @@
 import { words } from '#words';
-import { isObject, isV1Welcome } from '../../dialects/shared.js';
+import { V1_SEEN } from '../../dialects/shared.js';
 import { sniffDialect } from '../../dialects/sniff.js';
 import type { EventwireError } from '../../errors/base.js';
 import { DialectMismatchError } from '../../errors/errors.js';
@@ -47,7 +47,7 @@ export class MismatchWatch {
   refused(error: EventwireError, value: unknown): EventwireError | undefined {
     this.#row++;
     // protocol v1's greeting names its server at once (no other server sends one), and stops the client
-    this.stops = isObject(value) && isV1Welcome(value);
+    this.stops = error.cause === V1_SEEN; // refused by a built-in dialect of another server
     if (this.stops)
       return new DialectMismatchError(
         words
