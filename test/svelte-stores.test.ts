@@ -4,7 +4,7 @@ import { connectionState, eventList, latestEvent } from '../src/adapters/svelte.
 import { createClient, type EventwireEvent } from '../src/index.js';
 import { track } from './cleanup.js';
 import { type ReferenceServer, startServer } from './fixtures/server.js';
-import { eventually } from './helpers.js';
+import { eventually, thrown } from './helpers.js';
 
 const subscribesOf = (server: ReferenceServer) =>
   server.history.flatMap((c) => c.received).filter((m) => 'type' in m && m.type === 'subscribe').length;
@@ -90,6 +90,26 @@ describe('Svelte store contract', () => {
     expect(snapshots.at(-1)?.map((e) => (e.data as { i: number }).i)).toEqual([3, 4, 5]);
     expect(new Set(snapshots).size).toBe(snapshots.length); // every change is a new array
     stop();
+  });
+
+  it("'message' is every event, as for client.on; another lifecycle name and bad filters are refused when the store is made", async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, lazy: true, signals: false }));
+    const latest = latestEvent(client, 'message');
+    const seen: unknown[] = [];
+    const stop = latest.subscribe((ev) => void seen.push(ev?.event_type));
+    await eventually(() => server.connections[0]?.subscriptions.size === 1);
+    server.publish({ event_type: 'A', data: {} });
+    server.publish({ event_type: 'B', data: {} });
+    await eventually(() => seen.at(-1) === 'B'); // was: a server event named 'message', which never came
+    expect(seen).toEqual([undefined, 'A', 'B']);
+    stop();
+    // was: a store made, and the FilterError at its first subscriber (in a component, at mount)
+    expect(thrown(() => eventList(client, 'open'))).toMatchObject({
+      code: 'ERR_FILTER',
+      message: `"open" is a lifecycle event, not a server event: connectionState(client) or client.on('open')`,
+    });
+    expect(thrown(() => latestEvent(client, 'Log', { filters: { level: [] } }))).toMatchObject({ code: 'ERR_FILTER' });
   });
 });
 

@@ -1,7 +1,10 @@
+import { words } from '#words';
 import type { Client } from '../client.js';
-import type { AckMode } from '../core/streams/delivery.js';
+import { type AckMode, isLifecycleName } from '../core/streams/delivery.js';
+import type { Subscription } from '../core/streams/subscription.js';
+import { FilterError } from '../errors/errors.js';
 import { fail, num, optionObject } from '../options-check.js';
-import type { Filters } from '../protocol/filters.js';
+import { type Filters, parseFilters } from '../protocol/filters.js';
 import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
 
 /**
@@ -43,7 +46,24 @@ function checkStoreOptions<T extends EventListOptions>(
   const checked = optionObject('store options', options, keys.split(' '), 'store option');
   if (checked?.releaseDelay !== undefined) num('releaseDelay', checked.releaseDelay, 0);
   if (checked?.limit !== undefined) num('limit', checked.limit, 1, false, true);
+  parseFilters(checked?.filters); // a FilterError now, not at the first subscriber (in a component, at mount)
   return checked;
+}
+
+/**
+ * What a store of `name` subscribes to: `'message'` is every event, as it is for `client.on`; another lifecycle
+ * name is refused (a `FilterError` saying where that event is), where it subscribed to a server event of that name
+ * that never came. Other names are checked by `subscribe()`, at the first subscriber.
+ */
+function eventsOf(name: string): string | readonly string[] {
+  if (name === 'message') return [];
+  if (isLifecycleName(name))
+    throw new FilterError(
+      words
+        ? `"${name}" is a lifecycle event, not a server event: connectionState(client) or client.on('${name}')`
+        : `"${name}": lifecycle`,
+    );
+  return name;
 }
 
 /**
@@ -116,7 +136,7 @@ export interface EventStoreOptions extends StoreOptions {
 }
 
 /**
- * The latest event of a name (matching the filters), or undefined before the first. It
+ * The latest event of a name (`'message'`: of every event) matching the filters, or undefined before the first. It
  * subscribes on its first subscriber and unsubscribes after its last. The name and the
  * event's data are typed by the client's schemas.
  * @example `const task = latestEvent(client, 'TaskStatusChanged', { filters: { status: 'Failed' } })`
@@ -127,10 +147,11 @@ export function latestEvent<E extends EventSchemas, M extends AckMode, K extends
   options: EventStoreOptions = {},
 ): ReadableStore<ServerEvent<E, K, M> | undefined> {
   checkStoreOptions(client, options, 'releaseDelay filters');
+  const events = eventsOf(name);
   return createStore<ServerEvent<E, K, M> | undefined>(
     undefined,
     (set) => {
-      const sub = client.subscribe(name, { filters: options.filters });
+      const sub = client.subscribe(events, { filters: options.filters }) as Subscription<ServerEvent<E, K, M>>;
       sub.on((ev) => set(ev));
       return () => sub.unsubscribe();
     },
@@ -145,7 +166,7 @@ export interface EventListOptions extends EventStoreOptions {
 }
 
 /**
- * A bounded rolling list of the events of a name (matching the filters), newest last. Each
+ * A bounded rolling list of the events of a name (`'message'`: every event) matching the filters, newest last. Each
  * change is a new array, so identity comparisons (React, Svelte) see it.
  * @example `const logs = eventList(client, 'LogEntry', { limit: 200, filters: { level: 'ERROR' } })`
  */
@@ -156,13 +177,14 @@ export function eventList<E extends EventSchemas, M extends AckMode, K extends S
 ): ReadableStore<readonly ServerEvent<E, K, M>[]> {
   type Ev = ServerEvent<E, K, M>;
   checkStoreOptions(client, options, 'releaseDelay filters limit');
+  const events = eventsOf(name);
   const limit = options.limit ?? 100;
   const empty: readonly Ev[] = [];
   return createStore<readonly Ev[]>(
     empty,
     (set) => {
       let list = empty;
-      const sub = client.subscribe(name, { filters: options.filters });
+      const sub = client.subscribe(events, { filters: options.filters }) as Subscription<Ev>;
       sub.on((ev) => {
         list = list.length >= limit ? [...list.slice(list.length - limit + 1), ev] : [...list, ev];
         set(list);
