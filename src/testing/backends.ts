@@ -4,6 +4,7 @@
  * publishing an event in its own wire format.
  */
 import type { Dialect } from '../dialects/dialect.js';
+import { kind } from '../errors/base.js';
 import { fail } from '../protocol/option-rules.js';
 import { closest } from '../protocol/suggest.js';
 import { startBuster } from './emulators/buster.js';
@@ -61,11 +62,14 @@ export function dialectName(dialect: Dialect | DialectName | undefined): Dialect
   );
 }
 
-/** The publish of a server that takes no acks: an event that asks for one is refused. */
+/** The publish of a server that takes no acks: an event that asks for one is an `OptionsError`. */
 const noAcks =
   (dialect: string, publish: (name: string, data: unknown) => void) =>
   (name: string, data: unknown, messageId?: string): void => {
-    if (messageId !== undefined) throw new TypeError(`the ${dialect} server takes no acks: publish without messageId`);
+    if (messageId !== undefined)
+      fail(
+        `publish(): messageId asks for an ack, and the ${dialect} server takes none (the eventwire and querri servers do): publish without messageId`,
+      );
     publish(name, data);
   };
 
@@ -165,7 +169,7 @@ function provisioning(token: string): Backend {
     authCloseCode: 4001,
     publish: noAcks('provisioning', (name, data) => {
       if (data !== undefined && !isRecord(data))
-        throw new TypeError('a provisioning event carries an object as its data');
+        fail(`publish(): a provisioning event's data is an object (the server sends its fields), got ${kind(data)}`);
       server.publish(name, data ?? {});
     }),
   });

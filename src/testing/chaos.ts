@@ -2,7 +2,9 @@
  * Chaos mode: seeded random faults on a test server, for soak tests of an app. The same seed
  * gives the same faults in the same order at the same offsets, so a failing run can be replayed.
  */
-import { fail } from '../options-check.js';
+import { shown } from '../errors/base.js';
+import { fail, type KeyWords, optionObject, typed } from '../options-check.js';
+import { closest } from '../protocol/suggest.js';
 import type { ChaosProxy } from './chaos-proxy.js';
 
 /**
@@ -76,6 +78,34 @@ const ALL: readonly ChaosFault[] = [
   'restart',
 ];
 
+/** The keys of {@link ChaosOptions} (checked against the type by the compiler). */
+const KNOWN = 'seed everyMs faults maxOutageMs onFault';
+KNOWN satisfies KeyWords<ChaosOptions, typeof KNOWN>;
+
+/**
+ * `options` when chaos mode can use them; else an `OptionsError` that names what it cannot: no options or an
+ * unknown key (was a TypeError, or ignored), a seed, a fault it does not know (with the faults it knows).
+ */
+function checked(options: ChaosOptions | undefined): ChaosOptions {
+  const given = optionObject('chaos options', options, KNOWN.split(' '), 'chaos option');
+  if (given === undefined) fail('chaos options', 'an object with a seed ({ seed: 1 })', options);
+  if (!Number.isFinite(given.seed)) fail('seed', 'a finite number (the same seed, the same faults)', given.seed);
+  const { everyMs = 1000, maxOutageMs = 2000, faults = ALL, onFault } = given;
+  if (!(everyMs > 0)) fail('everyMs', 'a number > 0', everyMs);
+  if (!(maxOutageMs >= 0)) fail('maxOutageMs', 'a number >= 0', maxOutageMs);
+  typed('onFault', onFault, 'function'); // was called in the schedule's timer, whose error ended it without a word
+  if (!Array.isArray(faults) || faults.length === 0) fail('faults', `a non-empty array of ${ALL.join(', ')}`, faults);
+  const unknown = faults.filter((fault) => !ALL.includes(fault));
+  if (unknown.length > 0) {
+    const named = unknown.map((fault) => {
+      const near = typeof fault === 'string' ? closest(fault, ALL) : undefined;
+      return `${shown(fault)}${near === undefined ? '' : ` (did you mean ${near}?)`}`;
+    });
+    fail(`unknown chaos fault${unknown.length > 1 ? 's' : ''}: ${named.join(', ')}; the faults are ${ALL.join(', ')}`);
+  }
+  return { ...given, everyMs, maxOutageMs, faults };
+}
+
 /** @internal mulberry32: small, seeded, good enough to draw faults (the project's tests draw with it too). */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -97,15 +127,9 @@ interface ChaosTarget {
 }
 
 /** @internal Starts a schedule on `server` (whose faults go through `proxy`). */
-export function startChaos(server: ChaosTarget, proxy: ChaosProxy, options: ChaosOptions): Chaos {
-  const everyMs = options.everyMs ?? 1000;
-  const maxOutageMs = options.maxOutageMs ?? 2000;
-  const faults = options.faults ?? ALL;
-  if (!Number.isFinite(options.seed)) fail('seed', 'a finite number (the same seed, the same faults)', options.seed);
-  if (!(everyMs > 0)) fail('everyMs', 'a number > 0', everyMs);
-  if (!(maxOutageMs >= 0)) fail('maxOutageMs', 'a number >= 0', maxOutageMs);
-  if (!Array.isArray(faults) || faults.length === 0 || faults.some((f) => !ALL.includes(f)))
-    fail('faults', `some of ${ALL.join(', ')}`, faults);
+export function startChaos(server: ChaosTarget, proxy: ChaosProxy, given: ChaosOptions): Chaos {
+  const options = checked(given);
+  const { everyMs, maxOutageMs, faults } = options as Required<ChaosOptions>;
   const random = seeded(options.seed);
   const log: ChaosEntry[] = [];
   const started = Date.now();

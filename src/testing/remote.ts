@@ -6,8 +6,11 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shown } from '../errors/base.js';
 import { fail } from '../options-check.js';
+import { closest } from '../protocol/suggest.js';
 import type { DialectName } from './backends.js';
+import { type ErrorAnswer, errorAnswer, rebuilt, unreachable } from './kit-errors.js';
 import type { NextMessageOptions, PublishOptions, TestServer } from './test-server.js';
 
 /** The largest control request body read (bytes): a published event's data travels in it. */
@@ -26,7 +29,10 @@ export interface ExposedTestServer {
 
 /**
  * A test server in another process, driven over HTTP: the same controls as {@link TestServer},
- * each a promise that settles once the server has done it. Where the in-process server takes
+ * each a promise that settles once the server has done it, or rejects with the error the
+ * in-process server throws (the same class and message: an `OptionsError` for a bad argument,
+ * a `ClosedError` once it is stopped); a control server that no longer answers, with a
+ * `ConnectionError` naming its url. Where the in-process server takes
  * a function (`nextMessage`'s `match`), this one takes a pattern: an object whose fields the
  * message must have, with the same JSON values.
  * @example
@@ -50,7 +56,8 @@ export interface RemoteTestServer {
   received(): Promise<unknown[]>;
   /**
    * The next message a client sends that has every field of `pattern` (every message, without
-   * one); `from: 0` also looks at what was already received. Rejects after `timeout` ms.
+   * one); `from: 0` also looks at what was already received. Rejects with a `TimeoutError`
+   * after `timeout` ms.
    * @default pattern `{}`, options `{ timeout: 5000, from: received.length }`
    */
   nextMessage(pattern?: Record<string, unknown>, options?: NextMessageOptions): Promise<unknown>;
@@ -70,7 +77,7 @@ export interface RemoteTestServer {
   accept(): Promise<void>;
   /**
    * Protocol v1 only: `count` events no client got that the server will not replay
-   * ({@link TestServer.gap}); rejects for a server that never replays.
+   * ({@link TestServer.gap}); rejects with an `OptionsError` for a server that never replays.
    * @default count 1
    */
   gap(count?: number): Promise<void>;
@@ -86,21 +93,47 @@ function matches(message: unknown, pattern: unknown): boolean {
 
 type Command = { op: string; args: unknown[] };
 
+/** The controls, by the name a request gives (`op`). */
+const CONTROLS = [
+  'clients',
+  'received',
+  'nextMessage',
+  'publish',
+  'drop',
+  'close',
+  'restart',
+  'blackhole',
+  'refuse',
+  'accept',
+  'gap',
+];
+
+/**
+ * A control request: JSON `{op, args, absent}`, `absent` the indexes of the arguments that were undefined (JSON
+ * makes them null: `publish('X', undefined, ...)` published null). Anything else is an `OptionsError`.
+ */
 async function bodyOf(req: IncomingMessage): Promise<Command> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new RangeError(`a control request is at most ${MAX_BODY} bytes`);
+    if (size > MAX_BODY) fail(`a control request is at most ${MAX_BODY} bytes (a published event's data included)`);
     chunks.push(chunk);
   }
-  const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  const { op, args } = (value ?? {}) as { op?: unknown; args?: unknown };
-  if (typeof op !== 'string' || !Array.isArray(args)) throw new TypeError('a control request is {op, args}');
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    fail(`a control request is JSON {op, args}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { op, args, absent = [] } = (value ?? {}) as { op?: unknown; args?: unknown; absent?: unknown };
+  if (typeof op !== 'string' || !Array.isArray(args) || !Array.isArray(absent))
+    fail('a control request is JSON {op: the control, args: an array}, as connectTestServer() sends it');
+  for (const index of absent) if (Number.isInteger(index) && index >= 0 && index < args.length) args[index] = undefined;
   return { op, args };
 }
 
-/** Runs one command; what the server refuses (a bad status...) throws, and is answered 400. */
+/** Runs one command; what the server refuses (a bad status...) throws, and is answered 400 with its code. */
 async function run(server: TestServer, { op, args }: Command): Promise<unknown> {
   const [a, b, c] = args as [never, never, never];
   switch (op) {
@@ -111,7 +144,10 @@ async function run(server: TestServer, { op, args }: Command): Promise<unknown> 
     case 'nextMessage':
       return server.nextMessage((message) => matches(message, a), b);
     case 'gap':
-      if (!server.gap) throw new TypeError(`the ${server.dialect} server never replays: it has no gap`);
+      if (!server.gap)
+        fail(
+          `gap(): the ${server.dialect} server never replays, so it has no gap (the eventwire server alone has one)`,
+        );
       return server.gap(a);
     case 'publish':
       return server.publish(a, b, c);
@@ -127,14 +163,21 @@ async function run(server: TestServer, { op, args }: Command): Promise<unknown> 
       return server.refuse(a, b);
     case 'accept':
       return server.accept();
-    default:
-      throw new TypeError(`no control named ${JSON.stringify(op)}`);
+    default: {
+      const near = closest(op, CONTROLS);
+      fail(
+        `no control named ${JSON.stringify(op)}${near ? ` (did you mean ${near}?)` : ''}; the controls are ${CONTROLS.join(', ')}`,
+      );
+    }
   }
 }
 
 /**
  * Serves `server`'s controls over HTTP on 127.0.0.1, port 0, for tests in other processes
- * (Playwright's workers, where the server was started in `globalSetup`).
+ * (Playwright's workers, where the server was started in `globalSetup`). A control it cannot
+ * run (unknown, a body that is not `{op, args}`, an argument the server refuses, a stopped
+ * server) is answered 400 with JSON `{ error, code, name }`: the error's message, `code` and
+ * class, which {@link connectTestServer} rebuilds; a failure of its own, 500.
  * @example
  * ```ts
  * // global-setup.ts
@@ -155,7 +198,10 @@ export async function exposeTestServer(server: TestServer): Promise<ExposedTestS
       .then((command) => run(server, command))
       .then(
         (result) => answer(200, { result }),
-        (error: unknown) => answer(400, { error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => {
+          const { status, body } = errorAnswer(error);
+          answer(status, body);
+        },
       );
   });
   http.listen(0, '127.0.0.1');
@@ -166,8 +212,32 @@ export async function exposeTestServer(server: TestServer): Promise<ExposedTestS
   };
 }
 
+/** `res`'s JSON body, or undefined when it has none (not JSON: something else answered). */
+async function jsonOf(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `fetch`, its bare `TypeError: fetch failed` (nothing listening...) a `ConnectionError` naming `url`. */
+async function reach(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw unreachable(url, error);
+  }
+}
+
+type Info = Pick<RemoteTestServer, 'dialect' | 'url' | 'token' | 'authCloseCode'>;
+
 /**
- * Drives a test server another process exposed with {@link exposeTestServer}.
+ * Drives a test server another process exposed with {@link exposeTestServer}. A `controlUrl` that
+ * is not an http:// URL, or whose server is not one `exposeTestServer` started, rejects with an
+ * `OptionsError`; one where nothing answers with a `ConnectionError` naming it. A control the
+ * server refuses rejects with the error the in-process server throws, rebuilt: the same class
+ * and message (`OptionsError`, `TimeoutError`, `ClosedError` once the server is stopped...).
  * @example
  * ```ts
  * const server = await connectTestServer(process.env.EVENTWIRE_CONTROL ?? '');
@@ -175,22 +245,34 @@ export async function exposeTestServer(server: TestServer): Promise<ExposedTestS
  * ```
  */
 export async function connectTestServer(controlUrl: string): Promise<RemoteTestServer> {
-  const info = (await (await fetch(controlUrl)).json()) as Pick<
-    RemoteTestServer,
-    'dialect' | 'url' | 'token' | 'authCloseCode'
-  >;
+  // '' when the variable a global setup sets is missing here; a test server's ws:// url given instead
+  if (typeof controlUrl !== 'string' || !URL.canParse(controlUrl) || !/^https?:$/.test(new URL(controlUrl).protocol))
+    fail(
+      `connectTestServer() needs the url exposeTestServer() gave (http://127.0.0.1:<port>), got ${shown(controlUrl)}${controlUrl === '' ? ' (is the variable your global setup sets, set in this process?)' : ''}`,
+    );
+  const res = await reach(controlUrl);
+  const info = (await jsonOf(res)) as Partial<Info> | undefined;
+  if (!res.ok || typeof info?.dialect !== 'string' || typeof info.url !== 'string')
+    fail(
+      `${controlUrl} answered HTTP ${res.status}, not a test server's controls: give connectTestServer the url exposeTestServer() returned`,
+    );
   const call = async (op: string, ...args: unknown[]): Promise<unknown> => {
-    const res = await fetch(controlUrl, { method: 'POST', body: JSON.stringify({ op, args }) });
-    const body = (await res.json()) as { result?: unknown; error?: string };
-    if (!res.ok) throw new Error(`the test server refused ${op}: ${body.error}`);
-    return body.result;
+    const absent = args.flatMap((arg, index) => (arg === undefined ? [index] : []));
+    const answer = await reach(controlUrl, { method: 'POST', body: JSON.stringify({ op, args, absent }) });
+    const body = (await jsonOf(answer)) as ({ result?: unknown } & Partial<ErrorAnswer>) | undefined;
+    if (!answer.ok) throw rebuilt(op, answer.status, body);
+    return body?.result;
   };
   const done =
     (op: string) =>
     async (...args: unknown[]) =>
       void (await call(op, ...args));
+  const { dialect, url, token, authCloseCode } = info as Info;
   return {
-    ...info,
+    dialect,
+    url,
+    token,
+    authCloseCode,
     clients: async () => (await call('clients')) as number,
     received: async () => (await call('received')) as unknown[],
     nextMessage: async (pattern, options) => {

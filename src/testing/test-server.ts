@@ -5,12 +5,13 @@
  */
 import { systemClock } from '../core/util/clock.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { fail, num, optionObject, typed } from '../options-check.js';
+import { checkHeaders, fail, num, optionObject, typed } from '../options-check.js';
 import { closeFrameCarries } from '../protocol/close-codes.js';
 import { utf8Length } from '../protocol/utf8.js';
 import { type Backend, backend, type DialectName, dialectName } from './backends.js';
 import { type Chaos, type ChaosOptions, startChaos } from './chaos.js';
 import { type ChaosProxy, startChaosProxy } from './chaos-proxy.js';
+import { calledAfterStop, callOptions, check, encodable, stoppedError, waitedTooLong } from './kit-errors.js';
 
 /**
  * Options of {@link createTestServer}.
@@ -54,7 +55,10 @@ export interface PublishOptions {
 }
 
 /**
- * A running test server (see {@link createTestServer}).
+ * A running test server (see {@link createTestServer}). A bad argument to a call (an unknown
+ * option, a name that is not a string, a number out of range) throws an `OptionsError`; every
+ * call after `stop()` (but `stop()` again) throws a `ClosedError` saying the server is stopped.
+ * A call that returns a promise rejects with them instead.
  * @example
  * ```ts
  * const server = await createTestServer({ dialect: 'querri' });
@@ -79,22 +83,24 @@ export interface TestServer {
   readonly received: readonly unknown[];
   /**
    * The next message a client sends that matches (every message, without `match`): to await
-   * an ack, a subscribe, a request, instead of sleeping. Rejects after `timeout`, or when the
-   * server stops.
+   * an ack, a subscribe, a request, instead of sleeping. Rejects with a `TimeoutError` after
+   * `timeout`, with a `ClosedError` when the server stops first.
    * @default match: every message; options: {@link NextMessageOptions}
    */
   nextMessage(match?: (message: unknown) => boolean, options?: NextMessageOptions): Promise<unknown>;
   /**
    * Resolves once at least `count` connections are open: to act once the app is connected.
-   * Rejects after `timeout` ms, or when the server stops.
+   * Rejects with a `TimeoutError` after `timeout` ms, with a `ClosedError` when the server stops first.
    * @default count 1, timeout 5000
    */
   connected(count?: number, options?: { timeout?: number }): Promise<void>;
   /**
    * One event named `name`, in the dialect's wire format, to every connected client. With
-   * `messageId`, the event asks for an ack (protocol v1, querri; the other servers take none
-   * and throw a `TypeError`): await it with `nextMessage`. Without `data`, the server's default
-   * (`{}` on v1). A name that is not a non-empty string, or an unknown option, throws an `OptionsError`.
+   * `messageId`, the event asks for an ack (protocol v1, querri; the other servers take none:
+   * an `OptionsError`): await it with `nextMessage`. Without `data`, the server's default (`{}`
+   * on v1; provisioning's data is an object, else an `OptionsError`). A name that is not a
+   * non-empty string, or an unknown option, throws an `OptionsError`; `data` JSON cannot hold
+   * (a BigInt, a cycle, a function) an `EncodeError`, whether or not a client is connected.
    */
   publish(name: string, data?: unknown, options?: PublishOptions): void;
   /** Resets every connection (TCP RST, no close frame: the client sees 1006). Returns how many. */
@@ -103,7 +109,8 @@ export interface TestServer {
   close(code: number, reason?: string): void;
   /**
    * Cuts every connection, stops listening for `downMs` (connections are refused), and starts
-   * again on the same port; resolves once it listens again. v1 keeps what it would replay.
+   * again on the same port; resolves once it listens again (or once `downMs` is over, if
+   * `stop()` came first: it stays down). v1 keeps what it would replay.
    * @default downMs 0
    */
   restart(options?: { downMs?: number }): Promise<void>;
@@ -114,7 +121,10 @@ export interface TestServer {
   blackhole(ms: number): number;
   /**
    * Answers the next upgrades with HTTP `status` (401/403: the client stops with `AuthError`;
-   * 5xx: it retries), with `headers` (a `Retry-After`...).
+   * 5xx: it retries), with `headers` (a `Retry-After`, a redirect's `Location`...). A status
+   * that refuses an upgrade is an integer 300-599 (a redirect, a client or a server error):
+   * another (101, 200, 99) throws an `OptionsError`, as do a `count` that is not an integer
+   * >= 1 and a header no HTTP response carries.
    * @default count: every upgrade until `accept()`
    */
   refuse(status: number, options?: { count?: number; headers?: Record<string, string> }): void;
@@ -123,12 +133,17 @@ export interface TestServer {
   /**
    * Protocol v1 only (undefined for servers that never replay): `count` events published that
    * no client received and the server will not replay, nor anything before them. A client
-   * that resumes learns of it as a subscription's `gap`.
+   * that resumes learns of it as a subscription's `gap`. A `count` that is not an integer >= 1
+   * throws an `OptionsError`.
+   * @default count 1
    */
   readonly gap: ((count?: number) => void) | undefined;
-  /** Starts seeded random faults until the returned handle's `stop()` (or the server's). */
+  /**
+   * Starts seeded random faults until the returned handle's `stop()` (or the server's). Options
+   * it cannot use (no `seed`, an unknown key, a fault it does not know) throw an `OptionsError`.
+   */
   chaos(options: ChaosOptions): Chaos;
-  /** Closes every connection and the server, so the test process can exit. */
+  /** Closes every connection and the server, so the test process can exit. A second call does nothing. */
   stop(): Promise<void>;
 }
 
@@ -140,21 +155,6 @@ interface Waiter {
 }
 
 const everything = () => true;
-
-/** An `OptionsError` unless `value` is a finite number at least `min` (`Infinity` would wait for ever). */
-function check(name: string, value: number, min: number): void {
-  if (num(name, value, min) === Infinity) fail(name, `a finite number >= ${min}`, value);
-}
-
-/**
- * A call's options object with known keys only, and its `timeout` a number > 0 (`Infinity`: none): else an
- * `OptionsError`, as the client's own options (a misspelled key was ignored; a string timeout fired at once).
- */
-function waitOptions<T extends { timeout?: number }>(what: string, options: T | undefined, known: string): T {
-  const checked = optionObject(`${what} options`, options, known.split(' '), `${what} option`) ?? ({} as T);
-  if (checked.timeout !== undefined) num('timeout', checked.timeout, 0, true);
-  return checked;
-}
 
 /**
  * Starts a server of a dialect on 127.0.0.1, port 0, for an app's own tests: publish events
@@ -210,6 +210,10 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     throw error;
   }
   let stopped = false;
+  /** A `ClosedError` for a call after `stop()`: it did nothing, without a word. */
+  const alive = (call: string) => {
+    if (stopped) throw calledAfterStop(call);
+  };
 
   const api: TestServer = {
     dialect: name,
@@ -224,13 +228,13 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       let timeout: number;
       let from: number | undefined;
       try {
+        alive('nextMessage');
         typed('match', match, 'function'); // a match object ({ type }) is the remote server's
-        ({ timeout = 5000, from } = waitOptions('nextMessage', options, 'timeout from'));
+        ({ timeout = 5000, from } = callOptions('nextMessage', options, 'timeout from'));
         if (from !== undefined) num('from', from, 0, false, true);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (stopped) return Promise.reject(new Error('the test server is stopped'));
       for (let i = Math.max(0, from ?? received.length); i < received.length; i++) {
         if (match(received[i])) return Promise.resolve(received[i]);
       }
@@ -241,7 +245,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
           reject,
           timer: systemClock.setTimeout(() => {
             waiters.delete(waiter);
-            reject(new Error(`no matching client message within ${timeout} ms`));
+            const sent = `clients sent ${received.length} message${received.length === 1 ? '' : 's'} in all: see received`;
+            reject(waitedTooLong('nextMessage', `no matching client message within ${timeout} ms`, sent));
           }, timeout),
         };
         waiters.add(waiter);
@@ -250,8 +255,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     connected(count = 1, options) {
       let timeout: number;
       try {
+        alive('connected');
         num('count', count, 1, false, true);
-        ({ timeout = 5000 } = waitOptions('connected', options, 'timeout'));
+        ({ timeout = 5000 } = callOptions('connected', options, 'timeout'));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -264,27 +270,33 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
           else resolve();
         };
         const notify = () => {
-          if (stopped) done(new Error('the test server is stopped'));
+          if (stopped) done(stoppedError('connected() was still waiting when stop() was called'));
           else if (server.count() >= count) done();
         };
-        const timer = systemClock.setTimeout(
-          () => done(new Error(`fewer than ${count} clients within ${timeout} ms`)),
-          timeout,
-        );
+        const timer = systemClock.setTimeout(() => {
+          const open = `${server.count()} connected`;
+          done(waitedTooLong('connected', `fewer than ${count} clients within ${timeout} ms`, open));
+        }, timeout);
         counters.add(notify);
       });
     },
     publish(event, data, publishing) {
+      alive('publish');
       // a name that is not one reached no client (publish(5)), a misspelled messageId asked for no ack
       if (typeof event !== 'string' || event === '') fail('the event name', 'a non-empty string', event);
       const { messageId } =
         optionObject('publish options', publishing ?? undefined, ['messageId'], 'publish option') ?? {};
       if (messageId !== undefined && (typeof messageId !== 'string' || messageId === ''))
         fail('messageId', 'a non-empty string', messageId);
+      encodable(data);
       server.publish(event, data, messageId);
     },
-    drop: () => proxy.inject('rst'),
+    drop() {
+      alive('drop');
+      return proxy.inject('rst');
+    },
     close(code, reason = '') {
+      alive('close');
       // what a close frame carries (ws threw its own TypeError at the first connection; with none, nothing)
       if (code !== 1006 && !closeFrameCarries(code))
         fail('code', '1000-1003, 1006 (a reset), 1007-1014 or 3000-4999', code);
@@ -293,27 +305,47 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       if (code === 1006) proxy.inject('rst');
       else server.closeAll(code, reason);
     },
-    async restart({ downMs = 0 } = {}) {
+    async restart(restarting) {
+      alive('restart');
+      const { downMs = 0 } =
+        optionObject('restart options', restarting ?? undefined, ['downMs'], 'restart option') ?? {};
       check('downMs', downMs, 0);
       await proxy.pause();
       proxy.inject('rst');
       await server.stop();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-      if (stopped) return;
+      if (stopped) return; // stopped while it was down: it stays down
       await server.start();
       await proxy.listen();
     },
     blackhole(ms) {
+      alive('blackhole');
       check('ms', ms, 0);
       return proxy.inject('stall', { ms });
     },
-    refuse(status, refusal = {}) {
-      if (!Number.isInteger(status) || status < 100 || status > 599) fail('status', 'an HTTP status (100-599)', status);
-      proxy.refuse(status, refusal);
+    refuse(status, refusal) {
+      alive('refuse');
+      // what answers an upgrade instead of 101: a redirect, a client or a server error (a 200 or a 101 is no refusal)
+      if (!Number.isInteger(status) || status < 300 || status > 599)
+        fail('status', 'an HTTP status that refuses an upgrade: an integer 300-599 (401, 403, 503...)', status);
+      const { count, headers } =
+        optionObject('refuse options', refusal ?? undefined, ['count', 'headers'], 'refuse option') ?? {};
+      if (count !== undefined) num('count', count, 1, false, true);
+      proxy.refuse(status, { count, headers: checkHeaders(headers) });
     },
-    accept: () => proxy.refuse(undefined),
-    gap: server.gap ? (count = 1) => server.gap?.(count) : undefined,
+    accept() {
+      alive('accept');
+      proxy.refuse(undefined);
+    },
+    gap: server.gap
+      ? (count = 1) => {
+          alive('gap');
+          num('count', count, 1, false, true); // a string was added to the seq ('2': seq 12), a negative took it back
+          server.gap?.(count);
+        }
+      : undefined,
     chaos(chaosOptions) {
+      alive('chaos');
       const chaos = startChaos(api, proxy, chaosOptions);
       chaoses.add(chaos);
       return chaos;
@@ -324,7 +356,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       for (const chaos of chaoses) void chaos.stop();
       for (const w of waiters) {
         systemClock.clearTimeout(w.timer);
-        w.reject(new Error('the test server is stopped'));
+        w.reject(stoppedError('nextMessage() was still waiting when stop() was called'));
       }
       waiters.clear();
       for (const notify of counters) notify();
@@ -332,6 +364,11 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       await server.close();
     },
   };
-  if (options.chaos) api.chaos(options.chaos);
+  try {
+    if (options.chaos) api.chaos(options.chaos);
+  } catch (error) {
+    await api.stop(); // chaos options it cannot use: the server it started is no one's to stop
+    throw error;
+  }
   return api;
 }

@@ -211,7 +211,7 @@ describe('eventwire/testing controls', () => {
     await expect(createTestServer({ dialect: { ...forge(), name: 'mine' } })).rejects.toThrow(OptionsError);
     const server = await serve({ dialect: 'provisioning' });
     expect(() => server.refuse(42)).toThrow(OptionsError);
-    expect(() => server.publish('Tick', 'text')).toThrow(TypeError);
+    expect(() => server.publish('Tick', 'text')).toThrow(OptionsError);
     expect(() => server.blackhole(-1)).toThrow(OptionsError);
   });
 });

@@ -22,7 +22,7 @@ describe('a test server driven over HTTP', () => {
     const client = track(createClient({ url: remote.url, token: remote.token, dialect: querri(), signals: false }));
     await next(client, 'open');
     expect(await remote.clients()).toBe(1);
-    await expect(remote.refuse(42)).rejects.toThrow(/refused refuse: status must be an HTTP status/);
+    await expect(remote.refuse(42)).rejects.toThrow(/^status must be an HTTP status that refuses an upgrade/);
   });
 
   it('a control body over 1 MiB is refused (400), the server goes on', async () => {
