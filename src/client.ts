@@ -3,7 +3,7 @@ import { ClientCore } from './core/core.js';
 
 import type { RequestOptions } from './core/outbox/requests.js';
 import type { AckMode } from './core/streams/delivery.js';
-import { isLifecycleName, LIFECYCLE } from './core/streams/delivery.js';
+import { isLifecycleName } from './core/streams/delivery.js';
 import type { SubscribeOptions, Subscription, SubscriptionImpl } from './core/streams/subscription.js';
 import { checkListener, type Listener } from './core/util/emitter.js';
 import { kind, shown } from './errors/base.js';
@@ -12,7 +12,6 @@ import { type ClientOptions, resolveOptions } from './options.js';
 import { checkRequestOptions, checkSubscribeOptions, fail } from './options-check.js';
 import { closeFrameCarries } from './protocol/close-codes.js';
 import { checkFilterKeys, type FilterKey, parseFilters } from './protocol/filters.js';
-import { closest } from './protocol/suggest.js';
 import { utf8Length } from './protocol/utf8.js';
 import { planShare, type ShareCalls } from './share/option.js';
 import type {
@@ -44,9 +43,9 @@ export interface Client<E extends EventSchemas = EventSchemas, M extends AckMode
   /** Adds a listener for a lifecycle event; returns its unsubscribe function. */
   on<K extends keyof LifecycleEvents>(type: K, listener: Listener<LifecycleEvents[K]>): () => void;
   /**
-   * Adds a listener for a server event, typed by `options.events`; returns its unsubscribe function. A name none
-   * of the schemas has (with schemas), and another SDK's lifecycle name (`connect`, `disconnect`...: the
-   * `FilterError` names eventwire's), are refused: a listener for them would wait for ever.
+   * Adds a listener for a server event, typed by `options.events`; returns its unsubscribe function. Another SDK's
+   * lifecycle name (`connect`, `disconnect`...) is refused unless a schema declares it: a listener for it would
+   * wait for ever (the `FilterError` names eventwire's event; `subscribe()` takes a server event so named).
    */
   on<K extends ServerEventName<E>>(type: K, listener: Listener<ServerEvent<E, K, M>>): () => void;
   /** Like `on`, for one call. */
@@ -130,6 +129,8 @@ export function createClient<const E extends EventSchemas = EventSchemas, const 
   options: ClientOptions<E, M>,
 ): Client<E, M> {
   const given = options as unknown as ClientOptions<EventSchemas>;
+  for (const type of Object.keys(given?.on ?? {}))
+    refuseElsewhere(type, Object.hasOwn(Object(given.events), type), OptionsError);
   const shared =
     given?.share === undefined
       ? undefined
@@ -159,18 +160,26 @@ function listenTo(core: ClientCore, type: string, listener: Listener<never>, onc
     // '' was a second name for every event, whose interest `message` shared
     if (type === '')
       throw new FilterError(words ? 'an event name is not empty (every event: "message")' : 'event name: empty');
-    const ours = ELSEWHERE.get(type);
-    if (ours && !core.options.schemas?.has(type))
-      throw new FilterError(
-        words
-          ? `"${type}" is another SDK's lifecycle event; eventwire's is "${ours}" (a server event of that name: ` +
-              `client.subscribe('${type}').on(listener))`
-          : `"${type}": use "${ours}"`,
-      );
-    if (type !== 'message') checkName(core, type, true);
+    refuseElsewhere(type, core.options.schemas?.has(type), FilterError);
+    if (type !== 'message') checkName(core, type);
     core.listen(type);
   }
   return core.emitter[once ? 'once' : 'on'](type, listener as Listener<unknown>);
+}
+
+/**
+ * Throws `Refusal` for another SDK's lifecycle name ({@link ELSEWHERE}) unless the schemas declare a server event so
+ * named (`declared`): an `OptionsError` in the `on` option (before the client is built), a `FilterError` in `on()`.
+ */
+function refuseElsewhere(type: string, declared: boolean | undefined, Refusal: new (message: string) => Error): void {
+  const ours = ELSEWHERE.get(type);
+  if (ours && !declared)
+    throw new Refusal(
+      words
+        ? `"${type}" is another SDK's lifecycle event; eventwire's is "${ours}" (a server event of that name: ` +
+            `client.subscribe('${type}').on(listener))`
+        : `"${type}": use "${ours}"`,
+    );
 }
 
 /**
@@ -190,20 +199,8 @@ const ELSEWHERE = new Map([
   ['connecting', 'state'],
 ]);
 
-/**
- * Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`), and,
- * with schemas, for a name none of them has (as the name's type says; `'*'`, every event, is one of every client's).
- */
-function checkName(core: ClientCore, name: string, listener?: boolean): void {
-  const schemas = core.options.schemas;
-  if (schemas && name !== '*' && !schemas.has(name)) {
-    const near = words ? closest(name, listener ? [...schemas.keys(), ...LIFECYCLE] : schemas.keys()) : undefined;
-    throw new FilterError(
-      words
-        ? `unknown event "${name}": no schema of the client's has it${near ? ` (did you mean "${near}"?)` : ''}`
-        : `unknown event: ${name}`,
-    );
-  }
+/** Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`). */
+function checkName(core: ClientCore, name: string): void {
   const problem = core.dialect.checkName?.(name);
   if (problem) throw new FilterError(problem);
 }

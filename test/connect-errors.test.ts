@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { mdb, querri } from '../src/dialects/index.js';
+import { buster, forge, mdb, querri } from '../src/dialects/index.js';
 import {
   type ConnectionError,
   createClient,
@@ -243,6 +243,29 @@ describe('open means the server accepted the client', () => {
     expect(errors).toEqual([closed.error]);
   });
 
+  it("an mdb app's own message named welcome (it carries app_slug, as every mdb message does) is an event, not a mismatch", async () => {
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'connected', app_slug: 'chat' }));
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 'room-7', protocol: 1, user: 'bob', app_slug: 'chat' }));
+    }, false);
+    const client = track(createClient({ url: server.url, dialect: mdb(), signals: false }));
+    const errors = errorsOf(client);
+    const welcome = await next(client, 'message', (event) => event.event_type === 'welcome');
+    expect(welcome.data).toMatchObject({ user: 'bob' });
+    expect([client.state, errors]).toEqual(['open', []]);
+  });
+
+  it("mdb() and a Querri server whose messages carry data and timestamp (guessed eventwire's by shape): the timeout is retried, not a stop", async () => {
+    const server = await actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'step_completed', timestamp: '2026-12-07T10:00:00', data: { step: 1 } }));
+    }, false);
+    const client = track(
+      createClient({ url: server.url, dialect: mdb(), handshakeTimeout: 100, backoff: quick, signals: false }),
+    );
+    const closed = await next(client, 'close');
+    expect([closed.willReconnect, isConnectionError(closed.error) && closed.error.kind]).toEqual([true, 'timeout']);
+  });
+
   it('the other dialects offer no subprotocol', async () => {
     const server = track(await startQuerri().start());
     const client = track(
@@ -272,6 +295,8 @@ describe('frames of another dialect', () => {
   for (const [name, dialect] of [
     ['querri', querri],
     ['mdb', mdb],
+    ['forge', forge],
+    ['buster', buster],
   ] as const) {
     it(`${name} against a v1 server: its welcome is no event; the client stops at once, naming eventwire`, async () => {
       const server = track(await startServer());

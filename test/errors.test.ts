@@ -155,3 +155,11 @@ describe('errors', () => {
     expect(e.message).toBe('event TaskStatusChanged failed its schema: status: Invalid input');
   });
 });
+
+describe("a server's words in an error", () => {
+  it('are cut to 100 and 1,000 characters, and what is no string (a custom dialect passing undefined) is said, not a TypeError', () => {
+    expect(new ServerError('E1', undefined as never).message).toBe('server error E1: undefined');
+    expect(new RequestError('m', 7 as never, { a: 1 } as never).message).toBe('m failed: 7: [object Object]');
+    expect(new ServerError('c'.repeat(101), 'ok').serverCode).toBe(`${'c'.repeat(100)}… (1 more characters)`);
+  });
+});

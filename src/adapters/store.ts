@@ -1,8 +1,6 @@
-import { words } from '#words';
 import type { Client } from '../client.js';
-import { type AckMode, isLifecycleName } from '../core/streams/delivery.js';
+import type { AckMode } from '../core/streams/delivery.js';
 import type { Subscription } from '../core/streams/subscription.js';
-import { FilterError } from '../errors/errors.js';
 import { fail, num, optionObject } from '../options-check.js';
 import { type Filters, parseFilters } from '../protocol/filters.js';
 import type { ConnectionState, EventSchemas, ServerEvent, ServerEventName } from '../types.js';
@@ -50,21 +48,8 @@ function checkStoreOptions<T extends EventListOptions>(
   return checked;
 }
 
-/**
- * What a store of `name` subscribes to: `'message'` is every event, as it is for `client.on`; another lifecycle
- * name is refused (a `FilterError` saying where that event is), where it subscribed to a server event of that name
- * that never came. Other names are checked by `subscribe()`, at the first subscriber.
- */
-function eventsOf(name: string): string | readonly string[] {
-  if (name === 'message') return [];
-  if (isLifecycleName(name))
-    throw new FilterError(
-      words
-        ? `"${name}" is a lifecycle event, not a server event: connectionState(client) or client.on('${name}')`
-        : `"${name}": lifecycle`,
-    );
-  return name;
-}
+/** What a store of `name` subscribes to: `'message'` is every event, as it is for `client.on`. */
+const eventsOf = (name: string): string | readonly string[] => (name === 'message' ? [] : name);
 
 /**
  * A store that starts its source on the first subscriber and stops it

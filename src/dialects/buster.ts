@@ -5,7 +5,7 @@ import { fail } from '../protocol/option-rules.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
 import { dialectOptions } from './options.js';
-import { ackIdProblem, closeTable, eventOf, isName, isObject, none } from './shared.js';
+import { ackIdProblem, closeTable, eventOf, isName, isObject, isV1Welcome, none, V1_WELCOME } from './shared.js';
 
 /**
  * Options of {@link buster}.
@@ -47,6 +47,7 @@ function closeBuster(code: number, status: number | undefined): CloseAction {
 
 function reader(terminal: ReadonlyMap<string, ReadonlySet<string>>) {
   return (value: unknown, sink: DialectSink): void => {
+    if (isObject(value) && isV1Welcome(value)) return void sink.error(V1_WELCOME());
     if (!isObject(value) || !isName(value.route)) {
       sink.error(new DecodeError({ reason: 'no_event_name', message: 'a message needs a route' }));
       return;

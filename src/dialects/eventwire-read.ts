@@ -11,9 +11,9 @@ type Problem = [DecodeReason, string];
 /** The pong of protocol v1, shared (it carries nothing). */
 const PONG = { type: 'pong' };
 
-/** Words used more than once, folded to their facts in a browser production bundle (see src/errors/words.ts). */
 /** A seq as PROTOCOL.md §2 has it: an integer >= 0 that a double holds exactly. */
 const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+/** Words used more than once, folded to their facts in a browser production bundle (see src/errors/words.ts). */
 const BAD_SEQ = words ? 'seq must be a non-negative integer' : 'seq: integer >= 0';
 const BAD_ID = words ? 'id must be a string' : 'id: string';
 

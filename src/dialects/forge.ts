@@ -2,7 +2,7 @@ import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
 import { noOptions } from './options.js';
-import { closeTable, eventOf, filterValues, isName, isObject, none } from './shared.js';
+import { closeTable, eventOf, filterValues, isName, isObject, isV1Welcome, none, V1_WELCOME } from './shared.js';
 
 /** The id of the `authenticate` command (one per connection). */
 const AUTH_ID = 'eventwire-auth';
@@ -31,6 +31,7 @@ function readForge(value: unknown, sink: DialectSink): void {
     return;
   }
   if (typeof value.id !== 'string' || typeof value.success !== 'boolean') {
+    if (isV1Welcome(value)) return void sink.error(V1_WELCOME());
     sink.error(new DecodeError({ reason: 'unknown_type', message: 'neither an event nor a response' }));
     return;
   }

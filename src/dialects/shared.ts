@@ -31,11 +31,13 @@ export type Obj = Record<string, unknown>;
 export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * @internal Whether a message is protocol v1's greeting, `{type: 'welcome', session_id}`: no other server
+ * @internal Whether a message is protocol v1's greeting as the reference server sends it, `{type: 'welcome',
+ * session_id, protocol}` (mdb's messages all carry `app_slug`: one named `welcome` is the app's): no other server
  * eventwire speaks sends one, so the dialects of those servers refuse it (it names the server at once: see
  * `MismatchWatch`), where it would have been read as an event named `welcome`.
  */
-export const isV1Welcome = (v: Obj): boolean => v.type === 'welcome' && typeof v.session_id === 'string';
+export const isV1Welcome = (v: Obj): boolean =>
+  v.type === 'welcome' && typeof v.session_id === 'string' && typeof v.protocol === 'number' && !('app_slug' in v);
 
 /** @internal The `cause` of {@link V1_WELCOME}'s refusals: how `MismatchWatch` knows one (and stops the client). */
 export const V1_SEEN = Object.freeze({ seen: "protocol v1's welcome" });

@@ -117,8 +117,10 @@ export function describe(cause: unknown, named = false): string {
  * @internal A server's own words (an error's code and message) cut to `max` characters: a server may send
  * megabytes of them, which an error would carry into every log line that prints it.
  */
-export const clipped = (text: string, max: number): string =>
-  text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+export function clipped(value: unknown, max: number): string {
+  const text = typeof value === 'string' ? value : describe(value); // a custom dialect's undefined...
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
 
 /**
  * @internal A refused option value as a message shows it: a string quoted, a number, boolean or bigint as

@@ -94,9 +94,10 @@ export class ConnectionError extends EventwireError {
  * - frames in a row that the client's dialect cannot read, and that one of the built-in
  *   dialects reads (`reads`): reported once; further such frames are counted in
  *   `stats().mismatchedFrames` instead of a `DecodeError` each. The client goes on.
- * - two that name the server for certain, and stop the client: protocol v1's `welcome` sent to
- *   another dialect (`reads` 'eventwire'); with a dialect whose greeting is required (mdb), a
- *   greeting that never comes from a server whose messages another built-in dialect reads.
+ * - two that name the server, and stop the client: the reference server's `welcome` read by
+ *   querri, mdb, forge or buster (`reads` 'eventwire'); with a dialect whose greeting is required
+ *   (mdb, forge given a token), a greeting that never comes from a server whose messages another
+ *   built-in dialect's server sends.
  *
  * @example
  * ```ts

@@ -153,7 +153,8 @@ export class Attempts extends PhaseTimer {
   early(value: unknown): void {
     if (!isBuiltin(this.dialect)) return; // a custom dialect's server may look like one of them
     const reads = sniffDialect(value);
-    if (reads !== undefined && reads !== this.dialect.name) this.#reads = reads;
+    // `{type, data, timestamp}` is a guess at eventwire (v1 itself greets first: its welcome names it at once)
+    if (reads !== undefined && reads !== this.dialect.name && reads !== 'eventwire') this.#reads = reads;
   }
 
   /** Something came on the socket: a frame ends a streak of drops, a protocol pong only proves life. */
