@@ -192,5 +192,13 @@ describe('decide(): close code x attempt x uptime -> decision', () => {
       backoff: { ...policy.backoff, maxRetries: 1 },
     });
     expect('stop' in once && once.stop.message).toMatch(/^gave up reconnecting after 1 attempt: /);
+    // maxRetries 0: the one attempt failed and no reconnect was tried ("after 0 attempts" counted nothing)
+    const none = decide(facts({ attempt: 0, error: last }), {
+      ...policy,
+      backoff: { ...policy.backoff, maxRetries: 0 },
+    });
+    expect('stop' in none && none.stop.message).toBe(
+      'did not reconnect (backoff.maxRetries is 0): cannot connect to ws://h/: connection refused (ECONNREFUSED)',
+    );
   });
 });

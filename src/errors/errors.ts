@@ -12,11 +12,10 @@ export {
 export { DecodeError, type DecodeErrorOptions, type DecodeReason, isDecodeError } from './decode.js';
 
 /**
- * Thrown by `createClient()` when an option is invalid; the message names the option (its full
- * path, `backoff.maxRetries`) and what it got.
+ * Thrown by `createClient()` when an option is invalid; the message names the option (its full path,
+ * `backoff.maxRetries`) and what it got.
  *
- * Why: a typo in an option should fail at construction, not as a silent misbehaviour
- * an hour later.
+ * Why: a typo in an option should fail at construction, not as a silent misbehaviour an hour later.
  *
  * @example
  * ```ts
@@ -62,8 +61,7 @@ export class AuthError extends EventwireError {
 }
 
 /**
- * The `token` provider threw or rejected. The attempt counts as failed and is retried
- * with backoff; the error is emitted so you can see why.
+ * The `token` provider threw or rejected: the attempt failed and is retried with backoff; emitted so you see why.
  *
  * @example
  * ```ts
@@ -78,8 +76,7 @@ export class TokenProviderError extends EventwireError {
 }
 
 /**
- * Reconnection gave up after `backoff.maxRetries` consecutive failed attempts. The
- * client is `closed`; `connect()` starts again from attempt 1.
+ * Reconnecting gave up after `backoff.maxRetries` failed attempts in a row: `closed`, `connect()` starts over.
  *
  * @example
  * ```ts
@@ -91,15 +88,18 @@ export class ReconnectExhaustedError extends EventwireError {
   /** How many reconnect attempts were made (`backoff.maxRetries`); `cause` is the last failure. */
   declare readonly attempts: number;
   constructor(attempts: number, cause?: unknown) {
-    const after = words ? `gave up reconnecting after ${attempts} ${plural(attempts)}` : `gave up after ${attempts}`;
+    const after = !words
+      ? `gave up after ${attempts}`
+      : attempts // maxRetries 0: one attempt failed, and none was made to reconnect
+        ? `gave up reconnecting after ${attempts} ${plural(attempts)}`
+        : 'did not reconnect (backoff.maxRetries is 0)';
     super('ERR_RECONNECT_EXHAUSTED', `${after}${cause === undefined ? '' : `: ${describe(cause)}`}`, { cause });
     this.attempts = attempts;
   }
 }
 
 /**
- * The server closed the connection with a code that must not be retried (for example
- * 1002 protocol error), or `shouldRetry` returned false.
+ * The server closed with a code that must not be retried (1002 protocol error...), or `shouldRetry` returned false.
  *
  * @example
  * ```ts
@@ -133,8 +133,7 @@ export class TimeoutError extends EventwireError {
 }
 
 /**
- * An event failed the schema given for its name in `options.events`. The event is not
- * delivered to handlers.
+ * An event failed the schema given for its name in `options.events`. The event is not delivered to handlers.
  *
  * @example
  * ```ts
@@ -218,11 +217,11 @@ export class HookError extends EventwireError {
 }
 
 /**
- * A subscription ended (`unsubscribe()`, or `close()` of its client) before what you waited
- * for: its `ready()` rejects with this. The connection may be fine.
+ * A subscription ended (`unsubscribe()`, or `close()` of its client) before what you waited for: its `ready()`
+ * rejects with this. The connection may be fine.
  *
- * Why not a `ClosedError`: that one says the connection closed for good; this says only that
- * one subscription is over, and which.
+ * Why not a `ClosedError`: that one says the connection closed for good; this says only that one subscription is
+ * over, and which.
  *
  * @example
  * ```ts
