@@ -1,4 +1,5 @@
 import type { Dialect } from '../../dialects/dialect.js';
+import { V1_SEEN } from '../../dialects/shared.js';
 import { EventwireError } from '../../errors/base.js';
 import { attemptUrl, type ResolvedOptions } from '../../options.js';
 import type { EventwireEvent } from '../../protocol/event.js';
@@ -214,7 +215,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     error.message = `${this.#options.dialect.name}: ${error.message}`;
     const report = this.#inbox.refused(error); // after a few in a row: which dialect reads them
     if (!report) return;
-    if (!this.#inbox.stops) return void this.#host.report(report);
+    if (error.cause !== V1_SEEN) return void this.#host.report(report);
     this.#transport.close(1000, 'wrong dialect'); // protocol v1's greeting: the client stops
     this.dead('wrong dialect', report);
   }
@@ -257,9 +258,8 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
   }
 
   /**
-   * The core, for a message the dialect read for the client. With an optional greeting the
-   * first frame opens the link: one for the client, before the core hears it (as a greeting
-   * would have); any other, once it is read (see `onMessage`).
+   * The core, for a message the dialect read for the client. With an optional greeting the first frame opens the
+   * link: one for the client, before the core hears it (as a greeting would have); any other, once it is read.
    */
   get #core(): LinkHost {
     if (this.#state === 'connecting') this.#openIfWaiting();

@@ -74,11 +74,6 @@ export class Inbox {
     return this.#reading;
   }
 
-  /** The last refusal named the server for certain (see `MismatchWatch.stops`): the client stops. */
-  get stops(): boolean {
-    return this.#watch?.stops ?? false;
-  }
-
   /**
    * The dialect refused the frame being read (`error`): returns what to report (`error`, or the
    * one `DialectMismatchError`), or undefined when the frame is counted instead.

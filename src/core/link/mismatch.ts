@@ -23,8 +23,6 @@ const UNREAD_IN_A_ROW = 3;
 export class MismatchWatch {
   /** Frames counted instead of reported. */
   counted = 0;
-  /** The last refusal was protocol v1's greeting: the server is not this dialect's, and the client stops. */
-  stops = false;
   #row = 0;
   /** The dialect the hint named; its frames are counted from then on. */
   #reads: string | undefined;
@@ -47,8 +45,8 @@ export class MismatchWatch {
   refused(error: EventwireError, value: unknown): EventwireError | undefined {
     this.#row++;
     // protocol v1's greeting names its server at once (no other server sends one), and stops the client
-    this.stops = error.cause === V1_SEEN; // refused by a built-in dialect of another server
-    if (this.stops)
+    // refused by a built-in dialect of another server as v1's welcome (the link stops the client on it)
+    if (error.cause === V1_SEEN)
       return new DialectMismatchError(
         words
           ? `the server greeted as a protocol v1 server, which the ${this.#dialect} dialect cannot read: ` +
