@@ -234,11 +234,79 @@ describe('a server whose stream started over', () => {
     const client = track(createClient({ url: server.url, signals: false }));
     const got: number[] = [];
     const gaps: unknown[] = [];
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
     const sub = await subscribed(client, (e) => void got.push((e as unknown as { seq: number }).seq));
     sub.on('gap', (gap) => void gaps.push(gap));
     await eventually(() => got.includes(4));
     expect(got).toEqual([1, 2, 3, 4]);
     expect(gaps).toEqual([]);
+    expect(errors).toEqual([]); // 2 and 3 after the second subscribed are its replay, not out of order
+  });
+});
+
+describe('seqs that go backwards on one link', () => {
+  /** A v1 server: welcome, then for each subscribe its `subscribed` (head 0) and `act`'s frames; acks go to `acks`. */
+  const v1 = (
+    act: (send: (frame: object) => void, message: { id: string; since?: number }, n: number) => void,
+    acks: unknown[] = [],
+  ) => {
+    let subscribes = 0;
+    return actingServer((ws) => {
+      ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
+      ws.on('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.type === 'ack') acks.push(message.message_id);
+        if (message.type !== 'subscribe') return;
+        ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 }));
+        act((frame) => ws.send(JSON.stringify(frame)), message, ++subscribes);
+      });
+    });
+  };
+
+  it('one seq far too high does not mute the subscription without a word: each event behind it is an out_of_order DecodeError', async () => {
+    const top = Number.MAX_SAFE_INTEGER;
+    const acks: unknown[] = [];
+    const m5 = event(5, { seq: 5, requires_ack: true, message_id: 'm5' });
+    const server = await v1((send) => {
+      for (const seq of [1, top, 3, 4]) send(event(seq, { seq }));
+      send(m5); // behind too, and asks for an ack: acked as a replay is, and said
+      setTimeout(() => send(m5), 50); // its re-send (the ack lost): acked again, said no more
+    }, acks);
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const got: number[] = [];
+    await subscribed(client, (e) => void got.push((e as unknown as { seq: number }).seq));
+    await eventually(() => acks.length === 2);
+    expect(got).toEqual([1, top]);
+    expect(errors.map((e) => isDecodeError(e) && [e.reason, e.message])).toEqual(
+      [3, 4, 5].map((seq) => [
+        'out_of_order',
+        `seq ${seq} came after seq ${top} on one link: dropped (seqs only go up)`,
+      ]),
+    );
+    expect(acks).toEqual(['m5', 'm5']);
+    expect(client.state).toBe('open');
+  });
+
+  it("a second subscription's replay, behind a listener's cursor, is no error: the new one gets it, the listener does not twice", async () => {
+    const server = await v1((send, message, n) => {
+      if (n === 1) for (const seq of [1, 2, 3]) send(event(seq, { seq }));
+      else for (const seq of [2, 3]) if (seq > (message.since ?? 0)) send(event(seq, { seq })); // its replay
+    });
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const listened: number[] = [];
+    client.on('E', (e) => void listened.push(e.seq as number));
+    await eventually(() => listened.length === 3);
+    const replayed: number[] = [];
+    await subscribedWith(client, { since: 1 }, (e) => void replayed.push((e as unknown as { seq: number }).seq));
+    await eventually(() => replayed.length === 2);
+    expect(replayed).toEqual([2, 3]);
+    expect(listened).toEqual([1, 2, 3]);
+    expect(errors).toEqual([]);
   });
 });
 

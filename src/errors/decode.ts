@@ -14,6 +14,8 @@ import { EventwireError, guardFor } from './base.js';
  * - text and JSON: `invalid_utf8`, `invalid_json`, `too_deep`, `too_many_objects`, `forbidden_key`;
  * - messages: `not_object`, `unknown_type`, `invalid_message`, `no_event_name`, `invalid_event`,
  *   `invalid_batch`, `batch_too_large`, `invalid_batch_members`;
+ * - order: `out_of_order` (an event whose seq is not above the subscription's cursor, on a link where it
+ *   already went past it, and not a re-send awaiting its ack: seqs only go up in a stream; dropped);
  * - your code: `codec_failed` (a custom codec threw), `dialect_failed` (a dialect's `read` threw).
  *
  * @example
@@ -43,6 +45,7 @@ export type DecodeReason =
   | 'invalid_batch'
   | 'batch_too_large'
   | 'invalid_batch_members'
+  | 'out_of_order'
   | 'codec_failed'
   | 'dialect_failed';
 

@@ -6,7 +6,8 @@ import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
 import { utf8Length } from '../../protocol/utf8.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { merge, type Outcome } from '../util/outcome.js';
-import type { SubscriptionImpl } from './subscription.js';
+import { outOfOrder } from './confirm.js';
+import { BEHIND, type SubscriptionImpl } from './subscription.js';
 
 /**
  * How events that carry `requires_ack` are acknowledged. Either way an ack means "handled":
@@ -113,9 +114,10 @@ export function createDelivery(
       const now = ++epoch;
       const messageId = event.requires_ack === true ? event.message_id : undefined;
       let again = false;
+      let verdict: Verdict | undefined;
       if (messageId !== undefined) {
         if (inFlight.has(messageId)) return; // its handlers still run: no second copy, no ack
-        const verdict = verdicts.get(messageId);
+        verdict = verdicts.get(messageId);
         // Acked before: our ack was lost. With a seq, the subscriptions' cursors decide (a replay
         // may still be new to one that was waiting for it); without one, nobody gets it twice.
         if (verdict === 'acked' && event.seq === undefined) return sendAck(messageId);
@@ -149,13 +151,25 @@ export function createDelivery(
       }
 
       let handed = false;
+      let replayed = false;
+      let behind: SubscriptionImpl | undefined;
       let outcome: Outcome;
       for (const sub of subscriptions.values()) {
         if (sub.born === now || !sub.matches(name, event)) continue; // one a handler just made waits for the next event
         const result = sub.deliver(event, messageId !== undefined, again);
-        if (result === null) continue;
-        handed = true;
-        outcome = merge(outcome, result);
+        if (result === null) replayed = true;
+        else if (result === BEHIND) behind = sub;
+        else {
+          handed = true;
+          outcome = merge(outcome, result);
+        }
+      }
+      // Behind every cursor that matched it, on links that went past it, and no replay or re-send: seqs only go up
+      // in a stream, so it is out of order, and dropped (once, in seq order) with a word, not muted without one.
+      // One that asks for an ack is acked as a replay is (its id may be a re-send's, evicted from the window: the
+      // cursors keep it from being delivered twice).
+      if (behind && !handed && !replayed && verdict === undefined) {
+        reportError(outOfOrder(event.seq as number, behind.cursor as number));
       }
 
       if (messageId === undefined) return;

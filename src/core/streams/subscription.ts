@@ -3,96 +3,20 @@ import type { Dialect, SubscriptionSpec } from '../../dialects/dialect.js';
 import type { EventwireError } from '../../errors/base.js';
 import { HandlerError, SubscriptionEndedError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
-import { compileFilters, type FilterPredicate, type Filters, type FiltersOf } from '../../protocol/filters.js';
+import { compileFilters, type FilterPredicate, type Filters } from '../../protocol/filters.js';
 import { type Held, Lane } from '../outbox/outbox.js';
 import type { Clock } from '../util/clock.js';
 import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from '../util/emitter.js';
 import { merge, type Outcome } from '../util/outcome.js';
 import { watchConfirm } from './confirm.js';
-import { type Feed, iterate, type OverflowPolicy } from './iterator.js';
+import { type Feed, iterate } from './iterator.js';
+import type { SubscribeOptions, Subscription, SubscriptionEvents, SubscriptionState } from './subscription-types.js';
 import type { TimeCursor } from './time-cursor.js';
 
-/**
- * - `pending`: asked for, not yet confirmed on the current connection (or disconnected).
- * - `active`: confirmed; events flow.
- * - `unsubscribed`: final. It is never restored after a reconnect.
- * @example `if (sub.state === 'active') ...`
- */
-export type SubscriptionState = 'pending' | 'active' | 'unsubscribed';
+export type { SubscribeOptions, Subscription, SubscriptionEvents, SubscriptionState };
 
-/**
- * Options of `client.subscribe()`. `Key`: the filter keys allowed, for a typed client those of the
- * events' data (see `FilterKey`); any string otherwise. An unknown option is an `OptionsError`.
- * @example `{ filters: { level: ['WARN', 'ERROR'] }, since: 1200 }`
- */
-export interface SubscribeOptions<Key extends string = string> {
-  /**
-   * See PROTOCOL.md §6. Validated at once: a bad filter throws a `FilterError` naming the key, as does a key
-   * that is not a field of the events' data when their schemas give a JSON Schema. @default {}
-   */
-  filters?: FiltersOf<Key>;
-  /** Replay from here: a seq (events after it) or an ISO time (events at or after it). @default live only */
-  since?: number | string;
-  /** Iterator buffer, in events. @default 1000 */
-  bufferSize?: number;
-  /** See {@link OverflowPolicy}. @default 'error' */
-  overflow?: OverflowPolicy;
-}
-
-/** Events of a subscription besides the events it delivers. @example `sub.on('gap', ({ from, to }) => refetch())` */
-export interface SubscriptionEvents<Ev> {
-  /** An event that matched this subscription, delivered once, in seq order. */
-  event: Ev;
-  /**
-   * Events may be missing: the server could not replay seqs `from`..`to` (inclusive); or, with `since`, a link
-   * resumed from that time got no replay (dialects that resume by time); or, with all absent, it cannot replay at
-   * all and the link was lost (dialects without resume), or the server's stream started over (its head below the
-   * last seq delivered: a restart that lost its history; the new seqs are delivered). Refetch your state.
-   */
-  gap: { from?: number; to?: number; since?: string };
-  /** The state changed. */
-  state: { from: SubscriptionState; to: SubscriptionState };
-  /** Something about this subscription failed (overflow, server refusal). */
-  error: EventwireError;
-}
-
-/**
- * A live query for events by name and filters. Survives reconnects (resuming after the
- * last seq it delivered) until `unsubscribe()`.
- *
- * @example
- * ```ts
- * const sub = client.subscribe(['TaskStatusChanged'], { filters: { status: ['Running', 'Failed'] } });
- * const off = sub.on((ev) => render(ev.data));
- * sub.on('gap', () => refetchTasks());
- * for await (const ev of sub) console.log(ev.seq);
- * ```
- */
-export interface Subscription<Ev extends EventwireEvent = EventwireEvent> extends AsyncIterable<Ev> {
-  /** Client-chosen id, echoed by the server. */
-  readonly id: string;
-  /** The event names asked for (empty: all). */
-  readonly events: readonly string[];
-  /** The validated filters. */
-  readonly filters: Readonly<Filters>;
-  /** See {@link SubscriptionState}. */
-  readonly state: SubscriptionState;
-  /** The last seq delivered (or the stream head when confirmed), the resume point. */
-  readonly cursor: number | undefined;
-  /** Adds an event handler; returns its unsubscribe function. */
-  on(handler: Listener<Ev>): () => void;
-  /** Adds a listener for one of {@link SubscriptionEvents}; returns its unsubscribe function. */
-  on<K extends keyof SubscriptionEvents<Ev>>(type: K, listener: Listener<SubscriptionEvents<Ev>[K]>): () => void;
-  /** Ends the subscription for good: the server is told, and no reconnect restores it. */
-  unsubscribe(): void;
-  /**
-   * Resolves once it is active (confirmed, or sent to a server that confirms nothing); rejects when it ends first
-   * (`unsubscribe()`, `close()`: a `SubscriptionEndedError`), or with the client's fatal error. Made while the
-   * client is closed, it rejects with what stopped it, as `client.ready()` does (active after `connect()`).
-   * @example `await client.subscribe('LogEntry').ready()`
-   */
-  ready(): Promise<void>;
-}
+/** @internal What `deliver` returns for an event at or below the cursor of a link that delivered past it already. */
+export const BEHIND = 'behind';
 
 /** @internal The client's side of the contract. */
 export interface SubscriptionHost {
@@ -132,6 +56,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   readonly #host: SubscriptionHost;
   #state: SubscriptionState = 'pending';
   #cursor: number | undefined;
+  /** This link delivered a seq since the last `subscribed`: one at or below the cursor now is no replay. */
+  #ahead = false;
   /** Time resume (dialects that resume by time): made on the first event. */
   #time: TimeCursor | undefined;
   /** Whether it was ever active (a later activation follows a lost link). */
@@ -317,11 +243,16 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
    * Delivers if new for this subscription (or `again`: a re-delivery of an event whose
    * handlers failed); returns how its handlers took it, or null when it had it already.
    */
-  deliver(event: EventwireEvent, needsAck: boolean, again: boolean): Outcome | null {
+  deliver(event: EventwireEvent, needsAck: boolean, again: boolean): Outcome | null | typeof BEHIND {
     const seq = event.seq;
     if (seq !== undefined) {
-      if (this.#cursor !== undefined && seq <= this.#cursor && !again) return null; // a replay or re-delivery
-      if (this.#cursor === undefined || seq > this.#cursor) this.#cursor = seq;
+      const cursor = this.#cursor;
+      // a replay or re-delivery (null), or, where this link went past it already, out of order (delivery decides)
+      if (cursor !== undefined && seq <= cursor && !again) return this.#ahead ? BEHIND : null;
+      if (cursor === undefined || seq > cursor) {
+        this.#cursor = seq;
+        this.#ahead = true;
+      }
     } else if (this.#host.dialect.resume === 'time') {
       this.#time ??= this.#host.timeCursor?.();
       if (this.#time?.admit(event) === 'copy' && !again) return null; // a replayed copy of one delivered already
@@ -336,6 +267,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   /** The server confirmed it (with its stream head, and the seqs it could not replay). */
   confirmed(seq: number | undefined, gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed') return;
+    this.#ahead = false; // its replay follows
     if (typeof seq === 'number' && this.#state !== 'active') {
       // A head below the cursor (whatever `since` first was: a time gives way to seqs once one is delivered): the
       // server's stream started over (a restart without its history). Its seqs from the head on are new events,
@@ -378,6 +310,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
     this.#unwatch?.(); // the next link sends it again, and watches again
     this.#unwatch = undefined;
     this.#time?.linkLost();
+    this.#ahead = false;
     if (this.#state === 'active') this.#setState('pending');
   }
 
