@@ -16,7 +16,7 @@ import {
   isFilterError,
   isOptionsError,
   isReconnectExhaustedError,
-} from '../errors/errors.js';
+} from '../errors/index.js';
 import { DIALECTS, EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
 
 /** A token written into the URL itself (`?token=`) is a secret too. */

@@ -1,2 +1,3 @@
 export { type ErrorCode, EventwireError, isEventwireError } from './base.js';
 export * from './errors.js';
+export * from './guards.js';

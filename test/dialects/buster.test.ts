@@ -209,7 +209,7 @@ describe('buster: refusals of the upgrade', () => {
     const server = await start();
     const fixed = client(server.url, { token: 'expired' });
     const refused = await next(fixed, 'error', isAuthError);
-    expect(isAuthError(refused) && [refused.closeCode, fixed.state]).toEqual([4001, 'closed']);
+    expect(isAuthError(refused) && [refused.closeCode, refused.status, fixed.state]).toEqual([4001, 401, 'closed']);
     let asked = 0;
     const fn = client(server.url, { token: () => `expired-${++asked}` });
     await next(fn, 'error', isAuthError);
@@ -219,7 +219,8 @@ describe('buster: refusals of the upgrade', () => {
   it('a bare HTTP 401 (a token that is no user) stops with AuthError', async () => {
     const server = await start({ noUser: ['revoked'] });
     const c = client(server.url, { token: 'revoked' });
-    expect(isAuthError(await next(c, 'error', isAuthError))).toBe(true);
+    const error = await next(c, 'error', isAuthError);
+    expect(isAuthError(error) && [error.closeCode, error.status]).toEqual([1006, 401]); // the status, where no close code says it
     expect(c.state).toBe('closed');
   });
 

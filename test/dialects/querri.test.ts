@@ -204,6 +204,7 @@ describe('querri dialect against the seed on FastAPI + uvicorn + redis', () => {
     const refused = client(server, room(), 'not-a-jwt');
     const error = (await next(refused, 'error', isAuthError)) as AuthError;
     expect(error.message).toMatch(/HTTP 403.*check the URL as well as the token/);
+    expect(error.status).toBe(403);
     expect(refused.state).toBe('closed');
     const p = room();
     const outsider = client(server, p, await mint(server, { sub: 'u-2', projects: ['elsewhere'] }));

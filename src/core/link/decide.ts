@@ -142,7 +142,7 @@ export function decide(facts: CloseFacts, policy: RetryPolicy): Decision {
   const carry = { attempt, lastWasRefresh, lastWasRefusal: refusal, ...(hookError && { hookError }) };
   if (refusal && verdict === undefined && (!facts.refreshable || refusedBefore)) action = 'auth';
   else if (refusal && verdict !== false) action = 'refresh';
-  if (action === 'auth') return { stop: new AuthError(code, reason), ...carry };
+  if (action === 'auth') return { stop: new AuthError(code, reason, facts.status), ...carry };
   if (action === 'fatal') return { stop: mismatch ?? new ClosedError(code, reason), ...carry };
   if (attempt > policy.backoff.maxRetries) return { stop: new ReconnectExhaustedError(attempt - 1, error), ...carry };
   if (action === 'refresh' && !lastWasRefresh) return { retryIn: 0, ...carry, lastWasRefresh: true };
