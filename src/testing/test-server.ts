@@ -210,6 +210,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     throw error;
   }
   let stopped = false;
+  /** The restart under way (settled), and what ends its downtime early. */
+  let restartRun: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
   /** A `ClosedError` for a call after `stop()`: it did nothing, without a word. */
   const alive = (call: string) => {
     if (stopped) throw calledAfterStop(call);
@@ -310,13 +313,24 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       const { downMs = 0 } =
         optionObject('restart options', restarting ?? undefined, ['downMs'], 'restart option') ?? {};
       check('downMs', downMs, 0);
-      await proxy.pause();
-      proxy.inject('rst');
-      await server.stop();
-      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-      if (stopped) return; // stopped while it was down: it stays down
-      await server.start();
-      await proxy.listen();
+      // stop() meanwhile ends the wait and waits for this; each step after an await asks whether it came
+      const run = (async () => {
+        await proxy.pause();
+        proxy.inject('rst');
+        await server.stop();
+        if (downMs > 0 && !stopped)
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, downMs);
+            wake = () => {
+              clearTimeout(timer); // nothing of it keeps the process alive
+              r();
+            };
+          });
+        if (!stopped) await server.start();
+        if (!stopped) await proxy.listen();
+      })();
+      restartRun = run.catch(() => {});
+      await run;
     },
     blackhole(ms) {
       alive('blackhole');
@@ -353,6 +367,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
+      wake?.(); // a restart's downtime: it stays down
+      await restartRun; // a restart in the middle of a listen: what it opened is closed below
       for (const chaos of chaoses) void chaos.stop();
       for (const w of waiters) {
         systemClock.clearTimeout(w.timer);

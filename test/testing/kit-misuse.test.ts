@@ -3,6 +3,7 @@
  * promise's, rejected), never a misspelled option ignored, an event no client can read, a wait
  * that fires at once or never settles, or ws's TypeError.
  */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createClient, isOptionsError, OptionsError } from '../../src/index.js';
 import { createTestServer, type TestServerOptions } from '../../src/testing/index.js';
@@ -110,5 +111,34 @@ describe('chaos() and publish() through JSON', () => {
     await client.subscribe('X').ready();
     server.publish('X', { n: 1 }, null as never);
     expect(await got).toMatchObject({ event_type: 'X', data: { n: 1 } });
+  });
+});
+
+describe('stop() during a restart()', () => {
+  /** Whether anything accepts a TCP connection on the server's port. */
+  const listening = (url: string) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+
+  it('stop() ends its downtime (whose timer kept the process alive for downMs) and waits for it: nothing listens after', async () => {
+    // stop() called at several of the restart's steps (after 0 to 5 turns of the event loop)
+    const cases = [0, 1, 2, 3, 4, 5].flatMap((turns) => [0, 60_000].map((downMs) => ({ downMs, turns })));
+    for (const { downMs, turns } of cases) {
+      const server = await createTestServer();
+      expect(await listening(server.url)).toBe(true); // the probe sees a listening port
+      const restart = server.restart({ downMs });
+      for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+      const started = performance.now();
+      await server.stop();
+      await restart;
+      expect(performance.now() - started).toBeLessThan(5_000); // a downtime of a minute ends at stop()
+      expect([turns, await listening(server.url)]).toEqual([turns, false]);
+    }
   });
 });
