@@ -102,7 +102,10 @@ export class ReconnectExhaustedError extends EventwireError {
 }
 
 /**
- * The server closed with a code that must not be retried (1002 protocol error...), or `shouldRetry` returned false.
+ * The server closed with a code that must not be retried (1002 protocol error...), or `shouldRetry` returned false;
+ * after `close()`, what still waited on the client (a request, `ready()`) rejects with it (code 1000). Why one class:
+ * each says the link is over and will not come back by itself. In `eventwire/testing`, a test server's calls after its
+ * `stop()` throw it (code 1000), rather than doing nothing.
  *
  * @example
  * ```ts
@@ -121,7 +124,9 @@ export class ClosedError extends EventwireError {
 }
 
 /**
- * Something did not happen in time: the auth handshake, or a request.
+ * Something did not happen in time: the auth handshake, a request, a subscription's confirmation; in
+ * `eventwire/testing`, `nextMessage()` or `connected()` past its `timeout`. Why typed: a wait that failed is told
+ * apart from a refusal (`RequestError`) or a lost link (`ClosedError`).
  *
  * @example
  * ```ts
