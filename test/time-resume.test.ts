@@ -155,4 +155,23 @@ describe('resume by time loses nothing', () => {
     expect(got.seen.map((e) => e.data)).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
     expect(gaps.seen).toHaveLength(1);
   });
+
+  it('an event stamped at the first time a Date holds: the link lost resumes from it (RangeError took the process down)', async () => {
+    server = await startReplaying();
+    const c = client(server.url);
+    const sub = c.subscribe('Tick');
+    const got = collect((h) => sub.on(h));
+    const gaps = collect<object>((h) => sub.on('gap', h));
+    await reach(c, 'open');
+    await eventually(() => server.connected === 1);
+    for (const at of [-8.64e15, -8.64e15 + 500]) {
+      server.publish('Tick', at, { at });
+      await got.until(got.seen.length + 1);
+      server.dropAll();
+      await gaps.until(gaps.seen.length + 1); // it cannot reach back over the skew it allows: a gap {since}
+      await reach(c, 'open');
+    }
+    expect(gaps.seen).toEqual([{ since: '-271821-04-20T00:00:00.000Z' }, { since: '-271821-04-20T00:00:00.000Z' }]);
+    expect(c.state).toBe('open');
+  });
 });

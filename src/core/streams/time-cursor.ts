@@ -9,6 +9,8 @@ const MAX_SKEW = 60_000;
  * is behind and whose first event comes just after the drop has not been seen yet.
  */
 const MIN_REACH = 1_000;
+/** The first time a `Date` holds (ms): a resume never reaches back before it. */
+const EARLIEST = -8.64e15;
 
 /**
  * @internal Resume by time, for servers that replay `since` a time and give no seq (Provisioning).
@@ -80,7 +82,8 @@ export class TimeCursor {
     const last = this.#last;
     if (last === undefined) return;
     const wanted = last - this.#skew();
-    const from = Math.min(last, Math.max(wanted, this.#evicted + 1));
+    // not before the first time a Date holds (an event stamped near it would make toISOString throw)
+    const from = Math.max(EARLIEST, Math.min(last, Math.max(wanted, this.#evicted + 1)));
     this.#covered = from <= wanted;
     this.#from = from === last ? this.#lastText : new Date(from).toISOString();
     for (let i = 0; i < this.#times.length; i++) {
