@@ -151,7 +151,7 @@ export interface ClientStats extends ClientMetrics {
   listeners: number;
   /**
    * Frames dropped unread after a `DialectMismatchError` named the dialect that reads them:
-   * counted here instead of a `DecodeError` each.
+   * counted here instead of a `DecodeError` each (until the dialect reads 3 frames in a row again).
    */
   mismatchedFrames: number;
   /** The rate limit at work (`rateLimit` option or the dialect's), or undefined without one. */

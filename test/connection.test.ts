@@ -436,6 +436,19 @@ describe('frames of another dialect', () => {
     expect(errors.map((e) => e.name)).toEqual(['DecodeError', 'DecodeError', 'DialectMismatchError', 'DecodeError']);
   });
 
+  it('once the dialect reads 3 frames in a row again, such frames are reported again (a glitch is no wrong dialect)', () => {
+    const { link, fake, errors } = setup({ dialect: querri() });
+    link.connect();
+    fake.accept();
+    for (let n = 1; n <= 4; n++) fake.say(v1(n));
+    expect(link.mismatchedFrames).toBe(1);
+    for (let n = 0; n < 3; n++) fake.say({ type: 'Readable' });
+    errors.length = 0;
+    fake.say(v1(5)); // was counted for the client's life, without a word
+    expect(errors.map((e) => e.name)).toEqual(['DecodeError']);
+    expect(link.mismatchedFrames).toBe(1);
+  });
+
   it('frames no built-in dialect reads stay DecodeErrors, one each', () => {
     const { link, fake, errors } = setup({ dialect: querri() });
     link.connect();

@@ -218,7 +218,7 @@ describe('a server whose stream started over', () => {
     },
   );
 
-  it('a second subscribed, lower, for an active subscription moves nothing: no event twice, no gap', async () => {
+  it('a second subscribed, lower, for an active subscription moves nothing: no event twice, no gap, the repeats said', async () => {
     const server = await actingServer((ws) => {
       ws.send(JSON.stringify({ type: 'welcome', session_id: 's' }));
       ws.on('message', (raw) => {
@@ -241,7 +241,8 @@ describe('a server whose stream started over', () => {
     await eventually(() => got.includes(4));
     expect(got).toEqual([1, 2, 3, 4]);
     expect(gaps).toEqual([]);
-    expect(errors).toEqual([]); // 2 and 3 after the second subscribed are its replay, not out of order
+    // no replay was asked for (the subscribe had no since): 2 and 3 again are out of order, said
+    expect(errors.map((e) => isDecodeError(e) && e.reason)).toEqual(['out_of_order', 'out_of_order']);
   });
 });
 
@@ -250,6 +251,7 @@ describe('seqs that go backwards on one link', () => {
   const v1 = (
     act: (send: (frame: object) => void, message: { id: string; since?: number }, n: number) => void,
     acks: unknown[] = [],
+    head = 0,
   ) => {
     let subscribes = 0;
     return actingServer((ws) => {
@@ -258,7 +260,7 @@ describe('seqs that go backwards on one link', () => {
         const message = JSON.parse(String(raw));
         if (message.type === 'ack') acks.push(message.message_id);
         if (message.type !== 'subscribe') return;
-        ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: 0 }));
+        ws.send(JSON.stringify({ type: 'subscribed', id: message.id, events: message.events, seq: head }));
         act((frame) => ws.send(JSON.stringify(frame)), message, ++subscribes);
       });
     });
@@ -288,6 +290,27 @@ describe('seqs that go backwards on one link', () => {
     );
     expect(acks).toEqual(['m5', 'm5']);
     expect(client.state).toBe('open');
+  });
+
+  it('a head far too high in the subscribed of a subscribe without since: each event at or below it is out_of_order, not muted', async () => {
+    const top = Number.MAX_SAFE_INTEGER;
+    const server = await v1(
+      (send) => {
+        for (const seq of [2, 3, 4]) send(event(seq, { seq }));
+      },
+      [],
+      top,
+    );
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const got: number[] = [];
+    await subscribed(client, (e) => void got.push((e as unknown as { seq: number }).seq));
+    await eventually(() => errors.length === 3);
+    expect(got).toEqual([]);
+    expect(errors.map((e) => isDecodeError(e) && e.message)).toEqual(
+      [2, 3, 4].map((seq) => `seq ${seq} came after seq ${top} on one link: dropped (seqs only go up)`),
+    );
   });
 
   it("a second subscription's replay, behind a listener's cursor, is no error: the new one gets it, the listener does not twice", async () => {

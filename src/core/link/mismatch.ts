@@ -15,7 +15,8 @@ const UNREAD_IN_A_ROW = 3;
  * frames in a row its reader refused, and that one of the built-in dialects reads (by shape,
  * {@link sniffDialect}), one `DialectMismatchError` names that dialect; from then on, frames
  * of that shape that the reader refuses are counted (`counted`, in `stats()`) instead of a
- * `DecodeError` each. Per client: a reconnect does not repeat the hint.
+ * `DecodeError` each, until the reader reads {@link UNREAD_IN_A_ROW} frames in a row again (it was a
+ * glitch: later ones are reported again). Per client: a reconnect does not repeat the hint.
  *
  * Made on the first frame the reader refuses: the inbox keeps the value being read and its
  * refusals so far, and tells the watch of each frame read without one ({@link MismatchWatch.read}).
@@ -24,8 +25,10 @@ export class MismatchWatch {
   /** Frames counted instead of reported. */
   counted = 0;
   #row = 0;
-  /** The dialect the hint named; its frames are counted from then on. */
+  /** The dialect the hint named; its frames are counted from then on, until {@link UNREAD_IN_A_ROW} are read in a row. */
   #reads: string | undefined;
+  /** Frames read in a row since the hint. */
+  #good = 0;
   readonly #dialect: string;
 
   constructor(dialect: string) {
@@ -35,6 +38,8 @@ export class MismatchWatch {
   /** A frame was read without an error: the row ends. */
   read(): void {
     this.#row = 0;
+    // the dialect reads the server again (a glitch, not a wrong dialect): such frames are reported again
+    if (this.#reads !== undefined && ++this.#good >= UNREAD_IN_A_ROW) this.#reads = undefined;
   }
 
   /**
@@ -44,6 +49,7 @@ export class MismatchWatch {
    */
   refused(error: EventwireError, value: unknown): EventwireError | undefined {
     this.#row++;
+    this.#good = 0;
     // protocol v1's greeting names its server at once (no other server sends one), and stops the client
     // refused by a built-in dialect of another server as v1's welcome (the link stops the client on it)
     if (error.cause === V1_SEEN)

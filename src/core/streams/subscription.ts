@@ -56,7 +56,7 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   readonly #host: SubscriptionHost;
   #state: SubscriptionState = 'pending';
   #cursor: number | undefined;
-  /** This link delivered a seq since the last `subscribed`: one at or below the cursor now is no replay. */
+  /** This link delivered a seq, or confirmed a subscribe that asked for no replay: one at or below the cursor now is no replay. */
   #ahead = false;
   /** Time resume (dialects that resume by time): made on the first event. */
   #time: TimeCursor | undefined;
@@ -267,7 +267,8 @@ export class SubscriptionImpl implements Subscription, Held, SubscriptionSpec, L
   /** The server confirmed it (with its stream head, and the seqs it could not replay). */
   confirmed(seq: number | undefined, gap: { from: number; to: number } | undefined): void {
     if (this.#state === 'unsubscribed') return;
-    this.#ahead = false; // its replay follows
+    // asked for with a resume point, its replay follows; without one, none comes: at or below the head is out of order
+    if (this.#state !== 'active') this.#ahead = this.#live;
     if (typeof seq === 'number' && this.#state !== 'active') {
       // A head below the cursor (whatever `since` first was: a time gives way to seqs once one is delivered): the
       // server's stream started over (a restart without its history). Its seqs from the head on are new events,
