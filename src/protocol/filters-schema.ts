@@ -3,7 +3,7 @@
  * client validates filters with the hand-written `parseFilters`, which a property test keeps
  * equal to this schema, so that the core carries no zod.
  */
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini'; // zod 4, or zod 3.25's copy of it: the peer range takes both
 import { keyProblem, MAX_CHOICES, MAX_KEYS, sinceProblem, VALUE_RULE } from './filters.js';
 
 const scalar = z.union([

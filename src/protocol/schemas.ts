@@ -6,7 +6,7 @@
  * (see `dialects/eventwire-read.ts` for the hand-written check, which a property test,
  * `test/codec-properties.test.ts`, keeps in agreement with these schemas).
  */
-import * as z from 'zod/mini';
+import * as z from 'zod/v4/mini'; // zod 4, or zod 3.25's copy of it: the peer range takes both
 import { FiltersSchema } from './filters-schema.js';
 
 export { PROTOCOL_VERSION, SUBPROTOCOL } from './version.js';
