@@ -93,12 +93,18 @@ export interface LifecycleEvents {
 }
 
 /**
- * Listeners that may be given in `options.on`: lifecycle events, and typed server events.
+ * Listeners that may be given in `options.on`: lifecycle events, and server events, typed by `events`' schemas.
+ * Without schemas any server event's name is taken, as `client.on(name)` takes it (the event is delivered
+ * unvalidated); annotate its parameter, `(ev: EventwireEvent) => …`, since a type with an index signature beside
+ * the lifecycle names cannot give one to infer.
  * @example `{ open: () => console.log('open'), TaskStatusChanged: (ev) => render(ev.data) }`
  */
 export type InitialListeners<E extends EventSchemas, M extends AckMode = AckMode> = {
   [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
-} & (string extends keyof E ? unknown : { [K in keyof E & string]?: (payload: ServerEvent<E, K, M>) => unknown });
+} & (string extends keyof E
+  ? // biome-ignore lint/suspicious/noExplicitAny: the lifecycle listeners above must fit the index signature too
+    { [name: string]: ((payload: any) => unknown) | undefined }
+  : { [K in keyof E & string]?: (payload: ServerEvent<E, K, M>) => unknown });
 
 /** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
 export type SendResult = 'sent' | 'queued' | 'refused';

@@ -1,9 +1,16 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod/mini';
-import { type Client, createClient, type EventwireEvent, isHandlerError, isValidationError } from '../src/index.js';
+import {
+  type Client,
+  createClient,
+  type EventwireEvent,
+  isHandlerError,
+  isValidationError,
+  type LifecycleEvents,
+} from '../src/index.js';
 import { track } from './cleanup.js';
 import { startServer } from './fixtures/server.js';
-import { next, nextEvent, reach } from './helpers.js';
+import { eventually, next, nextEvent, reach } from './helpers.js';
 
 const events = {
   TaskStatusChanged: z.object({ task_id: z.string(), status: z.enum(['Pending', 'Running', 'Failed', 'Done']) }),
@@ -128,6 +135,27 @@ describe('typed events (Standard Schema)', () => {
       },
     });
     client.close();
+  });
+
+  it('options.on without schemas takes a server event, as the client delivers it (it failed to compile)', async () => {
+    const server = track(await startServer());
+    const seen: EventwireEvent[] = [];
+    const client = track(
+      createClient({
+        url: server.url,
+        signals: false,
+        on: {
+          TaskStatusChanged: (ev: EventwireEvent) => void seen.push(ev),
+          open: (info) => expectTypeOf(info).toEqualTypeOf<LifecycleEvents['open']>(),
+        },
+      }),
+    );
+    // @ts-expect-error: a lifecycle listener keeps its payload's type
+    createClient({ url: server.url, lazy: true, on: { close: (info: { nothing: true }) => info } }).close();
+    await reach(client, 'open');
+    server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 't1', status: 'Running' } });
+    await eventually(() => seen.length === 1);
+    expect(seen[0]?.data).toEqual({ task_id: 't1', status: 'Running' });
   });
 
   it('delivers valid events with parsed data and rejects invalid ones with a ValidationError', async () => {
