@@ -28,6 +28,19 @@ describe('refused credentials', () => {
     expect(errors).toEqual([expect.stringMatching(/^ERR_CONNECTION: .*\(4003: invalid token\)$/)]); // the refusal, said
   });
 
+  it("a token function that returns '' (a logged-out `?? ''`): a TokenProviderError, retried; no empty token is sent", async () => {
+    const server = track(await startServer({ tokens: ['good'] }));
+    const tokens = ['', 'good'];
+    const c = track(
+      createClient({ url: server.url, token: () => tokens.shift() ?? 'none', backoff: { minDelay: 5, maxDelay: 10 } }),
+    );
+    const errors: string[] = [];
+    c.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    await reach(c, 'open');
+    expect(errors).toEqual(['ERR_TOKEN_PROVIDER: token provider failed: token provider returned an empty string']);
+    expect(server.history.map((h) => h.token)).toEqual(['good']);
+  });
+
   it('an expired token (4001) on an open link is refreshed at once', async () => {
     const server = track(await startServer({ tokens: ['t-1', 't-2'] }));
     let n = 0;

@@ -29,8 +29,14 @@ export function fetchToken(
   }
   Promise.resolve(token).then(
     (value) => {
-      if (typeof value === 'string') got(value);
-      else failed(new TokenProviderError(new TypeError(`token provider returned ${typeof value}`)));
+      // '' is no token, as the option refuses it: a logged-out `?? ''` is retried and said, not sent for an AuthError
+      if (typeof value === 'string' && value !== '') got(value);
+      else
+        failed(
+          new TokenProviderError(
+            new TypeError(`token provider returned ${value === '' ? 'an empty string' : typeof value}`),
+          ),
+        );
     },
     (cause: unknown) => failed(new TokenProviderError(cause)),
   );
