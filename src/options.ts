@@ -44,9 +44,7 @@ import type { EventSchemas, InitialListeners } from './types.js';
 export interface ClientOptions<E extends EventSchemas = EventSchemas, M extends AckMode = AckMode> {
   /** Server URL, `ws(s)://` or `http(s)://` (converted). */
   url: string | URL;
-  /**
-   * Credentials: a string, or a function called before every attempt so reconnects never reuse a stale token (one
-   * that throws, rejects or gives no non-empty string is a `TokenProviderError`, and the attempt is retried). */
+  /** Credentials: a string, or a function called before every attempt (no stale token; '' from it is a TokenProviderError). */
   token?: string | (() => string | Promise<string>);
   /**
    * The server's wire format: eventwire's protocol v1, or one of `eventwire/dialects`
