@@ -71,7 +71,7 @@ describe('the browser side of #platform, with a ws class as the WebSocket option
     await r.until(1);
     // this is the browser's side running in Node: an app bundled without the `node` condition is told how to get Node's
     expect(r.log[0]).toMatch(
-      /^close 1006 no WebSocket here: eventwire's browser build runs in Node here: bundle with the `node` export condition .* error$/,
+      /^close 1006 no WebSocket here: eventwire's browser build runs in Node here: import 'eventwire' \(not eventwire\/browser\), or bundle with the `node` export condition .* error$/,
     );
   });
 
@@ -80,7 +80,7 @@ describe('the browser side of #platform, with a ws class as the WebSocket option
       expect.objectContaining({
         code: 'ERR_OPTIONS',
         message: expect.stringMatching(
-          /^headers cannot be sent: eventwire's browser build runs in Node here: bundle with the `node` export condition/,
+          /^headers cannot be sent: eventwire's browser build runs in Node here: import 'eventwire' \(not eventwire\/browser\), or bundle with the `node` export condition/,
         ),
       }),
     );

@@ -77,7 +77,7 @@ describe('terse messages (#words false)', () => {
     expect(isReconnectExhaustedError(last) && [last.code, last.attempts, last.message]).toEqual([
       'ERR_RECONNECT_EXHAUSTED',
       1,
-      `gave up after 1: ${said}`,
+      `gave up after 1 retries: ${said}`,
     ]);
   });
 

@@ -15,7 +15,7 @@ it('a browser production bundle run in Node refuses headers and says to bundle w
     expect.objectContaining({
       name: 'OptionsError',
       code: 'ERR_OPTIONS',
-      message: 'headers cannot be sent: browser build in Node: bundle with the node condition',
+      message: "headers cannot be sent: browser build in Node: import 'eventwire', or bundle with the node condition",
     }),
   );
 });

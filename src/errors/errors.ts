@@ -92,7 +92,7 @@ export class ReconnectExhaustedError extends EventwireError {
   declare readonly attempts: number;
   constructor(attempts: number, cause?: unknown) {
     const after = !words
-      ? `gave up after ${attempts}`
+      ? `gave up after ${attempts} retries`
       : attempts // maxRetries 0: one attempt failed, and none was made to reconnect
         ? `gave up reconnecting after ${attempts} ${plural(attempts)}`
         : 'did not reconnect (backoff.maxRetries is 0)';

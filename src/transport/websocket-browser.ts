@@ -65,8 +65,8 @@ export const OPEN = 1;
 const wrongBuild = (): string | undefined =>
   typeof process !== 'undefined' && typeof process.versions?.node === 'string'
     ? words
-      ? "eventwire's browser build runs in Node here: bundle with the `node` export condition (see README, Install)"
-      : 'browser build in Node: bundle with the node condition'
+      ? "eventwire's browser build runs in Node here: import 'eventwire' (not eventwire/browser), or bundle with the `node` export condition (see README, Install)"
+      : "browser build in Node: import 'eventwire', or bundle with the node condition"
     : undefined;
 
 /** Where a socket's events find their transport: one property on the socket, no closure per event. */
