@@ -71,6 +71,7 @@ function pipeline(codec = jsonCodec()) {
     ping: none,
     pong: none,
     subscribed: none,
+    unsubscribed: none,
     response: () => false,
     serverError: none,
     error(e) {

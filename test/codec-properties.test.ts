@@ -43,6 +43,7 @@ function checkingSink() {
     ping: (reply) => control({ type: 'ping', ts: (reply as { ts?: unknown }).ts }),
     pong: () => control({ type: 'pong' }),
     subscribed: (id, seq, gap) => control({ type: 'subscribed', id, seq, gap }),
+    unsubscribed: (id) => control({ type: 'unsubscribed', id }),
     serverError: (code, message, id) => control({ type: 'error', code, message, id }),
     response(id, _byMethod, success, result, error) {
       counts.responses++;

@@ -23,6 +23,7 @@ import type { LinkHost } from './link/host.js';
 import { Lane, type Outbox } from './outbox/outbox.js';
 import type { RequestOptions, RequestTracker } from './outbox/requests.js';
 import { createDelivery, type Delivery } from './streams/delivery.js';
+import { stranger } from './streams/stranger.js';
 import { type SubscribeOptions, type SubscriptionHost, SubscriptionImpl } from './streams/subscription.js';
 import type { TimeCursor } from './streams/time-cursor.js';
 import { createEmitter, type EmitterHost, type Listener, type ListenerErrorSink } from './util/emitter.js';
@@ -239,8 +240,17 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void {
+    const sub = this.subs.get(id);
+    if (!sub) return void this.unsubscribed(id, 'subscribed');
     this.#metrics.received++;
-    this.subs.get(id)?.confirmed(seq, gap);
+    sub.confirmed(seq, gap);
+  }
+
+  /** `unsubscribed` (or `type`) for `id`: reported if no subscription of this client's has it ({@link stranger}). */
+  unsubscribed(id: string, type = 'unsubscribed'): void {
+    this.#metrics.received++;
+    const error = !this.subs.has(id) && stranger(type, id, this.#counter);
+    if (error) this.report(error);
   }
 
   response(
@@ -254,12 +264,13 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return this.tracker?.response(key, byMethod, ok, result, error) ?? false;
   }
 
+  /** An error for a subscription fails it; for a request, rejects it as `success: false` does; others: reported. */
   serverError(code: string, message: string, id?: string): void {
-    const error = new ServerError(code, message);
-    const sub = id === undefined ? undefined : this.subs.get(id);
     this.#metrics.received++;
-    if (sub) sub.fail(error);
-    else this.report(error);
+    const sub = id === undefined ? undefined : this.subs.get(id);
+    if (sub) sub.fail(new ServerError(code, message));
+    else if (!(id !== undefined && this.tracker?.response(id, false, false, undefined, { code, message })))
+      this.report(new ServerError(code, message));
   }
 
   /** The request tracker, once loaded. */
@@ -321,6 +332,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
           this.dialect.name,
           o.outboxSize,
           [AbortError, OptionsError, QueueFullError, RequestError, TimeoutError],
+          o.log,
         ]);
         return this.#requests;
       });

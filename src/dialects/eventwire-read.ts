@@ -64,14 +64,12 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
       return;
     }
     const error = value.error;
-    sink.response(
-      value.id,
-      false,
-      value.success,
-      value.result,
-      // a string or a number as sent; anything else (an object: String() may throw on it) as its kind
-      isObject(error) ? { code: text(error.code, 'unknown'), message: text(error.message, '') } : undefined,
-    );
+    // a string or a number as sent; anything else (an object: String() may throw on it) as its kind
+    const failure = isObject(error)
+      ? { code: text(error.code, 'unknown'), message: text(error.message, '') }
+      : undefined;
+    if (!sink.response(value.id, false, value.success, value.result, failure))
+      unasked(value.id, value.success, failure, sink);
     return;
   }
   if (value.event_type === undefined && isName(type) && !('data' in value) && !('timestamp' in value)) {
@@ -80,6 +78,17 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
     return;
   }
   readEvent(value, sink);
+}
+
+/**
+ * A response no request waits for (nor one that timed out or was aborted lately): a failure is the
+ * server's error (a ServerError, as forge() reports one), a success a DecodeError (`invalid_message`).
+ */
+function unasked(id: string, ok: boolean, failure: { code: string; message: string } | undefined, sink: DialectSink) {
+  const shown = JSON.stringify(id).slice(0, 80);
+  const what = words ? `a response to ${shown}, no request of this client's` : `response ${shown}`;
+  if (ok) sink.error(new DecodeError('invalid_message', what));
+  else sink.serverError(failure?.code ?? 'unknown', `${failure?.message ?? 'request failed'} (${what})`);
 }
 
 /** A server's field as text: a string or a number as it was sent, `otherwise` when absent, else its kind. */
@@ -103,8 +112,8 @@ function control(type: string, v: Obj, sink: DialectSink): void {
     case 'error':
       sink.serverError(v.code as string, v.message as string, v.id as string | undefined);
       return;
-    default:
-      return; // unsubscribed: nothing to do
+    default: // unsubscribed (controlProblem refuses the other types)
+      sink.unsubscribed(v.id as string);
   }
 }
 

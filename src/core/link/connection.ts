@@ -136,8 +136,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     if (this.#options.log?.on('debug')) this.#options.log.write('debug', `recv ${describeFrame(data, text)}`);
     if (this.#state !== 'connecting' && this.#state !== 'open') return;
     this.#inbox.receive(data, text);
-    // an optional greeting gives way to any frame, even one no dialect reads (see #core)
-    if (this.#state === 'connecting') this.#openIfWaiting();
+    if (this.#state === 'connecting') this.#openIfWaiting(); // an optional greeting gives way to any frame, read or not
   }
 
   onClose(code: number, reason: string, error?: unknown, status?: number): void {
@@ -202,6 +201,10 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     this.#core.subscribed(id, seq, gap);
   }
 
+  unsubscribed(id: string): void {
+    this.#core.unsubscribed(id);
+  }
+
   response(...args: Parameters<LinkHost['response']>): boolean {
     return this.#core.response(...args);
   }
@@ -257,10 +260,7 @@ export class Connection implements TransportEvents, InboxSink, OutboxLink, Liven
     return this.#state === 'connecting' || this.#state === 'open';
   }
 
-  /**
-   * The core, for a message the dialect read for the client. With an optional greeting the first frame opens the
-   * link: one for the client, before the core hears it (as a greeting would have); any other, once it is read.
-   */
+  /** The core, for what the dialect read for it: with an optional greeting, a message for it opens the link first. */
   get #core(): LinkHost {
     if (this.#state === 'connecting') this.#openIfWaiting();
     return this.#host;

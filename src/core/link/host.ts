@@ -12,6 +12,8 @@ export interface LinkHost {
   event(event: EventwireEvent): void;
   /** The server confirmed subscription `id` (with the stream head and any gap it could not replay). */
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void;
+  /** The server ended subscription `id`. */
+  unsubscribed(id: string): void;
   /** The answer to a request (see `DialectSink.response`); false when no request waits for it. */
   response(
     key: string,
@@ -20,7 +22,7 @@ export interface LinkHost {
     result: unknown,
     error?: { code: string; message: string },
   ): boolean;
-  /** An error the server reported, with the subscription it concerns, if any. */
+  /** An error the server reported, with the subscription or request it concerns, if any. */
   serverError(code: string, message: string, id?: string): void;
   /** The link went down (subscriptions fall back to pending). */
   linkLost(): void;

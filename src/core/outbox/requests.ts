@@ -2,10 +2,13 @@ import { words } from '#words';
 import type { EventwireError } from '../../errors/base.js';
 import type * as Errors from '../../errors/errors.js';
 import type { Clock } from '../util/clock.js';
+import type { Log } from '../util/logger.js';
 import type { Held, Lane, Outbox } from './outbox.js';
 
 /** `Lane.Request`, type-checked: importing the constant would put outbox.ts in a chunk of its own (see bundle-split.test.ts). */
 const REQUEST: typeof Lane.Request = 3;
+/** How many ids of requests given up (timed out, aborted) are remembered, so that their late answers are taken quietly. */
+const GIVEN_UP = 256;
 
 /**
  * @internal The error classes a request can end with, handed over by the core: this module loads
@@ -24,7 +27,8 @@ export type RequestErrors = readonly [
  * @internal What the core gives the tracker, as a list (the core is in the first load, where an
  * object's keys cost bytes that a list's places do not): the clock, the default timeout
  * (`requestTimeout`), the outbox, the request's frame in the dialect's words (undefined when the
- * server takes no requests), the dialect's name (for that refusal), the outbox's limit, the errors.
+ * server takes no requests), the dialect's name (for that refusal), the outbox's limit, the errors,
+ * the client's log (where a late answer is said).
  */
 export type RequestDeps = readonly [
   clock: Clock,
@@ -34,6 +38,7 @@ export type RequestDeps = readonly [
   dialect: string,
   limit: number,
   errors: RequestErrors,
+  log: Log | undefined,
 ];
 
 /**
@@ -75,6 +80,12 @@ class PendingRequest implements Held {
  */
 export class RequestTracker {
   readonly #pending = new Map<string, PendingRequest>();
+  /**
+   * The ids of the last {@link GIVEN_UP} requests that timed out or were aborted: the server may
+   * still answer one (a normal race; the caller had its TimeoutError or AbortError). Such an
+   * answer is taken once, said in the log (debug), and not reported as an error.
+   */
+  readonly #givenUp = new Set<string>();
   readonly #prefix = Math.random().toString(36).slice(2, 8);
   #counter = 0;
 
@@ -88,12 +99,13 @@ export class RequestTracker {
     dialect: string;
     limit: number;
     errors: RequestErrors;
+    log: Log | undefined;
   };
 
   /** `deps` in the order of {@link RequestDeps}. */
   constructor(deps: RequestDeps) {
-    const [clock, timeout, outbox, frame, dialect, limit, errors] = deps;
-    this.deps = { clock, timeout, outbox, frame, dialect, limit, errors };
+    const [clock, timeout, outbox, frame, dialect, limit, errors, log] = deps;
+    this.deps = { clock, timeout, outbox, frame, dialect, limit, errors, log };
   }
 
   /** All pending requests. */
@@ -115,7 +127,7 @@ export class RequestTracker {
       const onAbort = () => {
         const entry = this.#pending.get(id);
         if (!entry) return;
-        this.#settle(entry);
+        this.#settle(entry, true);
         reject(new AbortError(signal?.reason));
       };
       const text = deps.frame(id, method, params);
@@ -139,7 +151,7 @@ export class RequestTracker {
         entry.timer = deps.clock.setTimeout(() => {
           entry.timer = deps.clock.setTimeout(
             () => {
-              this.#settle(entry);
+              this.#settle(entry, true);
               reject(
                 new TimeoutError(words ? `${method} got no response within ${timeout} ms` : `${method}: ${timeout} ms`),
               );
@@ -153,7 +165,9 @@ export class RequestTracker {
 
   /**
    * Settles the request a response answers, found by its id, or (`byMethod`, for dialects
-   * without ids) the oldest pending request for that method. False when none waits for it.
+   * without ids) the oldest pending request for that method. False when none waits for it, nor
+   * (by id) was given up lately: a late answer to one that timed out or was aborted is taken
+   * (true) and said in the log (debug) alone.
    */
   response(
     key: string,
@@ -163,7 +177,11 @@ export class RequestTracker {
     error: { code: string; message: string } | undefined,
   ): boolean {
     const entry = byMethod ? this.#oldest(key) : this.#pending.get(key);
-    if (!entry) return false;
+    if (!entry) {
+      if (byMethod || !this.#givenUp.delete(key)) return false;
+      this.deps.log?.write('debug', `late response to request ${key} (timed out or aborted) ignored`);
+      return true;
+    }
     this.#settle(entry);
     const RequestError = this.deps.errors[3];
     if (ok) entry.resolve(result);
@@ -184,8 +202,14 @@ export class RequestTracker {
     }
   }
 
-  #settle(entry: PendingRequest): void {
+  /** `givenUp`: it timed out or was aborted, and the server may answer it still. */
+  #settle(entry: PendingRequest, givenUp = false): void {
     this.#pending.delete(entry.id);
+    if (givenUp) {
+      const ids = this.#givenUp;
+      ids.add(entry.id);
+      if (ids.size > GIVEN_UP) ids.delete(ids.values().next().value as string);
+    }
     this.deps.outbox.release(entry);
     this.deps.clock.clearTimeout(entry.timer);
     entry.signal?.removeEventListener('abort', entry.onAbort);

@@ -1,0 +1,19 @@
+import { words } from '#words';
+import { DecodeError } from '../../errors/errors.js';
+
+/**
+ * @internal A `subscribed` or `unsubscribed` (`type`) for subscription `id`, which the client does not
+ * hold: a DecodeError (`invalid_message`) when it is no id this client ever gave (the core's `sub-n` and
+ * `on-n`, n at most `count`, its counter), else undefined: a subscription it ended, whose unsubscribe
+ * the server answers, or whose confirmation crossed it. Each client (a sharing tab's, the share hub's)
+ * is answered in its own ids.
+ */
+export function stranger(type: string, id: string, count: number): DecodeError | undefined {
+  const n = /^(?:sub|on)-([1-9]\d*)$/.exec(id)?.[1];
+  if (n && +n <= count) return undefined;
+  const shown = JSON.stringify(id).slice(0, 80);
+  return new DecodeError(
+    'invalid_message',
+    words ? `${type} for ${shown}, no subscription of this client's` : `${type}: unknown id ${shown}`,
+  );
+}
