@@ -146,9 +146,24 @@ module.exports = {
       name: 'only-testing-imports-testing',
       severity: 'error',
       comment:
-        'src/testing/ (eventwire/testing, Node only) is built on the rest of src/; nothing outside it imports it, so the client and its bundles never carry it.',
-      from: { path: '^src/', pathNot: '^src/testing/' },
+        'src/testing/ (eventwire/testing, Node only) is built on the rest of src/; nothing outside it imports it, so the client and its bundles never carry it. One exception: src/cli/serve.ts (`eventwire serve`) runs the reference server, which eventwire/testing does not export (createTestServer has no port); tsup builds it into dist/cli-serve.js, apart from the client and the CLI (rules cli-serve-reference-server-only and cli-serve-loaded-lazily).',
+      from: { path: '^src/', pathNot: ['^src/testing/', '^src/cli/serve\\.ts$'] },
       to: { path: '^src/testing/' },
+    },
+    {
+      name: 'cli-serve-reference-server-only',
+      severity: 'error',
+      comment: 'src/cli/serve.ts takes the reference server (and its types) from src/testing/, nothing else of it.',
+      from: { path: '^src/cli/serve\\.ts$' },
+      to: { path: '^src/testing/', pathNot: '^src/testing/reference-(server|types)\\.ts$' },
+    },
+    {
+      name: 'cli-serve-loaded-lazily',
+      severity: 'error',
+      comment:
+        "The rest of the CLI loads src/cli/serve.ts with import() (or its types): `eventwire tail` starts without the server's code.",
+      from: { path: '^src/', pathNot: '^src/cli/serve\\.ts$' },
+      to: { path: '^src/cli/serve\\.ts$', dependencyTypesNot: ['dynamic-import', 'type-only'] },
     },
     {
       name: 'not-to-test-or-tools',

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 import { browserAliases, developmentAliases, nodeAliases } from './scripts/aliases.mjs';
 
@@ -40,6 +40,14 @@ const noSourcesInMaps = (options: BuildOptions) => {
   options.sourcesContent = false;
 };
 
+/** The CLI's `import('./serve.js')` left as `import('./cli-serve.js')`: the build below writes that file. */
+const serveApart: Plugin = {
+  name: 'serve-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/serve\.js$/ }, () => ({ path: './cli-serve.js', external: true }));
+  },
+};
+
 /** The build of `eventwire/browser` (or its development twin) into `outDir`, with the sources' internal imports `alias`. */
 function pageBuild(outDir: string, alias: Readonly<Record<string, string>>): Options {
   return {
@@ -77,8 +85,8 @@ export default defineConfig([
     dts: { entry: { ...entries, testing: 'src/testing/index.ts' } },
     splitting: true,
     sourcemap: true,
-    // Everything but `testing.*`, which the Node build below writes at the same time.
-    clean: ['!testing.*'],
+    // Everything but `testing.*` and `cli-serve.*`, which the Node builds below write at the same time.
+    clean: ['!testing.*', '!cli-serve.*'],
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
@@ -96,6 +104,24 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
+    // `eventwire serve` (src/cli/serve.ts, the reference server) stays a file of its own, loaded
+    // by `import()` for `serve` alone: `tail` starts without the server, `ws`'s server or zod.
+    esbuildPlugins: [serveApart],
+    esbuildOptions(options) {
+      options.alias = nodeAliases;
+      noSourcesInMaps(options);
+    },
+  },
+  {
+    // `eventwire serve`: the reference server, as dist/testing.js builds it (zod bundled, `ws` an import).
+    entry: { 'cli-serve': 'src/cli/serve.ts' },
+    format: ['esm'],
+    splitting: false,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    external: ['ws'],
+    noExternal: [/^zod/],
     esbuildOptions(options) {
       options.alias = nodeAliases;
       noSourcesInMaps(options);

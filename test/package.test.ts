@@ -4,7 +4,7 @@
  * by esbuild, type-checked by TypeScript under each module resolution and its command run, as
  * an app would. `npm test` builds dist/ before the tests run.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,6 +273,43 @@ describe('the installed package, as a new user meets it', () => {
   it('npx eventwire runs the command from the app', () => {
     const out = execFileSync('npx', ['--no-install', 'eventwire', '--version'], { cwd: app, encoding: 'utf8' });
     expect(out.trim()).toContain(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+
+  it("README's Quickstart, as written, against `eventwire serve` run from the app (no clone, no zod)", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const quickstart = readme.slice(readme.indexOf('## Quickstart'));
+    expect(quickstart.slice(0, quickstart.indexOf('```js'))).toContain('npx eventwire serve');
+    const block = /```js\n([\s\S]*?)```/.exec(quickstart)?.[1] ?? '';
+    const started = (args: string[]) => {
+      const child = spawn(process.execPath, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const printed = async (pattern: RegExp) => {
+        for (const deadline = Date.now() + 10_000; !pattern.test(out); await new Promise((r) => setTimeout(r, 20)))
+          if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(out)}`);
+        return pattern.exec(out)?.[0] ?? '';
+      };
+      return { child, exited, printed };
+    };
+    const children: ChildProcess[] = [];
+    try {
+      const server = started([join(app, 'node_modules', '.bin', 'eventwire'), 'serve', '--port', '0']);
+      children.push(server.child);
+      const url = await server.printed(/ws:\/\/127\.0\.0\.1:\d+/);
+      writeFileSync(join(app, 'quickstart.mjs'), block.replace('ws://127.0.0.1:8080', url));
+      const client = started(['quickstart.mjs']);
+      children.push(client.child);
+      await client.printed(/state: connecting -> open/);
+      await client.printed(/\d+ \{ task_id: 'task-1', host: 'db-01', status: 'Pending' \}/);
+      client.child.kill('SIGINT');
+      expect(await client.exited).toBe(0);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('its source maps weigh less than its code and hold no copy of the sources', () => {

@@ -2,13 +2,22 @@ import { parseArgs } from 'node:util';
 import type { FilterScalar, Filters } from '../protocol/filters.js';
 import { closest } from '../protocol/suggest.js';
 
+/** The token `eventwire serve` accepts unless told otherwise: the README Quickstart's. */
+export const SERVE_TOKEN = 'demo-token';
+
 export const HELP = `Usage: eventwire tail <url> [options]
+       eventwire serve [--port N] [--host H] [--token T]
 
-Prints the events of an eventwire server as they arrive: one JSON object a line on
-stdout (NDJSON) and nothing else; connection status goes to stderr. Ctrl-C closes the
-connection cleanly and exits 0.
+eventwire tail prints the events of an eventwire server as they arrive: one JSON object a
+line on stdout (NDJSON) and nothing else; connection status goes to stderr. Ctrl-C closes
+the connection cleanly and exits 0.
 
-Options:
+eventwire serve starts the reference server (protocol v1, as eventwire/testing's) for the
+README's Quickstart: it prints its URL (ws://127.0.0.1:8080) on stdout, accepts one token,
+and publishes a TaskStatusChanged event (and its LogEntry line) every second until Ctrl-C or
+SIGTERM, which close its connections (1001) and exit 0.
+
+Options of tail:
   --token T            credentials, sent as ?token=T (or in the first message with --auth message)
   --token-env VAR      read the token from the environment variable VAR (keeps it out of ps)
   --auth MODE          how the token travels: query (default) or message
@@ -25,14 +34,22 @@ Options:
   --compression        ask the server for gzip-compressed frames
   --batch-size N       ask the server to batch up to N events a frame
   --max-retries N      give up after N failed reconnects in a row (default: never)
+
+Options of serve:
+  --port N             the port to listen on (default: 8080; 0 picks a free one)
+  --host H             the address to listen on (default: 127.0.0.1)
+  --token T            the one token it accepts (default: ${SERVE_TOKEN}); others are refused
+                       with close 4003 (invalid token)
+
   -v, --version        print the version
   -h, --help           show this help
 
-The token never appears in the output: every token= value, and the token itself (when
+tail's token never appears in the output: every token= value, and the token itself (when
 it has 4 characters or more), prints as ***.
 
 Exit codes: 0 after Ctrl-C, SIGTERM or when stdout closes (| head); 1 a failure of another
-kind; 2 authentication rejected; 3 reconnect attempts exhausted; 64 usage error.`;
+kind (serve: a port in use); 2 authentication rejected; 3 reconnect attempts exhausted;
+64 usage error.`;
 
 /** The dialects `--dialect` names, as in `eventwire/dialects`. */
 export const DIALECTS = ['eventwire', 'provisioning', 'querri', 'forge', 'mdb', 'buster'] as const;
@@ -58,7 +75,17 @@ export const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** Every flag `eventwire serve` takes (`--help` lists each, a test checks). */
+export const SERVE_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
 export interface TailArgs {
+  command: 'tail';
   url: string;
   token: string | undefined;
   auth: 'query' | 'message' | undefined;
@@ -72,20 +99,68 @@ export interface TailArgs {
   maxRetries: number | undefined;
 }
 
+export interface ServeArgs {
+  command: 'serve';
+  host: string;
+  port: number;
+  token: string;
+}
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Parses the arguments of `eventwire tail` or `eventwire serve` (the first word that is no flag's); throws a UsageError. */
+export function parseCommandArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): TailArgs | ServeArgs | 'help' | 'version' {
+  const { tokens } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+    options: { ...OPTIONS, ...SERVE_OPTIONS },
+  });
+  const command = tokens.find((token) => token.kind === 'positional');
+  return command?.value === 'serve' ? parseServeArgs(argv) : parseTailArgs(argv, env);
+}
+
+/** Parses `eventwire serve` arguments; throws a UsageError with a one-line reason. */
+function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
+  refuseUnknownFlags(argv, SERVE_OPTIONS);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: SERVE_OPTIONS,
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const extra = positionals.slice(1);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (eventwire serve takes flags only)`);
+  const port = values.port ?? '8080';
+  if (!/^\d+$/.test(port) || Number(port) > 65_535)
+    throw new UsageError(`--port must be a port number (0 to 65535; 0 picks a free one), got "${port}"`);
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') throw new UsageError('--host needs an address (127.0.0.1, ::1, 0.0.0.0), got ""');
+  const token = values.token ?? SERVE_TOKEN;
+  if (token === '') throw new UsageError(`--token needs a token, got ""; leave it out for ${SERVE_TOKEN}`);
+  return { command: 'serve', host, port: Number(port), token };
+}
+
 /** Parses `eventwire tail` arguments; throws a UsageError with a one-line reason. */
-export function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' | 'version' {
-  refuseUnknownFlags(argv);
+function parseTailArgs(argv: string[], env: Record<string, string | undefined>): TailArgs | 'help' | 'version' {
+  refuseUnknownFlags(argv, OPTIONS);
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   if (values.help) return 'help';
   if (values.version) return 'version';
   const [command, url, ...rest] = positionals;
   if (command !== 'tail')
     throw new UsageError(
-      command ? `unknown command "${command}" (try: eventwire tail <url>)` : 'missing command: eventwire tail <url>',
+      command
+        ? `unknown command "${command}" (try: eventwire tail <url>, or eventwire serve)`
+        : 'missing command: eventwire tail <url>, or eventwire serve',
     );
   if (!url) throw new UsageError('missing <url>: eventwire tail ws://host:port');
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -113,6 +188,7 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
   if (values.events !== undefined && events.length === 0)
     throw new UsageError(`--events needs event names (a,b), got "${values.events}"; leave it out for every event`);
   return {
+    command: 'tail',
     url,
     token,
     auth,
@@ -128,11 +204,11 @@ export function parseTailArgs(argv: string[], env: Record<string, string | undef
 }
 
 /** An unknown flag is a UsageError naming the nearest known one: `unknown option --tokn; did you mean --token?`. */
-function refuseUnknownFlags(argv: string[]): void {
-  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+function refuseUnknownFlags(argv: string[], options: typeof OPTIONS | typeof SERVE_OPTIONS): void {
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options });
   for (const token of tokens) {
-    if (token.kind !== 'option' || Object.hasOwn(OPTIONS, token.name)) continue;
-    const near = token.rawName.startsWith('--') ? closest(token.name, Object.keys(OPTIONS)) : undefined;
+    if (token.kind !== 'option' || Object.hasOwn(options, token.name)) continue;
+    const near = token.rawName.startsWith('--') ? closest(token.name, Object.keys(options)) : undefined;
     throw new UsageError(`unknown option ${token.rawName}${near ? `; did you mean --${near}?` : ''}`);
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `eventwire` command. `eventwire tail <url>` prints events as NDJSON on stdout and
- * status on stderr; see `eventwire --help`.
+ * status on stderr; `eventwire serve` runs the reference server (serve.ts, loaded for it
+ * alone); see `eventwire --help`.
  */
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -17,7 +18,7 @@ import {
   isOptionsError,
   isReconnectExhaustedError,
 } from '../errors/index.js';
-import { DIALECTS, EX_USAGE, HELP, parseTailArgs, UsageError } from './args.js';
+import { DIALECTS, EX_USAGE, HELP, parseCommandArgs, UsageError } from './args.js';
 
 /** A token written into the URL itself (`?token=`) is a secret too. */
 function urlToken(url: string): string | undefined {
@@ -43,9 +44,9 @@ function usage(message: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseTailArgs>;
+  let args: ReturnType<typeof parseCommandArgs>;
   try {
-    args = parseTailArgs(argv, process.env);
+    args = parseCommandArgs(argv, process.env);
   } catch (error) {
     const message =
       error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
@@ -61,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
     const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
     process.stdout.write(`${version}\n`);
     return 0;
+  }
+  if (args.command === 'serve') {
+    // the server (and `ws`'s server, zod) only for `serve`: tsup builds it apart, dist/cli-serve.js
+    const { serve } = await import('./serve.js');
+    return serve(args, (line) => process.stderr.write(`eventwire: ${line}\n`));
   }
   const secrets = [args.token, urlToken(args.url)];
   const status = (line: string) => process.stderr.write(`eventwire: ${printable(redact(line, secrets))}\n`);
