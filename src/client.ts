@@ -19,6 +19,7 @@ import type {
   ConnectionState,
   EventSchemas,
   LifecycleEvents,
+  OtherLifecycleName,
   SendResult,
   ServerEvent,
   ServerEventName,
@@ -187,7 +188,7 @@ function refuseElsewhere(type: string, declared: boolean | undefined, Refusal: n
  * for them wants: without schemas any other name is a server event's, and a listener for one of these would wait
  * for ever. `client.on()` refuses them; `subscribe()` takes them (a server event so named).
  */
-const ELSEWHERE = new Map([
+const ELSEWHERE = new Map<string, string>([
   ['connect', 'open'],
   ['reconnect', 'open'],
   ['disconnect', 'close'],
@@ -197,7 +198,7 @@ const ELSEWHERE = new Map([
   ['reconnect_error', 'reconnecting'],
   ['reconnect_attempt', 'reconnecting'],
   ['connecting', 'state'],
-]);
+] satisfies Array<[OtherLifecycleName, string]>);
 
 /** Throws a `FilterError` for an event name the dialect's server cannot be asked for (`Dialect.checkName`). */
 function checkName(core: ClientCore, name: string): void {

@@ -103,8 +103,23 @@ export type InitialListeners<E extends EventSchemas, M extends AckMode = AckMode
   [K in keyof LifecycleEvents]?: (payload: LifecycleEvents[K]) => unknown;
 } & (string extends keyof E
   ? // biome-ignore lint/suspicious/noExplicitAny: the lifecycle listeners above must fit the index signature too
-    { [name: string]: ((payload: any) => unknown) | undefined }
+    { [name: string]: ((payload: any) => unknown) | undefined } & { [K in OtherLifecycleName]?: never }
   : { [K in keyof E & string]?: (payload: ServerEvent<E, K, M>) => unknown });
+
+/**
+ * @internal Other SDKs' lifecycle names (socket.io-client's, and `disconnected`, `connecting`), which `client.on()` and
+ * the `on` option refuse without a schema of that name: a listener for one would wait for ever.
+ */
+export type OtherLifecycleName =
+  | 'connect'
+  | 'reconnect'
+  | 'disconnect'
+  | 'disconnected'
+  | 'reconnect_failed'
+  | 'connect_error'
+  | 'reconnect_error'
+  | 'reconnect_attempt'
+  | 'connecting';
 
 /** What `client.send()` did with a message. @example `if (client.send(msg) === 'refused') retryLater()` */
 export type SendResult = 'sent' | 'queued' | 'refused';

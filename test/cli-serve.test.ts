@@ -30,19 +30,38 @@ function kill(child: ChildProcess) {
   track({ close: () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL') });
 }
 
+/**
+ * Resolves once `ready()` holds, asked at each chunk `child` prints (after `run` added it to its output);
+ * rejects if the child exits first, or after 10 s.
+ */
+function until(child: ChildProcess, ready: () => unknown, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
+      child.off('close', exited);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = () => ready() && done();
+    const exited = () => done(new Error(`exited before ${what}`));
+    const timer = setTimeout(() => done(new Error(`no ${what} in 10 s`)), 10_000);
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.on('close', exited);
+    check();
+  });
+}
+
 /** `eventwire serve` with `args`, once it printed its URL and its status line: the URL and its port. */
 async function serve(args: string[] = []) {
   const server = run(['serve', '--port', '0', ...args]);
-  const deadline = Date.now() + 10_000;
   const printed = () => /^ws:\/\/127\.0\.0\.1:(\d+)\n/.exec(server.out.stdout);
-  for (let match = printed(); ; match = printed()) {
-    // the status line too (stderr: another pipe, which may arrive after stdout)
-    if (match && /listens on/.test(server.out.stderr))
-      return { ...server, url: match[0].trim(), port: Number(match[1]) };
-    if (Date.now() > deadline || server.child.exitCode !== null)
-      throw new Error(`no URL on stdout: ${JSON.stringify(server.out)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // the status line too (stderr: another pipe, which may arrive after stdout)
+  await until(server.child, () => printed() && /listens on/.test(server.out.stderr), 'URL and status line');
+  const match = printed() as RegExpExecArray;
+  return { ...server, url: match[0].trim(), port: Number(match[1]) };
 }
 
 /** Whether something can listen on 127.0.0.1:`port` now. */
@@ -83,10 +102,12 @@ describe('eventwire serve', () => {
         on: { close: ({ code }) => closes.push(code) },
       }),
     );
-    client.on('TaskStatusChanged', (ev) => events.push(ev.data));
+    const two = new Promise<void>((resolve) =>
+      client.on('TaskStatusChanged', (ev) => events.push(ev.data) === 2 && resolve()),
+    );
     client.on('error', () => {}); // its reconnects once the server stopped are refused, as they should be
-    await expect.poll(() => events.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    // the demo's facts: a task on a host, Pending then Running
+    await two;
+    // the demo's facts, from the workload's start (it starts with the first client): a task on a host, Pending then Running
     expect(events.slice(0, 2)).toEqual([
       { task_id: 'task-1', host: 'db-01', status: 'Pending' },
       { task_id: 'task-1', host: 'db-01', status: 'Running' },
@@ -109,8 +130,7 @@ describe('eventwire serve', () => {
       'eventwire: authentication rejected by the server (close 4003: invalid token)',
     );
     const right = run(['tail', server.url, '--token', 'sesame', '--events', 'TaskStatusChanged']);
-    const deadline = Date.now() + 10_000;
-    while (!right.out.stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(right.child, () => right.out.stdout.includes('\n'), 'an event');
     right.child.kill('SIGINT');
     expect(await right.exited).toBe(0);
     expect(JSON.parse(right.out.stdout.split('\n')[0] ?? '')).toMatchObject({

@@ -447,6 +447,8 @@ describe('frames of another dialect', () => {
     fake.say(v1(5)); // was counted for the client's life, without a word
     expect(errors.map((e) => e.name)).toEqual(['DecodeError']);
     expect(link.mismatchedFrames).toBe(1);
+    for (let n = 6; n <= 9; n++) fake.say(v1(n)); // the hint is not said again: each frame is reported
+    expect(errors.map((e) => e.name)).toEqual(Array(5).fill('DecodeError'));
   });
 
   it('frames no built-in dialect reads stay DecodeErrors, one each', () => {

@@ -286,11 +286,25 @@ describe('the installed package, as a new user meets it', () => {
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      const printed = async (pattern: RegExp) => {
-        for (const deadline = Date.now() + 10_000; !pattern.test(out); await new Promise((r) => setTimeout(r, 20)))
-          if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(out)}`);
-        return pattern.exec(out)?.[0] ?? '';
-      };
+      // asked at each chunk printed (after `out` took it), until it shows, the child exits, or 10 s pass
+      const printed = (pattern: RegExp) =>
+        new Promise<string>((resolve, reject) => {
+          const done = (error?: Error) => {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            child.stderr.off('data', check);
+            child.off('close', gone);
+            if (error) reject(error);
+            else resolve(pattern.exec(out)?.[0] ?? '');
+          };
+          const check = () => pattern.test(out) && done();
+          const gone = () => done(new Error(`exited before ${pattern}: ${JSON.stringify(out)}`));
+          const timer = setTimeout(() => done(new Error(`no ${pattern} in ${JSON.stringify(out)}`)), 10_000);
+          child.stdout.on('data', check);
+          child.stderr.on('data', check);
+          child.on('close', gone);
+          check();
+        });
       return { child, exited, printed };
     };
     const children: ChildProcess[] = [];

@@ -152,6 +152,8 @@ describe('typed events (Standard Schema)', () => {
     );
     // @ts-expect-error: a lifecycle listener keeps its payload's type
     createClient({ url: server.url, lazy: true, on: { close: (info: { nothing: true }) => info } }).close();
+    // @ts-expect-error: socket.io's name, refused at run time too (an OptionsError: eventwire's is 'open')
+    expect(() => createClient({ url: server.url, lazy: true, on: { connect: () => {} } })).toThrow(/use "open"|"open"/);
     await reach(client, 'open');
     server.publish({ event_type: 'TaskStatusChanged', data: { task_id: 't1', status: 'Running' } });
     await eventually(() => seen.length === 1);

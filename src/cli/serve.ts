@@ -88,12 +88,18 @@ export async function serve(args: ServeArgs, status: (line: string) => void): Pr
   const server = await startServer({ host: args.host, port: args.port, tokens: [args.token] });
   const url = wsUrl(args.host, server.port);
   const next = demoWorkload();
-  const publisher = setInterval(() => {
-    for (const event of next()) server.publish(event);
-  }, TICK);
+  let publisher: NodeJS.Timeout | undefined;
+  // from the first client on: whoever connects first sees the workload from its start (task-1 Pending)
+  server.once('authed', () => {
+    publisher = setInterval(() => {
+      for (const event of next()) server.publish(event);
+    }, TICK);
+  });
   const token = args.token === SERVE_TOKEN ? `token "${SERVE_TOKEN}"` : 'the token given with --token';
   process.stdout.write(`${url}\n`);
-  status(`the reference server listens on ${url} (${token}), a TaskStatusChanged event every second; Ctrl-C stops it`);
+  status(
+    `the reference server listens on ${url} (${token}), a TaskStatusChanged event every second from the first client on; Ctrl-C stops it`,
+  );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (name: NodeJS.Signals) => {
       process.off('SIGINT', stop);

@@ -40,7 +40,7 @@ export interface DialectSink {
   /** The server confirmed subscription `id` (with the stream head and any gap it could not replay). */
   subscribed(id: string, seq?: number, gap?: { from: number; to: number }): void;
   /** The server ended subscription `id` (the answer to an unsubscribe). */
-  unsubscribed(id: string): void;
+  unsubscribed?(id: string): void;
   /**
    * The answer to a request: by its id, or, for dialects without ids (`byMethod`), by the
    * method (route) it answers, oldest request first. Returns false when no request waits for it

@@ -85,7 +85,7 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
  * server's error (a ServerError, as forge() reports one), a success a DecodeError (`invalid_message`).
  */
 function unasked(id: string, ok: boolean, failure: { code: string; message: string } | undefined, sink: DialectSink) {
-  const shown = JSON.stringify(id).slice(0, 80);
+  const shown = JSON.stringify(id.slice(0, 80));
   const what = words ? `a response to ${shown}, no request of this client's` : `response ${shown}`;
   if (ok) sink.error(new DecodeError('invalid_message', what));
   else sink.serverError(failure?.code ?? 'unknown', `${failure?.message ?? 'request failed'} (${what})`);
@@ -113,7 +113,7 @@ function control(type: string, v: Obj, sink: DialectSink): void {
       sink.serverError(v.code as string, v.message as string, v.id as string | undefined);
       return;
     default: // unsubscribed (controlProblem refuses the other types)
-      sink.unsubscribed(v.id as string);
+      sink.unsubscribed?.(v.id as string);
   }
 }
 

@@ -15,7 +15,7 @@ import { EventwireError, guardFor } from './base.js';
  * - messages: `not_object`, `unknown_type`, `invalid_message`, `no_event_name`, `invalid_event`,
  *   `invalid_batch`, `batch_too_large`, `invalid_batch_members`;
  * - order: `out_of_order` (an event whose seq is not above the subscription's cursor, on a link where it
- *   already went past it or that asked for no replay, and no replay or re-send: seqs only go up in a stream; dropped);
+ *   already went past it or that asked for no replay, no replay and asking no ack: seqs only go up in a stream; dropped);
  * - your code: `codec_failed` (a custom codec threw), `dialect_failed` (a dialect's `read` threw).
  *
  * @example

@@ -210,9 +210,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     throw error;
   }
   let stopped = false;
-  /** The restart under way (settled), and what ends its downtime early. */
-  let restartRun: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
+  /** The restarts under way, one after another (settled), and what ends a downtime early. */
+  let restarts: Promise<void> = Promise.resolve();
+  const wakes = new Set<() => void>();
   /** A `ClosedError` for a call after `stop()`: it did nothing, without a word. */
   const alive = (call: string) => {
     if (stopped) throw calledAfterStop(call);
@@ -314,22 +314,26 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
         optionObject('restart options', restarting ?? undefined, ['downMs'], 'restart option') ?? {};
       check('downMs', downMs, 0);
       // stop() meanwhile ends the wait and waits for this; each step after an await asks whether it came
-      const run = (async () => {
+      // one after another (chaos and a test's own may overlap: two listens on one port failed)
+      const run = restarts.then(async () => {
+        if (stopped) return;
         await proxy.pause();
         proxy.inject('rst');
         await server.stop();
         if (downMs > 0 && !stopped)
           await new Promise<void>((r) => {
-            const timer = setTimeout(r, downMs);
-            wake = () => {
+            const wake = () => {
+              wakes.delete(wake);
               clearTimeout(timer); // nothing of it keeps the process alive
               r();
             };
+            const timer = setTimeout(wake, downMs);
+            wakes.add(wake);
           });
         if (!stopped) await server.start();
         if (!stopped) await proxy.listen();
-      })();
-      restartRun = run.catch(() => {});
+      });
+      restarts = run.catch(() => {});
       await run;
     },
     blackhole(ms) {
@@ -367,8 +371,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
-      wake?.(); // a restart's downtime: it stays down
-      await restartRun; // a restart in the middle of a listen: what it opened is closed below
+      for (const wake of [...wakes]) wake(); // a restart's downtime: it stays down
+      await restarts; // a restart in the middle of a listen: what it opened is closed below
       for (const chaos of chaoses) void chaos.stop();
       for (const w of waiters) {
         systemClock.clearTimeout(w.timer);

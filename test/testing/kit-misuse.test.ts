@@ -132,7 +132,7 @@ describe('stop() during a restart()', () => {
     for (const { downMs, turns } of cases) {
       const server = await createTestServer();
       expect(await listening(server.url)).toBe(true); // the probe sees a listening port
-      const restart = server.restart({ downMs });
+      const restart = Promise.all([server.restart({ downMs }), server.restart({ downMs })]); // two at once too
       for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
       const started = performance.now();
       await server.stop();

@@ -16,7 +16,7 @@ const UNREAD_IN_A_ROW = 3;
  * {@link sniffDialect}), one `DialectMismatchError` names that dialect; from then on, frames
  * of that shape that the reader refuses are counted (`counted`, in `stats()`) instead of a
  * `DecodeError` each, until the reader reads {@link UNREAD_IN_A_ROW} frames in a row again (it was a
- * glitch: later ones are reported again). Per client: a reconnect does not repeat the hint.
+ * glitch: later ones are reported again, each a `DecodeError`). Per client, the hint is said once.
  *
  * Made on the first frame the reader refuses: the inbox keeps the value being read and its
  * refusals so far, and tells the watch of each frame read without one ({@link MismatchWatch.read}).
@@ -29,6 +29,7 @@ export class MismatchWatch {
   #reads: string | undefined;
   /** Frames read in a row since the hint. */
   #good = 0;
+  #hinted = false;
   readonly #dialect: string;
 
   constructor(dialect: string) {
@@ -66,10 +67,11 @@ export class MismatchWatch {
       this.counted++;
       return undefined;
     }
-    if (this.#row < UNREAD_IN_A_ROW) return error;
+    if (this.#hinted || this.#row < UNREAD_IN_A_ROW) return error; // the hint is said once: then each one
     const reads = sniffDialect(value);
     if (reads === undefined || reads === this.#dialect) return error;
     this.#reads = reads;
+    this.#hinted = true;
     return new DialectMismatchError(
       words
         ? `${this.#row} frames in a row the ${this.#dialect} dialect cannot read are ${reads} frames: ` +

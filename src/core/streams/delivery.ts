@@ -114,10 +114,9 @@ export function createDelivery(
       const now = ++epoch;
       const messageId = event.requires_ack === true ? event.message_id : undefined;
       let again = false;
-      let verdict: Verdict | undefined;
       if (messageId !== undefined) {
         if (inFlight.has(messageId)) return; // its handlers still run: no second copy, no ack
-        verdict = verdicts.get(messageId);
+        const verdict = verdicts.get(messageId);
         // Acked before: our ack was lost. With a seq, the subscriptions' cursors decide (a replay
         // may still be new to one that was waiting for it); without one, nobody gets it twice.
         if (verdict === 'acked' && event.seq === undefined) return sendAck(messageId);
@@ -164,11 +163,11 @@ export function createDelivery(
           outcome = merge(outcome, result);
         }
       }
-      // Behind every cursor that matched it, on links that went past it, and no replay or re-send: seqs only go up
-      // in a stream, so it is out of order, and dropped (once, in seq order) with a word, not muted without one.
-      // One that asks for an ack is acked as a replay is (its id may be a re-send's, evicted from the window: the
-      // cursors keep it from being delivered twice).
-      if (behind && !handed && !replayed && verdict === undefined) {
+      // Behind every cursor that matched it, on links that went past it, and no replay: seqs only go up in a
+      // stream, so it is out of order, and dropped (once, in seq order) with a word, not muted without one. Not one
+      // that asks for an ack: servers re-send those, behind the cursors, at least once (the reference server to
+      // every subscribe, whoever left it unacked); it is acked as a replay is.
+      if (behind && !handed && !replayed && messageId === undefined) {
         reportError(outOfOrder(event.seq as number, behind.cursor as number));
       }
 

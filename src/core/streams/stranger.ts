@@ -11,7 +11,7 @@ import { DecodeError } from '../../errors/errors.js';
 export function stranger(type: string, id: string, count: number): DecodeError | undefined {
   const n = /^(?:sub|on)-([1-9]\d*)$/.exec(id)?.[1];
   if (n && +n <= count) return undefined;
-  const shown = JSON.stringify(id).slice(0, 80);
+  const shown = JSON.stringify(id.slice(0, 80));
   return new DecodeError(
     'invalid_message',
     words ? `${type} for ${shown}, no subscription of this client's` : `${type}: unknown id ${shown}`,
