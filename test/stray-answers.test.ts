@@ -117,6 +117,32 @@ describe('a response no request waits for', () => {
   });
 });
 
+describe('the ids of requests given up, remembered', () => {
+  it('the last 256: a late answer to one of them is quiet, one to the 257th before them is reported', async () => {
+    const ids: unknown[] = [];
+    const server = await v1Server((ws, m) => {
+      if (m.method === 'held') ids.push(m.id);
+      if (m.method === 'answer')
+        for (const id of ids) ws.send(JSON.stringify({ id, success: false, error: { code: 'late', message: 'x' } }));
+    });
+    const { client, errors } = clientOf(server.url);
+    expect(await client.request('echo', 0)).toBe(0);
+    const controller = new AbortController();
+    const held = Array.from({ length: 257 }, () =>
+      client.request('held', {}, { signal: controller.signal }).catch((e: unknown) => e),
+    );
+    await eventually(() => ids.length === 257);
+    controller.abort();
+    expect((await Promise.all(held)).every(isAbortError)).toBe(true);
+    void client.request('answer', {}, { timeout: 30 }).catch(() => {});
+    await eventually(() => errors.length > 0);
+    expect(await client.request('echo', 1)).toBe(1); // every answer was read before this one's
+    expect(errors.map((e) => isServerError(e) && e.message)).toEqual([
+      `server error late: x (a response to ${JSON.stringify(ids[0])}, no request of this client's)`,
+    ]);
+  });
+});
+
 describe('a subscribed or unsubscribed for a subscription id', () => {
   it("the client never gave: a DecodeError each; one it ended (its unsubscribe's answer, a crossed confirmation): nothing", async () => {
     const unsubscribes: unknown[] = [];
