@@ -173,4 +173,24 @@ describe('a subscribed or unsubscribed for a subscription id', () => {
     expect(errors[0]?.message).toContain('subscribed for "nope"');
     expect(errors[1]?.message).toContain('unsubscribed for "sub-999"');
   });
+
+  it('an unsubscribed for a live subscription the client did not end: said on it and on the client; it is kept', async () => {
+    const server = await v1Server((ws, m) => {
+      if (m.type !== 'subscribe') return;
+      ws.send(JSON.stringify({ type: 'subscribed', id: m.id, seq: 0 }));
+      ws.send(JSON.stringify({ type: 'unsubscribed', id: m.id })); // was ignored: the client took it as live
+    });
+    const { client, errors } = clientOf(server.url);
+    const sub = client.subscribe('E');
+    const onSub: EventwireError[] = [];
+    sub.on('error', (e) => void onSub.push(e));
+    await sub.ready();
+    await eventually(() => errors.length === 1);
+    expect(onSub).toEqual(errors);
+    expect(isDecodeError(errors[0]) && [errors[0].reason, errors[0].message]).toEqual([
+      'invalid_message',
+      `unsubscribed for "${sub.id}", which this client did not unsubscribe: it is kept, but its events may stop`,
+    ]);
+    expect(sub.state).toBe('active');
+  });
 });

@@ -42,7 +42,6 @@ function loadTimeCursor(): void {
       TimeCursorClass = m.TimeCursor;
     },
     (error: unknown) => {
-      // without it a resume has no time to start from: each reconnect reports a `gap {}`
       const what = words ? 'the time cursor could not be loaded: resumes report a gap' : 'time cursor not loaded';
       console.error(`[eventwire] ${what}`, error);
     },
@@ -214,8 +213,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
 
   stopped(error: EventwireError | undefined, code: number, reason: string): void {
     this.#stoppedBy = error ?? new ClosedError(code, reason || 'client closed');
-    // close() ends every subscription (iterators return); a fatal close ends iterators with
-    // its error, and keeps subscriptions for a later connect().
+    // close() ends every subscription (iterators return); a fatal one ends iterators with its error, keeps the rest
     for (const sub of [...this.subs.values()]) {
       if (sub.internal) continue;
       if (error) sub.endIterators(error);
@@ -246,11 +244,13 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     sub.confirmed(seq, gap);
   }
 
-  /** `unsubscribed` (or `type`) for `id`: reported if no subscription of this client's has it ({@link stranger}). */
+  /** `unsubscribed` (or `type`) for `id`: reported if no subscription of this client's has it, or one it did not end. */
   unsubscribed(id: string, type = 'unsubscribed'): void {
     this.#metrics.received++;
-    const error = !this.subs.has(id) && stranger(type, id, this.#counter);
-    if (error) this.report(error);
+    const sub = this.subs.get(id);
+    const error = stranger(type, id, this.#counter, sub !== undefined);
+    if (error && sub) sub.fail(error);
+    else if (error) this.report(error);
   }
 
   response(
