@@ -60,9 +60,10 @@ function readForge(value: unknown, sink: DialectSink): void {
     return;
   }
   const error = value.success ? undefined : { code: 'error', message };
-  if (!sink.response(id, false, value.success, value.result, error) && !value.success) {
-    sink.serverError(id, message); // "init": Server at capacity; "unknown": the server could not read a command
-  }
+  if (sink.response(id, false, value.success, value.result, error)) return;
+  // "init": Server at capacity; "unknown": the server could not read a command
+  if (!value.success) sink.serverError(id, message);
+  else sink.error(new DecodeError('invalid_message', `a response to ${JSON.stringify(id.slice(0, 80))}, no request's`));
 }
 
 /**

@@ -1,10 +1,11 @@
 /** Conformance: the forge dialect against an emulator of forge-reasoning/src/websocket.rs (seed 002). */
 import { describe, expect, it } from 'vitest';
 import { forge } from '../../src/dialects/index.js';
-import { createClient, isAuthError, isRequestError, isServerError } from '../../src/index.js';
+import { createClient, isAuthError, isDecodeError, isRequestError, isServerError } from '../../src/index.js';
 import { track } from '../cleanup.js';
 import { BrowserWebSocket } from '../fixtures/dialects/browser-socket.js';
 import { startForge } from '../fixtures/dialects/forge.js';
+import { actingServer } from '../fixtures/ws-server.js';
 import { eventually, next, reach } from '../helpers.js';
 import { collect, quick } from './collect.js';
 
@@ -90,6 +91,28 @@ describe('forge dialect (websocket.rs, seed 002)', () => {
       expect(error.message).toMatch(/Invalid authentication token/);
       expect(refused.state).toBe('closed');
     }
+  });
+
+  it('a success answering no request is a DecodeError (it was dropped without a word); a late one after a timeout is not', async () => {
+    const server = await actingServer((ws) =>
+      ws.on('message', (raw) => {
+        const command = JSON.parse(String(raw)) as { id: string; method: string };
+        if (command.method === 'authenticate') ws.send(JSON.stringify({ id: command.id, success: true, result: {} }));
+        if (command.method === 'slow') setTimeout(() => ws.send(JSON.stringify({ id: command.id, success: true })), 60);
+        if (command.method === 'stray') ws.send(JSON.stringify({ id: 'never-asked', success: true, result: 1 }));
+        if (command.method === 'metrics') ws.send(JSON.stringify({ id: command.id, success: true, result: 2 }));
+      }),
+    );
+    const c = client(server.url);
+    const errors: unknown[] = [];
+    c.on('error', (e) => void errors.push(e));
+    expect(await c.request('slow', {}, { timeout: 20 }).catch((e) => e.code)).toBe('ERR_TIMEOUT');
+    void c.request('stray', {}, { timeout: 20 }).catch(() => {});
+    await eventually(() => errors.length === 1);
+    expect(await c.request('metrics')).toBe(2); // the late answer to slow came before: no error for it
+    expect(errors.map((e) => isDecodeError(e) && [e.reason, e.message])).toEqual([
+      ['invalid_message', 'forge: a response to "never-asked", no request\'s'],
+    ]);
   });
 
   it('"Server at capacity" is reported as a ServerError, then retried with backoff', async () => {
