@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EX_USAGE, HELP, SERVE_OPTIONS, SERVE_TOKEN } from '../src/cli/args.js';
-import { createClient } from '../src/index.js';
+import { createClient, isRequestError } from '../src/index.js';
 import { track } from './cleanup.js';
 
 const DIST = new URL('../dist/', import.meta.url);
@@ -107,6 +107,10 @@ describe('eventwire serve', () => {
     );
     client.on('error', () => {}); // its reconnects once the server stopped are refused, as they should be
     await two;
+    // its one request method (README), and the refusal of any other
+    expect(await client.request('echo', { n: 1 })).toEqual({ n: 1 });
+    const refused = await client.request('tasks.retry', {}).catch((e: unknown) => e);
+    expect(isRequestError(refused) && refused.serverCode).toBe('unknown_method');
     // the demo's facts, from the workload's start (it starts with the first client): a task on a host, Pending then Running
     expect(events.slice(0, 2)).toEqual([
       { task_id: 'task-1', host: 'db-01', status: 'Pending' },
