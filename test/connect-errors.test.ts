@@ -292,6 +292,19 @@ describe('frames of another dialect', () => {
     expect(client.state).toBe('open'); // frames judged by shape: reported, and the client goes on
   });
 
+  it('forge() and buster() against a v1 server that requires a token: close 4003, an AuthError, before any welcome (README)', async () => {
+    const server = track(await startServer({ tokens: ['right'], authTimeout: 200 }));
+    for (const dialect of [forge(), buster()]) {
+      const client = track(createClient({ url: server.url, token: 'right', dialect, signals: false }));
+      const error = await next(client, 'error', isAuthError);
+      expect([dialect.name, isAuthError(error) && error.closeCode, client.state]).toEqual([
+        dialect.name,
+        4003,
+        'closed',
+      ]);
+    }
+  });
+
   for (const [name, dialect] of [
     ['querri', querri],
     ['mdb', mdb],
