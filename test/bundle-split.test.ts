@@ -128,7 +128,7 @@ describe('what each import costs', () => {
     expect([...shared]).toEqual([]);
   });
 
-  it('the first load stays within its budget: 23.50 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
+  it('the first load stays within its budget: 23.58 KB gzip measured (issue #22 aims at 12.8 KB)', async () => {
     const { firstGzip } = await split("import { createClient } from './src/index.ts'; console.log(createClient);");
     expect(firstGzip).toBeGreaterThan(10_000); // the measure reads the chunks (not an empty set)
     // 22.34 KB before the connect and handshake timeouts took the heartbeat's grace (the link's timer slot): +34 B;
@@ -149,8 +149,9 @@ describe('what each import costs', () => {
     // mends (forge and buster refusing v1's welcome): +0.20 KB; an event behind its subscriptions' cursors on a link
     // that delivered past it reported as out_of_order (a seq too high muted a subscription without a word): +0.16 KB;
     // stray answers (an error naming a pending request rejects it; a response, subscribed or unsubscribed for an id
-    // the client never gave is reported, not dropped without a word): +0.23 KB
-    expect(firstGzip).toBeLessThanOrEqual(23.55 * 1024);
+    // the client never gave is reported, not dropped without a word): +0.23 KB; two reviews' mends (the hint said once,
+    // an unsubscribed for a live subscription, forge's success to no request, quiet while an unsubscribe is answered): +0.08 KB
+    expect(firstGzip).toBeLessThanOrEqual(23.6 * 1024);
   });
 
   it("a development build's first load carries the messages' explanations: about 1.4 KB more (README)", async () => {

@@ -9,8 +9,11 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EX_USAGE, HELP, SERVE_OPTIONS, SERVE_TOKEN } from '../src/cli/args.js';
+import { forget } from '../src/cli/serve.js';
 import { createClient, isRequestError } from '../src/index.js';
+import { startServer } from '../src/testing/reference-server.js';
 import { track } from './cleanup.js';
+import { eventually } from './helpers.js';
 
 const DIST = new URL('../dist/', import.meta.url);
 const CLI = fileURLToPath(new URL('cli.js', DIST));
@@ -189,5 +192,26 @@ describe('eventwire serve', () => {
     expect(cli.match(/import\(["']\.\/cli-serve\.js["']\)/g)).toHaveLength(1);
     expect(cli).not.toMatch(/^import .*cli-serve/m);
     expect(served).not.toMatch(/from ["']zod/); // bundled: an app without the optional zod peer runs it
+  });
+});
+
+describe('a serve left running', () => {
+  it('lets go of what the reference server keeps for tests: closed connections, what clients sent, acks', async () => {
+    const server = await startServer({ tokens: ['t'] });
+    track({ close: () => server.close() });
+    const gone = createClient({ url: server.url, token: 't', signals: false });
+    const kept = track(createClient({ url: server.url, token: 't', signals: false }));
+    for (const client of [gone, kept]) {
+      await client.subscribe('E').ready();
+      expect(await client.request('echo', 1)).toBe(1);
+    }
+    gone.close();
+    await eventually(() => server.connections.length === 1);
+    expect([server.history.length, server.history[1]?.received.length]).toEqual([2, 2]);
+    forget(server);
+    expect(server.history).toEqual(server.connections);
+    expect(server.history[0]?.received).toEqual([]);
+    expect(server.acks).toEqual([]);
+    expect(await kept.request('echo', 2)).toBe(2); // and it serves on
   });
 });

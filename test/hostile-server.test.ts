@@ -324,6 +324,27 @@ describe('seqs that go backwards on one link', () => {
     expect(errors).toEqual([]);
   });
 
+  it('the replay of a subscription ended before its subscribed came (React StrictMode), behind a listener, is no error', async () => {
+    const server = track(await startServer());
+    const client = track(createClient({ url: server.url, signals: false }));
+    const errors: unknown[] = [];
+    client.on('error', (e) => void errors.push(e));
+    const got: number[] = [];
+    client.on('E', (e) => void got.push(e.seq as number));
+    await client.ready();
+    await eventually(() => server.connections.some((c) => c.subscriptions.size > 0));
+    for (let i = 1; i <= 20; i++) server.publish({ event_type: 'E', data: { i } });
+    await eventually(() => got.length === 20);
+    const gone = client.subscribe('E', { since: 0 }); // the server replays 1-20 to it...
+    await new Promise((r) => setImmediate(r));
+    gone.unsubscribe(); // ...which it ends before the replay comes
+    server.publish({ event_type: 'E', data: { i: 21 } });
+    await eventually(() => got.length === 21);
+    expect(await client.request('echo', 1)).toBe(1); // every frame before this answer was read
+    expect(got).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    expect(errors).toEqual([]);
+  });
+
   it("a second subscription's replay, behind a listener's cursor, is no error: the new one gets it, the listener does not twice", async () => {
     const server = await v1((send, message, n) => {
       if (n === 1) for (const seq of [1, 2, 3]) send(event(seq, { seq }));

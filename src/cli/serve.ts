@@ -11,7 +11,8 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { type PublishInput, startServer } from '../testing/reference-server.js';
+import { type PublishInput, type ReferenceServer, startServer } from '../testing/reference-server.js';
+import type { ConnectionInfo } from '../testing/reference-types.js';
 import { SERVE_TOKEN, type ServeArgs } from './args.js';
 
 /** ms between two ticks of the workload. */
@@ -62,6 +63,18 @@ async function checkListen(host: string, port: number): Promise<void> {
   await new Promise<void>((r) => probe.close(() => r()));
 }
 
+/**
+ * What the reference server keeps for tests to read (every connection ever accepted, what each sent, every ack),
+ * let go of: a server left running would grow with each client and message without bound.
+ */
+export function forget(server: ReferenceServer): void {
+  const open = new Set(server.connections);
+  const history = server.history;
+  for (let i = history.length - 1; i >= 0; i--) if (!open.has(history[i] as ConnectionInfo)) history.splice(i, 1);
+  for (const connection of open) connection.received.length = 0;
+  server.acks.length = 0;
+}
+
 /** Why `host:port` cannot be listened on, in one line, with what to do. */
 function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
   if (error.code === 'EADDRINUSE')
@@ -93,6 +106,7 @@ export async function serve(args: ServeArgs, status: (line: string) => void): Pr
   server.once('authed', () => {
     publisher = setInterval(() => {
       for (const event of next()) server.publish(event);
+      forget(server);
     }, TICK);
   });
   const token = args.token === SERVE_TOKEN ? `token "${SERVE_TOKEN}"` : 'the token given with --token';

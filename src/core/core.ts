@@ -49,11 +49,10 @@ function loadTimeCursor(): void {
 }
 
 /**
- * @internal A client's parts and the wiring between them: the link ({@link Connection}: the
- * socket, its reader, heartbeat, retries and the outbox, the one door out), delivery (events
- * to listeners and subscriptions, acks) and requests. The core hears from the link only what
- * concerns the client ({@link LinkHost}). Delivery and requests are made on first use, so an
- * idle client holds neither.
+ * @internal A client's parts and the wiring between them: the link ({@link Connection}: the socket, its reader,
+ * heartbeat, retries and the outbox, the one door out), delivery (events to listeners and subscriptions, acks) and
+ * requests. The core hears from the link only what concerns the client ({@link LinkHost}). Delivery and requests
+ * are made on first use, so an idle client holds neither.
  */
 export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink {
   /** The resolved options, frozen; with a custom dialect, a frozen copy naming the guarded one. */
@@ -64,16 +63,15 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   /** The link's outbox: where subscriptions, requests, acks and sends wait and leave. */
   readonly outbox: Outbox;
   readonly connection: Connection;
-  /**
-   * Every subscription: the handles of `subscribe()`, and the interests behind `client.on(name)`.
-   * Made on the first subscription (or event), as the interests are: an idle client holds neither.
-   */
+  /** Every subscription, `subscribe()`'s and `client.on(name)`'s: made on the first (or event), as the interests are. */
   #subscriptions: Map<string, SubscriptionImpl> | undefined;
   #interests: Map<string, SubscriptionImpl> | undefined;
   #delivery: Delivery | undefined;
   /** The request tracker, or its module loading (requests are paid for only by clients that make one). */
   #requests: RequestTracker | Promise<RequestTracker> | undefined;
   #counter = 0;
+  /** Unsubscribes sent on this link and not yet answered (`unsubscribed`). */
+  #ending = 0;
   /** Whether the last ack was refused (reported once until one goes again). */
   #acksRefused = false;
   #stoppedBy: EventwireError | undefined;
@@ -170,6 +168,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   linkLost(): void {
+    this.#ending = 0;
     for (const sub of this.subs.values()) sub.disconnected();
   }
 
@@ -183,9 +182,8 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   }
 
   /**
-   * `client.on(type)` for a server event (or `message`, every event): interest in it, held as a
-   * subscription of its own, so that it resumes, dedupes and acks like one, until its last
-   * listener goes ({@link listenerRemoved}).
+   * `client.on(type)` for a server event (or `message`, every event): interest in it, held as a subscription of its
+   * own, so that it resumes, dedupes and acks like one, until its last listener goes ({@link listenerRemoved}).
    */
   listen(type: string): void {
     this.#interests ??= new Map();
@@ -233,6 +231,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
       this.options.dedupeWindow,
       (messageId) => this.#ack(messageId),
       (error) => this.report(error),
+      () => this.#ending > 0,
     );
     this.#delivery.deliver(event);
   }
@@ -248,6 +247,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   unsubscribed(id: string, type = 'unsubscribed'): void {
     this.#metrics.received++;
     const sub = this.subs.get(id);
+    if (!sub && type === 'unsubscribed' && this.#ending > 0) this.#ending--;
     const error = stranger(type, id, this.#counter, sub !== undefined);
     if (error && sub) sub.fail(error);
     else if (error) this.report(error);
@@ -299,7 +299,9 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
   detach(sub: SubscriptionImpl): void {
     this.#subscriptions?.delete(sub.id);
     this.outbox.release(sub);
-    if (this.state === 'open') this.sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subs.values()]));
+    if (this.state !== 'open') return;
+    this.#ending++; // until answered, its replay may still come: events behind the cursors are no sign of disorder
+    this.sendOnce(Lane.Subscribe, this.dialect.unsubscribe(sub, [...this.subs.values()]));
   }
 
   reportError(error: EventwireError): void {
@@ -312,10 +314,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return new SubscriptionImpl(`sub-${++this.#counter}`, names, filters, options, this);
   }
 
-  /**
-   * `id`: the request's id when it has one already (a tab's request relayed by the share hub). The tracker is
-   * loaded on the first request (requests.ts, a chunk of its own); requests made meanwhile keep their order.
-   */
+  /** `id`: one already given (a tab's, relayed by the hub). The tracker loads on the first request; order is kept. */
   request(method: string, params: unknown, options: RequestOptions | undefined, id?: string): Promise<unknown> {
     if (this.state === 'closed') return Promise.reject(new ClosedError(1000, 'client closed'));
     if (!this.#requests) {
@@ -359,10 +358,7 @@ export class ClientCore implements LinkHost, SubscriptionHost, ListenerErrorSink
     return message && this.outbox.push(lane, this.encode(message));
   }
 
-  /**
-   * An ack, to the outbox: one refused (the outbox full, as under a dialect's rate limit) is reported, once
-   * until an ack goes again. The server sends its event again; the handlers, which took it, do not run again.
-   */
+  /** An ack, to the outbox: one refused (the outbox full) is reported once until one goes; the server re-sends. */
   #ack(messageId: string): void {
     const refused = this.sendOnce(Lane.Ack, this.dialect.ack(messageId)) === 'refused';
     if (refused && !this.#acksRefused)

@@ -45,7 +45,8 @@ type Verdict = 'acked' | 'failed';
 
 /**
  * @internal The client's delivery: `schemas` validate the events' data, `subscriptions` get them, acks
- * (`sendAck`) are sent as `acks` says, `window` message ids are remembered, errors go to `reportError`.
+ * (`sendAck`) are sent as `acks` says, `window` message ids are remembered, errors go to `reportError`; `ending`:
+ * an unsubscribe waits for its answer (an event behind the cursors may be its subscription's replay).
  */
 export function createDelivery(
   schemas: ReadonlyMap<string, StandardSchemaV1> | undefined,
@@ -54,6 +55,7 @@ export function createDelivery(
   window: number,
   sendAck: (messageId: string) => void,
   reportError: (error: EventwireError) => void,
+  ending: () => boolean = () => false,
 ): Delivery {
   /** Settled events: acked (a re-delivery is acked again: the first ack was lost) or failed (delivered again). */
   const verdicts = new BoundedMap<string, Verdict>(window, utf8Length);
@@ -167,7 +169,8 @@ export function createDelivery(
       // stream, so it is out of order, and dropped (once, in seq order) with a word, not muted without one. Not one
       // that asks for an ack: servers re-send those, behind the cursors, at least once (the reference server to
       // every subscribe, whoever left it unacked); it is acked as a replay is.
-      if (behind && !handed && !replayed && messageId === undefined) {
+      // (While an unsubscribe waits for its answer, the replay of the subscription it ended may still come: quiet.)
+      if (behind && !handed && !replayed && messageId === undefined && !ending()) {
         reportError(outOfOrder(event.seq as number, behind.cursor as number));
       }
 
