@@ -1,5 +1,5 @@
 import { words } from '#words';
-import { kind } from '../errors/base.js';
+import { kind, shown as quoted } from '../errors/base.js';
 import { DecodeError, type DecodeReason } from '../errors/errors.js';
 import { CONTROL_TYPES, type EventwireEvent } from '../protocol/event.js';
 import type { DialectSink } from './dialect.js';
@@ -85,7 +85,7 @@ export function readEventwire(value: unknown, sink: DialectSink): void {
  * server's error (a ServerError, as forge() reports one), a success a DecodeError (`invalid_message`).
  */
 function unasked(id: string, ok: boolean, failure: { code: string; message: string } | undefined, sink: DialectSink) {
-  const shown = JSON.stringify(id.slice(0, 80));
+  const shown = quoted(id.slice(0, 80));
   const what = words ? `a response to ${shown}, no request of this client's` : `response ${shown}`;
   if (ok) sink.error(new DecodeError('invalid_message', what));
   else sink.serverError(failure?.code ?? 'unknown', `${failure?.message ?? 'request failed'} (${what})`);

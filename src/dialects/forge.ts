@@ -1,3 +1,4 @@
+import { shown } from '../errors/base.js';
 import { DecodeError } from '../errors/errors.js';
 import type { Dialect, DialectSink } from './dialect.js';
 import { builtin } from './guard.js';
@@ -63,7 +64,7 @@ function readForge(value: unknown, sink: DialectSink): void {
   if (sink.response(id, false, value.success, value.result, error)) return;
   // "init": Server at capacity; "unknown": the server could not read a command
   if (!value.success) sink.serverError(id, message);
-  else sink.error(new DecodeError('invalid_message', `a response to ${JSON.stringify(id.slice(0, 80))}, no request's`));
+  else sink.error(new DecodeError('invalid_message', `a response to ${shown(id.slice(0, 80))}, no request's`));
 }
 
 /**

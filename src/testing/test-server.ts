@@ -210,9 +210,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     throw error;
   }
   let stopped = false;
-  /** The restarts under way, one after another (settled), and what ends a downtime early. */
+  /** The restarts under way, one after another (settled), and what ends the downtime of the one running early. */
   let restarts: Promise<void> = Promise.resolve();
-  const wakes = new Set<() => void>();
+  let wake: (() => void) | undefined;
   /** A `ClosedError` for a call after `stop()`: it did nothing, without a word. */
   const alive = (call: string) => {
     if (stopped) throw calledAfterStop(call);
@@ -313,8 +313,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       const { downMs = 0 } =
         optionObject('restart options', restarting ?? undefined, ['downMs'], 'restart option') ?? {};
       check('downMs', downMs, 0);
-      // stop() meanwhile ends the wait and waits for this; each step after an await asks whether it came
-      // one after another (chaos and a test's own may overlap: two listens on one port failed)
+      // one after another (chaos and a test's own may overlap: two listens on one port failed); stop() meanwhile
+      // ends the downtime and waits for this, each step after an await asking whether it came
       const run = restarts.then(async () => {
         if (stopped) return;
         await proxy.pause();
@@ -322,13 +322,11 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
         await server.stop();
         if (downMs > 0 && !stopped)
           await new Promise<void>((r) => {
-            const wake = () => {
-              wakes.delete(wake);
+            const timer = setTimeout(r, downMs);
+            wake = () => {
               clearTimeout(timer); // nothing of it keeps the process alive
               r();
             };
-            const timer = setTimeout(wake, downMs);
-            wakes.add(wake);
           });
         if (!stopped) await server.start();
         if (!stopped) await proxy.listen();
@@ -371,7 +369,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const wake of [...wakes]) wake(); // a restart's downtime: it stays down
+      wake?.(); // a restart's downtime: it stays down
       await restarts; // a restart in the middle of a listen: what it opened is closed below
       for (const chaos of chaoses) void chaos.stop();
       for (const w of waiters) {

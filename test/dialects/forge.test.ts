@@ -94,11 +94,13 @@ describe('forge dialect (websocket.rs, seed 002)', () => {
   });
 
   it('a success answering no request is a DecodeError (it was dropped without a word); a late one after a timeout is not', async () => {
+    let slow = '';
     const server = await actingServer((ws) =>
       ws.on('message', (raw) => {
         const command = JSON.parse(String(raw)) as { id: string; method: string };
         if (command.method === 'authenticate') ws.send(JSON.stringify({ id: command.id, success: true, result: {} }));
-        if (command.method === 'slow') setTimeout(() => ws.send(JSON.stringify({ id: command.id, success: true })), 60);
+        if (command.method === 'slow') slow = command.id; // answered late: once the client gave up on it
+        if (command.method === 'stray') ws.send(JSON.stringify({ id: slow, success: true }));
         if (command.method === 'stray') ws.send(JSON.stringify({ id: 'never-asked', success: true, result: 1 }));
         if (command.method === 'metrics') ws.send(JSON.stringify({ id: command.id, success: true, result: 2 }));
       }),

@@ -1,6 +1,6 @@
 import { words } from '#words';
 import type { EventwireError } from '../../errors/base.js';
-import { DecodeError, TimeoutError } from '../../errors/errors.js';
+import { TimeoutError } from '../../errors/errors.js';
 import type { Clock } from '../util/clock.js';
 
 /** What the watch reads of a subscription, and how it reports. */
@@ -34,14 +34,3 @@ export function watchConfirm(
   }, ms);
   return () => clock.clearTimeout(handle);
 }
-
-/**
- * @internal An event behind its subscription's cursor on a link that already delivered past it (seqs only go up
- * in a stream), not re-sent for its ack: dropped, since each event is delivered once and in seq order, and said,
- * since a server that sent one seq too high would otherwise mute the subscription until the next link.
- */
-export const outOfOrder = (seq: number, cursor: number): DecodeError =>
-  new DecodeError(
-    'out_of_order',
-    words ? `seq ${seq} came after seq ${cursor} on one link: dropped (seqs only go up)` : `seq ${seq} after ${cursor}`,
-  );

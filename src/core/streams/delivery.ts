@@ -1,12 +1,11 @@
 import { words } from '#words';
 import { describe, type EventwireError } from '../../errors/base.js';
-import { QueueFullError, ValidationError } from '../../errors/errors.js';
+import { DecodeError, QueueFullError, ValidationError } from '../../errors/errors.js';
 import type { EventwireEvent } from '../../protocol/event.js';
 import type { StandardSchemaV1 } from '../../protocol/standard-schema.js';
 import { utf8Length } from '../../protocol/utf8.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import { merge, type Outcome } from '../util/outcome.js';
-import { outOfOrder } from './confirm.js';
 import { BEHIND, type SubscriptionImpl } from './subscription.js';
 
 /**
@@ -42,6 +41,17 @@ export interface Delivery {
 
 /** What became of an event that asked for an ack, by its message id (kept for `window` ids). */
 type Verdict = 'acked' | 'failed';
+
+/**
+ * An event behind its subscription's cursor on a link that already delivered past it (seqs only go up
+ * in a stream), not re-sent for its ack: dropped, since each event is delivered once and in seq order, and said,
+ * since a server that sent one seq too high would otherwise mute the subscription until the next link.
+ */
+const outOfOrder = (seq: number, cursor: number): DecodeError =>
+  new DecodeError(
+    'out_of_order',
+    words ? `seq ${seq} came after seq ${cursor} on one link: dropped (seqs only go up)` : `seq ${seq} after ${cursor}`,
+  );
 
 /**
  * @internal The client's delivery: `schemas` validate the events' data, `subscriptions` get them, acks

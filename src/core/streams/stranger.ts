@@ -1,4 +1,5 @@
 import { words } from '#words';
+import { shown as quoted } from '../../errors/base.js';
 import { DecodeError } from '../../errors/errors.js';
 
 /**
@@ -9,7 +10,7 @@ import { DecodeError } from '../../errors/errors.js';
  * is answered in its own ids. An `unsubscribed` for one it holds (`live`), which it did not end, is one too.
  */
 export function stranger(type: string, id: string, count: number, live: boolean): DecodeError | undefined {
-  const shown = JSON.stringify(id.slice(0, 80));
+  const shown = quoted(id.slice(0, 80));
   // the server ended one the client did not: said on it (its events may stop), and it is kept
   if (live)
     return type === 'unsubscribed'
